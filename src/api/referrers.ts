@@ -1,0 +1,4 @@
+import type { RouteHandler } from '../core/context.js'
+import { OciError } from '../errors/oci-error.js'
+
+export const listReferrers: RouteHandler = () => { throw new OciError('UNSUPPORTED', 'not implemented yet') }

@@ -1,0 +1,33 @@
+import type { Digester } from '../digest/digest.js'
+import type { ResolvedOptions } from '../options.js'
+import type { Storage } from '../storage/storage.js'
+
+/** What every resource handler is given besides the request. */
+export interface RegistryContext {
+  readonly options: ResolvedOptions
+  readonly storage: Storage
+  /**
+   * The sha256 state of each open upload session, so the digest is computed while the body
+   * streams in. A session missing here (storage that outlived the process) is rehashed from its bytes.
+   */
+  readonly uploadDigesters: Map<string, Digester>
+}
+
+/** Path parameters captured by the route table; which ones are set depends on the route. */
+export interface RouteParams {
+  name?: string
+  reference?: string
+  digest?: string
+  uuid?: string
+}
+
+/** One routed request. */
+export interface RouteInput {
+  request: Request
+  url: URL
+  params: RouteParams
+  context: RegistryContext
+}
+
+/** A resource handler: one HTTP method on one route. Throws `OciError` for API errors. */
+export type RouteHandler = (input: RouteInput) => Promise<Response> | Response

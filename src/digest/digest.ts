@@ -1,0 +1,102 @@
+import { createHash, type Hash } from 'node:crypto'
+
+/** Digest algorithms the registry computes and accepts in references and uploads. */
+export type DigestAlgorithm = 'sha256' | 'sha512'
+
+/** A digest string split into its parts (image-spec descriptor.md §Digests). */
+export interface ParsedDigest {
+  algorithm: string
+  encoded: string
+  /** The whole digest, `algorithm:encoded`. */
+  digest: string
+}
+
+// image-spec descriptor.md: algorithm-component(s) ':' encoded.
+const DIGEST_GRAMMAR = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/
+const ENCODED_BY_ALGORITHM: Record<DigestAlgorithm, RegExp> = {
+  sha256: /^[a-f0-9]{64}$/,
+  sha512: /^[a-f0-9]{128}$/,
+}
+
+/** True for the algorithms this registry can compute. */
+export function isSupportedAlgorithm(algorithm: string): algorithm is DigestAlgorithm {
+  return Object.hasOwn(ENCODED_BY_ALGORITHM, algorithm)
+}
+
+/**
+ * Parses a digest against the image-spec grammar. Registered algorithms (sha256, sha512) must
+ * also have their exact lower-case hex encoding; other algorithms only need the grammar, since
+ * descriptors SHOULD allow unknown ones. Returns `undefined` when the string is not a digest.
+ *
+ * @example
+ * parseDigest('sha256:' + 'a'.repeat(64))?.algorithm // 'sha256'
+ */
+export function parseDigest(value: string): ParsedDigest | undefined {
+  if (value.length > 1024 || !DIGEST_GRAMMAR.test(value)) return undefined
+  const colon = value.indexOf(':')
+  const algorithm = value.slice(0, colon)
+  const encoded = value.slice(colon + 1)
+  if (isSupportedAlgorithm(algorithm) && !ENCODED_BY_ALGORITHM[algorithm].test(encoded)) return undefined
+  return { algorithm, encoded, digest: value }
+}
+
+/**
+ * Parses a digest the registry must be able to compute (in a URL or an upload's `?digest=`):
+ * grammar, encoding and a supported algorithm. Returns `undefined` otherwise.
+ */
+export function parseSupportedDigest(value: string): (ParsedDigest & { algorithm: DigestAlgorithm }) | undefined {
+  const parsed = parseDigest(value)
+  if (!parsed || !isSupportedAlgorithm(parsed.algorithm)) return undefined
+  return parsed as ParsedDigest & { algorithm: DigestAlgorithm }
+}
+
+/**
+ * The digest of some bytes.
+ *
+ * @example
+ * computeDigest(new TextEncoder().encode('')) // 'sha256:e3b0c442…'
+ */
+export function computeDigest(bytes: Uint8Array, algorithm: DigestAlgorithm = 'sha256'): string {
+  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`
+}
+
+/** An incremental digest: feed chunks, read the digest; `fork()` copies the state. */
+export interface Digester {
+  readonly algorithm: DigestAlgorithm
+  update(chunk: Uint8Array): void
+  /** The digest of everything fed so far; the digester stays usable. */
+  digest(): string
+  /** An independent copy of the current state, so a failed chunk can be rolled back. */
+  fork(): Digester
+}
+
+/**
+ * Creates an incremental digester.
+ *
+ * @example
+ * const d = createDigester('sha256'); d.update(chunk); d.digest()
+ */
+export function createDigester(algorithm: DigestAlgorithm = 'sha256'): Digester {
+  return wrapHash(algorithm, createHash(algorithm))
+}
+
+function wrapHash(algorithm: DigestAlgorithm, hash: Hash): Digester {
+  return {
+    algorithm,
+    update: (chunk) => void hash.update(chunk),
+    // copy(): digest() finalises a Hash, and the upload may go on after a status request.
+    digest: () => `${algorithm}:${hash.copy().digest('hex')}`,
+    fork: () => wrapHash(algorithm, hash.copy()),
+  }
+}
+
+/** Computes the digest of a stream of chunks. */
+export async function digestStream(chunks: AsyncIterable<Uint8Array>, algorithm: DigestAlgorithm = 'sha256'): Promise<{ digest: string; size: number }> {
+  const hash = createHash(algorithm)
+  let size = 0
+  for await (const chunk of chunks) {
+    hash.update(chunk)
+    size += chunk.byteLength
+  }
+  return { digest: `${algorithm}:${hash.digest('hex')}`, size }
+}

@@ -1,0 +1,7 @@
+export { createFakeRegistry, type FakeRegistry } from './create-fake-registry.js'
+export { DEFAULTS, type FakeRegistryOptions, type Mode, type ResolvedOptions, type Transport, type VerifyReferences } from './options.js'
+export { memoryStorage } from './storage/memory.js'
+export type { BlobInfo, ByteRange, Storage, StoredManifest, UploadInfo } from './storage/storage.js'
+export { FakeRegistryError, type FakeRegistryErrorCode } from './errors/fake-registry-error.js'
+export { ERROR_CODES, type ErrorCode } from './errors/codes.js'
+export { computeDigest, parseDigest, type DigestAlgorithm } from './digest/digest.js'
