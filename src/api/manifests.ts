@@ -1,6 +1,167 @@
-import type { RouteHandler } from '../core/context.js'
+import type { RegistryContext, RouteHandler, RouteParams } from '../core/context.js'
+import { isTag } from '../core/names.js'
+import { computeDigest, parseSupportedDigest } from '../digest/digest.js'
 import { OciError } from '../errors/oci-error.js'
+import { SUBJECT_KINDS } from '../media-types/constants.js'
+import { mediaTypeOf } from '../media-types/decode.js'
+import { defaultPlatformChild, negotiate, parseAcceptSet } from '../media-types/negotiate.js'
+import { referencesOf, referrerFieldsOf } from '../media-types/references.js'
+import { schemaVersionProblem, shapeProblem } from '../media-types/validate.js'
+import { profileFor } from '../profiles/profile.js'
+import type { StoredManifest } from '../storage/storage.js'
+import { parseManifestReference, type ManifestReference } from './manifest-reference.js'
+import { readCappedBody } from './read-capped-body.js'
+import { verifyReferences } from './verify-references.js'
 
-export const getManifest: RouteHandler = () => { throw new OciError('UNSUPPORTED', 'not implemented yet') }
-export const putManifest: RouteHandler = () => { throw new OciError('UNSUPPORTED', 'not implemented yet') }
-export const deleteManifest: RouteHandler = () => { throw new OciError('UNSUPPORTED', 'not implemented yet') }
+/**
+ * `PUT /v2/<name>/manifests/<reference>`: the steps of media-type spec §2 in order, the first
+ * failure winning. Each step's rule comes from the mode's profile.
+ */
+export const putManifest: RouteHandler = async ({ request, url, params, context }) => {
+  const { options, storage } = context
+  const rules = profileFor(options.mode).push
+  const name = required(params.name)
+  const reference = parseManifestReference(required(params.reference))
+  if (reference.kind === 'tag' && !reference.valid) throw invalid('invalid tag')
+  const extraTags = tagParameters(url, reference)
+
+  const bytes = await readCappedBody(request, options.maxManifestBytes)
+  if (!bytes) throw rules.oversize(options.maxManifestBytes)
+  const contentType = rules.contentType(request.headers.get('content-type'))
+  const document = rules.decode(bytes, contentType)
+  const parser = rules.chooseParser(contentType, document, options)
+  failIf(parser.checkMediaType(mediaTypeOf(document)))
+  if (rules.checkShape) failIf(shapeProblem(parser.family, document))
+  failIf(schemaVersionProblem(parser.schemaVersion, document))
+  failIf(rules.validate(parser, document))
+
+  // Push by digest hashes with the URL's algorithm, so the answer echoes the client's digest.
+  const digest = computeDigest(bytes, reference.kind === 'digest' ? reference.algorithm : 'sha256')
+  if (reference.kind === 'digest' && digest !== reference.digest) throw new OciError('DIGEST_INVALID', { expected: reference.digest, computed: digest })
+  await verifyReferences(storage, name, referencesOf(parser.family, document), options.verifyReferences, rules)
+
+  const { subject, ...fields } = referrerFieldsOf(parser.family, document)
+  const manifest: StoredManifest = { digest, mediaType: parser.kind, bytes, ...fields }
+  // Only image-spec documents have a subject; a Docker body's stray field is stored as bytes only.
+  if (subject !== undefined && SUBJECT_KINDS.has(parser.kind)) manifest.subject = subject
+  await storage.putManifest(name, manifest)
+  const tags = reference.kind === 'tag' ? [reference.tag] : extraTags
+  for (const tag of tags) await storage.setTag(name, tag, digest)
+
+  const headers = new Headers({ location: `/v2/${name}/manifests/${digest}`, 'docker-content-digest': digest, 'content-length': '0' })
+  if (manifest.subject !== undefined && options.referrers && rules.referrers) headers.set('oci-subject', manifest.subject)
+  for (const tag of extraTags) headers.append('oci-tag', tag)
+  const warning = rules.warning?.(contentType, parser)
+  if (warning !== undefined) headers.set('warning', warning)
+  return new Response(null, { status: 201, headers })
+}
+
+/**
+ * `GET|HEAD /v2/<name>/manifests/<reference>` (media-type spec §5): the exact stored bytes with
+ * the stored kind as `Content-Type`, after `Accept` negotiation when the profile has it.
+ */
+export const getManifest: RouteHandler = async ({ request, params, context }) => {
+  const profile = profileFor(context.options.mode)
+  const name = required(params.name)
+  const reference = parseManifestReference(required(params.reference))
+  await assertRepository(context, name)
+  let manifest = await resolve(context, name, reference)
+  let kind = profile.pull.kindOf(manifest)
+  if (profile.pull.negotiate) {
+    const decision = negotiate(kind, parseAcceptSet(request.headers.get('accept')), reference.kind === 'digest')
+    if (decision.action === 'refuse') throw new OciError('MANIFEST_UNKNOWN', undefined, { message: decision.message })
+    if (decision.action === 'rewrite' && profile.pull.rewriteManifestList) {
+      manifest = await defaultPlatformManifest(context, name, manifest)
+      kind = profile.pull.kindOf(manifest)
+    }
+  }
+  // After negotiation, as distribution does: the entity is what this request would be served.
+  const headers = new Headers({ 'docker-content-digest': manifest.digest, etag: `"${manifest.digest}"` })
+  if (matchesIfNoneMatch(request.headers.get('if-none-match'), manifest.digest)) return new Response(null, { status: 304, headers })
+  headers.set('content-type', kind)
+  headers.set('content-length', String(manifest.bytes.byteLength))
+  return new Response(manifest.bytes as Uint8Array<ArrayBuffer>, { status: 200, headers })
+}
+
+/**
+ * `DELETE /v2/<name>/manifests/<reference>`: by digest the manifest and every tag pointing to it,
+ * by tag only the tag (distribution-spec v1.1, Deleting tags).
+ */
+export const deleteManifest: RouteHandler = async ({ params, context }) => {
+  if (!context.options.deleteEnabled) {
+    throw new OciError('UNSUPPORTED', 'deletes are disabled: the registry was created with deleteEnabled: false')
+  }
+  const name = required(params.name)
+  const reference = parseManifestReference(required(params.reference))
+  await assertRepository(context, name)
+  const deleted =
+    reference.kind === 'digest'
+      ? await context.storage.deleteManifest(name, reference.digest)
+      : reference.valid && (await context.storage.deleteTag(name, reference.tag))
+  if (!deleted) throw unknown(reference)
+  return new Response(null, { status: 202, headers: { 'content-length': '0' } })
+}
+
+/** The tags of `?tag=` on a push by digest (spec main); refused on a push by tag, whose tag is the URL's. */
+function tagParameters(url: URL, reference: ManifestReference): string[] {
+  const tags = url.searchParams.getAll('tag')
+  if (tags.length === 0) return []
+  if (reference.kind === 'tag') throw invalid('the tag parameter is only allowed on a push by digest')
+  for (const tag of tags) if (!isTag(tag)) throw invalid('invalid tag')
+  return [...new Set(tags)]
+}
+
+async function assertRepository({ storage }: RegistryContext, name: string): Promise<void> {
+  if (!(await storage.hasRepository(name))) throw new OciError('NAME_UNKNOWN', { name })
+}
+
+async function resolve({ storage }: RegistryContext, name: string, reference: ManifestReference): Promise<StoredManifest> {
+  const digest = reference.kind === 'digest' ? reference.digest : reference.valid ? await storage.resolveTag(name, reference.tag) : undefined
+  const manifest = digest === undefined ? undefined : await storage.getManifest(name, digest)
+  if (!manifest) throw unknown(reference)
+  return manifest
+}
+
+/** A Docker list fetched by a client that does not accept lists: its linux/amd64 child, exactly as stored. */
+async function defaultPlatformManifest({ storage }: RegistryContext, name: string, list: StoredManifest): Promise<StoredManifest> {
+  let document: unknown
+  try {
+    document = JSON.parse(new TextDecoder().decode(list.bytes))
+  } catch {
+    document = undefined
+  }
+  const child = defaultPlatformChild(document)
+  if (child === undefined) {
+    throw new OciError('MANIFEST_UNKNOWN', `manifest list ${list.digest} does not contain a manifest image for the platform linux/amd64`)
+  }
+  const manifest = parseSupportedDigest(child) ? await storage.getManifest(name, child) : undefined
+  if (!manifest) throw new OciError('MANIFEST_UNKNOWN', { digest: child })
+  return manifest
+}
+
+/** `If-None-Match` naming the digest, quoted as our ETag or bare as distribution also accepts. */
+function matchesIfNoneMatch(header: string | null, digest: string): boolean {
+  if (header === null) return false
+  return header.split(',').some((tag) => {
+    const value = tag.trim()
+    return value === digest || value === `"${digest}"`
+  })
+}
+
+function unknown(reference: ManifestReference): OciError {
+  return new OciError('MANIFEST_UNKNOWN', reference.kind === 'digest' ? { digest: reference.digest } : { tag: reference.tag })
+}
+
+function invalid(detail: string): OciError {
+  return new OciError('MANIFEST_INVALID', detail)
+}
+
+function failIf(detail: string | undefined): void {
+  if (detail !== undefined) throw invalid(detail)
+}
+
+function required(value: RouteParams[keyof RouteParams]): string {
+  // The route table captures these groups on every manifest route; absence is a routing bug.
+  if (value === undefined) throw new TypeError('manifest route without its path parameters')
+  return value
+}

@@ -37,7 +37,7 @@ export async function pushBlob(registry: FakeRegistry, repository: string, conte
   const response = await registry.fetch(`/v2/${repository}/blobs/uploads/?digest=${digest}`, {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength) },
-    body: bytes,
+    body: bytes as Uint8Array<ArrayBuffer>,
   })
   if (response.status !== 201) throw new Error(`pushBlob ${repository} ${digest}: ${response.status} ${await response.text()}`)
   return { mediaType, digest, size: bytes.byteLength }
@@ -54,7 +54,8 @@ export async function pushImageContent(registry: FakeRegistry, repository: strin
 
 /** PUTs a manifest; returns the response. `contentType: null` sends no Content-Type. */
 export async function putManifest(registry: FakeRegistry, repository: string, reference: string, body: unknown, contentType: string | null = MediaTypes.OM): Promise<Response> {
-  const bytes = typeof body === 'string' ? body : JSON.stringify(body)
+  // Bytes, not a string: Fetch would add `Content-Type: text/plain` to a string body.
+  const bytes = bytesOf(typeof body === 'string' ? body : JSON.stringify(body)) as Uint8Array<ArrayBuffer>
   const headers: Record<string, string> = {}
   if (contentType !== null) headers['content-type'] = contentType
   return registry.fetch(`/v2/${repository}/manifests/${reference}`, { method: 'PUT', headers, body: bytes })

@@ -1,0 +1,36 @@
+/**
+ * Reads a request body into one buffer, stopping as soon as it exceeds `maxBytes` so an
+ * oversized push never costs more than the cap in memory. Returns undefined when it does; a
+ * body of exactly `maxBytes` is read whole.
+ *
+ * @example
+ * const bytes = await readCappedBody(request, 4194304) // undefined → answer 413
+ */
+export async function readCappedBody(request: Request, maxBytes: number): Promise<Uint8Array | undefined> {
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+  if (declared > maxBytes) {
+    await request.body?.cancel()
+    return undefined
+  }
+  if (!request.body) return new Uint8Array(0)
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = request.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel()
+      return undefined
+    }
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
+}

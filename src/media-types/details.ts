@@ -1,0 +1,59 @@
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from './constants.js'
+
+// The `detail` strings of manifest push errors. They match GitLab's and distribution's byte for
+// byte (E0..E9 in the media-type spec), so a client's error handling can be tested against the fake.
+
+/** E0: the S2 parser met a body with no `mediaType`. */
+export const NO_MEDIA_TYPE = 'no mediaType in manifest'
+
+/** E1(x): the S2 parser met another `mediaType` (`''` when absent). */
+export function notDockerManifest(found: string): string {
+  return `mediaType in manifest should be '${DOCKER_MANIFEST}' not '${found}'`
+}
+
+/** E2(x): the OM parser met another `mediaType`. */
+export function notOciManifest(found: string): string {
+  return `if present, mediaType in manifest should be '${OCI_MANIFEST}' not '${found}'`
+}
+
+/** E3(x): the DL parser met another `mediaType` (`''` when absent). */
+export function notManifestList(found: string): string {
+  return `mediaType in manifest list should be '${DOCKER_MANIFEST_LIST}' not '${found}'`
+}
+
+/** E4(x): the OI parser met another `mediaType`. */
+export function notOciIndex(found: string): string {
+  return `if present, mediaType in image index should be '${OCI_INDEX}' not '${found}'`
+}
+
+/** E5: an image parser met a document with `manifests` (CVE-2021-41190). */
+export const EXPECTED_MANIFEST_FOUND_INDEX = 'ocimanifest: expected manifest but found index'
+
+/** E6: an index parser met a document with `config` or `layers` (CVE-2021-41190). */
+export const EXPECTED_INDEX_FOUND_MANIFEST = 'index: expected index but found manifest'
+
+/** E7(n): `schemaVersion` is not the one the parser reads; n is 0 when absent, as Go's zero value. */
+export function unrecognizedSchemaVersion(version: number): string {
+  return `unrecognized manifest schema version ${version}`
+}
+
+/** E8: libtrust's ErrMissingSignatureKey, what a schema 1 parser says about an unsigned body. */
+export const MISSING_SIGNATURE_KEY = 'missing signature key'
+
+/** E9: a kind the registry refuses to store (schema 1). */
+export const MANIFEST_TYPE_UNSUPPORTED = 'manifest type unsupported'
+
+/** distribution v3's answer to a Content-Type no parser is registered for. */
+export function noDefaultParser(contentType: string): string {
+  return `unsupported manifest media type and no default available: ${contentType}`
+}
+
+/** Prefix of every decoding failure, as distribution's handler words it. */
+export function unmarshalFailed(reason: string): string {
+  return `failed to unmarshal manifest payload: ${reason}`
+}
+
+/** The answer to a body above the size cap in modes that use 413. */
+export function bodyTooLarge(maxBytes: number): string {
+  return `manifest body exceeds maximum allowed size of ${maxBytes} bytes`
+}

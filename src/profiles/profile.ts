@@ -1,0 +1,74 @@
+import type { OciError } from '../errors/oci-error.js'
+import type { ManifestDocument } from '../media-types/decode.js'
+import type { ManifestParser } from '../media-types/parsers.js'
+import type { ReferencedDescriptor } from '../media-types/references.js'
+import type { Mode, ResolvedOptions, VerifyReferences } from '../options.js'
+import type { StoredManifest } from '../storage/storage.js'
+import { strictProfile } from './strict.js'
+
+/**
+ * How a manifest PUT is decided, step by step (media-type spec §2). The handler runs the steps
+ * in order and a profile only supplies each step's rule, so the registries a profile imitates
+ * differ in data and small hooks, never in the handler's control flow.
+ */
+export interface PushRules {
+  /** Step 2: the error for a body above `maxManifestBytes` (413 in strict mode). */
+  oversize(maxBytes: number): OciError
+  /** Step 3: the `Content-Type` header as a bare lower-case media type, undefined when absent; throws to refuse it. */
+  contentType(header: string | null): string | undefined
+  /** Step 4: the body as a JSON object; throws `MANIFEST_INVALID`. Gets the Content-Type for parsers that word errors their own way. */
+  decode(bytes: Uint8Array, contentType: string | undefined): ManifestDocument
+  /** Step 5: the parser for this push; throws to refuse the Content-Type (schema 1, unknown types). */
+  chooseParser(contentType: string | undefined, document: ManifestDocument, options: ResolvedOptions): ManifestParser
+  /** Step 7: whether a document whose shape contradicts its parser is refused (E5, E6; CVE-2021-41190). */
+  checkShape: boolean
+  /** Step 9: the first field problem under this profile's rules, or undefined. */
+  validate(parser: ManifestParser, document: ManifestDocument): string | undefined
+  /** A descriptor whose blob need not be in the repository (foreign layers). */
+  isExempt(descriptor: ReferencedDescriptor): boolean
+  /** Whether a referenced blob's or child's stored size must equal the descriptor's `size`. */
+  checkSizes: boolean
+  /** Whether this registry has the referrers API, and so answers a push that has a subject with `OCI-Subject`. */
+  referrers: boolean
+  /** A spec §Warnings text sent with a 201 (for a Content-Type that disagrees with the stored kind), or undefined. */
+  warning?(contentType: string | undefined, parser: ManifestParser): string | undefined
+}
+
+/** How a manifest GET/HEAD is decided (media-type spec §5). */
+export interface PullRules {
+  /** The kind served as `Content-Type`: the one stored at push time, or one re-detected from the bytes; throws to refuse. */
+  kindOf(manifest: StoredManifest): string
+  /** Whether `Accept` decides what is served (OCI kinds need to be accepted). */
+  negotiate: boolean
+  /** Whether a Docker manifest list fetched by tag without DL in `Accept` becomes its linux/amd64 child. */
+  rewriteManifestList: boolean
+}
+
+/**
+ * A registry behaviour to imitate: data plus small hooks. Adding a mode is one new file that
+ * exports a `Profile`, and one entry in `PROFILES`.
+ *
+ * @example
+ * profileFor('strict').push.checkShape // true
+ */
+export interface Profile {
+  readonly mode: Mode
+  /** The `verifyReferences` this registry applies unless the options say otherwise. */
+  readonly verifyReferences: VerifyReferences
+  readonly push: PushRules
+  readonly pull: PullRules
+}
+
+const PROFILES: Readonly<Record<Mode, Profile>> = {
+  strict: strictProfile,
+}
+
+/**
+ * The profile of a mode.
+ *
+ * @example
+ * profileFor(context.options.mode).pull.negotiate // true in strict mode
+ */
+export function profileFor(mode: Mode): Profile {
+  return PROFILES[mode]
+}
