@@ -1,8 +1,274 @@
-import type { RouteHandler } from '../core/context.js'
-import { OciError } from '../errors/oci-error.js'
+import type { RegistryContext, RouteHandler, RouteInput, RouteParams } from '../core/context.js'
+import { isRepositoryName } from '../core/names.js'
+import { createDigester, digestStream, parseSupportedDigest, type Digester, type DigestAlgorithm, type ParsedDigest } from '../digest/digest.js'
+import { isOciError, OciError } from '../errors/oci-error.js'
+import type { UploadInfo } from '../storage/storage.js'
+import { formatUploadRange, parseContentRange } from './byte-ranges.js'
 
-export const startUpload: RouteHandler = () => { throw new OciError('UNSUPPORTED', 'not implemented yet') }
-export const getUploadStatus: RouteHandler = () => { throw new OciError('UNSUPPORTED', 'not implemented yet') }
-export const patchUpload: RouteHandler = () => { throw new OciError('UNSUPPORTED', 'not implemented yet') }
-export const putUpload: RouteHandler = () => { throw new OciError('UNSUPPORTED', 'not implemented yet') }
-export const cancelUpload: RouteHandler = () => { throw new OciError('UNSUPPORTED', 'not implemented yet') }
+// Session ids are minted by storage (a UUID in memory). Anything outside this alphabet cannot
+// be one, and a backend that builds paths from ids must never see it.
+const UPLOAD_ID = /^[A-Za-z0-9_-][A-Za-z0-9._=-]{0,254}$/
+
+type Digests = Array<ParsedDigest & { algorithm: DigestAlgorithm }>
+
+/**
+ * `POST /v2/<name>/blobs/uploads/`: a cross-repository mount (`?mount=&from=`, or `?mount=`
+ * alone for an automatic mount), a monolithic upload (`?digest=` with the body), or a new session.
+ */
+export const startUpload: RouteHandler = async (input) => {
+  const { url, context } = input
+  const { name } = input.params as Required<RouteParams>
+  const mount = url.searchParams.get('mount')
+  if (mount !== null) {
+    const mounted = await mountBlob(context, name, mount, url.searchParams.has('from') ? url.searchParams.get('from') : undefined)
+    if (mounted) return blobCreated(name, mounted)
+  }
+  if (url.searchParams.has('digest')) return monolithicUpload(input, name)
+  // A body without `?digest=` has nowhere to go: distribution ignores it too.
+  const upload = await context.storage.createUpload(name)
+  context.uploadDigesters.set(upload.id, createDigester())
+  return uploadResponse(202, name, upload)
+}
+
+/** `GET /v2/<name>/blobs/uploads/<uuid>`: where the session stands, to resume after a 416. */
+export const getUploadStatus: RouteHandler = async ({ params, context }) => {
+  const { name, uuid } = params as Required<RouteParams>
+  return uploadResponse(204, name, await findUpload(context, name, uuid))
+}
+
+/** `PATCH /v2/<name>/blobs/uploads/<uuid>`: appends one chunk, in order. */
+export const patchUpload: RouteHandler = async ({ request, params, context }) => {
+  const { name, uuid } = params as Required<RouteParams>
+  const upload = await findUpload(context, name, uuid)
+  return uploadResponse(202, name, await appendBody(context, name, upload, request))
+}
+
+/** `PUT /v2/<name>/blobs/uploads/<uuid>?digest=`: appends the optional last chunk, verifies, commits. */
+export const putUpload: RouteHandler = async ({ request, url, params, context }) => {
+  const { name, uuid } = params as Required<RouteParams>
+  const upload = await findUpload(context, name, uuid)
+  // Checked before the body is read: a bad or missing digest leaves the session for a retry.
+  const digests = requiredDigests(url)
+  const received = await appendBody(context, name, upload, request)
+  return commit(context, name, received, digests)
+}
+
+/** `DELETE /v2/<name>/blobs/uploads/<uuid>`: cancels the session and drops its bytes. */
+export const cancelUpload: RouteHandler = async ({ params, context }) => {
+  const { name, uuid } = params as Required<RouteParams>
+  const upload = await findUpload(context, name, uuid)
+  await endUpload(context, upload.id)
+  return new Response(null, { status: 204, headers: { 'docker-upload-uuid': upload.id } })
+}
+
+async function monolithicUpload({ request, url, context }: RouteInput, name: string): Promise<Response> {
+  const digests = requiredDigests(url)
+  const upload = await context.storage.createUpload(name)
+  context.uploadDigesters.set(upload.id, createDigester())
+  try {
+    return await commit(context, name, await appendBody(context, name, upload, request), digests)
+  } finally {
+    // The session was never handed out: whatever happened, it must not outlive this request.
+    await endUpload(context, upload.id)
+  }
+}
+
+/**
+ * Links a blob into `name` when the mount can be honoured: a supported digest, and either a
+ * valid `from` repository that links it, or (no `from`) the blob stored anywhere. Anything else
+ * returns undefined and the caller falls back to an upload session, as the spec requires for
+ * invalid repository or digest arguments.
+ */
+async function mountBlob(context: RegistryContext, name: string, mount: string, from: string | null | undefined): Promise<string | undefined> {
+  const digest = parseSupportedDigest(mount)?.digest
+  if (digest === undefined) return undefined
+  if (from !== undefined && (from === null || !isRepositoryName(from) || !(await context.storage.isBlobLinked(from, digest)))) return undefined
+  if (!(await context.storage.statBlob(digest))) return undefined
+  await context.storage.linkBlob(name, digest)
+  return digest
+}
+
+async function findUpload(context: RegistryContext, name: string, uuid: string): Promise<UploadInfo> {
+  const upload = UPLOAD_ID.test(uuid) ? await context.storage.getUpload(uuid) : undefined
+  // A session belongs to the repository it was opened for; under another name it does not exist.
+  if (!upload || upload.repository !== name) throw uploadUnknown(uuid)
+  return upload
+}
+
+/** Every `?digest=` of the request (the spec allows several), each one the registry can compute. */
+function requiredDigests(url: URL): Digests {
+  const values = url.searchParams.getAll('digest')
+  if (values.length === 0) throw new OciError('DIGEST_INVALID', 'digest missing')
+  return values.map((value) => {
+    const parsed = parseSupportedDigest(value)
+    if (!parsed) throw new OciError('DIGEST_INVALID', { digest: value })
+    return parsed
+  })
+}
+
+/**
+ * Streams the request body into the session through a fork of its digester, checking it against
+ * `Content-Range` and `Content-Length`. All or nothing: on any failure the session and its
+ * digester keep their previous state.
+ */
+async function appendBody(context: RegistryContext, name: string, upload: UploadInfo, request: Request): Promise<UploadInfo> {
+  const contentLength = declaredLength(request)
+  const contentRange = request.headers.get('content-range')
+  const expected = contentRange === null ? contentLength : chunkLength(name, upload, contentRange, contentLength)
+  const lengthMismatch = (received: number): OciError =>
+    contentRange === null
+      ? new OciError('SIZE_INVALID', { contentLength, received })
+      : rangeInvalid(name, upload, contentRange, `Content-Range covers ${byteCount(expected ?? 0)} but the body has ${received}`)
+
+  if (!request.body) {
+    if ((expected ?? 0) !== 0) throw lengthMismatch(0)
+    return upload
+  }
+  const digester = (await digesterFor(context, upload)).fork()
+  let received = 0
+  async function* chunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+    const reader = body.getReader()
+    try {
+      for (;;) {
+        const { done, value } = await reader.read().catch((error: unknown) => {
+          throw new OciError('BLOB_UPLOAD_INVALID', `the request body failed: ${error instanceof Error ? error.message : String(error)}`)
+        })
+        if (done) break
+        received += value.byteLength
+        // Stop at the first byte too many instead of storing an oversized chunk.
+        if (expected !== undefined && received > expected) throw lengthMismatch(received)
+        digester.update(value)
+        yield value
+      }
+      if (expected !== undefined && received !== expected) throw lengthMismatch(received)
+    } finally {
+      reader.releaseLock()
+    }
+  }
+
+  let appended: UploadInfo | undefined
+  try {
+    appended = await context.storage.appendUpload(upload.id, chunks(request.body))
+  } catch (error) {
+    throw answerOf(error) ?? error
+  }
+  if (!appended) throw uploadUnknown(upload.id)
+  // Two PATCHes racing on one session would leave the fork short of the stored bytes: drop it
+  // then, and the next use rehashes the session from storage.
+  if (appended.size === upload.size + received) context.uploadDigesters.set(upload.id, digester)
+  else context.uploadDigesters.delete(upload.id)
+  return appended
+}
+
+/** The length a chunk's `Content-Range` announces, once it is known to continue the session. */
+function chunkLength(name: string, upload: UploadInfo, contentRange: string, contentLength: number | undefined): number {
+  const range = parseContentRange(contentRange)
+  if (!range) throw rangeInvalid(name, upload, contentRange, 'Content-Range must be <start>-<end>, both inclusive')
+  if (range.start !== upload.size) throw rangeInvalid(name, upload, contentRange, `the next chunk must start at byte ${upload.size}`)
+  const length = range.end - range.start + 1
+  if (contentLength !== undefined && contentLength !== length) {
+    throw rangeInvalid(name, upload, contentRange, `Content-Range covers ${byteCount(length)} but Content-Length is ${contentLength}`)
+  }
+  return length
+}
+
+/** Verifies every requested digest and moves the bytes into the blob store. */
+async function commit(context: RegistryContext, name: string, upload: UploadInfo, digests: Digests): Promise<Response> {
+  const computed = new Map<DigestAlgorithm, string>()
+  for (const { algorithm, digest } of digests) {
+    let actual = computed.get(algorithm)
+    if (actual === undefined) {
+      actual = algorithm === 'sha256' ? (await digesterFor(context, upload)).digest() : await rehash(context, upload.id, algorithm)
+      computed.set(algorithm, actual)
+    }
+    if (actual !== digest) {
+      // As distribution: content that fails verification ends the session, nothing is stored.
+      await endUpload(context, upload.id)
+      throw new OciError('DIGEST_INVALID', { expected: digest, actual })
+    }
+  }
+  const [first] = digests as [Digests[number], ...Digests]
+  const blob = await context.storage.commitUpload(upload.id, first.digest)
+  context.uploadDigesters.delete(upload.id)
+  if (!blob) throw uploadUnknown(upload.id)
+  return blobCreated(name, blob.digest)
+}
+
+/** The session's sha256 state; rebuilt from its bytes when this process never saw them. */
+async function digesterFor(context: RegistryContext, upload: UploadInfo): Promise<Digester> {
+  const known = context.uploadDigesters.get(upload.id)
+  if (known) return known
+  const digester = createDigester()
+  const bytes = await context.storage.readUpload(upload.id)
+  if (!bytes) throw uploadUnknown(upload.id)
+  for await (const chunk of bytes) digester.update(chunk)
+  context.uploadDigesters.set(upload.id, digester)
+  return digester
+}
+
+/** The rare path: a `?digest=` in another algorithm than the one hashed on the fly. */
+async function rehash(context: RegistryContext, id: string, algorithm: DigestAlgorithm): Promise<string> {
+  const bytes = await context.storage.readUpload(id)
+  if (!bytes) throw uploadUnknown(id)
+  return (await digestStream(bytes, algorithm)).digest
+}
+
+async function endUpload(context: RegistryContext, id: string): Promise<void> {
+  context.uploadDigesters.delete(id)
+  await context.storage.deleteUpload(id)
+}
+
+function declaredLength(request: Request): number | undefined {
+  const header = request.headers.get('content-length')
+  if (header === null) return undefined
+  const length = /^\d+$/.test(header) ? Number(header) : Number.NaN
+  if (!Number.isSafeInteger(length)) throw new OciError('SIZE_INVALID', { contentLength: header })
+  return length
+}
+
+/** The answer a failed chunk stream carries, when storage wrapped it in its own error. */
+function answerOf(error: unknown): OciError | undefined {
+  for (let cause = error, depth = 0; cause !== undefined && depth < 8; depth++) {
+    if (isOciError(cause)) return cause
+    cause = cause instanceof Error ? cause.cause : undefined
+  }
+  return undefined
+}
+
+function byteCount(count: number): string {
+  return count === 1 ? '1 byte' : `${count} bytes`
+}
+
+function uploadHeaders(name: string, upload: UploadInfo): Record<string, string> {
+  return {
+    location: `/v2/${name}/blobs/uploads/${upload.id}`,
+    range: formatUploadRange(upload.size),
+    'docker-upload-uuid': upload.id,
+  }
+}
+
+function uploadResponse(status: 202 | 204, name: string, upload: UploadInfo): Response {
+  const headers = uploadHeaders(name, upload)
+  // RFC 9110 §8.6: no Content-Length on a 204.
+  return new Response(null, { status, headers: status === 202 ? { ...headers, 'content-length': '0' } : headers })
+}
+
+function blobCreated(name: string, digest: string): Response {
+  return new Response(null, {
+    status: 201,
+    headers: { location: `/v2/${name}/blobs/${digest}`, 'docker-content-digest': digest, 'content-length': '0' },
+  })
+}
+
+function uploadUnknown(uuid: string): OciError {
+  return new OciError('BLOB_UPLOAD_UNKNOWN', { uuid })
+}
+
+/**
+ * The spec's 416 for a chunk the session cannot take (malformed or out-of-order range), with
+ * the `Range` and `Location` to resume from. distribution sends its own RANGE_INVALID code,
+ * which is not in the spec's table; BLOB_UPLOAD_INVALID is the spec's code for a bad chunk.
+ */
+function rangeInvalid(name: string, upload: UploadInfo, contentRange: string, reason: string): OciError {
+  return new OciError('BLOB_UPLOAD_INVALID', { contentRange, reason }, { status: 416, headers: uploadHeaders(name, upload) })
+}
