@@ -1,9 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { Readable } from 'node:stream'
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { Readable, type Duplex } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import type { FetchHandler } from '../core/handle.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
+import { OciError, writeOciErrors } from '../errors/oci-error.js'
 
 /** A running loopback server. */
 export interface HttpServerHandle {
@@ -20,23 +22,59 @@ export interface HttpServerHandle {
 // stuck client can never keep a test suite from ending.
 const CLOSE_GRACE_MS = 2000
 
+// RFC 3986 host (IP literal or reg-name) with an optional port. Anything else in Host cannot
+// name this server and would make the request URL ambiguous.
+const HOST_HEADER = /^(?:\[[0-9a-f:.]+\]|[a-z0-9\-._~!$&'()*+,;=%]+)(?::\d{1,5})?$/i
+
 /**
  * Serves a fetch handler with node:http. Bodies stream both ways: a request body reaches the
- * handler as a web stream, and a response body is piped to the socket with backpressure.
+ * handler as a web stream read on demand, and a response body is piped to the socket with
+ * backpressure.
+ *
+ * A request that cannot become a Fetch `Request`, or is not valid HTTP/1.1, is answered with the
+ * spec's envelope and code UNSUPPORTED, status 400 (431 or 408 where Node would send those),
+ * never a dropped connection: the spec has no code for a malformed request, and UNSUPPORTED
+ * ("the operation is unsupported") is the one the core already uses for a path outside the API,
+ * so clients parse it like any other answer.
  */
 export async function startHttpServer(handler: FetchHandler, options: { host: string; port: number }): Promise<HttpServerHandle> {
-  const server = createServer((req, res) => {
-    serve(handler, req, res).catch((error: unknown) => {
-      // The answer could not be written (the client went away mid-body): nothing is left to tell it.
-      res.destroy(error instanceof Error ? error : undefined)
+  let closing: Promise<void> | undefined
+  let ownHost = `${options.host}:${options.port}`
+  // Requests being answered per socket (pipelining allows several): a parse error on such a
+  // socket cannot get a clean answer of its own.
+  const answering = new WeakMap<Duplex, number>()
+
+  // Missing Host is answered by us, with the envelope, instead of Node's bodiless 400.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
+    const socket = req.socket
+    answering.set(socket, (answering.get(socket) ?? 0) + 1)
+    res.once('close', () => answering.set(socket, (answering.get(socket) ?? 1) - 1))
+    // After close() has begun, answers end their connection so close() need not wait for them.
+    if (closing) res.setHeader('connection', 'close')
+    serve(handler, req, res, ownHost).catch(() => {
+      // Only a client gone mid-answer gets here: nothing is left to tell it.
+      res.destroy()
     })
   })
   // Registry clients reuse connections between a blob upload's requests; keep them longer than
   // Node's 5 s default so a slow test step does not race a closing socket.
   server.keepAliveTimeout = 30_000
+  server.on('clientError', (error: NodeJS.ErrnoException & { reason?: string }, socket: Duplex) => {
+    const status = clientErrorStatus(error)
+    if (status === undefined || !socket.writable || (answering.get(socket) ?? 0) > 0) {
+      socket.destroy()
+      return
+    }
+    const reason = `the request is not valid HTTP/1.1 (${error.code}: ${error.reason ?? error.message})`
+    void writeRawError(socket, status, reason)
+  })
+  // A tunnel request (CONNECT) never reaches the request listener; without this, Node drops it.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    void writeRawError(socket, 400, 'CONNECT asks for a proxy tunnel and this registry is not a proxy')
+  })
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
+    const onListenError = (error: NodeJS.ErrnoException): void =>
       reject(
         new FakeRegistryError(
           'ERR_LISTEN',
@@ -48,17 +86,23 @@ export async function startHttpServer(handler: FetchHandler, options: { host: st
           },
           { cause: error },
         ),
-      ),
-    )
-    server.listen(options.port, options.host, () => resolve())
+      )
+    server.once('error', onListenError)
+    server.listen(options.port, options.host, () => {
+      server.off('error', onListenError)
+      resolve()
+    })
   })
+  // Once listening, a server error is a failed accept (EMFILE…): Node keeps accepting, and an
+  // unheard 'error' event would end the test process instead.
+  server.on('error', () => {})
 
   const { address, port } = server.address() as AddressInfo
   const hostname = address.includes(':') ? `[${address}]` : address
-  let closing: Promise<void> | undefined
+  ownHost = `${hostname}:${port}`
   return {
     url: `http://${hostname}:${port}`,
-    host: `${hostname}:${port}`,
+    host: ownHost,
     port,
     close() {
       closing ??= new Promise<void>((resolve) => {
@@ -75,35 +119,191 @@ export async function startHttpServer(handler: FetchHandler, options: { host: st
   }
 }
 
-async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const response = await handler(toRequest(req))
+async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, ownHost: string): Promise<void> {
+  const body = hasBody(req) ? requestBody(req) : undefined
+  let response: Response
+  try {
+    const converted = toRequest(req, body?.stream ?? null, ownHost)
+    response = typeof converted === 'string' ? badRequest(converted) : await handler(converted)
+  } finally {
+    // A handler that answered without reading the whole body (an error, a cap) leaves the rest
+    // in the socket; reading it to the end keeps the connection usable and avoids the reset a
+    // close with unread input would send before the client has read the answer.
+    body?.discard()
+  }
+  await writeResponse(res, response)
+}
+
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
   const headers: Record<string, string | string[]> = {}
   response.headers.forEach((value, name) => {
     headers[name] = value
   })
   const setCookies = response.headers.getSetCookie()
   if (setCookies.length > 0) headers['set-cookie'] = setCookies
-  res.writeHead(response.status, headers)
+  try {
+    res.writeHead(response.status, headers)
+  } catch (error) {
+    // A header Node refuses (a character outside Latin-1) is a bug in the fake; say so in the
+    // envelope rather than drop the connection.
+    await response.body?.cancel()
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    const fallback = writeOciErrors(new OciError('UNKNOWN', detail))
+    res.writeHead(fallback.status, { ...Object.fromEntries(fallback.headers), 'docker-distribution-api-version': 'registry/2.0' })
+    res.end(Buffer.from(await fallback.arrayBuffer()))
+    return
+  }
   if (!response.body) {
     res.end()
     return
   }
-  await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), res)
+  await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res)
 }
 
-function toRequest(req: IncomingMessage): Request {
-  const headers = new Headers()
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string)
+// RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding has no body, so
+// the handler sees `request.body === null` as it would for a bodiless fetch.
+function hasBody(req: IncomingMessage): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD') return false
+  return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
+}
+
+/** The Fetch `Request` for `req`, or why there is none. */
+function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array> | null, ownHost: string): Request | string {
+  const target = req.url ?? ''
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+    // Absolute form is what a client sends to a proxy: answering it as if this registry were
+    // the named host would hand that client another registry's content.
+    return `the request target ${JSON.stringify(target)} is in absolute form and this registry is not a proxy`
   }
-  const host = req.headers.host ?? 'localhost'
-  const url = `http://${host}${req.url ?? '/'}`
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
-  return new Request(url, {
-    method: req.method ?? 'GET',
-    headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : null,
-    // Required by Fetch for a streaming request body.
-    duplex: 'half',
-  } as RequestInit)
+  if (!target.startsWith('/') || target.startsWith('//')) {
+    // `//x` would read as a scheme-relative URL naming host x wherever it is resolved.
+    return `the request target ${JSON.stringify(target)} is not a path starting with a single /`
+  }
+  const host = hostOf(req, ownHost)
+  if (!host.ok) return host.reason
+  try {
+    const headers = new Headers()
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string)
+    }
+    return new Request(`http://${host.value}${target}`, {
+      method: req.method ?? 'GET',
+      headers,
+      body,
+      // Required by Fetch for a streaming request body.
+      duplex: 'half',
+    } as RequestInit)
+  } catch (error) {
+    // Fetch refuses some things HTTP/1.1 allows (TRACE, a header value Fetch cannot hold).
+    return `the request cannot be represented as a Fetch Request (${error instanceof Error ? error.message : String(error)})`
+  }
+}
+
+function hostOf(req: IncomingMessage, ownHost: string): { ok: true; value: string } | { ok: false; reason: string } {
+  const values = req.headersDistinct.host ?? []
+  if (values.length > 1) return { ok: false, reason: 'the request has more than one Host header' }
+  const [value] = values
+  if (value === undefined) {
+    // RFC 9112 §3.2: HTTP/1.1 requires Host; HTTP/1.0 clients may leave it out.
+    if (req.httpVersion === '1.0') return { ok: true, value: ownHost }
+    return { ok: false, reason: 'the request has no Host header, which HTTP/1.1 requires' }
+  }
+  if (HOST_HEADER.test(value)) {
+    try {
+      return { ok: true, value: new URL(`http://${value}`).host }
+    } catch {
+      // Falls through: the shape is right but the URL parser refuses it (a port above 65535…).
+    }
+  }
+  return { ok: false, reason: `the Host header ${JSON.stringify(value)} is not a host with an optional port` }
+}
+
+function badRequest(reason: string): Response {
+  const response = writeOciErrors(new OciError('UNSUPPORTED', { reason }, { status: 400, message: 'bad request' }))
+  // The core adds this to its answers; this one never reaches the core.
+  response.headers.set('docker-distribution-api-version', 'registry/2.0')
+  return response
+}
+
+// The status Node itself would send for a parse error; undefined when no answer can help.
+function clientErrorStatus(error: NodeJS.ErrnoException): number | undefined {
+  if (error.code === 'HPE_HEADER_OVERFLOW') return 431
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408
+  if (error.code?.startsWith('HPE_')) return 400
+  return undefined
+}
+
+// For sockets Node hands over without a ServerResponse: parse errors and CONNECT.
+async function writeRawError(socket: Duplex, status: number, reason: string): Promise<void> {
+  const response = badRequest(reason)
+  const body = Buffer.from(await response.arrayBuffer())
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}`]
+  response.headers.forEach((value, name) => lines.push(`${name}: ${value}`))
+  lines.push('connection: close', '', '')
+  // Node stops listening for socket errors once it hands the socket over; a reset now must not
+  // become an unheard 'error' event.
+  socket.on('error', () => {})
+  socket.end(Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]))
+  // A client that never closes its side is cut after the same grace close() gives.
+  ;(socket as Socket).setTimeout?.(CLOSE_GRACE_MS, () => socket.destroy())
+}
+
+/**
+ * A request body as a web stream that reads from the socket only when the handler pulls, so a
+ * slow consumer slows the client instead of filling memory. `discard()` (also what `cancel()`
+ * does) reads and drops whatever the handler left, keeping the connection alive.
+ */
+function requestBody(req: IncomingMessage): { stream: ReadableStream<Uint8Array>; discard(): void } {
+  let failure: Error | undefined
+  let discarding = false
+  let wake: (() => void) | undefined
+  const drop = (): void => {
+    while (req.read() !== null) {
+      // Dropped: the handler is done with the body.
+    }
+  }
+  req.on('readable', () => (discarding ? drop() : wake?.()))
+  req.on('end', () => wake?.())
+  // A client that aborts mid-upload errors the stream the handler reads, nothing more; with
+  // this listener the error event can never go unheard.
+  req.on('error', (error) => {
+    failure = error
+    wake?.()
+  })
+  const discard = (): void => {
+    if (discarding) return
+    discarding = true
+    wake = undefined
+    if (!req.readableEnded && !req.destroyed) drop()
+  }
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull: (controller) =>
+        new Promise<void>((resolve, reject) => {
+          const attempt = (): void => {
+            if (failure) {
+              wake = undefined
+              reject(failure)
+              return
+            }
+            const chunk = req.read() as Buffer | null
+            if (chunk !== null) {
+              wake = undefined
+              controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+              resolve()
+            } else if (req.readableEnded) {
+              wake = undefined
+              controller.close()
+              resolve()
+            } else {
+              wake = attempt
+            }
+          }
+          attempt()
+        }),
+      cancel: discard,
+    },
+    { highWaterMark: 0 },
+  )
+  return { stream, discard }
 }

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+import { createFakeRegistry, FakeRegistryError, type FakeRegistry, type Mode } from '../index.js'
+import { parseCliArgs, USAGE, UsageError, type CliCommand, type ServeCommand } from './parse-args.js'
+
+// Exit codes: 0 done, 1 the registry could not run here (port taken, address unknown), 2 the
+// command line is wrong, as in most Unix tools.
+const EXIT_OK = 0
+const EXIT_FAILURE = 1
+const EXIT_USAGE = 2
+
+async function main(argv: readonly string[]): Promise<number> {
+  let command: CliCommand
+  try {
+    command = parseCliArgs(argv)
+  } catch (error) {
+    if (error instanceof UsageError) return usageError(error.message)
+    throw error
+  }
+  if (command.command === 'help') {
+    process.stdout.write(USAGE)
+    return EXIT_OK
+  }
+  return serve(command)
+}
+
+async function serve(command: ServeCommand): Promise<number> {
+  let registry: FakeRegistry
+  try {
+    registry = await createFakeRegistry({
+      transport: 'http',
+      host: command.host,
+      port: command.port,
+      // Unchecked here on purpose: createFakeRegistry rejects an unknown mode with the list of
+      // the ones it has, which stays right as modes are added.
+      mode: command.mode as Mode,
+    })
+  } catch (error) {
+    if (!(error instanceof FakeRegistryError)) throw error
+    if (error.code === 'ERR_LISTEN') {
+      process.stderr.write(`fake-oci-registry: ${error.message}\n`)
+      return EXIT_FAILURE
+    }
+    return usageError(error.message)
+  }
+  process.stdout.write(`listening on ${registry.url}\n`)
+  await stopSignal()
+  await registry.close()
+  return EXIT_OK
+}
+
+// Resolves on the first SIGINT or SIGTERM. Both listeners go at once, so a second signal
+// during close() ends the process the default way, as an impatient Ctrl-C expects.
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve(signal)
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}
+
+function usageError(problem: string): number {
+  process.stderr.write(`fake-oci-registry: ${problem}\n\n${USAGE}`)
+  return EXIT_USAGE
+}
+
+// exitCode rather than exit(): the process ends once the server is closed, after stdout and
+// stderr have been flushed.
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    process.stderr.write(`fake-oci-registry: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exitCode = EXIT_FAILURE
+  },
+)

@@ -1,0 +1,100 @@
+// The CLI as a user runs it: a child process, its stdout line, its exit code on a signal or a
+// bad command line. Every child is bounded in time and killed if a test leaves it running.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import { USAGE } from '../src/cli/parse-args.js'
+import { createFakeRegistry } from '../src/index.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+// Long enough for tsx's first compile on a slow CI machine; a hang fails instead of blocking.
+const CHILD_LIMIT_MS = 20_000
+
+interface Cli {
+  child: ChildProcess
+  /** The first stdout line. */
+  firstLine: Promise<string>
+  /** Exit code (or signal), with everything written to stdout and stderr. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>
+}
+
+const children = new Set<ChildProcess>()
+
+function runCli(args: string[]): Cli {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.setEncoding('utf8')
+  child.stderr?.setEncoding('utf8')
+  child.stderr?.on('data', (chunk: string) => (stderr += chunk))
+  const limit = setTimeout(() => child.kill('SIGKILL'), CHILD_LIMIT_MS)
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(limit)
+      children.delete(child)
+      resolve({ code, signal, stdout, stderr })
+    })
+  })
+  const firstLine = new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: string) => {
+      stdout += chunk
+      const end = stdout.indexOf('\n')
+      if (end >= 0) resolve(stdout.slice(0, end))
+    })
+    void exited.then(({ code, stderr: errors }) => reject(new Error(`the CLI exited with ${code} before printing a line: ${errors}`)))
+  })
+  // Tests that expect no line never await it; its rejection is theirs to ignore.
+  firstLine.catch(() => {})
+  return { child, firstLine, exited }
+}
+
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL')
+  children.clear()
+})
+
+describe('fake-oci-registry serve', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('prints its url, answers /v2/ and exits 0 on %s', async (signal) => {
+    const cli = runCli(['serve', '--port', '0'])
+    const line = await cli.firstLine
+    expect(line).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/)
+    const url = line.slice('listening on '.length)
+    const response = await fetch(`${url}/v2/`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('docker-distribution-api-version')).toBe('registry/2.0')
+    expect(await response.text()).toBe('{}')
+
+    cli.child.kill(signal)
+    expect(await cli.exited).toEqual({ code: 0, signal: null, stdout: `${line}\n`, stderr: '' })
+    await expect(fetch(`${url}/v2/`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } })
+  })
+
+  it('prints the usage on --help and exits 0', async () => {
+    expect(await runCli(['--help']).exited).toEqual({ code: 0, signal: null, stdout: USAGE, stderr: '' })
+  })
+
+  it.each([
+    { args: ['serve', '--port', '70000'], problem: "--port must be a whole number from 0 to 65535, got '70000'" },
+    { args: ['serve', '--port'], problem: 'option --port needs a value' },
+    { args: ['serve', '--verbose'], problem: "unknown option '--verbose'" },
+    { args: ['deploy'], problem: "unknown command 'deploy': the only command is serve" },
+    { args: ['serve', '--storage', './data'], problem: "--storage must be 'memory' (the only storage the CLI offers so far), got './data'" },
+    // From createFakeRegistry's own validation, which owns the list of modes.
+    { args: ['serve', '--port', '0', '--mode', 'foo'], problem: `Failed to use option mode "foo": mode must be one of 'strict'. Pass one of them, or leave mode out for 'strict'.` },
+  ])('exits 2 with the problem and the usage on stderr for $args', async ({ args, problem }) => {
+    expect(await runCli(args).exited).toEqual({ code: 2, signal: null, stdout: '', stderr: `fake-oci-registry: ${problem}\n\n${USAGE}` })
+  })
+
+  it('exits 1 with the reason when the port is taken', async () => {
+    await using holder = await createFakeRegistry()
+    const port = new URL(holder.url).port
+    expect(await runCli(['serve', '--port', port]).exited).toEqual({
+      code: 1,
+      signal: null,
+      stdout: '',
+      stderr: `fake-oci-registry: Failed to listen on "127.0.0.1:${port}": the port is already in use. Pass port: 0 for a free ephemeral port, or stop whatever holds that one.\n`,
+    })
+  })
+})
