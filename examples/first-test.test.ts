@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { expect, it } from 'vitest'
-import { createFakeRegistry } from '../src/index.js'
+import { createFakeRegistry } from 'fake-oci-registry'
 
 it('stores a blob pushed over HTTP and serves it back', async () => {
   // A real registry on 127.0.0.1 and a free port; closed when the test ends.
