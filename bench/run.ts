@@ -1,0 +1,189 @@
+// `npm run bench`: measures the fake registry side by side with references in one run and
+// writes bench/README.md. Every loop is bounded in count and time; traffic stays on 127.0.0.1.
+import { createHash } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { cpus } from 'node:os'
+import { createFakeRegistry } from '../src/index.js'
+import { createBenchClient, sha256, type BenchClient } from './http-client.js'
+import { startReferenceRegistry } from './reference-registry.js'
+
+const MiB = 1024 * 1024
+const ROUND_TRIP_SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
+const ROUND_TRIP_CONCURRENCY = 4
+const BLOB_MIB = Number(process.env.BENCH_BLOB_MIB ?? 256)
+const CHUNK = MiB
+const OM = 'application/vnd.oci.image.manifest.v1+json'
+
+interface Row {
+  benchmark: string
+  subject: string
+  result: string
+  reference?: string
+  ratio?: string
+}
+
+const rows: Row[] = []
+const template = Buffer.alloc(CHUNK)
+for (let i = 0; i < CHUNK; i++) template[i] = (i * 31 + 7) & 0xff
+
+/** Fresh chunks each time: memory storage keeps what it is given, so a reused buffer would fake a small footprint. */
+async function* blobChunks(total: number): AsyncGenerator<Uint8Array> {
+  for (let sent = 0; sent < total; sent += CHUNK) yield Buffer.from(template.subarray(0, Math.min(CHUNK, total - sent)))
+}
+
+function blobDigest(total: number): string {
+  const hash = createHash('sha256')
+  for (let sent = 0; sent < total; sent += CHUNK) hash.update(template.subarray(0, Math.min(CHUNK, total - sent)))
+  return `sha256:${hash.digest('hex')}`
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN
+}
+
+async function benchStartup(): Promise<void> {
+  for (const transport of ['none', 'http'] as const) {
+    const times: number[] = []
+    for (let i = 0; i < (transport === 'none' ? 200 : 50); i++) {
+      const started = performance.now()
+      const registry = await createFakeRegistry({ transport })
+      const response = transport === 'none' ? await registry.fetch('/v2/') : await fetch(`${registry.url}/v2/`)
+      await response.arrayBuffer()
+      times.push(performance.now() - started)
+      await registry.close()
+    }
+    rows.push({
+      benchmark: 'startup to first answer',
+      subject: `fake, transport '${transport}'`,
+      result: `median ${median(times).toFixed(2)} ms, p95 ${percentile(times, 95).toFixed(2)} ms`,
+    })
+  }
+}
+
+async function manifestRoundTrips(client: BenchClient, label: string): Promise<number> {
+  const repository = `bench/${label}`
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }))
+  const layer = Buffer.from('bench layer')
+  await client.pushBlob(repository, config, sha256(config), config.byteLength)
+  await client.pushBlob(repository, layer, sha256(layer), layer.byteLength)
+  const descriptor = (mediaType: string, bytes: Buffer) => ({ mediaType, digest: sha256(bytes), size: bytes.byteLength })
+  let next = 0
+  let done = 0
+  const deadline = performance.now() + ROUND_TRIP_SECONDS * 1000
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const i = next++
+      const body = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OM,
+        config: descriptor('application/vnd.oci.image.config.v1+json', config),
+        layers: [descriptor('application/vnd.oci.image.layer.v1.tar+gzip', layer)],
+        annotations: { 'bench.iteration': String(i) },
+      })
+      await client.putManifest(repository, `t${i}`, body, OM)
+      await client.getManifest(repository, `t${i}`, OM)
+      done++
+    }
+  }
+  const started = performance.now()
+  await Promise.all(Array.from({ length: ROUND_TRIP_CONCURRENCY }, worker))
+  return done / ((performance.now() - started) / 1000)
+}
+
+async function blobUpload(client: BenchClient, label: string): Promise<number> {
+  const total = BLOB_MIB * MiB
+  const started = performance.now()
+  await client.pushBlob(`bench/${label}`, blobChunks(total), blobDigest(total), total)
+  return BLOB_MIB / ((performance.now() - started) / 1000)
+}
+
+function rawSha256(): number {
+  const total = BLOB_MIB * MiB
+  const started = performance.now()
+  const hash = createHash('sha256')
+  for (let sent = 0; sent < total; sent += CHUNK) hash.update(Buffer.from(template.subarray(0, Math.min(CHUNK, total - sent))))
+  hash.digest('hex')
+  return BLOB_MIB / ((performance.now() - started) / 1000)
+}
+
+async function benchAgainstReference(): Promise<void> {
+  const reference = await startReferenceRegistry()
+  if (!reference) console.warn('docker-registry not found (Debian package docker-registry): reference columns stay empty')
+  const fake = await createFakeRegistry()
+  const fakeClient = createBenchClient(fake.url)
+  const referenceClient = reference && createBenchClient(reference.url)
+  try {
+    const fakeRate = await manifestRoundTrips(fakeClient, 'fake')
+    const referenceRate = referenceClient && (await manifestRoundTrips(referenceClient, 'reference'))
+    rows.push({
+      benchmark: `manifest PUT+GET round trips (${ROUND_TRIP_CONCURRENCY} concurrent, ${ROUND_TRIP_SECONDS} s)`,
+      subject: 'fake, http',
+      result: `${fakeRate.toFixed(0)} /s`,
+      reference: referenceRate ? `docker-registry 2.8.2: ${referenceRate.toFixed(0)} /s` : 'n/a',
+      ratio: referenceRate ? `${(fakeRate / referenceRate).toFixed(2)}x` : 'n/a',
+    })
+
+    const raw = rawSha256()
+    const fakeBlob = await blobUpload(fakeClient, 'fake')
+    await fake.reset()
+    rows.push({
+      benchmark: `blob upload, ${BLOB_MIB} MiB streamed`,
+      subject: 'fake, http',
+      result: `${fakeBlob.toFixed(0)} MB/s`,
+      reference: `raw crypto sha256: ${raw.toFixed(0)} MB/s`,
+      ratio: `${(fakeBlob / raw).toFixed(2)}x`,
+    })
+    if (referenceClient) {
+      const referenceBlob = await blobUpload(referenceClient, 'reference')
+      rows.push({
+        benchmark: `blob upload, ${BLOB_MIB} MiB streamed`,
+        subject: 'fake, http',
+        result: `${fakeBlob.toFixed(0)} MB/s`,
+        reference: `docker-registry 2.8.2: ${referenceBlob.toFixed(0)} MB/s`,
+        ratio: `${(fakeBlob / referenceBlob).toFixed(2)}x`,
+      })
+    }
+  } finally {
+    await fakeClient.close()
+    await referenceClient?.close()
+    await fake.close()
+    await reference?.close()
+  }
+}
+
+function table(): string {
+  const lines = ['| benchmark | subject | result | reference | ratio |', '|---|---|---|---|---|']
+  for (const row of rows) lines.push(`| ${row.benchmark} | ${row.subject} | ${row.result} | ${row.reference ?? ''} | ${row.ratio ?? ''} |`)
+  return lines.join('\n')
+}
+
+await benchStartup()
+await benchAgainstReference()
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU'
+const report = `# Benchmarks
+
+\`npm run bench\` runs every benchmark below in one process, side by side with its reference, and
+rewrites this file. Nothing here is a test: the test suite has no timing thresholds.
+
+- **startup to first answer**: \`createFakeRegistry()\` plus the first \`GET /v2/\` answer, then close.
+- **manifest round trips**: PUT of a new OCI manifest by tag, then GET of it, over loopback HTTP with
+  one undici Pool client for both registries. Reference: Debian's \`docker-registry\` (distribution
+  2.8.2, filesystem storage in a temp directory) started by the benchmark on 127.0.0.1.
+- **blob upload**: one blob streamed in 1 MiB chunks (POST session, PUT ?digest= with the body);
+  the registry hashes it while it streams. Reference: raw \`crypto\` sha256 over the same chunks.
+
+Environment variables: \`BENCH_SECONDS\` (default 3), \`BENCH_BLOB_MIB\` (default 256).
+
+Last run: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu}, ${cpus().length} cores.
+
+${table()}
+`
+await writeFile(new URL('./README.md', import.meta.url), report)
+console.log(table())
