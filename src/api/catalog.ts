@@ -1,4 +1,13 @@
 import type { RouteHandler } from '../core/context.js'
-import { OciError } from '../errors/oci-error.js'
+import { listResponse, nextPageLink, parsePageQuery, selectPage } from './pagination.js'
 
-export const listCatalog: RouteHandler = () => { throw new OciError('UNSUPPORTED', 'not implemented yet') }
+/**
+ * `GET /v2/_catalog[?n=<int>&last=<name>]`: the repositories that hold a blob or a manifest, in
+ * lexical order, paginated as the tag list is. The spec reserves `_catalog` for historical use
+ * and leaves it optional; clients such as skopeo and registry browsers still call it.
+ */
+export const listCatalog: RouteHandler = async ({ url, context }) => {
+  const request = parsePageQuery(url.searchParams)
+  const page = selectPage(await context.storage.listRepositories(), request)
+  return listResponse({ repositories: page.entries }, nextPageLink('/v2/_catalog', page.next))
+}

@@ -1,4 +1,55 @@
-import type { RouteHandler } from '../core/context.js'
+import type { RouteHandler, RouteParams } from '../core/context.js'
+import { parseDigest } from '../digest/digest.js'
 import { OciError } from '../errors/oci-error.js'
+import { OCI_INDEX } from '../media-types/constants.js'
+import type { StoredManifest } from '../storage/storage.js'
 
-export const listReferrers: RouteHandler = () => { throw new OciError('UNSUPPORTED', 'not implemented yet') }
+/** One entry of a referrers listing (spec §Listing Referrers). */
+interface ReferrerDescriptor {
+  mediaType: string
+  digest: string
+  size: number
+  artifactType?: string
+  annotations?: Record<string, string>
+}
+
+/**
+ * `GET /v2/<name>/referrers/<digest>[?artifactType=<type>]`: an image index of the manifests
+ * whose `subject` is `<digest>`, in push order (media-type spec §6.6).
+ */
+export const listReferrers: RouteHandler = async ({ url, params, context }) => {
+  const { options, storage } = context
+  // A registry without the API (the option, or a mode imitating one without it) must not answer at
+  // all: a 404 is what makes clients fall back to the referrers tag schema, so the route answers
+  // exactly like a path outside the API.
+  if (!options.referrers) {
+    throw new OciError('UNSUPPORTED', { path: url.pathname }, { status: 404, message: 'route not part of the distribution API' })
+  }
+  // The referrers route always captures both; the name is validated before any handler runs.
+  const { name, digest } = params as Required<Pick<RouteParams, 'name' | 'digest'>>
+  // The grammar, not the algorithms the registry computes: a subject is only a pointer, and a
+  // manifest may refer to content hashed with an algorithm this registry never hashes with.
+  if (!parseDigest(digest)) throw new OciError('DIGEST_INVALID', { digest })
+
+  let referrers = await storage.listReferrers(name, digest)
+  const headers: Record<string, string> = { 'content-type': OCI_INDEX }
+  // An empty value filters nothing: no artifact type is the empty string, so it can only be a
+  // client that built the query from an unset variable, and the header tells it no filter ran.
+  const artifactType = url.searchParams.get('artifactType')
+  if (artifactType) {
+    referrers = referrers.filter((manifest) => manifest.artifactType === artifactType)
+    headers['oci-filters-applied'] = 'artifactType'
+  }
+  // Always 200, for an unknown subject or repository too: the spec says a registry that supports
+  // the API "MUST NOT return a 404" here, and an empty index is the answer.
+  const body = `${JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: referrers.map(descriptorOf) })}\n`
+  headers['content-length'] = String(Buffer.byteLength(body))
+  return new Response(body, { status: 200, headers })
+}
+
+function descriptorOf(manifest: StoredManifest): ReferrerDescriptor {
+  const descriptor: ReferrerDescriptor = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.byteLength }
+  if (manifest.artifactType !== undefined) descriptor.artifactType = manifest.artifactType
+  if (manifest.annotations !== undefined) descriptor.annotations = manifest.annotations
+  return descriptor
+}

@@ -1,0 +1,97 @@
+import { OciError } from '../errors/oci-error.js'
+
+/** What a list request asks for: at most `limit` entries (none: all), strictly after `last` (none: from the start). */
+export interface PageRequest {
+  limit?: number
+  last?: string
+}
+
+/** One page of a sorted list. */
+export interface Page {
+  entries: string[]
+  /** The request for the page after this one, when entries remain: the answer then carries a `Link` to it. */
+  next?: Required<PageRequest>
+}
+
+// Decimal digits only: a sign, a fraction, an exponent or hex is not "an integer" as the spec's
+// `n=<integer>` means it, and `Number()` would quietly accept all of them.
+const DIGITS = /^[0-9]+$/
+
+/**
+ * Reads `n` and `last` from a tags or catalog query. An empty `n=` counts as absent, as in
+ * distribution. An `n` that is not a whole number from 0 to 2^53 - 1 is refused.
+ *
+ * @example
+ * parsePageQuery(new URLSearchParams('n=2&last=v1')) // { limit: 2, last: 'v1' }
+ */
+export function parsePageQuery(query: URLSearchParams): PageRequest {
+  const request: PageRequest = {}
+  const n = query.get('n')
+  if (n !== null && n !== '') {
+    const limit = DIGITS.test(n) ? Number(n) : Number.NaN
+    // distribution answers 400 PAGINATION_NUMBER_INVALID, a code outside the spec's 14. The spec
+    // describes UNSUPPORTED as "unsupported due to a missing implementation or invalid set of
+    // parameters", the only one of the 14 about parameters, so it is sent with distribution's
+    // status and message and the offending value as detail.
+    if (!Number.isSafeInteger(limit)) {
+      throw new OciError('UNSUPPORTED', { n }, { status: 400, message: 'invalid number of results requested' })
+    }
+    request.limit = limit
+  }
+  const last = query.get('last')
+  if (last !== null && last !== '') request.last = last
+  return request
+}
+
+/**
+ * The page of `sorted` (in code-point order, as storage lists it) that `request` asks for.
+ * `last` need not be an entry: the page starts at the first entry after it in that order.
+ *
+ * @example
+ * selectPage(['a', 'b', 'c'], { limit: 1, last: 'a' }) // { entries: ['b'], next: { limit: 1, last: 'b' } }
+ */
+export function selectPage(sorted: readonly string[], request: PageRequest): Page {
+  const { limit, last } = request
+  const start = last === undefined ? 0 : firstAfter(sorted, last)
+  const end = limit === undefined ? sorted.length : Math.min(start + limit, sorted.length)
+  const entries = sorted.slice(start, end)
+  const lastReturned = entries.at(-1)
+  // n=0 returns nothing, so it has no last entry and no next page: the spec says it "MUST return
+  // an empty list, and MUST NOT include a Link header".
+  if (limit === undefined || lastReturned === undefined || end === sorted.length) return { entries }
+  return { entries, next: { limit, last: lastReturned } }
+}
+
+/**
+ * The `Link` header for the next page, or undefined when there is none. The URL is relative, like
+ * every `Location` the registry sends, so it holds behind any transport and origin.
+ *
+ * @example
+ * nextPageLink('/v2/team/app/tags/list', { limit: 2, last: 'v2' }) // '</v2/team/app/tags/list?n=2&last=v2>; rel="next"'
+ */
+export function nextPageLink(path: string, next: Required<PageRequest> | undefined): string | undefined {
+  return next && `<${path}?n=${next.limit}&last=${encodeURIComponent(next.last)}>; rel="next"`
+}
+
+/**
+ * A 200 JSON answer for a list resource, with a trailing newline as Go's encoder writes it (so
+ * bodies compare byte for byte with distribution's) and the `Link` header when there is one.
+ */
+export function listResponse(body: object, link: string | undefined): Response {
+  const text = `${JSON.stringify(body)}\n`
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }
+  if (link !== undefined) headers.link = link
+  return new Response(text, { status: 200, headers })
+}
+
+// Binary search: a registry with many tags answers each page without scanning the ones before it.
+function firstAfter(sorted: readonly string[], last: string): number {
+  let low = 0
+  let high = sorted.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (sorted[middle]! <= last) low = middle + 1
+    else high = middle
+  }
+  return low
+}
