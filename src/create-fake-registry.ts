@@ -2,6 +2,11 @@ import type { RegistryContext } from './core/context.js'
 import { createHandler, type FetchHandler } from './core/handle.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
 import { resolveOptions, type FakeRegistryOptions, type ResolvedOptions } from './options.js'
+import { exportLayout, type ExportedLayout } from './seed/layout.js'
+import { createSeeder, type Seeder } from './seed/seeder.js'
+import { collectGarbage, restoreSnapshot, takeSnapshot } from './storage/snapshots.js'
+import type { GarbageCollection, StorageSnapshot } from './storage/storage.js'
+import { createRegistryDispatcher, type RegistryDispatcher, type RegistryDispatcherOptions } from './transports/dispatcher.js'
 import { startHttpServer, type HttpServerHandle } from './transports/http.js'
 
 /**
@@ -30,8 +35,55 @@ export interface FakeRegistry extends AsyncDisposable {
    * @example await registry.fetch('/v2/team/app/tags/list')
    */
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>
+  /**
+   * An undici Dispatcher that serves requests for `url` in-process, with no socket, for
+   * `undici.request`, undici's `fetch` and Node's global `fetch` (`dispatcher` option or
+   * `setGlobalDispatcher`). Requests for other origins fail with `ERR_UNHANDLED_REQUEST`; use
+   * `createDispatcher({ passthrough })` to send them elsewhere.
+   * @example
+   * import { request, type Dispatcher } from 'undici'
+   * await request(`${registry.url}/v2/`, { dispatcher: registry.dispatcher as Dispatcher })
+   */
+  readonly dispatcher: RegistryDispatcher
+  /**
+   * A new dispatcher like `dispatcher`; `passthrough` receives the requests for other origins.
+   * @example
+   * import { getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici'
+   * setGlobalDispatcher(registry.createDispatcher({ passthrough: getGlobalDispatcher() }) as Dispatcher)
+   */
+  createDispatcher(options?: RegistryDispatcherOptions): RegistryDispatcher
   /** Empties storage and forgets open uploads; the port stays the same. */
   reset(): Promise<void>
+  /**
+   * Pushes test content through the registry's own API, so it obeys the mode: images, indexes,
+   * artifacts (referrers), blobs, and OCI layout directories.
+   * @example
+   * const image = await registry.seed.image('team/app:1', { platform: { os: 'linux', architecture: 'arm64' } })
+   */
+  readonly seed: Seeder
+  /**
+   * Captures the stored content for `restore`; O(1) with memory storage, which then records only
+   * the changes made afterwards.
+   * @example
+   * const seeded = await registry.snapshot()
+   * beforeEach(() => registry.restore(seeded))
+   */
+  snapshot(): Promise<StorageSnapshot>
+  /** Puts back what `snapshot()` captured; open uploads end. O(changes since) with memory storage. */
+  restore(snapshot: StorageSnapshot): Promise<void>
+  /**
+   * Writes an OCI image layout of a repository (every tag, what it references, its referrers)
+   * into a new or empty directory, for skopeo and other OCI tools.
+   * @example
+   * await registry.exportLayout('team/app', './out/app') // then: skopeo inspect oci:./out/app:1
+   */
+  exportLayout(repository: string, dir: string): Promise<ExportedLayout>
+  /**
+   * Removes blobs that no repository links any more (after blob DELETEs); returns their digests.
+   * @example
+   * const { blobs } = await registry.garbageCollect()
+   */
+  garbageCollect(): Promise<GarbageCollection>
   /** Stops serving. Idempotent: a second call resolves at once. */
   close(): Promise<void>
 }
@@ -46,9 +98,44 @@ export interface FakeRegistry extends AsyncDisposable {
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const resolved = resolveOptions(options)
   const context: RegistryContext = { options: resolved, storage: resolved.storage, uploadDigesters: new Map() }
+  // A directory that cannot be used fails here, not in the middle of the first request.
+  await resolved.storage.open?.()
   const handler = createHandler(context)
   const server = resolved.transport === 'http' ? await startHttpServer(handler, resolved) : undefined
-  return new StartedRegistry(resolved, context, handler, server)
+  const transport = resolved.transport === 'msw' ? await startMsw(handler, resolved.origin) : server
+  return new StartedRegistry(resolved, context, handler, server, transport)
+}
+
+/** What every transport gives back: a way to stop serving. */
+interface TransportHandle {
+  close(): Promise<void>
+}
+
+// msw is an optional peer: it is loaded only when this transport is chosen, so importing the
+// main entry never needs it.
+async function startMsw(handler: FetchHandler, origin: string): Promise<TransportHandle> {
+  let transport: typeof import('./transports/msw.js')
+  try {
+    transport = await import('./transports/msw.js')
+  } catch (error) {
+    if (!isMissingMsw(error)) throw error
+    throw new FakeRegistryError(
+      'ERR_MISSING_PEER',
+      {
+        action: 'start transport',
+        subject: 'msw',
+        reason: 'the optional peer dependency "msw" is not installed',
+        fix: "Install it with npm install --save-dev msw, or use transport 'none' with registry.fetch or registry.dispatcher",
+      },
+      { cause: error },
+    )
+  }
+  return transport.startMswTransport(handler, origin)
+}
+
+function isMissingMsw(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /['"]msw(?:\/[^'"]*)?['"]/.test(String(message))
 }
 
 class StartedRegistry implements FakeRegistry {
@@ -57,14 +144,15 @@ class StartedRegistry implements FakeRegistry {
   readonly options: Readonly<ResolvedOptions>
   #context: RegistryContext
   #handler: FetchHandler
-  #server: HttpServerHandle | undefined
+  #transport: TransportHandle | undefined
+  #dispatcher: RegistryDispatcher | undefined
   #closing: Promise<void> | undefined
 
-  constructor(options: ResolvedOptions, context: RegistryContext, handler: FetchHandler, server: HttpServerHandle | undefined) {
+  constructor(options: ResolvedOptions, context: RegistryContext, handler: FetchHandler, server: HttpServerHandle | undefined, transport: TransportHandle | undefined) {
     this.options = options
     this.#context = context
     this.#handler = handler
-    this.#server = server
+    this.#transport = transport
     this.url = server?.url ?? options.origin
     this.host = server?.host ?? new URL(options.origin).host
   }
@@ -91,6 +179,37 @@ class StartedRegistry implements FakeRegistry {
     return this.#handler(request)
   }
 
+  get dispatcher(): RegistryDispatcher {
+    this.#dispatcher ??= this.createDispatcher()
+    return this.#dispatcher
+  }
+
+  createDispatcher(options: RegistryDispatcherOptions = {}): RegistryDispatcher {
+    return createRegistryDispatcher((request) => this.fetch(request), this.url, options)
+  }
+
+  readonly seed: Seeder = createSeeder({ fetch: (input, init) => this.fetch(input, init) })
+
+  async snapshot(): Promise<StorageSnapshot> {
+    this.#assertOpen('take a snapshot of')
+    return takeSnapshot(this.#context.storage)
+  }
+
+  async restore(snapshot: StorageSnapshot): Promise<void> {
+    this.#assertOpen('restore a snapshot into')
+    await restoreSnapshot(this.#context, snapshot)
+  }
+
+  async exportLayout(repository: string, dir: string): Promise<ExportedLayout> {
+    this.#assertOpen('export a layout of')
+    return exportLayout({ fetch: (input, init) => this.fetch(input, init) }, repository, dir)
+  }
+
+  async garbageCollect(): Promise<GarbageCollection> {
+    this.#assertOpen('collect garbage in')
+    return collectGarbage(this.#context.storage)
+  }
+
   async reset(): Promise<void> {
     this.#assertOpen('reset')
     this.#context.uploadDigesters.clear()
@@ -98,7 +217,7 @@ class StartedRegistry implements FakeRegistry {
   }
 
   close(): Promise<void> {
-    this.#closing ??= this.#server?.close() ?? Promise.resolve()
+    this.#closing ??= this.#transport?.close() ?? Promise.resolve()
     return this.#closing
   }
 

@@ -1,12 +1,16 @@
 import { FakeRegistryError } from './errors/fake-registry-error.js'
+import { profileFor, type ModeDefaults } from './profiles/profile.js'
 import { memoryStorage } from './storage/memory.js'
 import type { Storage } from './storage/storage.js'
 
 /** How the registry is reached. */
-export type Transport = 'http' | 'none'
+export type Transport = 'http' | 'msw' | 'none'
 
-/** Manifest media-type behaviour (see docs/media-types.md). */
-export type Mode = 'strict'
+/**
+ * Manifest media-type behaviour (see docs/media-types.md): 'strict' follows the specs, 'lenient'
+ * accepts what real clients send, 'gitlab-legacy' reproduces GitLab ≤ 3.6 and its bugs.
+ */
+export type Mode = 'strict' | 'lenient' | 'gitlab-legacy'
 
 /** Which references a pushed manifest must have in the repository. */
 export type VerifyReferences = 'all' | 'blobs' | 'none'
@@ -18,28 +22,39 @@ export type VerifyReferences = 'all' | 'blobs' | 'none'
  * await createFakeRegistry({ transport: 'http', port: 0, mode: 'strict' })
  */
 export interface FakeRegistryOptions {
-  /** 'http' (default): node:http on `host`:`port`. 'none': no socket; use `registry.fetch`. */
+  /**
+   * 'http' (default): node:http on `host`:`port`. 'msw': no socket; a process-wide MSW server
+   * (msw must be installed) answers requests to `origin`. 'none': no socket; use
+   * `registry.fetch`, `registry.dispatcher`, or `registryHandlers` from 'fake-oci-registry/msw'.
+   */
   transport?: Transport
   /** Interface for the http transport. Default '127.0.0.1': never reachable from outside. */
   host?: string
   /** Port for the http transport; 0 (default) picks a free ephemeral port. */
   port?: number
-  /** The registry's origin when no socket serves it (`transport: 'none'`). */
+  /** The registry's origin when no socket serves it (`transport: 'msw'` or 'none'); http or https. */
   origin?: string
-  /** Manifest media-type mode. Default 'strict'. */
+  /** Manifest media-type mode: 'strict' (default), 'lenient' or 'gitlab-legacy'; see docs/media-types.md. */
   mode?: Mode
   /** Where content lives. Default: a new `memoryStorage()`. */
   storage?: Storage
-  /** Largest manifest body accepted, in bytes. Default 4194304 (4 MiB), as distribution. */
+  /** Largest manifest body accepted, in bytes. Default 4194304 (4 MiB), as distribution. Above it: 413, or 400 in gitlab-legacy. */
   maxManifestBytes?: number
   /** Whether DELETE of manifests, tags and blobs is allowed. Default true. */
   deleteEnabled?: boolean
-  /** Whether the referrers API and `OCI-Subject` are served. Default true. */
+  /** Whether the referrers API and `OCI-Subject` are served. Default: the mode's; true, false in gitlab-legacy. */
   referrers?: boolean
-  /** Strict mode: reject a `Content-Type` no parser knows instead of using the default one. Default false. */
+  /** Strict mode only: reject a `Content-Type` no parser knows instead of using the default one. Default false. */
   rejectUnknownContentType?: boolean
-  /** Which references of a pushed manifest must exist. Default 'all' in strict mode. */
+  /**
+   * Which references of a pushed manifest must exist in the repository. Default: the mode's;
+   * 'all' in strict and gitlab-legacy, 'blobs' (index children unchecked) in lenient.
+   */
   verifyReferences?: VerifyReferences
+  /** Lenient mode only: store Docker schema 1 manifests (refused otherwise). Default true. */
+  allowSchema1?: boolean
+  /** Lenient mode only: store a manifest whose `mediaType` is unknown, unread, under that type. Default true. */
+  acceptUnknownManifestTypes?: boolean
 }
 
 /** Options with every default applied. */
@@ -55,6 +70,8 @@ export interface ResolvedOptions {
   referrers: boolean
   rejectUnknownContentType: boolean
   verifyReferences: VerifyReferences
+  allowSchema1: boolean
+  acceptUnknownManifestTypes: boolean
 }
 
 /** Every default in one place. */
@@ -67,15 +84,17 @@ export const DEFAULTS = {
   mode: 'strict',
   maxManifestBytes: 4 * 1024 * 1024,
   deleteEnabled: true,
-  referrers: true,
   rejectUnknownContentType: false,
-  verifyReferences: 'all',
-} as const satisfies Omit<ResolvedOptions, 'storage'>
+  allowSchema1: true,
+  acceptUnknownManifestTypes: true,
+  // referrers and verifyReferences: the mode's profile decides (`profileFor(mode).defaults`).
+} as const satisfies Omit<ResolvedOptions, 'storage' | keyof ModeDefaults>
 
-const TRANSPORTS: readonly Transport[] = ['http', 'none']
-const MODES: readonly Mode[] = ['strict']
+const TRANSPORTS: readonly Transport[] = ['http', 'msw', 'none']
+/** Every mode, for validating a mode given as text (the CLI's `--mode`). */
+export const MODES: readonly Mode[] = ['strict', 'lenient', 'gitlab-legacy']
 const VERIFY_REFERENCES: readonly VerifyReferences[] = ['all', 'blobs', 'none']
-const KNOWN_OPTIONS = new Set<string>([...Object.keys(DEFAULTS), 'storage'])
+const KNOWN_OPTIONS = new Set<string>([...Object.keys(DEFAULTS), 'referrers', 'verifyReferences', 'storage'])
 
 /**
  * Validates options at the boundary and applies the defaults. Misuse is a `FakeRegistryError`
@@ -90,18 +109,22 @@ export function resolveOptions(options: FakeRegistryOptions = {}): ResolvedOptio
       throw invalid('options', key, 'it is not an option of createFakeRegistry', `Use one of: ${[...KNOWN_OPTIONS].join(', ')}`)
     }
   }
+  const mode = oneOf('mode', options.mode ?? DEFAULTS.mode, MODES)
+  const modeDefaults = profileFor(mode).defaults
   const resolved: ResolvedOptions = {
     transport: oneOf('transport', options.transport ?? DEFAULTS.transport, TRANSPORTS),
     host: nonEmptyString('host', options.host ?? DEFAULTS.host),
     port: port(options.port ?? DEFAULTS.port),
     origin: origin(options.origin ?? DEFAULTS.origin),
-    mode: oneOf('mode', options.mode ?? DEFAULTS.mode, MODES),
+    mode,
     storage: storage(options.storage) ?? memoryStorage(),
     maxManifestBytes: positiveInteger('maxManifestBytes', options.maxManifestBytes ?? DEFAULTS.maxManifestBytes),
     deleteEnabled: boolean('deleteEnabled', options.deleteEnabled ?? DEFAULTS.deleteEnabled),
-    referrers: boolean('referrers', options.referrers ?? DEFAULTS.referrers),
+    referrers: boolean('referrers', options.referrers ?? modeDefaults.referrers),
     rejectUnknownContentType: boolean('rejectUnknownContentType', options.rejectUnknownContentType ?? DEFAULTS.rejectUnknownContentType),
-    verifyReferences: oneOf('verifyReferences', options.verifyReferences ?? DEFAULTS.verifyReferences, VERIFY_REFERENCES),
+    verifyReferences: oneOf('verifyReferences', options.verifyReferences ?? modeDefaults.verifyReferences, VERIFY_REFERENCES, modeDefaults.verifyReferences),
+    allowSchema1: boolean('allowSchema1', options.allowSchema1 ?? DEFAULTS.allowSchema1),
+    acceptUnknownManifestTypes: boolean('acceptUnknownManifestTypes', options.acceptUnknownManifestTypes ?? DEFAULTS.acceptUnknownManifestTypes),
   }
   return resolved
 }
@@ -110,9 +133,9 @@ function invalid(option: string, value: string, reason: string, fix: string): Fa
   return new FakeRegistryError('ERR_INVALID_OPTION', { action: `use option ${option}`, subject: value, reason, fix })
 }
 
-function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: unknown = (DEFAULTS as Record<string, unknown>)[name]): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T
-  throw invalid(name, String(value), `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`, `Pass one of them, or leave ${name} out for '${String((DEFAULTS as Record<string, unknown>)[name])}'`)
+  throw invalid(name, String(value), `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`, `Pass one of them, or leave ${name} out for '${String(fallback)}'`)
 }
 
 function boolean(name: string, value: unknown): boolean {

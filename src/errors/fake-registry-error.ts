@@ -9,6 +9,10 @@ export type FakeRegistryErrorCode =
   | 'ERR_NOT_FOUND'
   | 'ERR_LISTEN'
   | 'ERR_STORAGE'
+  | 'ERR_SEED'
+  | 'ERR_UNHANDLED_REQUEST'
+  | 'ERR_DISPATCHER_CLOSED'
+  | 'ERR_MISSING_PEER'
 
 /**
  * Thrown for misuse of the library's API. The message always reads

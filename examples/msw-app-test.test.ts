@@ -1,0 +1,72 @@
+// An application's test: the code under test talks to a registry it believes is remote
+// (https://registry.example.test) with plain fetch; the suite's MSW server answers from an
+// in-process fake registry. No socket, no DNS, no Docker.
+import { setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createFakeRegistry, type FakeRegistry } from '../src/index.js'
+import { registryHandlers } from '../src/msw.js'
+
+// ---- the application code under test --------------------------------------------------------
+
+const REGISTRY = 'https://registry.example.test'
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+
+/** Reads the platform an image was built for, the way a deploy tool would. */
+async function imagePlatform(repository: string, tag: string): Promise<string> {
+  const manifest = await fetch(`${REGISTRY}/v2/${repository}/manifests/${tag}`, { headers: { accept: OCI_MANIFEST } })
+  if (!manifest.ok) throw new Error(`no image ${repository}:${tag} (${manifest.status})`)
+  const { config } = (await manifest.json()) as { config: { digest: string } }
+  const blob = await fetch(`${REGISTRY}/v2/${repository}/blobs/${config.digest}`)
+  const { os, architecture } = (await blob.json()) as { os: string; architecture: string }
+  return `${os}/${architecture}`
+}
+
+// ---- the test suite ---------------------------------------------------------------------------
+
+describe('imagePlatform', () => {
+  let registry: FakeRegistry
+  const server = setupServer()
+
+  beforeAll(async () => {
+    registry = await createFakeRegistry({ transport: 'none' })
+    server.use(...registryHandlers(registry, { origin: REGISTRY }))
+    // Anything the registry does not answer (another host, a path outside /v2) fails the test.
+    server.listen({ onUnhandledRequest: 'error' })
+  })
+  afterEach(() => registry.reset())
+  afterAll(async () => {
+    server.close()
+    await registry.close()
+  })
+
+  /** Pushes a config blob and a manifest that points at it, as a build would. */
+  async function pushImage(repository: string, tag: string, config: object): Promise<void> {
+    const configBytes = new TextEncoder().encode(JSON.stringify(config))
+    const configDigest = await digestOf(configBytes)
+    const blob = await registry.fetch(`/v2/${repository}/blobs/uploads/?digest=${configDigest}`, { method: 'POST', body: configBytes as BodyInit })
+    expect(blob.status).toBe(201)
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: configBytes.byteLength },
+      layers: [],
+    }
+    const pushed = await registry.fetch(`/v2/${repository}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': OCI_MANIFEST }, body: JSON.stringify(manifest) })
+    expect(pushed.status).toBe(201)
+  }
+
+  it('reads the platform from the image config', async () => {
+    await pushImage('team/api', '1.4.0', { os: 'linux', architecture: 'arm64', rootfs: { type: 'layers', diff_ids: [] } })
+    await expect(imagePlatform('team/api', '1.4.0')).resolves.toBe('linux/arm64')
+  })
+
+  it('reports an image the registry does not have', async () => {
+    await pushImage('team/api', '1.4.0', { os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } })
+    await expect(imagePlatform('team/api', '9.9.9')).rejects.toThrow('no image team/api:9.9.9 (404)')
+  })
+})
+
+async function digestOf(bytes: Uint8Array): Promise<string> {
+  const hash = await crypto.subtle.digest('SHA-256', bytes as BufferSource)
+  return `sha256:${Buffer.from(hash).toString('hex')}`
+}

@@ -1,0 +1,121 @@
+import { http, type HttpHandler } from 'msw'
+import { setupServer } from 'msw/node'
+import type { FetchHandler } from '../core/handle.js'
+import { FakeRegistryError } from '../errors/fake-registry-error.js'
+
+/** Options of `registryHandlers`. */
+export interface RegistryHandlersOptions {
+  /**
+   * The origin the code under test believes the registry lives at, such as
+   * 'https://registry.example.test'. Default: `registry.url`.
+   */
+  origin?: string
+}
+
+/** What the handlers need of a registry: its in-process `fetch` and its `url`. */
+export interface HandledRegistry {
+  readonly url: string
+  fetch(request: Request): Promise<Response>
+}
+
+/**
+ * MSW request handlers that answer the Distribution API (`<origin>/v2` and everything below it)
+ * from `registry`, for an MSW server the test suite already has. Any other request is left to
+ * that server's `onUnhandledRequest` strategy, so a wrong origin or a path outside `/v2` warns,
+ * errors or passes through exactly as the suite chose, never silently.
+ *
+ * @example
+ * import { setupServer } from 'msw/node'
+ * import { createFakeRegistry } from 'fake-oci-registry'
+ * import { registryHandlers } from 'fake-oci-registry/msw'
+ *
+ * const registry = await createFakeRegistry({ transport: 'none' })
+ * const server = setupServer(...registryHandlers(registry, { origin: 'https://registry.example.test' }))
+ * server.listen({ onUnhandledRequest: 'error' })
+ */
+export function registryHandlers(registry: HandledRegistry, options: RegistryHandlersOptions = {}): HttpHandler[] {
+  if (typeof registry !== 'object' || registry === null || typeof registry.fetch !== 'function') {
+    throw new FakeRegistryError('ERR_INVALID_OPTION', {
+      action: 'build MSW handlers for',
+      subject: String(registry),
+      reason: 'it is not a registry',
+      fix: 'Pass the value createFakeRegistry() resolved to',
+    })
+  }
+  const origin = validOrigin(options.origin ?? registry.url)
+  return [http.all(apiPattern(origin), ({ request }) => registry.fetch(request))]
+}
+
+/** A running MSW transport: its origin is served until `close()`. */
+export interface MswTransportHandle {
+  close(): Promise<void>
+}
+
+// MSW patches process-wide globals, and a second `setupServer` in the same process takes over
+// the first one's interception. So every registry with transport 'msw' shares one server,
+// which routes by origin and lives while at least one of them is open.
+const served = new Map<string, FetchHandler>()
+let server: ReturnType<typeof setupServer> | undefined
+
+/**
+ * Serves `origin` through the process's shared MSW server, starting it when this is the first
+ * registry. Requests to other origins pass through to the network untouched; every request to
+ * `origin` is answered by the registry, so a path outside `/v2` gets the spec's 404 envelope.
+ */
+export function startMswTransport(handler: FetchHandler, origin: string): MswTransportHandle {
+  if (served.has(origin)) {
+    throw new FakeRegistryError('ERR_INVALID_OPTION', {
+      action: 'serve',
+      subject: origin,
+      reason: "another open registry with transport 'msw' already serves this origin",
+      fix: 'Pass a different origin, or close the other registry first',
+    })
+  }
+  served.set(origin, handler)
+  if (!server) {
+    const shared = setupServer(
+      http.all('*', ({ request }) => {
+        const serve = served.get(new URL(request.url).origin)
+        // No answer lets MSW go on to the network ('bypass'): the origin is not a registry's.
+        return serve ? serve(request) : undefined
+      }),
+    )
+    shared.listen({ onUnhandledRequest: 'bypass' })
+    server = shared
+  }
+  let closing: Promise<void> | undefined
+  return {
+    close() {
+      closing ??= Promise.resolve().then(() => {
+        served.delete(origin)
+        if (served.size === 0 && server) {
+          server.close()
+          server = undefined
+        }
+      })
+      return closing
+    },
+  }
+}
+
+function apiPattern(origin: string): RegExp {
+  // A RegExp rather than an MSW path string: origins such as http://[::1]:5000 hold characters
+  // that MSW's path syntax would read as parameters.
+  return new RegExp(`^${origin.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/v2(?:/.*)?$`)
+}
+
+function validOrigin(value: unknown): string {
+  let url: URL | undefined
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined
+  } catch {
+    url = undefined
+  }
+  if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.pathname === '/' && !url.search) return url.origin
+  throw new FakeRegistryError('ERR_INVALID_OPTION', {
+    action: 'use option origin',
+    subject: String(value),
+    reason: 'an origin is an http or https URL with no path',
+    fix: "Pass one such as 'https://registry.example.test'",
+  })
+}
