@@ -1,8 +1,11 @@
 // `npm run bench`: measures the fake registry side by side with references in one run and
 // writes bench/README.md. Every loop is bounded in count and time; traffic stays on 127.0.0.1.
+import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { createFakeRegistry } from '../src/index.js'
 import { startFakeServerProcess } from './fake-server.js'
 import { createBenchClient, sha256, type BenchClient } from './http-client.js'
@@ -12,6 +15,7 @@ const MiB = 1024 * 1024
 const ROUND_TRIP_SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
 const ROUND_TRIP_CONCURRENCY = 4
 const BLOB_MIB = Number(process.env.BENCH_BLOB_MIB ?? 256)
+const TRANSFER_MIB = Number(process.env.BENCH_TRANSFER_MIB ?? 512)
 const CHUNK = MiB
 const OM = 'application/vnd.oci.image.manifest.v1+json'
 
@@ -187,6 +191,23 @@ async function benchAgainstReference(): Promise<void> {
   }
 }
 
+/** Each transport in its own process: push and pull one large blob, report speed and peak memory. */
+async function benchTransports(): Promise<void> {
+  const child = fileURLToPath(new URL('./transfer-child.ts', import.meta.url))
+  const raw = rawSha256()
+  for (const transport of ['none', 'http', 'msw', 'dispatcher']) {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', child, transport, String(TRANSFER_MIB)], { timeout: 300_000 })
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { pushMBps: number; pullMBps: number; peakOverBlob: number }
+    rows.push({
+      benchmark: `blob push then pull, ${TRANSFER_MIB} MiB`,
+      subject: `fake, ${transport === 'dispatcher' ? 'undici dispatcher' : `transport '${transport}'`}`,
+      result: `push ${result.pushMBps.toFixed(0)} MB/s, pull ${result.pullMBps.toFixed(0)} MB/s, peak RSS +${result.peakOverBlob.toFixed(2)}x the blob`,
+      reference: `raw crypto sha256: ${raw.toFixed(0)} MB/s`,
+      ratio: `push ${(result.pushMBps / raw).toFixed(2)}x`,
+    })
+  }
+}
+
 function table(): string {
   const lines = ['| benchmark | subject | result | reference | ratio |', '|---|---|---|---|---|']
   for (const row of rows) lines.push(`| ${row.benchmark} | ${row.subject} | ${row.result} | ${row.reference ?? ''} | ${row.ratio ?? ''} |`)
@@ -195,6 +216,7 @@ function table(): string {
 
 await benchStartup()
 await benchBlobHashing()
+await benchTransports()
 await benchAgainstReference()
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
@@ -212,7 +234,15 @@ rewrites this file. Nothing here is a test: the test suite has no timing thresho
   In process (\`registry.fetch\`, one POST ?digest=) against raw \`crypto\` sha256 over the same
   chunks; over HTTP (POST session, PUT ?digest= with the body) against docker-registry.
 
-Environment variables: \`BENCH_SECONDS\` (default 3), \`BENCH_BLOB_MIB\` (default 256).
+- **blob push then pull**: per transport, in a process of its own, one blob pushed (POST ?digest=,
+  fresh 1 MiB chunks) and pulled back through the transport's usual client (\`registry.fetch\`,
+  global \`fetch\` over loopback, global \`fetch\` intercepted by MSW, \`undici.request\` with
+  \`registry.dispatcher\`). Memory storage keeps one copy of the blob, so a peak RSS rise near 1x is
+  that copy and anything above it is what the transport held on the way. In-process pulls hand over
+  the stored chunks without copying, hence their speed.
+
+Environment variables: \`BENCH_SECONDS\` (default 3), \`BENCH_BLOB_MIB\` (default 256),
+\`BENCH_TRANSFER_MIB\` (default 512).
 
 Last run: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu}, ${cpus().length} cores.
 

@@ -1,0 +1,104 @@
+// One transport in a fresh process: push one blob, pull it back, report MB/s both ways and the
+// peak RSS above the baseline. Run by bench/run.ts; a process per transport keeps the peaks apart.
+import { createHash } from 'node:crypto'
+import { request, type Dispatcher } from 'undici'
+import { createFakeRegistry, type FakeRegistry } from '../src/index.js'
+
+type Transport = 'none' | 'http' | 'msw' | 'dispatcher'
+const transport = process.argv[2] as Transport
+const MiB = 1024 * 1024
+const total = Number(process.argv[3] ?? 512) * MiB
+const template = Buffer.alloc(MiB)
+for (let i = 0; i < MiB; i++) template[i] = (i * 131 + 17) & 0xff
+
+const hash = createHash('sha256')
+for (let sent = 0; sent < total; sent += MiB) hash.update(template.subarray(0, Math.min(MiB, total - sent)))
+const digest = `sha256:${hash.digest('hex')}`
+
+/** Fresh chunks: memory storage keeps what it is given, so a reused buffer would hide the cost. */
+function body(): ReadableStream<Uint8Array> {
+  let sent = 0
+  return new ReadableStream({
+    pull(controller) {
+      if (sent >= total) return controller.close()
+      const size = Math.min(MiB, total - sent)
+      sent += size
+      controller.enqueue(Buffer.from(template.subarray(0, size)))
+    },
+  })
+}
+
+async function drain(stream: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | null): Promise<number> {
+  let size = 0
+  if (stream) for await (const chunk of stream as AsyncIterable<Uint8Array>) size += chunk.byteLength
+  return size
+}
+
+interface Client {
+  push(path: string): Promise<number>
+  pull(path: string): Promise<{ status: number; size: number }>
+}
+
+function fetchClient(registry: FakeRegistry, send: typeof fetch): Client {
+  return {
+    async push(path) {
+      const response = await send(`${registry.url}${path}`, { method: 'POST', body: body(), duplex: 'half' } as RequestInit)
+      await response.arrayBuffer()
+      return response.status
+    },
+    async pull(path) {
+      const response = await send(`${registry.url}${path}`)
+      return { status: response.status, size: await drain(response.body) }
+    },
+  }
+}
+
+function undiciClient(registry: FakeRegistry): Client {
+  const dispatcher = registry.dispatcher as unknown as Dispatcher
+  return {
+    async push(path) {
+      const response = await request(`${registry.url}${path}`, { method: 'POST', body: body() as never, dispatcher })
+      await response.body.arrayBuffer()
+      return response.statusCode
+    },
+    async pull(path) {
+      const response = await request(`${registry.url}${path}`, { dispatcher })
+      return { status: response.statusCode, size: await drain(response.body) }
+    },
+  }
+}
+
+const registry = await createFakeRegistry({
+  transport: transport === 'dispatcher' ? 'none' : transport,
+  ...(transport === 'msw' ? { origin: 'https://registry.bench.test' } : {}),
+})
+const client =
+  transport === 'none'
+    ? fetchClient(registry, (input, init) => registry.fetch(input as string, init))
+    : transport === 'dispatcher'
+      ? undiciClient(registry)
+      : fetchClient(registry, fetch)
+
+globalThis.gc?.()
+const rssBefore = process.memoryUsage.rss()
+let started = performance.now()
+const pushStatus = await client.push(`/v2/bench/blobs/uploads/?digest=${digest}`)
+const pushSeconds = (performance.now() - started) / 1000
+started = performance.now()
+const pulled = await client.pull(`/v2/bench/blobs/${digest}`)
+const pullSeconds = (performance.now() - started) / 1000
+const peakKiB = process.resourceUsage().maxRSS
+await registry.close()
+
+if (pushStatus !== 201 || pulled.status !== 200 || pulled.size !== total) {
+  throw new Error(`${transport}: push ${pushStatus}, pull ${pulled.status} with ${pulled.size} of ${total} bytes`)
+}
+console.log(
+  JSON.stringify({
+    transport,
+    pushMBps: total / MiB / pushSeconds,
+    pullMBps: total / MiB / pullSeconds,
+    // How far the peak RSS rose above the RSS before the push, in units of the blob's size.
+    peakOverBlob: (peakKiB * 1024 - rssBefore) / total,
+  }),
+)
