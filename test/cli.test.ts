@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { USAGE } from '../src/cli/parse-args.js'
-import { createFakeRegistry } from '../src/index.js'
+import { createFakeRegistry, MODES } from '../src/index.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 // Long enough for tsx's first compile on a slow CI machine; a hang fails instead of blocking.
@@ -82,7 +82,7 @@ describe('fake-oci-registry serve', () => {
     { args: ['deploy'], problem: "unknown command 'deploy': the only command is serve" },
     { args: ['serve', '--storage', './data'], problem: "--storage must be 'memory' (the only storage the CLI offers so far), got './data'" },
     // From createFakeRegistry's own validation, which owns the list of modes.
-    { args: ['serve', '--port', '0', '--mode', 'foo'], problem: `Failed to use option mode "foo": mode must be one of 'strict'. Pass one of them, or leave mode out for 'strict'.` },
+    { args: ['serve', '--port', '0', '--mode', 'foo'], problem: `Failed to use option mode "foo": mode must be one of ${MODES.map((mode) => `'${mode}'`).join(', ')}. Pass one of them, or leave mode out for 'strict'.` },
   ])('exits 2 with the problem and the usage on stderr for $args', async ({ args, problem }) => {
     expect(await runCli(args).exited).toEqual({ code: 2, signal: null, stdout: '', stderr: `fake-oci-registry: ${problem}\n\n${USAGE}` })
   })

@@ -17,7 +17,7 @@ import { verifyReferences } from './verify-references.js'
  * `PUT /v2/<name>/manifests/<reference>`: the steps of media-type spec §2 in order, the first
  * failure winning. Each step's rule comes from the mode's profile.
  */
-export const putManifest: RouteHandler = async ({ request, url, params, context }) => {
+export const putManifest: RouteHandler = async ({ request, url, params, context, facts }) => {
   const { options, storage } = context
   const rules = profileFor(options.mode).push
   const name = required(params.name)
@@ -29,15 +29,17 @@ export const putManifest: RouteHandler = async ({ request, url, params, context 
   if (!bytes) throw rules.oversize(options.maxManifestBytes)
   const contentType = rules.contentType(request.headers.get('content-type'))
   const document = rules.decode(bytes, contentType)
+  if (facts) facts.manifest = document
   const parser = rules.chooseParser(contentType, document, options)
   failIf(parser.checkMediaType(mediaTypeOf(document)))
   if (rules.checkShape) failIf(shapeProblem(parser.family, document))
-  failIf(schemaVersionProblem(parser.schemaVersion, document))
+  if (parser.schemaVersion !== undefined) failIf(schemaVersionProblem(parser.schemaVersion, document))
   failIf(rules.validate(parser, document))
 
   // Push by digest hashes with the URL's algorithm, so the answer echoes the client's digest.
   const digest = computeDigest(bytes, reference.kind === 'digest' ? reference.algorithm : 'sha256')
   if (reference.kind === 'digest' && digest !== reference.digest) throw new OciError('DIGEST_INVALID', { expected: reference.digest, computed: digest })
+  rules.refuseParsed?.(parser, reference.kind === 'digest')
   await verifyReferences(storage, name, referencesOf(parser.family, document), options.verifyReferences, rules)
 
   const { subject, ...fields } = referrerFieldsOf(parser.family, document)
@@ -49,7 +51,8 @@ export const putManifest: RouteHandler = async ({ request, url, params, context 
   for (const tag of tags) await storage.setTag(name, tag, digest)
 
   const headers = new Headers({ location: `/v2/${name}/manifests/${digest}`, 'docker-content-digest': digest, 'content-length': '0' })
-  if (manifest.subject !== undefined && options.referrers && rules.referrers) headers.set('oci-subject', manifest.subject)
+  // The mode decides the default of `referrers` (gitlab-legacy has no referrers API); the option decides.
+  if (manifest.subject !== undefined && options.referrers) headers.set('oci-subject', manifest.subject)
   for (const tag of extraTags) headers.append('oci-tag', tag)
   const warning = rules.warning?.(contentType, parser)
   if (warning !== undefined) headers.set('warning', warning)

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { DEFAULTS } from '../options.js'
+import { DEFAULTS, MODES } from '../options.js'
 
 /**
  * The CLI's port when `--port` is left out: the port `registry:2` and every registry tutorial
@@ -17,7 +17,7 @@ and prints "listening on <url>" once it accepts connections.
 Options:
   --port <number>    port to listen on, 0 for a free one (default: ${CLI_DEFAULT_PORT})
   --host <address>   interface to bind (default: ${DEFAULTS.host})
-  --mode <mode>      manifest media-type mode (default: ${DEFAULTS.mode})
+  --mode <mode>      manifest media-type mode: ${MODES.join(', ')} (default: ${DEFAULTS.mode})
   --storage <kind>   where content lives; only 'memory' for now (default: memory)
   -h, --help         print this help and exit
 `

@@ -30,5 +30,8 @@ export const NONDISTRIBUTABLE_LAYER_TYPES: ReadonlySet<string> = new Set([
 /** Manifest kinds that may carry a `subject` the referrers API reports (image-spec only). */
 export const SUBJECT_KINDS: ReadonlySet<string> = new Set([OCI_MANIFEST, OCI_INDEX])
 
-/** Which structure a manifest kind has: config + layers, a list of manifests, or none the registry reads. */
-export type ManifestFamily = 'image' | 'index' | 'opaque'
+/**
+ * Which structure a manifest kind has: config + layers, a list of manifests, Docker schema 1
+ * (`fsLayers`, only lenient mode stores it), or none the registry reads.
+ */
+export type ManifestFamily = 'image' | 'index' | 'schema1' | 'opaque'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { OciError } from '../errors/oci-error.js'
-import { decodeManifest, mediaTypeOf } from './decode.js'
+import { decodeManifest, decodeSchema1, mediaTypeOf } from './decode.js'
 
 const encode = (text: string) => new TextEncoder().encode(text)
 
@@ -33,5 +33,28 @@ describe('decodeManifest', () => {
 
   it('reads a null mediaType as absent', () => {
     expect(mediaTypeOf(decodeManifest(encode('{"mediaType":null}')))).toBeUndefined()
+  })
+})
+
+describe('decodeSchema1 (libtrust, GitLab ≤ 3.6 default parser)', () => {
+  it.each([
+    { name: 'empty', bytes: new Uint8Array(0), detail: 'error unmarshalling content: unexpected end of JSON input' },
+    { name: 'not JSON', bytes: encode('{'), detail: 'error unmarshalling content: invalid JSON' },
+    { name: 'an array', bytes: encode('[]'), detail: 'error unmarshalling content: json: cannot unmarshal array into Go value of type map[string]json.RawMessage' },
+    { name: 'a number', bytes: encode('1'), detail: 'error unmarshalling content: json: cannot unmarshal number into Go value of type map[string]json.RawMessage' },
+    { name: 'a boolean', bytes: encode('true'), detail: 'error unmarshalling content: json: cannot unmarshal bool into Go value of type map[string]json.RawMessage' },
+  ])('refuses $name', ({ bytes, detail }) => {
+    expect(() => decodeSchema1(bytes)).toThrow(OciError)
+    try {
+      decodeSchema1(bytes)
+    } catch (error) {
+      expect((error as OciError).entries[0]?.detail).toBe(detail)
+    }
+  })
+
+  it('reads null as an empty map, invalid UTF-8 in a string as U+FFFD, and any mediaType', () => {
+    expect(decodeSchema1(encode('null'))).toEqual({})
+    expect(decodeSchema1(Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]))).toEqual({ a: '\ufffd' })
+    expect(decodeSchema1(encode('{"mediaType":5}'))).toEqual({ mediaType: 5 })
   })
 })

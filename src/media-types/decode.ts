@@ -1,5 +1,5 @@
 import { OciError } from '../errors/oci-error.js'
-import { unmarshalFailed } from './details.js'
+import { errorUnmarshallingContent, unmarshalFailed } from './details.js'
 
 /** A manifest body decoded as a JSON object. */
 export type ManifestDocument = Record<string, unknown>
@@ -39,6 +39,38 @@ export function decodeManifest(bytes: Uint8Array): ManifestDocument {
   // null decodes to Go's zero value, an absent field; anything else that is not a string fails there.
   if (document.mediaType != null && typeof document.mediaType !== 'string') throw invalidPayload('mediaType must be a string')
   return document
+}
+
+// Go's encoding/json reads invalid UTF-8 inside strings as U+FFFD; outside them it is a syntax error either way.
+const LOOSE_UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
+
+/**
+ * Decodes a body the way GitLab ≤ 3.6's default (schema 1) parser did: libtrust unmarshals it
+ * into a map of raw JSON values before looking for `signatures`. So only the outer shape is
+ * checked: invalid UTF-8 in strings and a `mediaType` of any type pass, `null` is an empty map,
+ * and anything else that is not an object fails with Go's wording.
+ *
+ * @example
+ * decodeSchema1(new TextEncoder().encode('[]')) // throws 'error unmarshalling content: json: cannot unmarshal array into Go value of type map[string]json.RawMessage'
+ */
+export function decodeSchema1(bytes: Uint8Array): ManifestDocument {
+  if (bytes.byteLength === 0) throw invalidSchema1('unexpected end of JSON input')
+  let value: unknown
+  try {
+    value = JSON.parse(LOOSE_UTF8.decode(bytes))
+  } catch (error) {
+    throw invalidSchema1(error instanceof RangeError ? 'JSON nested too deeply' : 'invalid JSON')
+  }
+  if (value === null) return {}
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    const found = Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value
+    throw invalidSchema1(`json: cannot unmarshal ${found} into Go value of type map[string]json.RawMessage`)
+  }
+  return value as ManifestDocument
+}
+
+function invalidSchema1(reason: string): OciError {
+  return new OciError('MANIFEST_INVALID', errorUnmarshallingContent(reason))
 }
 
 /** The body's top-level `mediaType`, undefined when absent (decodeManifest has checked its type). */

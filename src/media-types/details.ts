@@ -57,3 +57,22 @@ export function unmarshalFailed(reason: string): string {
 export function bodyTooLarge(maxBytes: number): string {
   return `manifest body exceeds maximum allowed size of ${maxBytes} bytes`
 }
+
+/** Lenient mode: a body with no `mediaType` and neither `manifests` nor `config`. */
+export const UNABLE_TO_DETERMINE_TYPE = 'unable to determine manifest type'
+
+/** The spec §Warnings text lenient mode sends with a 201 when Content-Type and the stored kind differ. */
+export function contentTypeMismatch(contentType: string, kind: string): string {
+  return `299 - "Content-Type ${contentType} does not match manifest type ${kind}; stored as ${kind}"`
+}
+
+/** gitlab-legacy: the error of Go's `http.MaxBytesReader`, which GitLab ≤ 3.6 put in a 400. */
+export const REQUEST_BODY_TOO_LARGE = 'http: request body too large'
+
+/** gitlab-legacy: libtrust's wording when the schema 1 parser cannot read the body as a JSON object. */
+export function errorUnmarshallingContent(reason: string): string {
+  return `error unmarshalling content: ${reason}`
+}
+
+/** gitlab-legacy GET: the `message` (no detail) of the 400 for anything read back as schema 1 (seed A). */
+export const SCHEMA1_NOT_SUPPORTED = 'Schema 1 manifest not supported'

@@ -28,3 +28,80 @@ export function parseMediaType(value: string): string | undefined {
   if (!TRAILING.test(rest)) return undefined
   return `${type}/${subtype}`.toLowerCase()
 }
+
+// Go's mime package: a token is any ASCII character above space that is not a tspecial.
+const GO_TSPECIALS = '()<>@,;:\\"/[]?='
+const GO_SPACE = /^[ \t\n\v\f\r\u0085\u00a0]+/
+
+/**
+ * Parses a `Content-Type` as Go's `mime.ParseMediaType` does, which is what GitLab ≤ 3.6 ran
+ * before picking a manifest parser: the lower-case media type, or Go's error text. Go accepts a
+ * bare token such as `garbage` as a media type, and ignores a trailing `;`.
+ *
+ * @example
+ * parseMediaTypeAsGo('application /json') // { error: 'mime: expected slash after first token' }
+ * parseMediaTypeAsGo('garbage') // { type: 'garbage' }
+ */
+export function parseMediaTypeAsGo(value: string): { type: string } | { error: string } {
+  const semicolon = value.indexOf(';')
+  const base = semicolon === -1 ? value : value.slice(0, semicolon)
+  const type = trimGoSpace(base.toLowerCase())
+  const [first, afterFirst] = goToken(type)
+  if (first === '') return { error: 'mime: no media type' }
+  if (afterFirst !== '') {
+    if (!afterFirst.startsWith('/')) return { error: 'mime: expected slash after first token' }
+    const [subtype, afterSubtype] = goToken(afterFirst.slice(1))
+    if (subtype === '') return { error: 'mime: expected token after slash' }
+    if (afterSubtype !== '') return { error: 'mime: unexpected content after media subtype' }
+  }
+  const seen = new Set<string>()
+  let rest = value.slice(base.length)
+  while ((rest = rest.replace(GO_SPACE, '')) !== '') {
+    const parameter = goParameter(rest)
+    if (parameter === undefined) {
+      if (trimGoSpace(rest) === ';') break
+      return { error: 'mime: invalid media parameter' }
+    }
+    if (seen.has(parameter.key)) return { error: 'mime: duplicate parameter name' }
+    seen.add(parameter.key)
+    rest = parameter.rest
+  }
+  return { type }
+}
+
+function trimGoSpace(value: string): string {
+  return value.replace(GO_SPACE, '').replace(/[ \t\n\v\f\r\u0085\u00a0]+$/, '')
+}
+
+function isGoTokenChar(char: string): boolean {
+  const code = char.charCodeAt(0)
+  return code > 0x20 && code < 0x7f && !GO_TSPECIALS.includes(char)
+}
+
+function goToken(value: string): [token: string, rest: string] {
+  let end = 0
+  while (end < value.length && isGoTokenChar(value.charAt(end))) end++
+  return [value.slice(0, end), value.slice(end)]
+}
+
+/** One `; key=value` (token or quoted string), as Go's consumeMediaParam; undefined when there is none. */
+function goParameter(value: string): { key: string; rest: string } | undefined {
+  let rest = value.replace(GO_SPACE, '')
+  if (!rest.startsWith(';')) return undefined
+  const [key, afterKey] = goToken(rest.slice(1).replace(GO_SPACE, ''))
+  if (key === '') return undefined
+  rest = afterKey.replace(GO_SPACE, '')
+  if (!rest.startsWith('=')) return undefined
+  rest = rest.slice(1).replace(GO_SPACE, '')
+  if (!rest.startsWith('"')) {
+    const [token, afterToken] = goToken(rest)
+    return token === '' ? undefined : { key: key.toLowerCase(), rest: afterToken }
+  }
+  for (let index = 1; index < rest.length; index++) {
+    const char = rest.charAt(index)
+    if (char === '"') return { key: key.toLowerCase(), rest: rest.slice(index + 1) }
+    if (char === '\\' && index + 1 < rest.length && GO_TSPECIALS.includes(rest.charAt(index + 1))) index++
+    else if (char === '\r' || char === '\n') return undefined
+  }
+  return undefined
+}

@@ -1,4 +1,4 @@
-import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST, type ManifestFamily } from './constants.js'
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST_V1, DOCKER_MANIFEST_V1_SIGNED, OCI_INDEX, OCI_MANIFEST, type ManifestFamily } from './constants.js'
 import { NO_MEDIA_TYPE, notDockerManifest, notManifestList, notOciIndex, notOciManifest } from './details.js'
 
 /**
@@ -12,8 +12,8 @@ export interface ManifestParser {
   /** The kind stored on success and later served as `Content-Type`. */
   readonly kind: string
   readonly family: ManifestFamily
-  /** The `schemaVersion` the document must carry. */
-  readonly schemaVersion: number
+  /** The `schemaVersion` the document must carry; undefined when the parser does not read it (opaque documents). */
+  readonly schemaVersion?: number
   /** The detail of the error when the body's `mediaType` (undefined when absent) does not fit. */
   checkMediaType(mediaType: string | undefined): string | undefined
 }
@@ -57,3 +57,34 @@ export const SCHEMA2_PARSERS: ReadonlyMap<string, ManifestParser> = new Map([
   [DOCKER_MANIFEST_LIST, DOCKER_MANIFEST_LIST_PARSER],
   [OCI_INDEX, OCI_INDEX_PARSER],
 ])
+
+/**
+ * S2 as GitLab ≤ 3.6 read it: an absent `mediaType` fails as `''` (E1('')); the E0 wording came
+ * with v3.7 (seed B row 3 in the issue's current table).
+ */
+export const LEGACY_DOCKER_MANIFEST_PARSER: ManifestParser = {
+  ...DOCKER_MANIFEST_PARSER,
+  checkMediaType: (mediaType) => (mediaType === DOCKER_MANIFEST ? undefined : notDockerManifest(mediaType ?? '')),
+}
+
+/** V1S: a signed Docker schema 1 manifest, whose `fsLayers[].blobSum` are its blobs. */
+export const SIGNED_SCHEMA1_PARSER: ManifestParser = {
+  kind: DOCKER_MANIFEST_V1_SIGNED,
+  family: 'schema1',
+  schemaVersion: 1,
+  checkMediaType: () => undefined,
+}
+
+/** V1: the same without `signatures`. */
+export const UNSIGNED_SCHEMA1_PARSER: ManifestParser = { ...SIGNED_SCHEMA1_PARSER, kind: DOCKER_MANIFEST_V1 }
+
+/**
+ * A parser that stores a document of a type the registry does not know under that type, reading
+ * nothing of it: no structure, no references, not even `schemaVersion` (ORAS's artifact manifest has none).
+ *
+ * @example
+ * opaqueParser('application/vnd.foo.manifest.v1+json').family // 'opaque'
+ */
+export function opaqueParser(kind: string): ManifestParser {
+  return { kind, family: 'opaque', checkMediaType: () => undefined }
+}

@@ -22,11 +22,33 @@ export interface ManifestReferences {
  * referencesOf('index', { manifests: [child] }) // { blobs: [], children: [child] }
  */
 export function referencesOf(family: ManifestFamily, document: ManifestDocument): ManifestReferences {
-  if (family === 'image') {
-    return { blobs: [document.config, ...asArray(document.layers)] as ReferencedDescriptor[], children: [] }
+  if (family === 'image') return { blobs: [document.config, ...asArray(document.layers)].map(asDescriptor), children: [] }
+  if (family === 'index') return { blobs: [], children: asArray(document.manifests).map(asDescriptor) }
+  if (family === 'schema1') {
+    const blobs = asArray(document.fsLayers).map((layer) => asDescriptor({ digest: (layer as { blobSum?: unknown } | null)?.blobSum }))
+    return { blobs, children: [] }
   }
-  if (family === 'index') return { blobs: [], children: asArray(document.manifests) as ReferencedDescriptor[] }
   return { blobs: [], children: [] }
+}
+
+/**
+ * A descriptor as Go's zero values read it. Strict and lenient mode validate first, so this only
+ * matters in gitlab-legacy, which validates nothing: an absent config has the digest `""`, which
+ * GitLab then reported as an unknown blob.
+ */
+function asDescriptor(value: unknown): ReferencedDescriptor {
+  const { mediaType, digest, size, urls } = (typeof value === 'object' && value !== null ? value : {}) as Partial<Record<keyof ReferencedDescriptor, unknown>>
+  return {
+    mediaType: typeof mediaType === 'string' ? mediaType : '',
+    digest: typeof digest === 'string' ? digest : '',
+    size: typeof size === 'number' ? size : 0,
+    ...(urls !== undefined && { urls }),
+  }
+}
+
+/** True for a descriptor that names URLs its blob may be fetched from: GitLab skipped the blob check for any of them. */
+export function hasUrls(descriptor: ReferencedDescriptor): boolean {
+  return Array.isArray(descriptor.urls) && descriptor.urls.length > 0
 }
 
 /**

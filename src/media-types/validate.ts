@@ -151,3 +151,84 @@ export function schemaVersionProblem(expected: number, document: ManifestDocumen
   if (typeof version !== 'number' || !Number.isSafeInteger(version)) return unmarshalFailed('schemaVersion must be an integer')
   return unrecognizedSchemaVersion(version)
 }
+
+/**
+ * Lenient validation (media-type spec §6.5): only the JSON shape of the kind, so that the
+ * registry can read the references. A descriptor needs a `digest` and a `size`; media types,
+ * `urls`, `data`, annotations and the `artifactType` MUST are not checked. A schema 1 body
+ * needs nothing, but `fsLayers`, when present, must list digests.
+ *
+ * @example
+ * validateLenient('image', { config: { digest: 'sha256:…', size: 2 }, layers: [] }) // undefined
+ */
+export function validateLenient(family: ManifestFamily, document: ManifestDocument): string | undefined {
+  if (family === 'image') {
+    const config = lenientDescriptorProblem(document.config, 'config')
+    if (config) return config
+    if (!Array.isArray(document.layers)) return 'layers is required and must be an array'
+    const layer = firstProblem(document.layers, 'layers', lenientDescriptorProblem)
+    if (layer) return layer
+  } else if (family === 'index') {
+    if (!Array.isArray(document.manifests)) return 'manifests is required and must be an array'
+    const entry = firstProblem(document.manifests, 'manifests', lenientDescriptorProblem)
+    if (entry) return entry
+  } else if (family === 'schema1') {
+    if (document.fsLayers == null) return undefined
+    if (!Array.isArray(document.fsLayers)) return 'fsLayers must be an array'
+    return firstProblem(document.fsLayers, 'fsLayers', (layer, path) =>
+      isObject(layer) && typeof layer.blobSum === 'string' && parseDigest(layer.blobSum) ? undefined : `${path}.blobSum must be a valid digest`,
+    )
+  }
+  // The referrers API reads the subject's digest, so even lenient mode needs a readable one.
+  if (family !== 'opaque' && document.subject != null) return lenientDescriptorProblem(document.subject, 'subject')
+  return undefined
+}
+
+/**
+ * What Go's typed decoding refused in GitLab ≤ 3.6, which had no other field validation: a
+ * field of the wrong JSON type. Absent and `null` fields are Go's zero values and pass; the
+ * reference check then meets their empty digests.
+ *
+ * @example
+ * validateLegacy('image', { config: 'x' }) // 'failed to unmarshal manifest payload: config must be a descriptor object'
+ */
+export function validateLegacy(family: ManifestFamily, document: ManifestDocument): string | undefined {
+  const problem =
+    family === 'image'
+      ? (legacyDescriptorProblem(document.config, 'config') ?? legacyListProblem(document.layers, 'layers'))
+      : family === 'index'
+        ? legacyListProblem(document.manifests, 'manifests')
+        : undefined
+  return problem === undefined ? undefined : unmarshalFailed(problem)
+}
+
+function lenientDescriptorProblem(value: unknown, path: string): string | undefined {
+  if (!isObject(value)) return `${path} must be a descriptor object`
+  if (typeof value.digest !== 'string' || !parseDigest(value.digest)) return `${path}.digest must be a valid digest`
+  if (!isSize(value.size)) return `${path}.size must be a non-negative integer`
+  return undefined
+}
+
+function legacyDescriptorProblem(value: unknown, path: string): string | undefined {
+  if (value == null) return undefined
+  if (!isObject(value)) return `${path} must be a descriptor object`
+  for (const [field, type] of [['mediaType', 'string'], ['digest', 'string'], ['size', 'number']] as const) {
+    if (value[field] != null && typeof value[field] !== type) return `${path}.${field} must be a ${type}`
+  }
+  if (value.urls != null && !(Array.isArray(value.urls) && value.urls.every((url) => typeof url === 'string'))) return `${path}.urls must be an array of strings`
+  return undefined
+}
+
+function legacyListProblem(value: unknown, path: string): string | undefined {
+  if (value == null) return undefined
+  if (!Array.isArray(value)) return `${path} must be an array`
+  return firstProblem(value, path, legacyDescriptorProblem)
+}
+
+function firstProblem(values: unknown[], path: string, check: (value: unknown, path: string) => string | undefined): string | undefined {
+  for (const [index, value] of values.entries()) {
+    const problem = check(value, `${path}[${index}]`)
+    if (problem) return problem
+  }
+  return undefined
+}

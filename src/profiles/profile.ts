@@ -4,6 +4,8 @@ import type { ManifestParser } from '../media-types/parsers.js'
 import type { ReferencedDescriptor } from '../media-types/references.js'
 import type { Mode, ResolvedOptions, VerifyReferences } from '../options.js'
 import type { StoredManifest } from '../storage/storage.js'
+import { gitlabLegacyProfile } from './gitlab-legacy.js'
+import { lenientProfile } from './lenient.js'
 import { strictProfile } from './strict.js'
 
 /**
@@ -12,13 +14,13 @@ import { strictProfile } from './strict.js'
  * differ in data and small hooks, never in the handler's control flow.
  */
 export interface PushRules {
-  /** Step 2: the error for a body above `maxManifestBytes` (413 in strict mode). */
+  /** Step 2: the error for a body above `maxManifestBytes` (413 in strict mode, 400 in gitlab-legacy). */
   oversize(maxBytes: number): OciError
-  /** Step 3: the `Content-Type` header as a bare lower-case media type, undefined when absent; throws to refuse it. */
+  /** Step 3: the `Content-Type` header as a bare lower-case media type, undefined when absent (or ignored); throws to refuse it. */
   contentType(header: string | null): string | undefined
   /** Step 4: the body as a JSON object; throws `MANIFEST_INVALID`. Gets the Content-Type for parsers that word errors their own way. */
   decode(bytes: Uint8Array, contentType: string | undefined): ManifestDocument
-  /** Step 5: the parser for this push; throws to refuse the Content-Type (schema 1, unknown types). */
+  /** Step 5: the parser for this push, from the Content-Type or (lenient) the body; throws to refuse it (schema 1, unknown types). */
   chooseParser(contentType: string | undefined, document: ManifestDocument, options: ResolvedOptions): ManifestParser
   /** Step 7: whether a document whose shape contradicts its parser is refused (E5, E6; CVE-2021-41190). */
   checkShape: boolean
@@ -28,20 +30,31 @@ export interface PushRules {
   isExempt(descriptor: ReferencedDescriptor): boolean
   /** Whether a referenced blob's or child's stored size must equal the descriptor's `size`. */
   checkSizes: boolean
-  /** Whether this registry has the referrers API, and so answers a push that has a subject with `OCI-Subject`. */
-  referrers: boolean
+  /**
+   * After the digest check, before references: throws when the registry parses a document but
+   * its storage refuses the kind (GitLab ≤ 3.6 and signed schema 1). `byDigest` is a push by digest.
+   */
+  refuseParsed?(parser: ManifestParser, byDigest: boolean): void
   /** A spec §Warnings text sent with a 201 (for a Content-Type that disagrees with the stored kind), or undefined. */
   warning?(contentType: string | undefined, parser: ManifestParser): string | undefined
 }
 
 /** How a manifest GET/HEAD is decided (media-type spec §5). */
 export interface PullRules {
-  /** The kind served as `Content-Type`: the one stored at push time, or one re-detected from the bytes; throws to refuse. */
+  /** The kind served as `Content-Type`: the one stored at push time, or one re-detected from the bytes; throws to refuse (seed A). */
   kindOf(manifest: StoredManifest): string
   /** Whether `Accept` decides what is served (OCI kinds need to be accepted). */
   negotiate: boolean
   /** Whether a Docker manifest list fetched by tag without DL in `Accept` becomes its linux/amd64 child. */
   rewriteManifestList: boolean
+}
+
+/** The options whose default depends on the registry imitated; `resolveOptions` takes them from the profile. */
+export interface ModeDefaults {
+  /** Which references of a pushed manifest must exist. */
+  readonly verifyReferences: VerifyReferences
+  /** Whether the registry has the referrers API, and so answers a push that has a subject with `OCI-Subject`. */
+  readonly referrers: boolean
 }
 
 /**
@@ -53,14 +66,16 @@ export interface PullRules {
  */
 export interface Profile {
   readonly mode: Mode
-  /** The `verifyReferences` this registry applies unless the options say otherwise. */
-  readonly verifyReferences: VerifyReferences
+  /** What this registry does unless the options say otherwise. */
+  readonly defaults: ModeDefaults
   readonly push: PushRules
   readonly pull: PullRules
 }
 
 const PROFILES: Readonly<Record<Mode, Profile>> = {
   strict: strictProfile,
+  lenient: lenientProfile,
+  'gitlab-legacy': gitlabLegacyProfile,
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { OciError } from '../errors/oci-error.js'
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from '../media-types/constants.js'
-import { DEFAULTS, resolveOptions } from '../options.js'
+import { resolveOptions } from '../options.js'
 import { profileFor } from './profile.js'
 import { strictProfile } from './strict.js'
 
@@ -18,9 +18,10 @@ function errorDetail(run: () => unknown): unknown {
 }
 
 describe('strictProfile', () => {
-  it('is the profile of mode strict, and its verifyReferences is the option default', () => {
+  it('is the profile of mode strict, and its defaults are the options strict mode resolves to', () => {
     expect(profileFor('strict')).toBe(strictProfile)
-    expect(strictProfile.verifyReferences).toBe(DEFAULTS.verifyReferences)
+    expect(strictProfile.defaults).toEqual({ verifyReferences: 'all', referrers: true })
+    expect(options).toMatchObject(strictProfile.defaults)
   })
 
   it.each([
@@ -58,6 +59,7 @@ describe('strictProfile', () => {
   it('serves the stored kind, negotiates and rewrites lists', () => {
     expect(strictProfile.pull.kindOf({ digest: 'sha256:x', mediaType: OCI_INDEX, bytes: new Uint8Array() })).toBe(OCI_INDEX)
     expect(strictProfile.pull).toMatchObject({ negotiate: true, rewriteManifestList: true })
-    expect(strictProfile.push).toMatchObject({ checkShape: true, checkSizes: true, referrers: true })
+    expect(strictProfile.push).toMatchObject({ checkShape: true, checkSizes: true })
+    expect(strictProfile.push.refuseParsed).toBeUndefined()
   })
 })

@@ -20,7 +20,7 @@ const SCHEMA1_TYPES: ReadonlySet<string> = new Set([DOCKER_MANIFEST_V1_SIGNED, D
  */
 export const strictProfile: Profile = {
   mode: 'strict',
-  verifyReferences: 'all',
+  defaults: { verifyReferences: 'all', referrers: true },
   push: {
     oversize: (maxBytes) => new OciError('MANIFEST_INVALID', bodyTooLarge(maxBytes), { status: 413 }),
     contentType(header) {
@@ -43,7 +43,6 @@ export const strictProfile: Profile = {
     validate: (parser, document) => validateStrict(parser.family, document),
     isExempt: isForeignLayer,
     checkSizes: true,
-    referrers: true,
   },
   pull: {
     kindOf: (manifest) => manifest.mediaType,
