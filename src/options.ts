@@ -159,14 +159,22 @@ function port(value: unknown): number {
 }
 
 function origin(value: unknown): string {
-  let url: URL | undefined
-  try {
-    url = typeof value === 'string' ? new URL(value) : undefined
-  } catch {
-    url = undefined
-  }
-  if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.pathname === '/' && !url.search) return url.origin
+  const parsed = parseOrigin(value)
+  if (parsed) return parsed
   throw invalid('origin', String(value), 'an origin is an http or https URL with no path', "Pass one such as 'https://registry.test'")
+}
+
+/** The origin of an http(s) URL that has no path, query or fragment beyond `/`; else undefined. */
+export function parseOrigin(value: unknown): string | undefined {
+  let url: URL
+  try {
+    if (typeof value !== 'string') return undefined
+    url = new URL(value)
+  } catch {
+    return undefined
+  }
+  const bare = url.pathname === '/' && !url.search && !url.hash
+  return (url.protocol === 'http:' || url.protocol === 'https:') && bare ? url.origin : undefined
 }
 
 function storage(value: unknown): Storage | undefined {

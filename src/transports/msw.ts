@@ -2,6 +2,7 @@ import { http, type HttpHandler } from 'msw'
 import { setupServer } from 'msw/node'
 import type { FetchHandler } from '../core/handle.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
+import { parseOrigin } from '../options.js'
 
 /** Options of `registryHandlers`. */
 export interface RegistryHandlersOptions {
@@ -105,13 +106,8 @@ function apiPattern(origin: string): RegExp {
 }
 
 function validOrigin(value: unknown): string {
-  let url: URL | undefined
-  try {
-    url = typeof value === 'string' ? new URL(value) : undefined
-  } catch {
-    url = undefined
-  }
-  if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.pathname === '/' && !url.search) return url.origin
+  const origin = parseOrigin(value)
+  if (origin) return origin
   throw new FakeRegistryError('ERR_INVALID_OPTION', {
     action: 'use option origin',
     subject: String(value),
