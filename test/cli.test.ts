@@ -80,7 +80,7 @@ describe('fake-oci-registry serve', () => {
     { args: ['serve', '--port'], problem: 'option --port needs a value' },
     { args: ['serve', '--verbose'], problem: "unknown option '--verbose'" },
     { args: ['deploy'], problem: "unknown command 'deploy': the only command is serve" },
-    { args: ['serve', '--storage', './data'], problem: "--storage must be 'memory' (the only storage the CLI offers so far), got './data'" },
+    { args: ['serve', '--storage', ''], problem: "--storage must be 'memory' or a directory, got ''" },
     // From createFakeRegistry's own validation, which owns the list of modes.
     { args: ['serve', '--port', '0', '--mode', 'foo'], problem: `Failed to use option mode "foo": mode must be one of ${MODES.map((mode) => `'${mode}'`).join(', ')}. Pass one of them, or leave mode out for 'strict'.` },
   ])('exits 2 with the problem and the usage on stderr for $args', async ({ args, problem }) => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createFakeRegistry, FakeRegistryError, type FakeRegistry, type Mode } from '../index.js'
+import { createFakeRegistry, directoryStorage, FakeRegistryError, type FakeRegistry, type Mode } from '../index.js'
 import { parseCliArgs, USAGE, UsageError, type CliCommand, type ServeCommand } from './parse-args.js'
 
 // Exit codes: 0 done, 1 the registry could not run here (port taken, address unknown), 2 the
@@ -33,10 +33,11 @@ async function serve(command: ServeCommand): Promise<number> {
       // Unchecked here on purpose: createFakeRegistry rejects an unknown mode with the list of
       // the ones it has, which stays right as modes are added.
       mode: command.mode as Mode,
+      ...(command.storage === 'memory' ? {} : { storage: directoryStorage(command.storage) }),
     })
   } catch (error) {
     if (!(error instanceof FakeRegistryError)) throw error
-    if (error.code === 'ERR_LISTEN') {
+    if (error.code === 'ERR_LISTEN' || error.code === 'ERR_STORAGE') {
       process.stderr.write(`fake-oci-registry: ${error.message}\n`)
       return EXIT_FAILURE
     }

@@ -8,6 +8,7 @@ describe('parseCliArgs', () => {
     { argv: ['serve', '--port=65535', '--host', '::1'], expected: { command: 'serve', port: 65535, host: '::1', mode: 'strict', storage: 'memory' } },
     { argv: ['--host', '0.0.0.0', 'serve', '--storage', 'memory'], expected: { command: 'serve', port: 5000, host: '0.0.0.0', mode: 'strict', storage: 'memory' } },
     // Modes are checked by createFakeRegistry, which owns their list.
+    { argv: ['serve', '--storage', './data'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: './data' } },
     { argv: ['serve', '--mode', 'lenient'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'lenient', storage: 'memory' } },
     { argv: ['serve', '--port', '1', '--port', '2'], expected: { command: 'serve', port: 2, host: '127.0.0.1', mode: 'strict', storage: 'memory' } },
     { argv: ['--help'], expected: { command: 'help' } },
@@ -33,7 +34,7 @@ describe('parseCliArgs', () => {
     { argv: ['serve', '--port', '0x50'], message: "--port must be a whole number from 0 to 65535, got '0x50'" },
     { argv: ['serve', '--port', ''], message: "--port must be a whole number from 0 to 65535, got ''" },
     { argv: ['serve', '--host='], message: "--host must be an address such as 127.0.0.1 or ::1, got ''" },
-    { argv: ['serve', '--storage', './data'], message: "--storage must be 'memory' (the only storage the CLI offers so far), got './data'" },
+    { argv: ['serve', '--storage', ''], message: "--storage must be 'memory' or a directory, got ''" },
   ])('rejects $argv with a UsageError', ({ argv, message }) => {
     let thrown: unknown
     try {

@@ -18,7 +18,8 @@ Options:
   --port <number>    port to listen on, 0 for a free one (default: ${CLI_DEFAULT_PORT})
   --host <address>   interface to bind (default: ${DEFAULTS.host})
   --mode <mode>      manifest media-type mode: ${MODES.join(', ')} (default: ${DEFAULTS.mode})
-  --storage <kind>   where content lives; only 'memory' for now (default: memory)
+  --storage <kind>   'memory', or a directory: one OCI layout per repository,
+                     kept across restarts (default: memory)
   -h, --help         print this help and exit
 `
 
@@ -29,7 +30,8 @@ export interface ServeCommand {
   host: string
   /** Passed on unchecked: `createFakeRegistry` owns the list of modes and rejects others. */
   mode: string
-  storage: 'memory'
+  /** 'memory', or the directory of `directoryStorage`. */
+  storage: string
 }
 
 /** A command line the CLI can run. */
@@ -117,7 +119,8 @@ function host(value: string | undefined): string {
   throw new UsageError(`--host must be an address such as 127.0.0.1 or ::1, got ''`)
 }
 
-function storage(value: string | undefined): 'memory' {
-  if (value === undefined || value === 'memory') return 'memory'
-  throw new UsageError(`--storage must be 'memory' (the only storage the CLI offers so far), got '${value}'`)
+function storage(value: string | undefined): string {
+  if (value === undefined) return 'memory'
+  if (value.length > 0) return value
+  throw new UsageError(`--storage must be 'memory' or a directory, got ''`)
 }

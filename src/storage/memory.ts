@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { BlobInfo, ByteRange, Storage, StoredManifest, UploadInfo } from './storage.js'
+import type { BlobInfo, ByteRange, GarbageCollection, Storage, StorageSnapshot, StoredManifest, UploadInfo } from './storage.js'
+import { UndoLog } from './undo-log.js'
 
 interface MemoryBlob {
   // Kept as the chunks that arrived, never concatenated: one copy of each body, no more.
@@ -33,6 +34,7 @@ class MemoryStorage implements Storage {
   #blobs = new Map<string, MemoryBlob>()
   #uploads = new Map<string, MemoryUpload>()
   #repositories = new Map<string, MemoryRepository>()
+  #undo = new UndoLog('memory')
 
   async statBlob(digest: string): Promise<BlobInfo | undefined> {
     const blob = this.#blobs.get(digest)
@@ -45,11 +47,14 @@ class MemoryStorage implements Storage {
   }
 
   async linkBlob(repository: string, digest: string): Promise<void> {
-    this.#repository(repository, true).blobs.add(digest)
+    this.#link(this.#repository(repository, true), digest)
   }
 
   async unlinkBlob(repository: string, digest: string): Promise<boolean> {
-    return this.#repository(repository)?.blobs.delete(digest) ?? false
+    const repo = this.#repository(repository)
+    if (!repo?.blobs.delete(digest)) return false
+    this.#undo.record(() => repo.blobs.add(digest))
+    return true
   }
 
   async isBlobLinked(repository: string, digest: string): Promise<boolean> {
@@ -93,8 +98,11 @@ class MemoryStorage implements Storage {
     if (!upload) return undefined
     this.#uploads.delete(id)
     // Content-addressed: a blob already stored under this digest has the same bytes.
-    if (!this.#blobs.has(digest)) this.#blobs.set(digest, { chunks: upload.chunks, size: upload.size })
-    this.#repository(upload.repository, true).blobs.add(digest)
+    if (!this.#blobs.has(digest)) {
+      this.#blobs.set(digest, { chunks: upload.chunks, size: upload.size })
+      this.#undo.record(() => this.#blobs.delete(digest))
+    }
+    this.#link(this.#repository(upload.repository, true), digest)
     return { digest, size: upload.size }
   }
 
@@ -103,7 +111,10 @@ class MemoryStorage implements Storage {
   }
 
   async putManifest(repository: string, manifest: StoredManifest): Promise<void> {
-    this.#repository(repository, true).manifests.set(manifest.digest, manifest)
+    const { manifests } = this.#repository(repository, true)
+    const previous = manifests.get(manifest.digest)
+    manifests.set(manifest.digest, manifest)
+    this.#undo.record(() => (previous ? manifests.set(manifest.digest, previous) : manifests.delete(manifest.digest)))
   }
 
   async getManifest(repository: string, digest: string): Promise<StoredManifest | undefined> {
@@ -112,8 +123,13 @@ class MemoryStorage implements Storage {
 
   async deleteManifest(repository: string, digest: string): Promise<boolean> {
     const repo = this.#repository(repository)
-    if (!repo?.manifests.delete(digest)) return false
+    const manifest = repo?.manifests.get(digest)
+    if (!repo || !manifest) return false
+    // Undone by refilling the same maps (other undo steps hold them), so the manifest keeps its place in push order.
+    const before = this.#undo.recording ? { manifests: [...repo.manifests], tags: [...repo.tags] } : undefined
+    repo.manifests.delete(digest)
     for (const [tag, target] of repo.tags) if (target === digest) repo.tags.delete(tag)
+    if (before) this.#undo.record(() => refill(repo, before))
     return true
   }
 
@@ -123,7 +139,10 @@ class MemoryStorage implements Storage {
   }
 
   async setTag(repository: string, tag: string, digest: string): Promise<void> {
-    this.#repository(repository, true).tags.set(tag, digest)
+    const { tags } = this.#repository(repository, true)
+    const previous = tags.get(tag)
+    tags.set(tag, digest)
+    this.#undo.record(() => (previous === undefined ? tags.delete(tag) : tags.set(tag, previous)))
   }
 
   async resolveTag(repository: string, tag: string): Promise<string | undefined> {
@@ -131,7 +150,12 @@ class MemoryStorage implements Storage {
   }
 
   async deleteTag(repository: string, tag: string): Promise<boolean> {
-    return this.#repository(repository)?.tags.delete(tag) ?? false
+    const tags = this.#repository(repository)?.tags
+    const previous = tags?.get(tag)
+    if (!tags || previous === undefined) return false
+    tags.delete(tag)
+    this.#undo.record(() => tags.set(tag, previous))
+    return true
   }
 
   async listTags(repository: string): Promise<string[] | undefined> {
@@ -148,9 +172,44 @@ class MemoryStorage implements Storage {
   }
 
   async clear(): Promise<void> {
-    this.#blobs.clear()
+    const before = { blobs: this.#blobs, repositories: this.#repositories }
+    this.#blobs = new Map()
     this.#uploads.clear()
-    this.#repositories.clear()
+    this.#repositories = new Map()
+    this.#undo.record(() => {
+      this.#blobs = before.blobs
+      this.#repositories = before.repositories
+    })
+  }
+
+  /** O(1): nothing is copied; changes made afterwards record how to undo themselves. */
+  async snapshot(): Promise<StorageSnapshot> {
+    return this.#undo.snapshot()
+  }
+
+  /** O(changes since the snapshot). Open upload sessions end. */
+  async restore(snapshot: StorageSnapshot): Promise<void> {
+    this.#undo.restore(snapshot)
+    this.#uploads.clear()
+  }
+
+  async garbageCollect(): Promise<GarbageCollection> {
+    const linked = new Set<string>()
+    for (const repo of this.#repositories.values()) for (const digest of repo.blobs) linked.add(digest)
+    const removed: string[] = []
+    for (const [digest, blob] of this.#blobs) {
+      if (linked.has(digest)) continue
+      this.#blobs.delete(digest)
+      this.#undo.record(() => this.#blobs.set(digest, blob))
+      removed.push(digest)
+    }
+    return { blobs: removed.sort(compareCodePoints) }
+  }
+
+  #link(repo: MemoryRepository, digest: string): void {
+    if (repo.blobs.has(digest)) return
+    repo.blobs.add(digest)
+    this.#undo.record(() => repo.blobs.delete(digest))
   }
 
   #isVisible(name: string): boolean {
@@ -168,6 +227,13 @@ class MemoryStorage implements Storage {
     }
     return repo
   }
+}
+
+function refill(repo: MemoryRepository, entries: { manifests: Array<[string, StoredManifest]>; tags: Array<[string, string]> }): void {
+  repo.manifests.clear()
+  for (const [digest, manifest] of entries.manifests) repo.manifests.set(digest, manifest)
+  repo.tags.clear()
+  for (const [tag, digest] of entries.tags) repo.tags.set(tag, digest)
 }
 
 function uploadInfo({ id, repository, size }: UploadInfo): UploadInfo {

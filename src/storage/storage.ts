@@ -64,6 +64,28 @@ export interface Storage {
 
   /** Drops everything: blobs, links, manifests, tags and uploads. */
   clear(): Promise<void>
+
+  // --- optional: a backend without them still works; the registry reports what is missing ---
+  /** Prepares the backend (a directory is checked and read); called once when the registry starts. */
+  open?(): Promise<void>
+  /** Captures the stored content (blobs, links, manifests, tags) for `restore`. */
+  snapshot?(): Promise<StorageSnapshot>
+  /** Puts back the content captured by `snapshot`; open upload sessions end. */
+  restore?(snapshot: StorageSnapshot): Promise<void>
+  /** Removes the blobs no repository links; returns what it removed. */
+  garbageCollect?(): Promise<GarbageCollection>
+}
+
+/** An opaque handle to content captured by `Storage.snapshot()`; only its storage can restore it. */
+export interface StorageSnapshot {
+  /** The `kind` of the storage that took it. */
+  readonly kind: string
+}
+
+/** What `garbageCollect()` removed. */
+export interface GarbageCollection {
+  /** Digests of the removed blobs, in code-point order. */
+  blobs: string[]
 }
 
 /** A stored blob. */
