@@ -3,8 +3,8 @@
 // in-process fake registry. No socket, no DNS, no Docker.
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeRegistry, type FakeRegistry } from '../src/index.js'
-import { registryHandlers } from '../src/msw.js'
+import { createFakeRegistry, type FakeRegistry } from 'fake-oci-registry'
+import { registryHandlers } from 'fake-oci-registry/msw'
 
 // ---- the application code under test --------------------------------------------------------
 

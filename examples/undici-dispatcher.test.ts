@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import { getGlobalDispatcher, request, setGlobalDispatcher, type Dispatcher } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeRegistry, type FakeRegistry } from '../src/index.js'
+import { createFakeRegistry, type FakeRegistry } from 'fake-oci-registry'
 
 // ---- the code under test ----------------------------------------------------------------------
 
