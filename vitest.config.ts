@@ -14,6 +14,9 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 30_000,
+    // Type tests: expectTypeOf assertions checked by tsc, failing the run on a type error. Their
+    // own tsconfig scopes the check to them and what they import.
+    typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './test/types/tsconfig.json' },
     hookTimeout: 30_000,
   },
 })

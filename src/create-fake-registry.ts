@@ -1,6 +1,19 @@
 import type { RegistryContext } from './core/context.js'
-import { createHandler, type FetchHandler } from './core/handle.js'
+import { createHandler, type FetchHandler, type HandlerMeta } from './core/handle.js'
+import { Journal, type RequestJournal } from './core/journal.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
+import {
+  assertDigest,
+  assertRepositoryName,
+  inspectBlob,
+  inspectManifest,
+  inspectReferrers,
+  inspectTags,
+  parseImageReference,
+  type InspectedBlob,
+  type InspectedManifest,
+  type InspectedReferrer,
+} from './inspect.js'
 import { resolveOptions, type FakeRegistryOptions, type ResolvedOptions } from './options.js'
 import { exportLayout, type ExportedLayout } from './seed/layout.js'
 import { createSeeder, type Seeder } from './seed/seeder.js'
@@ -52,7 +65,34 @@ export interface FakeRegistry extends AsyncDisposable {
    * setGlobalDispatcher(registry.createDispatcher({ passthrough: getGlobalDispatcher() }) as Dispatcher)
    */
   createDispatcher(options?: RegistryDispatcherOptions): RegistryDispatcher
-  /** Empties storage and forgets open uploads; the port stays the same. */
+  /**
+   * The journal: every request and its answer, queryable, exportable as HAR. The registry's own
+   * requests (seeding, layout export) are not in it.
+   * @example registry.requests.filter({ method: 'PUT', status: 201 })
+   */
+  readonly requests: RequestJournal
+  /**
+   * The manifest a reference names, as stored (parsed body, exact bytes, digest, media type), or
+   * undefined. A digest wins over a tag.
+   * @example (await registry.manifest('team/app:1'))?.mediaType
+   */
+  manifest(reference: string): Promise<InspectedManifest | undefined>
+  /**
+   * The repository's tags in code-point order; empty for an unknown repository.
+   * @example await registry.tags('team/app') // ['1', 'latest']
+   */
+  tags(repository: string): Promise<string[]>
+  /**
+   * The blob when the repository links it, or undefined; its bytes are read on demand.
+   * @example await (await registry.blob('team/app', digest))?.text()
+   */
+  blob(repository: string, digest: string): Promise<InspectedBlob | undefined>
+  /**
+   * The manifests whose `subject` is the referenced manifest, in push order.
+   * @example await registry.referrers('team/app:1', { artifactType: 'application/vnd.example.sbom' })
+   */
+  referrers(subject: string, options?: { artifactType?: string }): Promise<InspectedReferrer[]>
+  /** Empties storage and the journal, and forgets open uploads; the port stays the same. */
   reset(): Promise<void>
   /**
    * Pushes test content through the registry's own API, so it obeys the mode: images, indexes,
@@ -97,12 +137,12 @@ export interface FakeRegistry extends AsyncDisposable {
  */
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const resolved = resolveOptions(options)
-  const context: RegistryContext = { options: resolved, storage: resolved.storage, uploadDigesters: new Map() }
+  const context: RegistryContext = { options: resolved, storage: resolved.storage, uploadDigesters: new Map(), journal: new Journal() }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
   const handler = createHandler(context)
   const server = resolved.transport === 'http' ? await startHttpServer(handler, resolved) : undefined
-  const transport = resolved.transport === 'msw' ? await startMsw(handler, resolved.origin) : server
+  const transport = resolved.transport === 'msw' ? await startMsw((request) => handler(request, { transport: 'msw' }), resolved.origin) : server
   return new StartedRegistry(resolved, context, handler, server, transport)
 }
 
@@ -174,9 +214,45 @@ class StartedRegistry implements FakeRegistry {
   }
 
   async fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
+    return this.#send(input, init)
+  }
+
+  // The journal records what the code under test did, so the registry's own requests (seeding,
+  // layout export) pass `record: false`; in-process transports name themselves.
+  async #send(input: Request | string | URL, init?: RequestInit, meta?: HandlerMeta): Promise<Response> {
     this.#assertOpen('send a request to')
     const request = input instanceof Request ? (init ? new Request(input, init) : input) : new Request(new URL(input, this.url), init)
-    return this.#handler(request)
+    return this.#handler(request, meta)
+  }
+
+  get requests(): RequestJournal {
+    return this.#context.journal as Journal
+  }
+
+  async manifest(reference: string): Promise<InspectedManifest | undefined> {
+    const parsed = parseImageReference(reference, this.host, 'read the manifest')
+    this.#assertOpen('read a manifest from')
+    return inspectManifest(this.#context.storage, parsed)
+  }
+
+  async tags(repository: string): Promise<string[]> {
+    const name = assertRepositoryName(repository, 'list the tags of')
+    this.#assertOpen('list tags of')
+    return inspectTags(this.#context.storage, name)
+  }
+
+  async blob(repository: string, digest: string): Promise<InspectedBlob | undefined> {
+    const name = assertRepositoryName(repository, 'read a blob of')
+    const checked = assertDigest(digest, 'read the blob')
+    this.#assertOpen('read a blob from')
+    return inspectBlob(this.#context.storage, name, checked)
+  }
+
+  async referrers(subject: string, options: { artifactType?: string } = {}): Promise<InspectedReferrer[]> {
+    const parsed = parseImageReference(subject, this.host, 'list the referrers of')
+    this.#assertOpen('list referrers in')
+    const referrers = await inspectReferrers(this.#context.storage, parsed)
+    return options.artifactType === undefined ? referrers : referrers.filter((referrer) => referrer.artifactType === options.artifactType)
   }
 
   get dispatcher(): RegistryDispatcher {
@@ -185,10 +261,10 @@ class StartedRegistry implements FakeRegistry {
   }
 
   createDispatcher(options: RegistryDispatcherOptions = {}): RegistryDispatcher {
-    return createRegistryDispatcher((request) => this.fetch(request), this.url, options)
+    return createRegistryDispatcher((request) => this.#send(request, undefined, { transport: 'dispatcher' }), this.url, options)
   }
 
-  readonly seed: Seeder = createSeeder({ fetch: (input, init) => this.fetch(input, init) })
+  readonly seed: Seeder = createSeeder({ fetch: (input, init) => this.#send(input, init, { record: false }) })
 
   async snapshot(): Promise<StorageSnapshot> {
     this.#assertOpen('take a snapshot of')
@@ -202,7 +278,7 @@ class StartedRegistry implements FakeRegistry {
 
   async exportLayout(repository: string, dir: string): Promise<ExportedLayout> {
     this.#assertOpen('export a layout of')
-    return exportLayout({ fetch: (input, init) => this.fetch(input, init) }, repository, dir)
+    return exportLayout({ fetch: (input, init) => this.#send(input, init, { record: false }) }, repository, dir)
   }
 
   async garbageCollect(): Promise<GarbageCollection> {
@@ -213,6 +289,7 @@ class StartedRegistry implements FakeRegistry {
   async reset(): Promise<void> {
     this.#assertOpen('reset')
     this.#context.uploadDigesters.clear()
+    this.#context.journal?.clear()
     await this.#context.storage.clear()
   }
 

@@ -1,6 +1,7 @@
 import type { Digester } from '../digest/digest.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Storage } from '../storage/storage.js'
+import type { Journal, RequestFacts } from './journal.js'
 
 /** What every resource handler is given besides the request. */
 export interface RegistryContext {
@@ -11,6 +12,8 @@ export interface RegistryContext {
    * streams in. A session missing here (storage that outlived the process) is rehashed from its bytes.
    */
   readonly uploadDigesters: Map<string, Digester>
+  /** Where every request and its answer is recorded (`registry.requests`); none: nothing is recorded. */
+  readonly journal?: Journal
 }
 
 /** Path parameters captured by the route table; which ones are set depends on the route. */
@@ -27,6 +30,8 @@ export interface RouteInput {
   url: URL
   params: RouteParams
   context: RegistryContext
+  /** Facts a handler adds to the request's journal record (the parsed manifest of a PUT); absent when not recording. */
+  facts?: RequestFacts
 }
 
 /** A resource handler: one HTTP method on one route. Throws `OciError` for API errors. */

@@ -1,39 +1,53 @@
 import { isOciError, OciError, writeOciErrors } from '../errors/oci-error.js'
 import type { RegistryContext } from './context.js'
+import type { RequestFacts } from './journal.js'
 import { isRepositoryName } from './names.js'
 import { matchRoute } from './routes.js'
 
 /** The registry as one function, in the manner of a fetch handler. */
-export type FetchHandler = (request: Request) => Promise<Response>
+export type FetchHandler = (request: Request, meta?: HandlerMeta) => Promise<Response>
+
+/** What a transport tells the core about a request, for the journal. */
+export interface HandlerMeta {
+  /** How the request arrived: 'http', 'msw', 'dispatcher'…; 'fetch' (`registry.fetch`) when absent. */
+  transport?: string
+  /** false keeps the request out of the journal (the registry's own seeding requests). */
+  record?: boolean
+}
 
 /**
  * Builds the core: one pure function from a Fetch `Request` to a `Response`. Every transport
  * calls it; it never throws (a bug becomes a 500 with the spec's envelope).
  */
 export function createHandler(context: RegistryContext): FetchHandler {
-  return async (request) => {
+  return async (incoming, meta) => {
+    const recording = meta?.record === false ? undefined : context.journal?.start(incoming, meta?.transport ?? 'fetch')
+    const request = recording?.request ?? incoming
     let response: Response
     try {
-      response = await route(request, context)
+      response = await route(request, context, recording?.facts)
     } catch (error) {
-      response = writeOciErrors(isOciError(error) ? error : internalError(error))
+      const ociError = isOciError(error) ? error : internalError(error)
+      if (recording) recording.facts.error = ociError
+      response = writeOciErrors(ociError)
     }
     response.headers.set('docker-distribution-api-version', 'registry/2.0')
     if (request.method === 'HEAD' && response.body) {
       // HEAD answers like GET, Content-Length included, without the body.
       await response.body.cancel()
-      return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers })
+      response = new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers })
     }
-    return response
+    return recording ? recording.finish(response) : response
   }
 }
 
-async function route(request: Request, context: RegistryContext): Promise<Response> {
+async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined): Promise<Response> {
   const url = new URL(request.url)
   const matched = matchRoute(url.pathname)
   if (!matched) {
     throw new OciError('UNSUPPORTED', { path: url.pathname }, { status: 404, message: 'route not part of the distribution API' })
   }
+  if (facts) facts.params = matched.params
   const handler = matched.route.methods[request.method]
   if (!handler) {
     const allow = Object.keys(matched.route.methods).join(', ')
@@ -41,7 +55,7 @@ async function route(request: Request, context: RegistryContext): Promise<Respon
   }
   const { name } = matched.params
   if (name !== undefined && !isRepositoryName(name)) throw new OciError('NAME_INVALID', { name })
-  return handler({ request, url, params: matched.params, context })
+  return handler({ request, url, params: matched.params, context, facts })
 }
 
 function internalError(error: unknown): OciError {

@@ -13,6 +13,7 @@ export type FakeRegistryErrorCode =
   | 'ERR_UNHANDLED_REQUEST'
   | 'ERR_DISPATCHER_CLOSED'
   | 'ERR_MISSING_PEER'
+  | 'ERR_INVALID_EXPECTATION'
 
 /**
  * Thrown for misuse of the library's API. The message always reads

@@ -1,0 +1,82 @@
+import { describe, expectTypeOf, it } from 'vitest'
+import {
+  assertBlob,
+  assertManifest,
+  assertNoErrors,
+  assertReferrers,
+  assertRequest,
+  assertTags,
+  type ExpectedManifest,
+  type FakeRegistry,
+  type Har,
+  type InspectedBlob,
+  type InspectedManifest,
+  type InspectedReferrer,
+  type RecordedRequest,
+  type RequestFilter,
+  type RequestJournal,
+} from '../../src/index.js'
+
+declare const registry: FakeRegistry
+
+describe('the journal', () => {
+  it('is typed', () => {
+    expectTypeOf(registry.requests).toEqualTypeOf<RequestJournal>()
+    expectTypeOf(registry.requests.filter({ method: 'PUT', status: 201 })).toEqualTypeOf<RecordedRequest[]>()
+    expectTypeOf(registry.requests.last()).toEqualTypeOf<RecordedRequest | undefined>()
+    expectTypeOf(registry.requests.find((request) => request.response.status >= 400)).toEqualTypeOf<RecordedRequest | undefined>()
+    expectTypeOf(registry.requests.toHAR()).toEqualTypeOf<Har>()
+    expectTypeOf(registry.requests.toHAR().log.version).toEqualTypeOf<'1.2'>()
+    expectTypeOf<RecordedRequest['response']['errorCode']>().toEqualTypeOf<string | undefined>()
+    expectTypeOf([...registry.requests]).toEqualTypeOf<RecordedRequest[]>()
+  })
+
+  it('rejects filters it cannot apply', () => {
+    // @ts-expect-error: not a field of a recorded request
+    registry.requests.filter({ verb: 'GET' })
+    // @ts-expect-error: a status is a number
+    registry.requests.filter({ status: '404' })
+    // @ts-expect-error: resource is one of the API's resources
+    registry.requests.filter({ resource: 'blobs' })
+    expectTypeOf<{ path: RegExp; headers: { accept: string } }>().toExtend<RequestFilter>()
+  })
+
+  it('is read-only', () => {
+    const request = registry.requests.last() as RecordedRequest
+    // @ts-expect-error: recorded requests are read-only
+    request.method = 'GET'
+  })
+})
+
+describe('the read helpers', () => {
+  it('are typed', () => {
+    expectTypeOf(registry.manifest('team/app:1')).toEqualTypeOf<Promise<InspectedManifest | undefined>>()
+    expectTypeOf(registry.tags('team/app')).toEqualTypeOf<Promise<string[]>>()
+    expectTypeOf(registry.blob('team/app', 'sha256:…')).toEqualTypeOf<Promise<InspectedBlob | undefined>>()
+    expectTypeOf(registry.referrers('team/app:1', { artifactType: 'x' })).toEqualTypeOf<Promise<InspectedReferrer[]>>()
+    expectTypeOf<InspectedManifest['bytes']>().toEqualTypeOf<Uint8Array>()
+  })
+})
+
+describe('the plain assertions', () => {
+  it('are typed', () => {
+    expectTypeOf(assertManifest(registry, 'team/app:1', { mediaType: 'x', layers: 2, platforms: ['linux/amd64'] })).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(assertBlob(registry, 'team/app', 'sha256:…', { size: 3 })).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(assertTags(registry, 'team/app', ['1'], { exact: true })).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(assertReferrers(registry, 'team/app:1', { artifactType: 'x', count: 1 })).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(assertRequest(registry, { method: 'PUT' }, { times: 1 })).toEqualTypeOf<void>()
+    expectTypeOf(assertNoErrors(registry, { allow: [{ status: 404 }] })).toEqualTypeOf<void>()
+  })
+
+  it('reject expectations with unknown fields or wrong types', () => {
+    // @ts-expect-error: not a field assertManifest checks
+    void assertManifest(registry, 'team/app:1', { layer: 1 })
+    // @ts-expect-error: layers is a count or a list, not a string
+    void assertManifest(registry, 'team/app:1', { layers: '2' })
+    // @ts-expect-error: the reference is a string
+    void assertManifest(registry, 42)
+    // @ts-expect-error: times is a number
+    assertRequest(registry, { method: 'GET' }, { times: '1' })
+    expectTypeOf<{ annotations: Record<string, string>; subject: string }>().toExtend<ExpectedManifest>()
+  })
+})
