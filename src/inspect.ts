@@ -1,3 +1,4 @@
+import { concatBytes } from './core/bytes.js'
 import { isRepositoryName, isTag } from './core/names.js'
 import { parseDigest } from './digest/digest.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
@@ -152,16 +153,6 @@ function parseJson(bytes: Uint8Array): unknown {
 
 async function readAll(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = []
-  let size = 0
-  for await (const chunk of chunks) {
-    parts.push(chunk)
-    size += chunk.byteLength
-  }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const part of parts) {
-    bytes.set(part, offset)
-    offset += part.byteLength
-  }
-  return bytes
+  for await (const chunk of chunks) parts.push(chunk)
+  return concatBytes(parts)
 }

@@ -1,3 +1,5 @@
+import { concatBytes } from '../core/bytes.js'
+
 /**
  * Reads a request body into one buffer, stopping as soon as it exceeds `maxBytes` so an
  * oversized push never costs more than the cap in memory. Returns undefined when it does; a
@@ -26,11 +28,5 @@ export async function readCappedBody(request: Request, maxBytes: number): Promis
     }
     chunks.push(value)
   }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return bytes
+  return concatBytes(chunks, size)
 }
