@@ -6,7 +6,6 @@ export type FakeRegistryErrorCode =
   | 'ERR_INVALID_OPTION'
   | 'ERR_REGISTRY_CLOSED'
   | 'ERR_INVALID_REFERENCE'
-  | 'ERR_NOT_FOUND'
   | 'ERR_LISTEN'
   | 'ERR_STORAGE'
   | 'ERR_SEED'
