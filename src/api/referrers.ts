@@ -50,6 +50,17 @@ export const listReferrers: RouteHandler = async ({ url, params, context }) => {
 function descriptorOf(manifest: StoredManifest): ReferrerDescriptor {
   const descriptor: ReferrerDescriptor = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.byteLength }
   if (manifest.artifactType !== undefined) descriptor.artifactType = manifest.artifactType
-  if (manifest.annotations !== undefined) descriptor.annotations = manifest.annotations
+  const annotations = stringMap(manifest.annotations)
+  if (annotations !== undefined) descriptor.annotations = annotations
   return descriptor
+}
+
+// Modes that do not validate a pushed manifest store its `annotations` as they came, which may
+// be any JSON (nested 10k levels deep, even). A descriptor's annotations are a string map, so only
+// the string entries are listed: the listing stays a valid index and never has to serialise
+// whatever else a client sent.
+function stringMap(value: unknown): Record<string, string> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const entries = Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined
 }

@@ -44,8 +44,7 @@ export async function startHttpServer(handler: FetchHandler, options: { host: st
   // socket cannot get a clean answer of its own.
   const answering = new WeakMap<Duplex, number>()
 
-  // Missing Host is answered by us, with the envelope, instead of Node's bodiless 400.
-  const server = createServer({ requireHostHeader: false }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const socket = req.socket
     answering.set(socket, (answering.get(socket) ?? 0) + 1)
     res.once('close', () => answering.set(socket, (answering.get(socket) ?? 1) - 1))
@@ -55,7 +54,13 @@ export async function startHttpServer(handler: FetchHandler, options: { host: st
       // Only a client gone mid-answer gets here: nothing is left to tell it.
       res.destroy()
     })
-  })
+  }
+  // Missing Host is answered by us, with the envelope, instead of Node's bodiless 400.
+  const server = createServer({ requireHostHeader: false }, onRequest)
+  // An `Expect` other than 100-continue: Node would answer a bare 417 with neither the envelope
+  // nor the API version header. RFC 9110 §10.1.1 lets a server ignore an expectation it does
+  // not know, so the request is served as if the header were absent.
+  server.on('checkExpectation', onRequest)
   // Registry clients reuse connections between a blob upload's requests; keep them longer than
   // Node's 5 s default so a slow test step does not race a closing socket.
   server.keepAliveTimeout = 30_000
@@ -124,7 +129,7 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
   let response: Response
   try {
     const converted = toRequest(req, body?.stream ?? null, ownHost)
-    response = typeof converted === 'string' ? badRequest(converted) : await handler(converted)
+    response = typeof converted === 'string' ? badRequest(converted) : await handler(converted, { transport: 'http' })
   } finally {
     // A handler that answered without reading the whole body (an error, a cap) leaves the rest
     // in the socket; reading it to the end keeps the connection usable and avoids the reset a
