@@ -1,6 +1,6 @@
 import type { RegistryContext, RouteHandler, RouteParams } from '../core/context.js'
 import { isTag } from '../core/names.js'
-import { computeDigest, parseSupportedDigest } from '../digest/digest.js'
+import { computeDigest, parseDigest, parseSupportedDigest } from '../digest/digest.js'
 import { OciError } from '../errors/oci-error.js'
 import { SUBJECT_KINDS } from '../media-types/constants.js'
 import { mediaTypeOf } from '../media-types/decode.js'
@@ -45,7 +45,8 @@ export const putManifest: RouteHandler = async ({ request, url, params, context,
   const { subject, ...fields } = referrerFieldsOf(parser.family, document)
   const manifest: StoredManifest = { digest, mediaType: parser.kind, bytes, ...fields }
   // Only image-spec documents have a subject; a Docker body's stray field is stored as bytes only.
-  if (subject !== undefined && SUBJECT_KINDS.has(parser.kind)) manifest.subject = subject
+  // Modes that skip validation may get any string here: only a digest can be a subject.
+  if (subject !== undefined && SUBJECT_KINDS.has(parser.kind) && parseDigest(subject)) manifest.subject = subject
   await storage.putManifest(name, manifest)
   const tags = reference.kind === 'tag' ? [reference.tag] : extraTags
   for (const tag of tags) await storage.setTag(name, tag, digest)

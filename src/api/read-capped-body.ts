@@ -1,9 +1,10 @@
 import { concatBytes } from '../core/bytes.js'
+import { OciError } from '../errors/oci-error.js'
 
 /**
  * Reads a request body into one buffer, stopping as soon as it exceeds `maxBytes` so an
  * oversized push never costs more than the cap in memory. Returns undefined when it does; a
- * body of exactly `maxBytes` is read whole.
+ * body of exactly `maxBytes` is read whole. A body stream that fails is `MANIFEST_INVALID`.
  *
  * @example
  * const bytes = await readCappedBody(request, 4194304) // undefined → answer 413
@@ -19,7 +20,10 @@ export async function readCappedBody(request: Request, maxBytes: number): Promis
   let size = 0
   const reader = request.body.getReader()
   for (;;) {
-    const { done, value } = await reader.read()
+    const { done, value } = await reader.read().catch((error: unknown) => {
+      // The client went away or sent a broken body: its fault, never a 500, and nothing stored.
+      throw new OciError('MANIFEST_INVALID', `failed to read manifest payload: ${error instanceof Error ? error.message : String(error)}`)
+    })
     if (done) break
     size += value.byteLength
     if (size > maxBytes) {

@@ -48,7 +48,8 @@ async function route(request: Request, context: RegistryContext, facts: RequestF
     throw new OciError('UNSUPPORTED', { path: url.pathname }, { status: 404, message: 'route not part of the distribution API' })
   }
   if (facts) facts.params = matched.params
-  const handler = matched.route.methods[request.method]
+  // An own property only: a method named `constructor` or `toString` is just another unknown method.
+  const handler = Object.hasOwn(matched.route.methods, request.method) ? matched.route.methods[request.method] : undefined
   if (!handler) {
     const allow = Object.keys(matched.route.methods).join(', ')
     throw new OciError('UNSUPPORTED', { method: request.method, allow }, { headers: { allow } })

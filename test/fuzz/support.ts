@@ -114,16 +114,12 @@ export const anyDigest: fc.Arbitrary<string> = fc.oneof(
 )
 
 /**
- * A Request-able HTTP method: the common ones and random tokens (not the three Fetch forbids).
- *
- * Excluded until fixed in src/core/handle.ts: a method named like an `Object.prototype` member
- * ('constructor', 'toString', 'hasOwnProperty'…) is looked up in a route's method table without
- * an own-property check, so the core calls that function as a handler and rejects with
- * "Cannot read properties of undefined (reading 'set')" instead of answering 405 UNSUPPORTED.
+ * A Request-able HTTP method: the common ones, names of Object.prototype members (which once
+ * reached the core as handlers), and random tokens (not the three Fetch forbids).
  */
 export const anyMethod: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'get', 'delete'),
-  fc.stringMatching(/^[A-Za-z!#$%&'*+.^_`|~0-9-]{1,12}$/).filter((m) => !/^(connect|trace|track)$/i.test(m) && !(m in Object.prototype)),
+  fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'get', 'delete', 'constructor', 'toString', 'hasOwnProperty', '__proto__'),
+  fc.stringMatching(/^[A-Za-z!#$%&'*+.^_`|~0-9-]{1,12}$/).filter((m) => !/^(connect|trace|track)$/i.test(m)),
 )
 
 /** A body of `maxLength` random bytes at most. */

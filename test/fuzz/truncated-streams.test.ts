@@ -83,12 +83,9 @@ describe('fuzz: truncated request bodies', () => {
     )
   })
 
-  // Excluded until fixed in src/api/read-capped-body.ts (manifest PUT): a body stream that
-  // *errors* (the client dropped the connection) is not caught while the manifest is read, so the
-  // push answers 500 UNKNOWN "Error: connection reset by peer" instead of a 400-family error.
-  // Only bodies that end early (cleanly, short of their Content-Length) are fuzzed here; the
-  // erroring ones are listed in `MANIFEST_STREAM_ENDINGS` once the fix lands.
-  const MANIFEST_STREAM_ENDINGS = ['end'] as const
+  // A body that ends early (cleanly, short of its Content-Length) and one that errors (the client
+  // dropped the connection).
+  const MANIFEST_STREAM_ENDINGS = ['end', 'error'] as const
 
   it('answers a manifest PUT whose body ends early with a 400-family error and stores nothing', async () => {
     const image = await pushImageContent(registry, 'team/app')
