@@ -16,11 +16,12 @@ import {
 } from './inspect.js'
 import { resolveOptions, type FakeRegistryOptions, type ResolvedOptions } from './options.js'
 import { exportLayout, type ExportedLayout } from './seed/layout.js'
+import type { SeedTarget } from './seed/push-client.js'
 import { createSeeder, type Seeder } from './seed/seeder.js'
+import { startTransport, type TransportHandle } from './start-transport.js'
 import { collectGarbage, restoreSnapshot, takeSnapshot } from './storage/snapshots.js'
 import type { GarbageCollection, StorageSnapshot } from './storage/storage.js'
 import { createRegistryDispatcher, type RegistryDispatcher, type RegistryDispatcherOptions } from './transports/dispatcher.js'
-import { startHttpServer, type HttpServerHandle } from './transports/http.js'
 
 /**
  * A started registry. Close it with `await registry.close()`, or let `await using` do it.
@@ -137,64 +138,37 @@ export interface FakeRegistry extends AsyncDisposable {
  */
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const resolved = resolveOptions(options)
-  const context: RegistryContext = { options: resolved, storage: resolved.storage, uploadDigesters: new Map(), journal: new Journal() }
+  const context: JournalledContext = { options: resolved, storage: resolved.storage, uploadDigesters: new Map(), journal: new Journal() }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
   const handler = createHandler(context)
-  const server = resolved.transport === 'http' ? await startHttpServer(handler, resolved) : undefined
-  const transport = resolved.transport === 'msw' ? await startMsw((request) => handler(request, { transport: 'msw' }), resolved.origin) : server
-  return new StartedRegistry(resolved, context, handler, server, transport)
+  return new StartedRegistry(context, handler, await startTransport(handler, resolved))
 }
 
-/** What every transport gives back: a way to stop serving. */
-interface TransportHandle {
-  close(): Promise<void>
-}
-
-// msw is an optional peer: it is loaded only when this transport is chosen, so importing the
-// main entry never needs it.
-async function startMsw(handler: FetchHandler, origin: string): Promise<TransportHandle> {
-  let transport: typeof import('./transports/msw.js')
-  try {
-    transport = await import('./transports/msw.js')
-  } catch (error) {
-    if (!isMissingMsw(error)) throw error
-    throw new FakeRegistryError(
-      'ERR_MISSING_PEER',
-      {
-        action: 'start transport',
-        subject: 'msw',
-        reason: 'the optional peer dependency "msw" is not installed',
-        fix: "Install it with npm install --save-dev msw, or use transport 'none' with registry.fetch or registry.dispatcher",
-      },
-      { cause: error },
-    )
-  }
-  return transport.startMswTransport(handler, origin)
-}
-
-function isMissingMsw(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /['"]msw(?:\/[^'"]*)?['"]/.test(String(message))
-}
+/** The registry's own context always has a journal; only a bare core may run without one. */
+type JournalledContext = RegistryContext & { readonly journal: Journal }
 
 class StartedRegistry implements FakeRegistry {
   readonly url: string
   readonly host: string
   readonly options: Readonly<ResolvedOptions>
-  #context: RegistryContext
+  readonly seed: Seeder
+  #context: JournalledContext
   #handler: FetchHandler
   #transport: TransportHandle | undefined
+  // The registry's own requests (seeding, layout export) stay out of the journal.
+  #self: SeedTarget = { fetch: (input, init) => this.#send(input, init, { record: false }) }
   #dispatcher: RegistryDispatcher | undefined
   #closing: Promise<void> | undefined
 
-  constructor(options: ResolvedOptions, context: RegistryContext, handler: FetchHandler, server: HttpServerHandle | undefined, transport: TransportHandle | undefined) {
-    this.options = options
+  constructor(context: JournalledContext, handler: FetchHandler, transport: TransportHandle | undefined) {
+    this.options = context.options
     this.#context = context
     this.#handler = handler
     this.#transport = transport
-    this.url = server?.url ?? options.origin
-    this.host = server?.host ?? new URL(options.origin).host
+    this.url = transport?.url ?? context.options.origin
+    this.host = transport?.host ?? new URL(context.options.origin).host
+    this.seed = createSeeder(this.#self)
   }
 
   get closed(): boolean {
@@ -213,22 +187,24 @@ class StartedRegistry implements FakeRegistry {
     return `${this.host}/${reference}`
   }
 
-  async fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
+  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
     return this.#send(input, init)
   }
 
-  // The journal records what the code under test did, so the registry's own requests (seeding,
-  // layout export) pass `record: false`; in-process transports name themselves.
-  async #send(input: Request | string | URL, init?: RequestInit, meta?: HandlerMeta): Promise<Response> {
-    this.#assertOpen('send a request to')
-    const request = input instanceof Request ? (init ? new Request(input, init) : input) : new Request(new URL(input, this.url), init)
-    return this.#handler(request, meta)
-  }
-
   get requests(): RequestJournal {
-    return this.#context.journal as Journal
+    return this.#context.journal
   }
 
+  get dispatcher(): RegistryDispatcher {
+    this.#dispatcher ??= this.createDispatcher()
+    return this.#dispatcher
+  }
+
+  createDispatcher(options: RegistryDispatcherOptions = {}): RegistryDispatcher {
+    return createRegistryDispatcher((request) => this.#send(request, undefined, { transport: 'dispatcher' }), this.url, options)
+  }
+
+  // Arguments are checked before the registry's state, so a wrong call fails the same way open or closed.
   async manifest(reference: string): Promise<InspectedManifest | undefined> {
     const parsed = parseImageReference(reference, this.host, 'read the manifest')
     this.#assertOpen('read a manifest from')
@@ -255,17 +231,6 @@ class StartedRegistry implements FakeRegistry {
     return options.artifactType === undefined ? referrers : referrers.filter((referrer) => referrer.artifactType === options.artifactType)
   }
 
-  get dispatcher(): RegistryDispatcher {
-    this.#dispatcher ??= this.createDispatcher()
-    return this.#dispatcher
-  }
-
-  createDispatcher(options: RegistryDispatcherOptions = {}): RegistryDispatcher {
-    return createRegistryDispatcher((request) => this.#send(request, undefined, { transport: 'dispatcher' }), this.url, options)
-  }
-
-  readonly seed: Seeder = createSeeder({ fetch: (input, init) => this.#send(input, init, { record: false }) })
-
   async snapshot(): Promise<StorageSnapshot> {
     this.#assertOpen('take a snapshot of')
     return takeSnapshot(this.#context.storage)
@@ -278,7 +243,7 @@ class StartedRegistry implements FakeRegistry {
 
   async exportLayout(repository: string, dir: string): Promise<ExportedLayout> {
     this.#assertOpen('export a layout of')
-    return exportLayout({ fetch: (input, init) => this.#send(input, init, { record: false }) }, repository, dir)
+    return exportLayout(this.#self, repository, dir)
   }
 
   async garbageCollect(): Promise<GarbageCollection> {
@@ -289,7 +254,7 @@ class StartedRegistry implements FakeRegistry {
   async reset(): Promise<void> {
     this.#assertOpen('reset')
     this.#context.uploadDigesters.clear()
-    this.#context.journal?.clear()
+    this.#context.journal.clear()
     await this.#context.storage.clear()
   }
 
@@ -300,6 +265,14 @@ class StartedRegistry implements FakeRegistry {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close()
+  }
+
+  // The journal records what the code under test did, so the registry's own requests pass
+  // `record: false`; in-process transports name themselves in `meta`.
+  async #send(input: Request | string | URL, init?: RequestInit, meta?: HandlerMeta): Promise<Response> {
+    this.#assertOpen('send a request to')
+    const request = input instanceof Request ? (init ? new Request(input, init) : input) : new Request(new URL(input, this.url), init)
+    return this.#handler(request, meta)
   }
 
   #assertOpen(action: string): void {

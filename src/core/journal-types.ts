@@ -1,0 +1,148 @@
+import type { Har } from './har.js'
+
+// The journal's public shapes: what it records of a request and how it is queried.
+
+/**
+ * Which part of the Distribution API a request addressed.
+ *
+ * @example
+ * registry.requests.filter({ resource: 'upload' })
+ */
+export type ResourceKind = 'base' | 'catalog' | 'upload' | 'blob' | 'manifest' | 'tags' | 'referrers'
+
+/**
+ * Anything with `asymmetricMatch`, such as vitest's `expect.objectContaining(…)` or `expect.any(String)`.
+ *
+ * @example
+ * registry.requests.filter({ status: expect.any(Number) })
+ */
+export interface AsymmetricMatcherLike {
+  asymmetricMatch(other: unknown): boolean
+}
+
+/**
+ * A value to compare a text with: equal text, a RegExp it matches, or an asymmetric matcher.
+ *
+ * @example
+ * registry.requests.filter({ path: /\/blobs\/uploads\//, repository: 'team/app' })
+ */
+export type TextMatch = string | RegExp | AsymmetricMatcherLike
+
+/**
+ * Which requests to pick from the journal. Every field given must match; texts compare equal,
+ * or with a RegExp or an asymmetric matcher; `headers` and `query` are subsets.
+ *
+ * @example
+ * registry.requests.filter({ method: 'PUT', path: /\/manifests\//, status: 201 })
+ */
+export interface RequestFilter {
+  /** Case-insensitive when a string. */
+  method?: TextMatch
+  /** The URL's pathname, `/v2/team/app/manifests/1`. */
+  path?: TextMatch
+  repository?: TextMatch
+  /** Tag or digest of a manifest request, digest of a blob or referrers request. */
+  reference?: TextMatch
+  resource?: ResourceKind | AsymmetricMatcherLike
+  /** 'http', 'msw', 'dispatcher' or 'fetch'. */
+  transport?: TextMatch
+  status?: number | AsymmetricMatcherLike
+  /** The first error code of an error answer, `MANIFEST_UNKNOWN`. */
+  errorCode?: TextMatch
+  digest?: TextMatch
+  /** Request headers (names are case-insensitive) that must be present with these values. */
+  headers?: Record<string, TextMatch>
+  /** Query parameters that must be present with these values. */
+  query?: Record<string, TextMatch | readonly string[]>
+}
+
+/**
+ * The answer a recorded request got.
+ *
+ * @example
+ * registry.requests.last()?.response.errorCode // 'MANIFEST_UNKNOWN'
+ */
+export interface RecordedResponse {
+  readonly status: number
+  readonly statusText: string
+  readonly headers: Readonly<Record<string, string>>
+  /**
+   * Bytes of the body as streamed to the client. Until the client has read it to the end, the
+   * declared `Content-Length` (or 0 when none).
+   */
+  readonly bodySize: number
+  /** True once the body has been read to the end or abandoned (or there was none). */
+  readonly complete: boolean
+  /** The first error code of the `{"errors":[…]}` envelope, `MANIFEST_UNKNOWN`. */
+  readonly errorCode?: string
+  /** Every error of the envelope, code and message. */
+  readonly errors?: ReadonlyArray<{ readonly code: string; readonly message: string; readonly detail?: unknown }>
+}
+
+/**
+ * One request and its answer. Blob bodies are never kept: only their size and digest.
+ *
+ * @example
+ * const push = registry.requests.find({ method: 'PUT', resource: 'manifest' })
+ * push?.digest // 'sha256:…'
+ */
+export interface RecordedRequest {
+  /** 1, 2, 3… in order of arrival, for this registry. */
+  readonly id: number
+  /** How it arrived: 'http', 'msw', 'dispatcher', or 'fetch' (`registry.fetch`). */
+  readonly transport: string
+  readonly startedAt: Date
+  readonly method: string
+  readonly url: string
+  /** The URL's pathname. */
+  readonly path: string
+  /** Query parameters; a repeated one as an array. */
+  readonly query: Readonly<Record<string, string | string[]>>
+  /** The API resource, or undefined for a path outside the API. */
+  readonly resource: ResourceKind | undefined
+  readonly repository: string | undefined
+  /** Tag or digest of a manifest request, digest of a blob or referrers request. */
+  readonly reference: string | undefined
+  /** The content digest involved: the answer's `Docker-Content-Digest`, else the one in the URL. */
+  readonly digest: string | undefined
+  /** Request headers, lower-case names. */
+  readonly headers: Readonly<Record<string, string>>
+  /** Bytes of the request body: counted as read, or the declared `Content-Length` when the registry stopped early. */
+  readonly bodySize: number
+  /** The parsed body of a manifest PUT (as the registry decoded it), when it was read. */
+  readonly manifest?: unknown
+  readonly response: RecordedResponse
+  /** Milliseconds: until the answer's headers (`wait`) and reading its body (`receive`). */
+  readonly timings: { readonly wait: number; readonly receive: number }
+}
+
+/**
+ * The journal of a registry (`registry.requests`): every request and its answer, in order of
+ * arrival, queryable and exportable as HAR 1.2.
+ *
+ * @example
+ * await registry.fetch('/v2/team/app/tags/list')
+ * registry.requests.last()?.response.status // 404
+ */
+export interface RequestJournal extends Iterable<RecordedRequest> {
+  /** How many requests it holds. */
+  readonly size: number
+  /** How many of the oldest requests were dropped to keep it within its limit. */
+  readonly dropped: number
+  /** Every request, oldest first. */
+  all(): RecordedRequest[]
+  /** The requests matching a filter (every field given must match) or a predicate, oldest first. */
+  filter(match?: RequestFilter | ((request: RecordedRequest) => boolean)): RecordedRequest[]
+  /** The first matching request. */
+  find(match: RequestFilter | ((request: RecordedRequest) => boolean)): RecordedRequest | undefined
+  /** The newest request, or the newest matching one. */
+  last(match?: RequestFilter | ((request: RecordedRequest) => boolean)): RecordedRequest | undefined
+  /** Forgets every request; ids keep counting. */
+  clear(): void
+  /**
+   * The journal as a HAR 1.2 document, for a bug report. `Authorization`, `Cookie` and
+   * `Set-Cookie` values are redacted.
+   * @example writeFileSync('registry.har', JSON.stringify(registry.requests.toHAR(), null, 2))
+   */
+  toHAR(): Har
+}

@@ -1,0 +1,59 @@
+import type { FetchHandler } from './core/handle.js'
+import { FakeRegistryError } from './errors/fake-registry-error.js'
+import type { ResolvedOptions } from './options.js'
+import { startHttpServer } from './transports/http.js'
+
+/** A started transport: a way to stop serving and, when a socket serves, where it listens. */
+export interface TransportHandle {
+  /** `http://127.0.0.1:43127`; absent when no socket serves the registry. */
+  readonly url?: string
+  /** `127.0.0.1:43127`; absent when no socket serves the registry. */
+  readonly host?: string
+  close(): Promise<void>
+}
+
+/**
+ * Starts the transport the options choose around the core; undefined for `'none'`, where the
+ * registry is reached only through `registry.fetch` and `registry.dispatcher`.
+ *
+ * @example
+ * const transport = await startTransport(createHandler(context), resolveOptions({ transport: 'http' }))
+ * transport?.url // 'http://127.0.0.1:43127'
+ */
+export async function startTransport(handler: FetchHandler, options: ResolvedOptions): Promise<TransportHandle | undefined> {
+  switch (options.transport) {
+    case 'http':
+      return startHttpServer(handler, options)
+    case 'msw':
+      return startMsw((request) => handler(request, { transport: 'msw' }), options.origin)
+    case 'none':
+      return undefined
+  }
+}
+
+// msw is an optional peer: it is loaded only when this transport is chosen, so importing the
+// main entry never needs it.
+async function startMsw(handler: FetchHandler, origin: string): Promise<TransportHandle> {
+  let transport: typeof import('./transports/msw.js')
+  try {
+    transport = await import('./transports/msw.js')
+  } catch (error) {
+    if (!isMissingMsw(error)) throw error
+    throw new FakeRegistryError(
+      'ERR_MISSING_PEER',
+      {
+        action: 'start transport',
+        subject: 'msw',
+        reason: 'the optional peer dependency "msw" is not installed',
+        fix: "Install it with npm install --save-dev msw, or use transport 'none' with registry.fetch or registry.dispatcher",
+      },
+      { cause: error },
+    )
+  }
+  return transport.startMswTransport(handler, origin)
+}
+
+function isMissingMsw(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /['"]msw(?:\/[^'"]*)?['"]/.test(String(message))
+}

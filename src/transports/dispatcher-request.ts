@@ -1,0 +1,123 @@
+import { Buffer } from 'node:buffer'
+import type { DispatchHeaders, DispatchOptions } from './dispatcher-types.js'
+
+/**
+ * The Fetch `Request` the registry's core takes, with a streamed body (never buffered here).
+ * `onStream` receives the function that ends a streamed body's source, for the caller to call
+ * once the answer is complete.
+ *
+ * @example
+ * const request = toRequest({ path: '/v2/', method: 'GET' }, registry.url, new AbortController().signal, () => {})
+ */
+export function toRequest(options: DispatchOptions, origin: string, signal: AbortSignal, onStream: (end: () => void) => void): Request {
+  const url = new URL(options.path, origin)
+  if (options.query) {
+    for (const [name, value] of Object.entries(options.query)) {
+      if (value !== undefined) url.searchParams.append(name, String(value))
+    }
+  }
+  const method = String(options.method ?? 'GET').toUpperCase()
+  const canHaveBody = method !== 'GET' && method !== 'HEAD'
+  return new Request(url, {
+    method,
+    headers: toHeaders(options.headers),
+    body: canHaveBody ? toBody(options.body, signal, onStream) : null,
+    signal,
+    // Required by Fetch for a streaming request body.
+    duplex: 'half',
+  } as RequestInit)
+}
+
+function toHeaders(source: DispatchHeaders | undefined): Headers {
+  const headers = new Headers()
+  const add = (name: unknown, value: unknown): void => {
+    if (value === undefined || value === null) return
+    if (Array.isArray(value)) for (const item of value) headers.append(String(name), String(item))
+    else headers.append(String(name), String(value))
+  }
+  if (source == null) return headers
+  if (Array.isArray(source)) {
+    if (source.length > 0 && Array.isArray(source[0])) {
+      for (const [name, value] of source as unknown as Array<[string, unknown]>) add(name, value)
+    } else {
+      for (let i = 0; i < source.length; i += 2) add(source[i], source[i + 1])
+    }
+  } else if (isIterable(source)) {
+    for (const [name, value] of source as Iterable<readonly [string, unknown]>) add(name, value)
+  } else {
+    for (const [name, value] of Object.entries(source)) add(name, value)
+  }
+  return headers
+}
+
+function toBody(body: unknown, signal: AbortSignal, onStream: (end: () => void) => void): BodyInit | null {
+  if (body === undefined || body === null) return null
+  if (typeof body === 'string' || body instanceof Uint8Array || body instanceof Blob || body instanceof FormData) return body as BodyInit
+  if (body instanceof ArrayBuffer) return new Uint8Array(body)
+  if (body instanceof ReadableStream) return body
+  if (isAsyncIterable(body) || isIterable(body)) return streamOf(body, signal, onStream)
+  throw new TypeError(`unsupported request body: ${Object.prototype.toString.call(body)}`)
+}
+
+/**
+ * A pull-based web stream over a Readable or an async iterable: a chunk is read from the source
+ * only when the registry asks for one, so a large upload never sits in memory here. An abort
+ * errors the stream and ends the source.
+ */
+function streamOf(source: AsyncIterable<unknown> | Iterable<unknown>, signal: AbortSignal, onStream: (end: () => void) => void): ReadableStream<Uint8Array> {
+  const iterator = isAsyncIterable(source) ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()
+  let onAbort: (() => void) | undefined
+  let stopped = false
+  const stop = (): void => {
+    if (stopped) return
+    stopped = true
+    if (onAbort) signal.removeEventListener('abort', onAbort)
+    void Promise.resolve(iterator.return?.()).catch(() => {})
+    // A Readable's iterator only cleans up once it has started: end the stream itself too.
+    const destroy = (source as { destroy?: unknown }).destroy
+    if (typeof destroy === 'function') destroy.call(source)
+  }
+  onStream(stop)
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        onAbort = () => {
+          controller.error(signal.reason)
+          stop()
+        }
+        if (signal.aborted) onAbort()
+        else signal.addEventListener('abort', onAbort, { once: true })
+      },
+      async pull(controller) {
+        const { done, value } = await iterator.next()
+        if (signal.aborted) return
+        if (done) {
+          stop()
+          controller.close()
+          return
+        }
+        controller.enqueue(toChunk(value))
+      },
+      cancel() {
+        stop()
+      },
+    },
+    { highWaterMark: 0 },
+  )
+}
+
+function toChunk(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value
+  if (typeof value === 'string') return Buffer.from(value)
+  if (value instanceof ArrayBuffer) return new Uint8Array(value)
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+  throw new TypeError(`unsupported request body chunk: ${Object.prototype.toString.call(value)}`)
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function'
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return typeof (value as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function'
+}
