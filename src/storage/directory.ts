@@ -2,7 +2,7 @@ import { open, link, mkdir, readdir, readFile, rename, rm, stat, unlink, type Fi
 import { join, resolve } from 'node:path'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { LayoutStorage } from './fs-layout.js'
-import { errorCode, type LayoutFileHandle, type LayoutFs } from './layout-fs.js'
+import { errorCode, wrapHandle, type LayoutFs } from './layout-fs.js'
 import type { Storage } from './storage.js'
 
 /**
@@ -32,7 +32,10 @@ const nodeLayoutFs: LayoutFs = {
   join,
   mkdir: async (path) => void (await mkdir(path, { recursive: true })),
   readFile: async (path) => new Uint8Array(await readFile(path)),
-  open: async (path, flags) => wrapHandle(await open(path, flags)),
+  open: async (path, flags) => {
+    const handle = await open(path, flags)
+    return wrapHandle(handle, { sync: () => handle.sync(), stat: () => handle.stat() })
+  },
   rename,
   link,
   unlink,
@@ -52,15 +55,4 @@ const nodeLayoutFs: LayoutFs = {
       await handle?.close()
     }
   },
-}
-
-function wrapHandle(handle: FileHandle): LayoutFileHandle {
-  return {
-    read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
-    write: (buffer, offset, length) => handle.write(buffer, offset, length),
-    truncate: (length) => handle.truncate(length),
-    sync: () => handle.sync(),
-    stat: () => handle.stat(),
-    close: () => handle.close(),
-  }
 }

@@ -33,6 +33,20 @@ export interface LayoutFileHandle {
   close(): Promise<void>
 }
 
+/**
+ * A `LayoutFileHandle` over a handle whose calls already match; `sync` and `stat` come from the
+ * adapter, as they differ between file systems.
+ */
+export function wrapHandle(handle: Pick<LayoutFileHandle, 'read' | 'write' | 'truncate' | 'close'>, own: Pick<LayoutFileHandle, 'sync' | 'stat'>): LayoutFileHandle {
+  return {
+    read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
+    write: (buffer, offset, length) => handle.write(buffer, offset, length),
+    truncate: (length) => handle.truncate(length),
+    close: () => handle.close(),
+    ...own,
+  }
+}
+
 /** What the layout storage reads from a stat. */
 export interface LayoutStats {
   size: number

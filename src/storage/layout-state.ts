@@ -38,6 +38,10 @@ export interface UploadFile {
   repository: string
 }
 
+export function emptyState(): RepositoryState {
+  return { links: new Set(), manifests: new Map(), tags: new Map() }
+}
+
 export function isVisible(state: RepositoryState): boolean {
   return state.links.size > 0 || state.manifests.size > 0
 }
@@ -69,7 +73,7 @@ export function parseStateFile(path: string, bytes: Uint8Array): RepositoryState
   if (!Array.isArray(file?.links) || !Array.isArray(file.manifests) || typeof file.tags !== 'object' || file.tags === null) {
     throw corrupt(path, 'it is not {links, manifests, tags}')
   }
-  const state: RepositoryState = { links: new Set(), manifests: new Map(), tags: new Map() }
+  const state = emptyState()
   for (const digest of file.links) if (typeof digest === 'string' && FILE_DIGEST.test(digest)) state.links.add(digest)
   for (const { digest, ...record } of file.manifests) {
     if (typeof digest === 'string' && FILE_DIGEST.test(digest) && typeof record.mediaType === 'string') state.manifests.set(digest, record)

@@ -2,7 +2,7 @@ import { posix } from 'node:path'
 import { Volume } from 'memfs'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { LayoutStorage } from './fs-layout.js'
-import type { LayoutFileHandle, LayoutFs, LayoutStats } from './layout-fs.js'
+import { wrapHandle, type LayoutFs, type LayoutStats } from './layout-fs.js'
 import type { Storage } from './storage.js'
 
 /** Options of `memfsStorage`. */
@@ -51,27 +51,17 @@ function volumeFs(volume: Volume): LayoutFs {
     join: posix.join,
     mkdir: async (path) => void (await fs.mkdir(path, { recursive: true })),
     readFile: async (path) => new Uint8Array((await fs.readFile(path)) as Uint8Array),
-    open: async (path, flags) => wrapHandle(await fs.open(path, flags)),
+    open: async (path, flags) => {
+      const handle = await fs.open(path, flags)
+      // A volume has no disk to flush to; datasync is what its handles offer.
+      return wrapHandle(handle, { sync: () => handle.datasync(), stat: async () => statsOf(await handle.stat()) })
+    },
     rename: (from, to) => fs.rename(from, to),
     link: (from, to) => fs.link(from, to),
     unlink: (path) => fs.unlink(path),
     rm: (path) => fs.rm(path, { recursive: true, force: true }),
     readdir: async (path) => (await fs.readdir(path)).map(String),
     stat: async (path) => statsOf(await fs.stat(path)),
-  }
-}
-
-type VolumeHandle = Awaited<ReturnType<Volume['promises']['open']>>
-
-function wrapHandle(handle: VolumeHandle): LayoutFileHandle {
-  return {
-    read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
-    write: (buffer, offset, length) => handle.write(buffer, offset, length),
-    truncate: (length) => handle.truncate(length),
-    // A volume has no disk to flush to; datasync is what its handles offer.
-    sync: () => handle.datasync(),
-    stat: async () => statsOf(await handle.stat()),
-    close: () => handle.close(),
   }
 }
 
