@@ -2,32 +2,16 @@
 // own error, never a 500), the size cap (§7), lenient mode's kind detection, options and lighter
 // validation (§3, §6.5), and gitlab-legacy's Content-Type parsing, reference check and missing
 // referrers API (§4, §6.6).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, memoryStorage, type FakeRegistry, type FakeRegistryOptions, type Mode, type Storage } from '../../src/index.js'
+import { describe, expect, it } from 'vitest'
+import type { FakeRegistry, Mode } from '../../src/index.js'
+import { blobUnknown, CONFIG, image, invalid, LAYER } from '../support/manifests.js'
 import { bytesOf, errorsOf, MediaTypes, pushBlob, sha256 } from '../support/push.js'
 import { putManifestBytes } from '../support/payloads.js'
+import { useRegistry } from '../support/registry.js'
 
 const { S2, OM, DL, OI, OCI_CONFIG, OCI_LAYER, EMPTY } = MediaTypes
 const REPO = 'team/app'
-const CONFIG = { mediaType: OCI_CONFIG, digest: sha256('config'), size: 6 }
-const LAYER = { mediaType: OCI_LAYER, digest: sha256('layer'), size: 5 }
 const MODES: readonly Mode[] = ['strict', 'lenient', 'gitlab-legacy']
-
-type Json = Record<string, unknown>
-const image = (patch: Json = {}): Json => ({ schemaVersion: 2, mediaType: OM, config: CONFIG, layers: [LAYER], ...patch })
-const invalid = (detail: string) => [{ code: 'MANIFEST_INVALID', message: 'manifest invalid', detail }]
-const blobUnknown = (digest: string) => ({ code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry', detail: digest })
-
-function useRegistry(options: FakeRegistryOptions): { registry: () => FakeRegistry; storage: () => Storage } {
-  let registry: FakeRegistry
-  let storage: Storage
-  beforeEach(async () => {
-    storage = memoryStorage()
-    registry = await createFakeRegistry({ transport: 'none', storage, ...options })
-  })
-  afterEach(() => registry.close())
-  return { registry: () => registry, storage: () => storage }
-}
 
 function put(registry: FakeRegistry, bytes: Uint8Array, contentType: string | null, reference = 'v1'): Promise<Response> {
   const headers: Record<string, string> = contentType === null ? {} : { 'content-type': contentType }

@@ -1,15 +1,17 @@
 // GET/HEAD content negotiation in strict mode (media-type spec §5): resolution errors,
 // If-None-Match, the headers of a success, the Accept set, and the linux/amd64 rewrite of a
 // Docker manifest list fetched by tag.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, type FakeRegistry } from '../../src/index.js'
-import { bytesOf, errorsOf, MediaTypes, pushBlob, sha256 } from '../support/push.js'
+import { describe, expect, it } from 'vitest'
+import type { FakeRegistry } from '../../src/index.js'
+import { acceptHeaders, expectRefused, expectServed, pushNegotiationContent, type Stored as AnyStored } from '../support/negotiation.js'
+import { errorsOf, MediaTypes, sha256 } from '../support/push.js'
 import { putManifestBytes } from '../support/payloads.js'
+import { useRegistry } from '../support/registry.js'
 
 const { S2, OM, DL, OI } = MediaTypes
 const REPO = 'team/app'
 
-type Stored = 'S2' | 'OM' | 'DL' | 'OI' | 'R7' | 'amd64' | 'arm64'
+type Stored = Exclude<AnyStored, 'R6'>
 interface Content {
   bodies: Record<Stored, string>
   digests: Record<Stored, string>
@@ -17,39 +19,17 @@ interface Content {
 
 /** Pushes one manifest of each kind; the list and the indexes point to an arm64 and an amd64 image. */
 async function pushContent(registry: FakeRegistry): Promise<Content> {
-  const config = await pushBlob(registry, REPO, '{"architecture":"amd64","os":"linux"}', MediaTypes.DOCKER_CONFIG)
-  const layer = await pushBlob(registry, REPO, 'layer', MediaTypes.DOCKER_LAYER)
-  const ociConfig = { ...config, mediaType: MediaTypes.OCI_CONFIG }
-  const image = (annotation: string) => JSON.stringify({ schemaVersion: 2, mediaType: S2, config, layers: [layer], annotations: { which: annotation } })
-  const arm64 = image('arm64')
-  const amd64 = image('amd64')
-  const entry = (body: string, mediaType: string, platform: Record<string, string>) => ({ mediaType, digest: sha256(body), size: Buffer.byteLength(body), platform })
   // arm64 first and an amd64 variant entry: the rewrite takes the first linux/amd64 entry, whatever its variant.
-  const entries = [entry(arm64, S2, { architecture: 'arm64', os: 'linux' }), entry(amd64, S2, { architecture: 'amd64', os: 'linux', variant: 'v3' }), entry(arm64, S2, { architecture: 'amd64', os: 'linux' })]
-  const bodies: Record<Stored, string> = {
-    arm64,
-    amd64,
-    S2: image('plain'),
-    OM: JSON.stringify({ schemaVersion: 2, mediaType: OM, config: ociConfig, layers: [] }),
-    DL: JSON.stringify({ schemaVersion: 2, mediaType: DL, manifests: entries }),
-    OI: JSON.stringify({ schemaVersion: 2, mediaType: OI, manifests: entries }),
-    R7: JSON.stringify({ schemaVersion: 2, manifests: entries }),
-  }
+  const entries = [
+    { child: 'arm64', platform: { architecture: 'arm64', os: 'linux' } },
+    { child: 'amd64', platform: { architecture: 'amd64', os: 'linux', variant: 'v3' } },
+    { child: 'arm64', platform: { architecture: 'amd64', os: 'linux' } },
+  ] as const
   const kinds: Record<Stored, string> = { arm64: S2, amd64: S2, S2, OM, DL, OI, R7: OI }
+  const bodies = await pushNegotiationContent(registry, REPO, entries, kinds)
   const digests = {} as Record<Stored, string>
-  for (const key of ['arm64', 'amd64', 'S2', 'OM', 'DL', 'OI', 'R7'] as const) {
-    const response = await putManifestBytes(registry, REPO, key.toLowerCase(), bodies[key], kinds[key])
-    if (response.status !== 201) throw new Error(`push ${key}: ${response.status} ${await response.text()}`)
-    digests[key] = sha256(bodies[key])
-  }
+  for (const key of Object.keys(kinds) as Stored[]) digests[key] = sha256(bodies[key])
   return { bodies, digests }
-}
-
-function acceptHeaders(accept: readonly string[]): Headers {
-  // One line per item, as the conformance suite sends them; Headers joins them with ", ".
-  const headers = new Headers()
-  for (const item of accept) headers.append('accept', item)
-  return headers
 }
 
 interface NegotiationRow {
@@ -102,35 +82,19 @@ const ROWS: NegotiationRow[] = [
 ]
 
 describe('strict mode GET/HEAD: Accept negotiation', () => {
-  let registry: FakeRegistry
-  let content: Content
-  beforeEach(async () => {
-    registry = await createFakeRegistry({ transport: 'none' })
-    content = await pushContent(registry)
-  })
-  afterEach(() => registry.close())
+  const { registry, content } = useRegistry({}, pushContent)
 
   for (const method of ['GET', 'HEAD'] as const) {
     it.each(ROWS)(`${method} $name`, async ({ stored, by, accept, expected }) => {
-      const reference = by === 'tag' ? stored.toLowerCase() : content.digests[stored]
-      const response = await registry.fetch(`/v2/${REPO}/manifests/${reference}`, { method, headers: acceptHeaders(accept) })
+      const reference = by === 'tag' ? stored.toLowerCase() : content().digests[stored]
+      const response = await registry().fetch(`/v2/${REPO}/manifests/${reference}`, { method, headers: acceptHeaders(accept) })
       if (typeof expected === 'object') {
-        const body = `${JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: expected.message }] })}\n`
-        expect(response.status).toBe(404)
-        expect(response.headers.get('content-type')).toBe('application/json')
-        expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(body)))
-        expect(await response.text()).toBe(method === 'GET' ? body : '')
+        await expectRefused(response, method, 404, { code: 'MANIFEST_UNKNOWN', message: expected.message })
         return
       }
       const served: Stored = expected === 'amd64' ? 'amd64' : stored
-      const body = content.bodies[served]
       const kind = served === 'amd64' ? S2 : served === 'R7' ? OI : { S2, OM, DL, OI }[served]
-      expect(response.status).toBe(200)
-      expect(response.headers.get('content-type')).toBe(kind)
-      expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(body)))
-      expect(response.headers.get('docker-content-digest')).toBe(content.digests[served])
-      expect(response.headers.get('etag')).toBe(`"${content.digests[served]}"`)
-      expect(new Uint8Array(await response.arrayBuffer())).toEqual(method === 'GET' ? bytesOf(body) : new Uint8Array(0))
+      await expectServed(response, method, content().bodies[served], kind)
     })
   }
 
@@ -140,11 +104,7 @@ describe('strict mode GET/HEAD: Accept negotiation', () => {
 })
 
 describe('strict mode GET: the linux/amd64 rewrite when it finds nothing', () => {
-  let registry: FakeRegistry
-  beforeEach(async () => {
-    registry = await createFakeRegistry({ transport: 'none', verifyReferences: 'none' })
-  })
-  afterEach(() => registry.close())
+  const { registry } = useRegistry({ verifyReferences: 'none' })
 
   const child = `sha256:${'c'.repeat(64)}`
   const list = (platforms: Array<Record<string, string> | undefined>) =>
@@ -155,8 +115,8 @@ describe('strict mode GET: the linux/amd64 rewrite when it finds nothing', () =>
     { name: 'only linux/arm64 and windows/amd64', body: list([{ os: 'linux', architecture: 'arm64' }, { os: 'windows', architecture: 'amd64' }]) },
     { name: 'entries without platform', body: list([undefined]) },
   ])('answers 404 MANIFEST_UNKNOWN for $name', async ({ body }) => {
-    expect((await putManifestBytes(registry, REPO, 'list', body, DL)).status).toBe(201)
-    const response = await registry.fetch(`/v2/${REPO}/manifests/list`)
+    expect((await putManifestBytes(registry(), REPO, 'list', body, DL)).status).toBe(201)
+    const response = await registry().fetch(`/v2/${REPO}/manifests/list`)
     expect(response.status).toBe(404)
     expect(await errorsOf(response)).toEqual([
       { code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: `manifest list ${sha256(body)} does not contain a manifest image for the platform linux/amd64` },
@@ -165,21 +125,15 @@ describe('strict mode GET: the linux/amd64 rewrite when it finds nothing', () =>
 
   it('answers 404 MANIFEST_UNKNOWN when the linux/amd64 child is not in the repository', async () => {
     const body = list([{ os: 'linux', architecture: 'amd64' }])
-    expect((await putManifestBytes(registry, REPO, 'list', body, DL)).status).toBe(201)
-    const response = await registry.fetch(`/v2/${REPO}/manifests/list`, { headers: { accept: S2 } })
+    expect((await putManifestBytes(registry(), REPO, 'list', body, DL)).status).toBe(201)
+    const response = await registry().fetch(`/v2/${REPO}/manifests/list`, { headers: { accept: S2 } })
     expect(response.status).toBe(404)
     expect(await errorsOf(response)).toEqual([{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { digest: child } }])
   })
 })
 
 describe('strict mode GET/HEAD: resolution and conditional requests', () => {
-  let registry: FakeRegistry
-  let content: Content
-  beforeEach(async () => {
-    registry = await createFakeRegistry({ transport: 'none' })
-    content = await pushContent(registry)
-  })
-  afterEach(() => registry.close())
+  const { registry, content } = useRegistry({}, pushContent)
 
   const sha256Of = (char: string) => `sha256:${char.repeat(64)}`
   it.each([
@@ -194,21 +148,21 @@ describe('strict mode GET/HEAD: resolution and conditional requests', () => {
     { name: 'a digest that breaks the grammar', path: `/v2/${REPO}/manifests/sha256:`, status: 400, error: { code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content', detail: { digest: 'sha256:' } } },
     { name: 'a malformed digest in an unknown repository', path: `/v2/other/app/manifests/sha256:abc`, status: 400, error: { code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content', detail: { digest: 'sha256:abc' } } },
   ])('GET $name → $status $error.code; HEAD the same without a body', async ({ path, status, error }) => {
-    const get = await registry.fetch(path)
+    const get = await registry().fetch(path)
     expect(get.status).toBe(status)
     expect(await errorsOf(get)).toEqual([error])
-    const head = await registry.fetch(path, { method: 'HEAD' })
+    const head = await registry().fetch(path, { method: 'HEAD' })
     expect(head.status).toBe(status)
     expect(head.headers.get('content-length')).toBe(get.headers.get('content-length'))
     expect(await head.text()).toBe('')
   })
 
   it('serves a sha512 reference to a manifest pushed by its sha512 digest', async () => {
-    const body = content.bodies.S2
+    const body = content().bodies.S2
     const { createHash } = await import('node:crypto')
     const digest = `sha512:${createHash('sha512').update(body).digest('hex')}`
-    expect((await putManifestBytes(registry, REPO, digest, body, S2)).status).toBe(201)
-    const response = await registry.fetch(`/v2/${REPO}/manifests/${digest}`)
+    expect((await putManifestBytes(registry(), REPO, digest, body, S2)).status).toBe(201)
+    const response = await registry().fetch(`/v2/${REPO}/manifests/${digest}`)
     expect(response.status).toBe(200)
     expect(response.headers.get('docker-content-digest')).toBe(digest)
     expect(await response.text()).toBe(body)
@@ -220,9 +174,9 @@ describe('strict mode GET/HEAD: resolution and conditional requests', () => {
     { name: 'a list holding the ETag', value: (digest: string) => `"sha256:${'0'.repeat(64)}", "${digest}"`, status: 304 },
     { name: 'another digest', value: () => `"sha256:${'0'.repeat(64)}"`, status: 200 },
   ])('If-None-Match with $name → $status', async ({ value, status }) => {
-    const digest = content.digests.S2
+    const digest = content().digests.S2
     for (const method of ['GET', 'HEAD']) {
-      const response = await registry.fetch(`/v2/${REPO}/manifests/s2`, { method, headers: { 'if-none-match': value(digest) } })
+      const response = await registry().fetch(`/v2/${REPO}/manifests/s2`, { method, headers: { 'if-none-match': value(digest) } })
       expect(response.status).toBe(status)
       expect(response.headers.get('etag')).toBe(`"${digest}"`)
       expect(response.headers.get('docker-content-digest')).toBe(digest)
@@ -231,13 +185,13 @@ describe('strict mode GET/HEAD: resolution and conditional requests', () => {
   })
 
   it('compares If-None-Match with the child a rewrite serves', async () => {
-    const response = await registry.fetch(`/v2/${REPO}/manifests/dl`, { headers: { 'if-none-match': `"${content.digests.amd64}"` } })
+    const response = await registry().fetch(`/v2/${REPO}/manifests/dl`, { headers: { 'if-none-match': `"${content().digests.amd64}"` } })
     expect(response.status).toBe(304)
-    expect(response.headers.get('etag')).toBe(`"${content.digests.amd64}"`)
+    expect(response.headers.get('etag')).toBe(`"${content().digests.amd64}"`)
   })
 
   it('answers a refused kind with 404 even when If-None-Match matches', async () => {
-    const response = await registry.fetch(`/v2/${REPO}/manifests/om`, { headers: { 'if-none-match': `"${content.digests.OM}"` } })
+    const response = await registry().fetch(`/v2/${REPO}/manifests/om`, { headers: { 'if-none-match': `"${content().digests.OM}"` } })
     expect(response.status).toBe(404)
   })
 })

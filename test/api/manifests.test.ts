@@ -2,32 +2,16 @@
 // tags, the size cap, decoding, field validation (media-type spec §6), storage for the referrers
 // API, and deletes.
 import { createHash } from 'node:crypto'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, memoryStorage, type FakeRegistry, type FakeRegistryOptions, type Storage } from '../../src/index.js'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { blobUnknown, CONFIG, image, invalid, LAYER, type Json } from '../support/manifests.js'
 import { bytesOf, errorsOf, MediaTypes, pushBlob, sha256 } from '../support/push.js'
 import { putManifestBytes } from '../support/payloads.js'
+import { useRegistry } from '../support/registry.js'
 
 const { S2, OM, DL, OI, OCI_CONFIG, OCI_LAYER, EMPTY } = MediaTypes
 const REPO = 'team/app'
-const CONFIG = { mediaType: OCI_CONFIG, digest: sha256('config'), size: 6 }
-const LAYER = { mediaType: OCI_LAYER, digest: sha256('layer'), size: 5 }
 
-type Json = Record<string, unknown>
-const image = (patch: Json = {}): Json => ({ schemaVersion: 2, mediaType: OM, config: CONFIG, layers: [LAYER], ...patch })
 const index = (patch: Json = {}): Json => ({ schemaVersion: 2, mediaType: OI, manifests: [{ mediaType: OM, digest: sha256('child'), size: 5 }], ...patch })
-const invalid = (detail: string) => [{ code: 'MANIFEST_INVALID', message: 'manifest invalid', detail }]
-const blobUnknown = (digest: string) => ({ code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry', detail: digest })
-
-function useRegistry(options: FakeRegistryOptions = {}): { registry: () => FakeRegistry; storage: () => Storage } {
-  let registry: FakeRegistry
-  let storage: Storage
-  beforeEach(async () => {
-    storage = memoryStorage()
-    registry = await createFakeRegistry({ transport: 'none', storage, ...options })
-  })
-  afterEach(() => registry.close())
-  return { registry: () => registry, storage: () => storage }
-}
 
 describe('PUT: reference, digest and tags', () => {
   const { registry } = useRegistry({ verifyReferences: 'none' })

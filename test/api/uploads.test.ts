@@ -44,8 +44,44 @@ async function status(registry: FakeRegistry, location: string): Promise<Respons
   return registry.fetch(location)
 }
 
+/** A session that already holds `chunk`. */
+async function sessionWith(registry: FakeRegistry, chunk: string): Promise<string> {
+  const location = await startSession(registry)
+  await patch(registry, location, chunk)
+  return location
+}
+
 async function blobStatus(registry: FakeRegistry, digest: string, repository = REPO): Promise<number> {
   return (await registry.fetch(`/v2/${repository}/blobs/${digest}`, { method: 'HEAD' })).status
+}
+
+async function blobText(registry: FakeRegistry, digest: string): Promise<string> {
+  return (await registry.fetch(`/v2/${REPO}/blobs/${digest}`)).text()
+}
+
+/** Every header of a 201 that stored a blob. */
+function createdHeaders(digest: string): Record<string, string> {
+  return {
+    'content-length': '0',
+    'docker-content-digest': digest,
+    'docker-distribution-api-version': 'registry/2.0',
+    location: `/v2/${REPO}/blobs/${digest}`,
+  }
+}
+
+/** Every header of a 202 that opened or advanced a session. */
+function acceptedHeaders(id: string | undefined, location: string, range: string): Record<string, string | undefined> {
+  return {
+    'content-length': '0',
+    'docker-distribution-api-version': 'registry/2.0',
+    'docker-upload-uuid': id,
+    location,
+    range,
+  }
+}
+
+function digestInvalid(detail: unknown): Array<{ code: string; message: string; detail: unknown }> {
+  return [{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content', detail }]
 }
 
 describe('blob uploads', () => {
@@ -62,13 +98,7 @@ describe('blob uploads', () => {
       const location = response.headers.get('location') ?? ''
       const id = UPLOAD_PATH.exec(location)?.[1]
       expect(id).toBeDefined()
-      expect(Object.fromEntries(response.headers)).toEqual({
-        'content-length': '0',
-        'docker-distribution-api-version': 'registry/2.0',
-        'docker-upload-uuid': id,
-        location,
-        range: '0-0',
-      })
+      expect(Object.fromEntries(response.headers)).toEqual(acceptedHeaders(id, location, '0-0'))
       expect(await response.text()).toBe('')
     })
 
@@ -111,25 +141,14 @@ describe('blob uploads', () => {
       for (const [chunk, headers, range] of steps) {
         const response = await patch(registry, location, chunk, headers)
         expect(response.status).toBe(202)
-        expect(Object.fromEntries(response.headers)).toEqual({
-          'content-length': '0',
-          'docker-distribution-api-version': 'registry/2.0',
-          'docker-upload-uuid': id,
-          location,
-          range,
-        })
+        expect(Object.fromEntries(response.headers)).toEqual(acceptedHeaders(id, location, range))
         expect(await response.text()).toBe('')
         location = response.headers.get('location') ?? ''
       }
       const digest = sha256('abcdefghij')
       const put = await registry.fetch(`${location}?digest=${digest}`, { method: 'PUT', headers: { 'content-range': '9-9', 'content-length': '1' }, body: 'j' })
       expect(put.status).toBe(201)
-      expect(Object.fromEntries(put.headers)).toEqual({
-        'content-length': '0',
-        'docker-content-digest': digest,
-        'docker-distribution-api-version': 'registry/2.0',
-        location: `/v2/${REPO}/blobs/${digest}`,
-      })
+      expect(Object.fromEntries(put.headers)).toEqual(createdHeaders(digest))
       expect(await put.text()).toBe('')
 
       const blob = await registry.fetch(`/v2/${REPO}/blobs/${digest}`)
@@ -140,13 +159,12 @@ describe('blob uploads', () => {
     })
 
     it('commits with an empty PUT after the last PATCH', async () => {
-      const location = await startSession(registry)
-      await patch(registry, location, 'first ')
+      const location = await sessionWith(registry, 'first ')
       await patch(registry, location, 'second')
       const digest = sha256('first second')
       const put = await registry.fetch(`${location}?digest=${digest}`, { method: 'PUT' })
       expect(put.status).toBe(201)
-      expect(await (await registry.fetch(`/v2/${REPO}/blobs/${digest}`)).text()).toBe('first second')
+      expect(await blobText(registry, digest)).toBe('first second')
     })
 
     it('commits a whole blob sent in the PUT (POST then PUT)', async () => {
@@ -155,7 +173,7 @@ describe('blob uploads', () => {
       const put = await registry.fetch(`${location}?digest=${digest}`, { method: 'PUT', headers: { 'content-length': '15' }, body: 'monolithic body' })
       expect(put.status).toBe(201)
       expect(put.headers.get('docker-content-digest')).toBe(digest)
-      expect(await (await registry.fetch(`/v2/${REPO}/blobs/${digest}`)).text()).toBe('monolithic body')
+      expect(await blobText(registry, digest)).toBe('monolithic body')
     })
 
     it('commits a zero-length blob from a session with no chunks', async () => {
@@ -168,14 +186,13 @@ describe('blob uploads', () => {
     })
 
     it('verifies a sha512 digest by rereading the session', async () => {
-      const location = await startSession(registry)
-      await patch(registry, location, 'five ')
+      const location = await sessionWith(registry, 'five ')
       await patch(registry, location, 'twelve')
       const digest = sha512('five twelve')
       const put = await registry.fetch(`${location}?digest=${digest}`, { method: 'PUT' })
       expect(put.status).toBe(201)
       expect(put.headers.get('location')).toBe(`/v2/${REPO}/blobs/${digest}`)
-      expect(await (await registry.fetch(`/v2/${REPO}/blobs/${digest}`)).text()).toBe('five twelve')
+      expect(await blobText(registry, digest)).toBe('five twelve')
     })
 
     it('verifies every digest when several are given, and stores the blob under the first', async () => {
@@ -187,9 +204,7 @@ describe('blob uploads', () => {
       const other = await startSession(registry)
       const wrong = await registry.fetch(`${other}?digest=${sha256('both')}&digest=${sha512('neither')}`, { method: 'PUT', body: 'both' })
       expect(wrong.status).toBe(400)
-      expect(await errorsOf(wrong)).toEqual([
-        { code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content', detail: { expected: sha512('neither'), actual: sha512('both') } },
-      ])
+      expect(await errorsOf(wrong)).toEqual(digestInvalid({ expected: sha512('neither'), actual: sha512('both') }))
     })
 
     it('rebuilds the digest state of a session this process did not start (storage that outlived it)', async () => {
@@ -201,7 +216,7 @@ describe('blob uploads', () => {
       expect((await patch(second, location, 'over')).headers.get('range')).toBe('0-11')
       const digest = sha256('carried over')
       expect((await second.fetch(`${location}?digest=${digest}`, { method: 'PUT' })).status).toBe(201)
-      expect(await (await second.fetch(`/v2/${REPO}/blobs/${digest}`)).text()).toBe('carried over')
+      expect(await blobText(second, digest)).toBe('carried over')
     })
   })
 
@@ -237,12 +252,11 @@ describe('blob uploads', () => {
       expect((await patch(registry, location, 'de', { 'content-range': '3-4' })).status).toBe(202)
       const digest = sha256('abcde')
       expect((await registry.fetch(`${location}?digest=${digest}`, { method: 'PUT' })).status).toBe(201)
-      expect(await (await registry.fetch(`/v2/${REPO}/blobs/${digest}`)).text()).toBe('abcde')
+      expect(await blobText(registry, digest)).toBe('abcde')
     })
 
     it('answers 416 to a PUT whose final chunk is out of order, and keeps the session', async () => {
-      const location = await startSession(registry)
-      await patch(registry, location, 'abc')
+      const location = await sessionWith(registry, 'abc')
       const put = await registry.fetch(`${location}?digest=${sha256('abcde')}`, { method: 'PUT', headers: { 'content-range': '5-6' }, body: 'de' })
       expect(put.status).toBe(416)
       expect(put.headers.get('range')).toBe('0-2')
@@ -255,8 +269,7 @@ describe('blob uploads', () => {
       ['a Content-Length smaller than the body', { 'content-length': '1' }, 'abc', { contentLength: 1, received: 3 }],
       ['a malformed Content-Length', { 'content-length': 'three' }, 'abc', { contentLength: 'three' }],
     ])('answers a PATCH with %s with 400 SIZE_INVALID and no change', async (_, headers, chunk, detail) => {
-      const location = await startSession(registry)
-      await patch(registry, location, 'xy')
+      const location = await sessionWith(registry, 'xy')
       const response = await patch(registry, location, chunk, headers)
       expect(response.status).toBe(400)
       expect(await errorsOf(response)).toEqual([{ code: 'SIZE_INVALID', message: 'provided length did not match content length', detail }])
@@ -266,8 +279,7 @@ describe('blob uploads', () => {
 
   describe('a request body that fails midway (client abort)', () => {
     it('answers a PATCH with 400 BLOB_UPLOAD_INVALID and leaves the session as it was', async () => {
-      const location = await startSession(registry)
-      await patch(registry, location, 'kept')
+      const location = await sessionWith(registry, 'kept')
       const response = await registry.fetch(location, streamed('PATCH', failingBody('lost')))
       expect(response.status).toBe(400)
       expect(await errorsOf(response)).toEqual([
@@ -279,8 +291,7 @@ describe('blob uploads', () => {
     })
 
     it('answers a final PUT with 400 BLOB_UPLOAD_INVALID, stores nothing, and keeps the session', async () => {
-      const location = await startSession(registry)
-      await patch(registry, location, 'kept')
+      const location = await sessionWith(registry, 'kept')
       const digest = sha256('keptlost')
       const response = await registry.fetch(`${location}?digest=${digest}`, streamed('PUT', failingBody('lost')))
       expect(response.status).toBe(400)
@@ -300,11 +311,10 @@ describe('blob uploads', () => {
 
   describe('PUT ?digest= errors', () => {
     it('answers a missing digest with 400 DIGEST_INVALID and keeps the session for a retry', async () => {
-      const location = await startSession(registry)
-      await patch(registry, location, 'abc')
+      const location = await sessionWith(registry, 'abc')
       const response = await registry.fetch(location, { method: 'PUT', body: 'def' })
       expect(response.status).toBe(400)
-      expect(await errorsOf(response)).toEqual([{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content', detail: 'digest missing' }])
+      expect(await errorsOf(response)).toEqual(digestInvalid('digest missing'))
       // The body of the rejected PUT was not appended.
       expect((await status(registry, location)).headers.get('range')).toBe('0-2')
       expect((await registry.fetch(`${location}?digest=${sha256('abc')}`, { method: 'PUT' })).status).toBe(201)
@@ -313,11 +323,10 @@ describe('blob uploads', () => {
     it.each(['', 'sha256:abc', `sha256:${'A'.repeat(64)}`, `sha384:${'a'.repeat(96)}`, `md5:${'a'.repeat(32)}`, 'sha256', 'not a digest'])(
       'answers the malformed or unsupported digest %j with 400 DIGEST_INVALID and keeps the session',
       async (digest) => {
-        const location = await startSession(registry)
-        await patch(registry, location, 'abc')
+        const location = await sessionWith(registry, 'abc')
         const response = await registry.fetch(`${location}?digest=${encodeURIComponent(digest)}`, { method: 'PUT', body: 'def' })
         expect(response.status).toBe(400)
-        expect(await errorsOf(response)).toEqual([{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content', detail: { digest } }])
+        expect(await errorsOf(response)).toEqual(digestInvalid({ digest }))
         expect((await status(registry, location)).headers.get('range')).toBe('0-2')
       },
     )
@@ -326,12 +335,11 @@ describe('blob uploads', () => {
       ['sha256', sha256('something else')],
       ['sha512', sha512('something else')],
     ])('answers a %s mismatch with 400 DIGEST_INVALID, ends the session and stores nothing', async (_, digest) => {
-      const location = await startSession(registry)
-      await patch(registry, location, 'abc')
+      const location = await sessionWith(registry, 'abc')
       const response = await registry.fetch(`${location}?digest=${digest}`, { method: 'PUT', body: 'def' })
       expect(response.status).toBe(400)
       const actual = digest.startsWith('sha512:') ? sha512('abcdef') : sha256('abcdef')
-      expect(await errorsOf(response)).toEqual([{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content', detail: { expected: digest, actual } }])
+      expect(await errorsOf(response)).toEqual(digestInvalid({ expected: digest, actual }))
       expect((await status(registry, location)).status).toBe(404)
       expect(await blobStatus(registry, digest)).toBe(404)
       expect(await blobStatus(registry, sha256('abcdef'))).toBe(404)
@@ -347,13 +355,8 @@ describe('blob uploads', () => {
         body: 'one request',
       })
       expect(response.status).toBe(201)
-      expect(Object.fromEntries(response.headers)).toEqual({
-        'content-length': '0',
-        'docker-content-digest': digest,
-        'docker-distribution-api-version': 'registry/2.0',
-        location: `/v2/${REPO}/blobs/${digest}`,
-      })
-      expect(await (await registry.fetch(`/v2/${REPO}/blobs/${digest}`)).text()).toBe('one request')
+      expect(Object.fromEntries(response.headers)).toEqual(createdHeaders(digest))
+      expect(await blobText(registry, digest)).toBe('one request')
     })
 
     it('stores a zero-length blob sent with no body', async () => {
@@ -366,9 +369,7 @@ describe('blob uploads', () => {
       const digest = sha256('expected')
       const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?digest=${digest}`, { method: 'POST', body: 'actual' })
       expect(response.status).toBe(400)
-      expect(await errorsOf(response)).toEqual([
-        { code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content', detail: { expected: digest, actual: sha256('actual') } },
-      ])
+      expect(await errorsOf(response)).toEqual(digestInvalid({ expected: digest, actual: sha256('actual') }))
       expect(await blobStatus(registry, digest)).toBe(404)
       expect(await blobStatus(registry, sha256('actual'))).toBe(404)
       expect(await registry.fetch('/v2/_catalog').then((r) => r.status)).not.toBe(500)
@@ -379,7 +380,7 @@ describe('blob uploads', () => {
       async (digest) => {
         const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?digest=${encodeURIComponent(digest)}`, { method: 'POST', body: 'abc' })
         expect(response.status).toBe(400)
-        expect(await errorsOf(response)).toEqual([{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content', detail: { digest } }])
+        expect(await errorsOf(response)).toEqual(digestInvalid({ digest }))
         expect(await blobStatus(registry, sha256('abc'))).toBe(404)
       },
     )
@@ -402,13 +403,8 @@ describe('blob uploads', () => {
     it('links a blob from another repository: 201 with Location and Docker-Content-Digest', async () => {
       const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?mount=${digest}&from=team/source`, { method: 'POST', headers: { 'content-length': '0' } })
       expect(response.status).toBe(201)
-      expect(Object.fromEntries(response.headers)).toEqual({
-        'content-length': '0',
-        'docker-content-digest': digest,
-        'docker-distribution-api-version': 'registry/2.0',
-        location: `/v2/${REPO}/blobs/${digest}`,
-      })
-      expect(await (await registry.fetch(`/v2/${REPO}/blobs/${digest}`)).text()).toBe('shared layer')
+      expect(Object.fromEntries(response.headers)).toEqual(createdHeaders(digest))
+      expect(await blobText(registry, digest)).toBe('shared layer')
       // Each repository now holds its own link: deleting one leaves the other.
       expect((await registry.fetch(`/v2/team/source/blobs/${digest}`, { method: 'DELETE' })).status).toBe(202)
       expect(await blobStatus(registry, digest)).toBe(200)
@@ -445,7 +441,7 @@ describe('blob uploads', () => {
       const own = sha256('own bytes')
       const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?mount=${own}&from=team/source&digest=${own}`, { method: 'POST', body: 'own bytes' })
       expect(response.status).toBe(201)
-      expect(await (await registry.fetch(`/v2/${REPO}/blobs/${own}`)).text()).toBe('own bytes')
+      expect(await blobText(registry, own)).toBe('own bytes')
     })
   })
 
@@ -490,8 +486,7 @@ describe('blob uploads', () => {
     })
 
     it('answers a session used under another repository with 404 BLOB_UPLOAD_UNKNOWN and leaves it untouched', async () => {
-      const location = await startSession(registry)
-      await patch(registry, location, 'abc')
+      const location = await sessionWith(registry, 'abc')
       const foreign = location.replace('/team/app/', '/team/other/')
       for (const method of ['GET', 'PATCH', 'PUT', 'DELETE']) {
         const response = await registry.fetch(method === 'PUT' ? `${foreign}?digest=${sha256('abc')}` : foreign, { method, ...(method === 'PATCH' ? { body: 'def' } : {}) })

@@ -1,8 +1,9 @@
 // Conformance workflow 1, Pull: blobs and manifests by digest and by tag, error bodies, teardown.
 import { beforeAll, expect, it } from 'vitest'
 import {
+  deleteBlob,
+  deleteManifest,
   describeWorkflow,
-  expectDelete,
   expectSpecErrors,
   expectStatus,
   fixtures,
@@ -28,7 +29,7 @@ const spec = (name: string): string => specName('pull', name)
 
 for (const current of VARIANTS) {
   describeWorkflow('pull', current, (session: () => Session) => {
-    const { config, capabilities } = current
+    const { config } = current
     const runSetup = config.preloaded === undefined
     // The digests every spec reads; given ones replace those of the suite's own content.
     const configDigests = fixtures.configs.slice(0, 2).map((blob) => config.preloaded?.blobDigest ?? blob.digest)
@@ -159,21 +160,18 @@ for (const current of VARIANTS) {
     const deleteManifests = (): void => {
       for (const index of [0, 1]) {
         it.runIf(runSetup)(spec(`Delete manifest[${index}] created in setup`), async () => {
-          const { client } = session()
-          expectDelete(await client.send('DELETE', client.manifest(manifestDigests[index]!)), capabilities, SUCCESS, 405)
+          await deleteManifest(session(), manifestDigests[index]!)
         })
       }
     }
     if (config.deleteManifestBeforeBlobs) deleteManifests()
     for (const index of [0, 1]) {
       it.runIf(runSetup)(spec(`Delete config[${index}] blob created in setup`), async () => {
-        const { client } = session()
-        expectDelete(await client.send('DELETE', client.blob(configDigests[index]!)), capabilities, SUCCESS, 404, 405)
+        await deleteBlob(session(), configDigests[index]!)
       })
     }
     it.runIf(runSetup)(spec('Delete layer blob created in setup'), async () => {
-      const { client } = session()
-      expectDelete(await client.send('DELETE', client.blob(fixtures.layer.digest)), capabilities, SUCCESS, 404, 405)
+      await deleteBlob(session(), fixtures.layer.digest)
     })
     if (!config.deleteManifestBeforeBlobs) deleteManifests()
   })

@@ -3,9 +3,10 @@
 import { expect, it } from 'vitest'
 import {
   chunkedBlob,
+  deleteBlob,
+  deleteManifest,
   describeWorkflow,
   EMPTY_JSON_DIGEST,
-  expectDelete,
   expectStatus,
   fixtures,
   OCI_INDEX,
@@ -329,35 +330,28 @@ for (const current of VARIANTS) {
     })
 
     // Teardown
-    const deleteManifest = async (reference: string): Promise<void> => {
-      const { client } = session()
-      expectDelete(await client.send('DELETE', client.manifest(reference)), capabilities, SUCCESS, 405)
-    }
-
     if (config.deleteManifestBeforeBlobs) {
       it(spec('Delete manifest created in tests'), async () => {
-        await deleteManifest(manifests[1]!.digest)
-        if (pushed.configTypeArtifact) await deleteManifest(fixtures.configTypeArtifact.digest)
-        if (pushed.artifactTypeArtifact) await deleteManifest(fixtures.artifactTypeArtifact.digest)
-        if (pushed.emptyLayerManifest) await deleteManifest(fixtures.emptyLayerManifest.digest)
+        await deleteManifest(session(), manifests[1]!.digest)
+        if (pushed.configTypeArtifact) await deleteManifest(session(), fixtures.configTypeArtifact.digest)
+        if (pushed.artifactTypeArtifact) await deleteManifest(session(), fixtures.artifactTypeArtifact.digest)
+        if (pushed.emptyLayerManifest) await deleteManifest(session(), fixtures.emptyLayerManifest.digest)
       })
     }
 
     it(spec('Delete config blob created in tests'), async () => {
-      const { client } = session()
-      expectDelete(await client.send('DELETE', client.blob(configs[1]!.digest)), capabilities, SUCCESS, 404, 405)
+      await deleteBlob(session(), configs[1]!.digest)
     })
 
     it(spec('Delete layer blob created in setup'), async () => {
-      const { client } = session()
-      expectDelete(await client.send('DELETE', client.blob(fixtures.layer.digest)), capabilities, SUCCESS, 404, 405)
-      if (pushed.emptyJsonBlob) expectDelete(await client.send('DELETE', client.blob(fixtures.emptyJson.digest)), capabilities, SUCCESS, 404, 405)
+      await deleteBlob(session(), fixtures.layer.digest)
+      if (pushed.emptyJsonBlob) await deleteBlob(session(), fixtures.emptyJson.digest)
     })
 
     if (!config.deleteManifestBeforeBlobs) {
       it(spec('Delete manifest created in tests'), async () => {
-        await deleteManifest(manifests[1]!.digest)
-        if (pushed.emptyLayerManifest) await deleteManifest(fixtures.emptyLayerManifest.digest)
+        await deleteManifest(session(), manifests[1]!.digest)
+        if (pushed.emptyLayerManifest) await deleteManifest(session(), fixtures.emptyLayerManifest.digest)
       })
     }
   })

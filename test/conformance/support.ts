@@ -504,6 +504,18 @@ export function describeWorkflow(workflow: Workflow, variant: Variant, define: (
   })
 }
 
+/** Teardown of a manifest the workflow pushed: deleted, or refused with 405 where the registry does not delete. */
+export async function deleteManifest(session: Session, reference: string): Promise<void> {
+  const { client, variant } = session
+  expectDelete(await client.send('DELETE', client.manifest(reference)), variant.capabilities, SUCCESS, 405)
+}
+
+/** Teardown of a blob the workflow pushed: as a manifest, or 404 where a shared blob is already gone. */
+export async function deleteBlob(session: Session, digest: string): Promise<void> {
+  const { client, variant } = session
+  expectDelete(await client.send('DELETE', client.blob(digest)), variant.capabilities, SUCCESS, 404, 405)
+}
+
 /** The spec's name as the upstream suite prints it: "<Workflow>: <spec>". */
 export function specName(workflow: Workflow, spec: string): string {
   return `${WORKFLOW_TITLES[workflow]}: ${spec}`

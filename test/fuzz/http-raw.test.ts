@@ -3,8 +3,8 @@
 // connection cleanly, and keeps serving GET /v2/ afterwards.
 import { connect } from 'node:net'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeRegistry, type FakeRegistry } from '../../src/index.js'
+import { describe, expect, it } from 'vitest'
+import { useLoopbackRegistry } from '../support/registry.js'
 import { RUNS, SPEC_ERROR_STATUSES } from './support.js'
 
 /** What came back on one connection. */
@@ -210,18 +210,12 @@ const rawRequest = fc
   })
 
 describe('fuzz: malformed HTTP over the loopback transport', () => {
-  let registry: FakeRegistry
-  let port: number
-  beforeAll(async () => {
-    registry = await createFakeRegistry({ transport: 'http' })
-    port = Number(new URL(registry.url).port)
-  })
-  afterAll(() => registry.close())
+  const { registry, port } = useLoopbackRegistry()
 
   it('answers any malformed request with a parseable non-5xx response or a clean close, and keeps serving', async () => {
     await fc.assert(
       fc.asyncProperty(rawRequest, async (request) => {
-        const { received, ending } = await exchange(port, request.bytes())
+        const { received, ending } = await exchange(port(), request.bytes())
         const context = `${request[fc.toStringMethod]()} → ${ending} ${JSON.stringify(received.toString('latin1').slice(0, 300))}`
         const first = parseResponse(received, request.method === 'HEAD')
         if (first) {
@@ -234,7 +228,7 @@ describe('fuzz: malformed HTTP over the loopback transport', () => {
           // Nothing at all is allowed only for a request the parser gave up on before any answer.
           expect(['closed', 'reset'], context).toContain(ending)
         }
-        const base = await fetch(`${registry.url}/v2/`)
+        const base = await fetch(`${registry().url}/v2/`)
         expect(base.status, context).toBe(200)
         expect(await base.text()).toBe('{}')
       }),

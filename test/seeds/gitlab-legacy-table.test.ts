@@ -8,11 +8,27 @@
 //     check with the empty config digest "";
 //   - GET works the kind out again from the stored bytes: R6 pushed as OI comes back as OM, and
 //     R7 pushed as OI (seed A) cannot be read back at all.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, type FakeRegistry } from '../../src/index.js'
-import { bytesOf, errorsOf, MediaTypes, sha256 } from '../support/push.js'
-import { pushPayloadContent, putManifestBytes, UNKNOWN_TYPE, type PayloadRow, type Payloads } from '../support/payloads.js'
-import { ACCEPT_ALL, cellsOf, CONTENT_TYPES, E1, E2, E3, E4, E7, E8, E9, manifestInvalidBody, type Column } from './table-support.js'
+import { expect, it } from 'vitest'
+import { errorsOf, MediaTypes, sha256 } from '../support/push.js'
+import { putManifestBytes, UNKNOWN_TYPE, type PayloadRow } from '../support/payloads.js'
+import {
+  ACCEPT_ALL,
+  CONTENT_TYPES,
+  describePutTable,
+  E1,
+  E2,
+  E3,
+  E4,
+  E7,
+  E8,
+  E9,
+  expectCellCreated,
+  expectCellRefused,
+  expectCellServed,
+  fetchCell,
+  manifestInvalidBody,
+  type Column,
+} from './table-support.js'
 
 const { S2, OM, DL, OI } = MediaTypes
 const U = UNKNOWN_TYPE
@@ -39,58 +55,40 @@ const TABLE: Record<PayloadRow, Record<Column, Cell>> = {
   R7: { S2: err(E1('')), OM: { blobUnknown: '' }, DL: err(E3('')), OI: { seedA: true }, U: err(E8), none: err(E8) },
   R8: { S2: err(E1('')), OM: err(E7(1)), DL: err(E3('')), OI: err(E7(1)), U: err(E9), none: err(E9) },
 }
-const CELLS = cellsOf(TABLE)
-
 /** Seed A's answer, byte for byte as gitlab-org/container-registry#559 shows it (Content-Length: 85). */
 const SEED_A_BODY = '{"errors":[{"code":"MANIFEST_INVALID","message":"Schema 1 manifest not supported"}]}\n'
 
-describe('gitlab-legacy PUT: the 8x6 media-type table', () => {
-  let registry: FakeRegistry
-  let payloads: Payloads
-  beforeEach(async () => {
-    registry = await createFakeRegistry({ transport: 'none', mode: 'gitlab-legacy' })
-    payloads = await pushPayloadContent(registry, 'team/app')
-  })
-  afterEach(() => registry.close())
-
-  it('has all 48 cells', () => {
-    expect(CELLS).toHaveLength(48)
-  })
-
-  it.each(CELLS)('$row body with Content-Type $column', async ({ row, column, cell }) => {
+describePutTable(
+  'gitlab-legacy PUT: the 8x6 media-type table',
+  { mode: 'gitlab-legacy' },
+  TABLE,
+  async ({ row, column, cell }, { registry, payloads }) => {
     const body = payloads.bodies[row]
-    const digest = sha256(body)
     const response = await putManifestBytes(registry, 'team/app', 'cell', body, CONTENT_TYPES[column])
     expect(response.headers.get('warning')).toBeNull()
     if ('detail' in cell || 'blobUnknown' in cell) {
       const expected = 'detail' in cell ? manifestInvalidBody(cell.detail) : `${JSON.stringify({ errors: [{ code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry', detail: '' }] })}\n`
-      expect(response.status).toBe(400)
-      expect(response.headers.get('content-type')).toBe('application/json')
-      expect(await response.text()).toBe(expected)
-      expect((await registry.fetch('/v2/team/app/manifests/cell', { headers: { accept: ACCEPT_ALL } })).status).toBe(404)
+      await expectCellRefused(registry, response, expected, ACCEPT_ALL)
       return
     }
-    expect(response.status).toBe(201)
-    expect(response.headers.get('location')).toBe(`/v2/team/app/manifests/${digest}`)
-    expect(response.headers.get('docker-content-digest')).toBe(digest)
-    const fetched = await registry.fetch('/v2/team/app/manifests/cell', { headers: { accept: ACCEPT_ALL } })
+    expectCellCreated(response, body)
+    const fetched = await fetchCell(registry, ACCEPT_ALL)
     if ('seedA' in cell) {
       expect(fetched.status).toBe(400)
       expect(fetched.headers.get('content-length')).toBe('85')
       expect(await fetched.text()).toBe(SEED_A_BODY)
       return
     }
-    expect(fetched.status).toBe(200)
-    expect(fetched.headers.get('content-type')).toBe(cell.served)
-    expect(fetched.headers.get('docker-content-digest')).toBe(digest)
-    expect(new Uint8Array(await fetched.arrayBuffer())).toEqual(bytesOf(body))
-  })
-
-  it('answers a signed schema 1 body pushed by the digest of its bytes with DIGEST_INVALID (GitLab hashed the JWS payload)', async () => {
-    for (const column of ['U', 'none'] as const) {
-      const response = await putManifestBytes(registry, 'team/app', sha256(payloads.bodies.R8), payloads.bodies.R8, CONTENT_TYPES[column])
-      expect(response.status).toBe(400)
-      expect(await errorsOf(response)).toEqual([{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' }])
-    }
-  })
-})
+    await expectCellServed(fetched, body, cell.served)
+  },
+  (context) => {
+    it('answers a signed schema 1 body pushed by the digest of its bytes with DIGEST_INVALID (GitLab hashed the JWS payload)', async () => {
+      const { registry, payloads } = context()
+      for (const column of ['U', 'none'] as const) {
+        const response = await putManifestBytes(registry, 'team/app', sha256(payloads.bodies.R8), payloads.bodies.R8, CONTENT_TYPES[column])
+        expect(response.status).toBe(400)
+        expect(await errorsOf(response)).toEqual([{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' }])
+      }
+    })
+  },
+)

@@ -5,11 +5,10 @@
 // A document without mediaType is stored as an OCI type (R6 as OM, R7 as OI) whatever the
 // header says; a signed schema 1 body (R8) is stored as V1S. GET then serves the stored kind
 // and the exact bytes, with no Accept at all: lenient mode ignores Accept.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, type FakeRegistry } from '../../src/index.js'
-import { bytesOf, MediaTypes, sha256 } from '../support/push.js'
-import { pushPayloadContent, putManifestBytes, UNKNOWN_TYPE, type PayloadRow, type Payloads } from '../support/payloads.js'
-import { cellsOf, CONTENT_TYPES, type Column } from './table-support.js'
+import { expect } from 'vitest'
+import { MediaTypes } from '../support/push.js'
+import { putManifestBytes, UNKNOWN_TYPE, type PayloadRow } from '../support/payloads.js'
+import { CONTENT_TYPES, describePutTable, expectCellCreated, expectCellServed, fetchCell, type Column } from './table-support.js'
 
 const { S2, OM, DL, OI } = MediaTypes
 const U = UNKNOWN_TYPE
@@ -30,35 +29,13 @@ const TABLE: Record<PayloadRow, Record<Column, Cell>> = {
   R7: { S2: W(OI), OM: W(OI), DL: W(OI), OI: ok(OI), U: W(OI), none: ok(OI) },
   R8: { S2: W(V1S), OM: W(V1S), DL: W(V1S), OI: W(V1S), U: W(V1S), none: ok(V1S) },
 }
-const CELLS = cellsOf(TABLE)
 
-describe('lenient mode PUT: the 8x6 media-type table', () => {
-  let registry: FakeRegistry
-  let payloads: Payloads
-  beforeEach(async () => {
-    registry = await createFakeRegistry({ transport: 'none', mode: 'lenient' })
-    payloads = await pushPayloadContent(registry, 'team/app')
-  })
-  afterEach(() => registry.close())
+describePutTable('lenient mode PUT: the 8x6 media-type table', { mode: 'lenient' }, TABLE, async ({ row, column, cell }, { registry, payloads }) => {
+  const body = payloads.bodies[row]
+  const contentType = CONTENT_TYPES[column]
+  const response = await putManifestBytes(registry, 'team/app', 'cell', body, contentType)
+  expectCellCreated(response, body)
+  expect(response.headers.get('warning')).toBe(cell.warned ? `299 - "Content-Type ${contentType} does not match manifest type ${cell.stored}; stored as ${cell.stored}"` : null)
 
-  it('has all 48 cells', () => {
-    expect(CELLS).toHaveLength(48)
-  })
-
-  it.each(CELLS)('$row body with Content-Type $column', async ({ row, column, cell }) => {
-    const body = payloads.bodies[row]
-    const contentType = CONTENT_TYPES[column]
-    const digest = sha256(body)
-    const response = await putManifestBytes(registry, 'team/app', 'cell', body, contentType)
-    expect(response.status).toBe(201)
-    expect(response.headers.get('location')).toBe(`/v2/team/app/manifests/${digest}`)
-    expect(response.headers.get('docker-content-digest')).toBe(digest)
-    expect(response.headers.get('warning')).toBe(cell.warned ? `299 - "Content-Type ${contentType} does not match manifest type ${cell.stored}; stored as ${cell.stored}"` : null)
-
-    const fetched = await registry.fetch('/v2/team/app/manifests/cell')
-    expect(fetched.status).toBe(200)
-    expect(fetched.headers.get('content-type')).toBe(cell.stored)
-    expect(fetched.headers.get('docker-content-digest')).toBe(digest)
-    expect(new Uint8Array(await fetched.arrayBuffer())).toEqual(bytesOf(body))
-  })
+  await expectCellServed(await fetchCell(registry), body, cell.stored)
 })

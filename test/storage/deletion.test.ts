@@ -1,18 +1,11 @@
 // Deletion semantics on every backend: content is shared by digest, so deleting or untagging in
 // one repository never takes a blob from another; only garbageCollect() removes bytes.
-import { Volume } from 'memfs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, directoryStorage, memoryStorage, type FakeRegistry, type SeededImage, type Storage } from '../../src/index.js'
-import { memfsStorage } from '../../src/memfs.js'
+import { createFakeRegistry, type FakeRegistry, type SeededImage } from '../../src/index.js'
+import { BACKENDS } from '../support/backends.js'
 import { makeTempDir, removeLayout } from '../support/oci-layout.js'
 
-const backends: Array<[string, (dir: string) => Storage]> = [
-  ['memory', () => memoryStorage()],
-  ['memfs', () => memfsStorage(new Volume())],
-  ['directory', (dir) => directoryStorage(dir)],
-]
-
-describe.each(backends)('deletion on %s storage', (_name, makeStorage) => {
+describe.each(BACKENDS)('deletion on %s storage', (_name, makeStorage) => {
   let dir: string
   let registry: FakeRegistry
   let image: SeededImage

@@ -1,18 +1,12 @@
 // snapshot()/restore() on the registry: the per-test isolation pattern, on every backend that
 // has it, and the errors for a storage without it or a snapshot that cannot be restored.
-import { Volume } from 'memfs'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, directoryStorage, FakeRegistryError, memoryStorage, type FakeRegistry, type Storage, type StorageSnapshot } from '../../src/index.js'
+import { createFakeRegistry, FakeRegistryError, memoryStorage, type FakeRegistry, type StorageSnapshot } from '../../src/index.js'
 import { memfsStorage } from '../../src/memfs.js'
+import { BACKENDS } from '../support/backends.js'
 import { makeTempDir, removeLayout } from '../support/oci-layout.js'
 
-const backends: Array<[string, (dir: string) => Storage]> = [
-  ['memory', () => memoryStorage()],
-  ['memfs', () => memfsStorage(new Volume())],
-  ['directory', (dir) => directoryStorage(dir)],
-]
-
-describe.each(backends)('per-test isolation with snapshot/restore on %s storage', (_name, makeStorage) => {
+describe.each(BACKENDS)('per-test isolation with snapshot/restore on %s storage', (_name, makeStorage) => {
   let dir: string
   let registry: FakeRegistry
   let seeded: StorageSnapshot

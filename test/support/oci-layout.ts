@@ -1,24 +1,18 @@
 // Writes tiny OCI image layout directories (image-spec image-layout.md: `oci-layout`,
 // `index.json`, `blobs/sha256/<hex>`) for real clients to read with `oci:DIR:tag`. The content
-// is built here, byte for byte the same on every run: real gzip'd tar layers (a client may sniff
-// the compression and would recompress, and so change digests, if a "tar+gzip" layer were not),
-// a config whose diff_ids match the layers, and a manifest or an index.
+// comes from the library's own seeding builders, byte for byte the same on every run: real gzip'd
+// tar layers (a client may sniff the compression and would recompress, and so change digests, if
+// a "tar+gzip" layer were not), a config whose diff_ids match the layers, and a manifest or an index.
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
-import { MediaTypes, sha256 } from './push.js'
+import { blobOf, buildImage as buildSeedImage, buildIndex as buildSeedIndex, descriptorOf, type BuiltManifest, type SeedBlob } from '../../src/index.js'
 
 /** The annotation that names a manifest in `index.json`; `oci:DIR:<tag>` looks it up. */
 export const REF_NAME = 'org.opencontainers.image.ref.name'
 
 /** One content-addressed blob: its descriptor fields and its exact bytes. */
-export interface LayoutBlob {
-  mediaType: string
-  digest: string
-  size: number
-  bytes: Uint8Array
-}
+export type LayoutBlob = SeedBlob
 
 export interface Platform {
   architecture: string
@@ -81,42 +75,16 @@ const ARM64: Platform = { architecture: 'arm64', os: 'linux', variant: 'v8' }
 export function buildImage(options: ImageOptions = {}): LayoutImage {
   const platform = options.platform ?? AMD64
   const suffix = [platform.os, platform.architecture, platform.variant].filter(Boolean).join('-')
-  const files = options.layers ?? [`hello from ${suffix}\n`]
-  const tars = files.map((content, i) => tarOneFile(`layer-${i}.txt`, content))
-  const layers = tars.map((tar) => blob(MediaTypes.OCI_LAYER, gzipSync(tar, { level: 9 })))
-  const config = blob(
-    MediaTypes.OCI_CONFIG,
-    json({
-      architecture: platform.architecture,
-      os: platform.os,
-      ...(platform.variant ? { variant: platform.variant } : {}),
-      config: {},
-      rootfs: { type: 'layers', diff_ids: tars.map((tar) => sha256(tar)) },
-    }),
-  )
-  const manifest = blob(
-    MediaTypes.OM,
-    json({
-      schemaVersion: 2,
-      ...(options.omitMediaType ? {} : { mediaType: MediaTypes.OM }),
-      config: descriptorOf(config),
-      layers: layers.map(descriptorOf),
-    }),
-  )
-  return { manifest, config, layers, platform }
+  const built = buildSeedImage({ layers: options.layers ?? [`hello from ${suffix}\n`], platform })
+  const manifest = options.omitMediaType ? withoutMediaType(built) : built.manifest
+  return { manifest, config: built.config, layers: built.layers, platform }
 }
 
 /** Builds a multi-platform index and its images. Pure, like `buildImage`. */
 export function buildIndex(options: IndexOptions = {}): LayoutIndex {
   const images = (options.platforms ?? [AMD64, ARM64]).map((platform) => buildImage({ platform }))
-  const index = blob(
-    MediaTypes.OI,
-    json({
-      schemaVersion: 2,
-      ...(options.omitMediaType ? {} : { mediaType: MediaTypes.OI }),
-      manifests: images.map((image) => ({ ...descriptorOf(image.manifest), platform: image.platform })),
-    }),
-  )
+  const built = buildSeedIndex(images.map((image) => ({ ...descriptorOf(image.manifest), platform: image.platform })))
+  const index = options.omitMediaType ? withoutMediaType(built) : built.manifest
   return { index, images }
 }
 
@@ -171,44 +139,12 @@ function imageBlobs(image: LayoutImage): LayoutBlob[] {
   return [image.manifest, image.config, ...image.layers]
 }
 
-function blob(mediaType: string, content: Uint8Array): LayoutBlob {
-  // A plain Uint8Array (not a Buffer), so tests can compare it with toEqual against fetched bytes.
-  const bytes = new Uint8Array(content)
-  return { mediaType, digest: sha256(bytes), size: bytes.byteLength, bytes }
-}
-
-function descriptorOf({ mediaType, digest, size }: LayoutBlob): { mediaType: string; digest: string; size: number } {
-  return { mediaType, digest, size }
+/** The same document without its top-level `mediaType` (as buildah pushes it), still described by that type. */
+function withoutMediaType({ manifest, document }: BuiltManifest): LayoutBlob {
+  const { mediaType: _omitted, ...rest } = document
+  return blobOf(JSON.stringify(rest), manifest.mediaType)
 }
 
 function json(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value))
-}
-
-/**
- * A POSIX ustar archive with one regular file: a 512-byte header, the content padded to 512,
- * and the two zero blocks that end an archive. Owner, mode and mtime are fixed so it is stable.
- */
-function tarOneFile(name: string, content: string): Uint8Array {
-  const data = new TextEncoder().encode(content)
-  const header = new Uint8Array(512)
-  const put = (offset: number, text: string): void => header.set(new TextEncoder().encode(text), offset)
-  const octal = (value: number, width: number): string => `${value.toString(8).padStart(width - 1, '0')}\0`
-  put(0, name)
-  put(100, octal(0o644, 8))
-  put(108, octal(0, 8))
-  put(116, octal(0, 8))
-  put(124, octal(data.byteLength, 12))
-  put(136, octal(0, 12))
-  put(148, '        ') // the checksum is computed with its own field as spaces
-  put(156, '0')
-  put(257, 'ustar\0')
-  put(263, '00')
-  const checksum = header.reduce((sum, byte) => sum + byte, 0)
-  put(148, `${checksum.toString(8).padStart(6, '0')}\0 `)
-  const padded = Math.ceil(data.byteLength / 512) * 512
-  const archive = new Uint8Array(512 + padded + 1024)
-  archive.set(header, 0)
-  archive.set(data, 512)
-  return archive
 }
