@@ -11,7 +11,13 @@ export interface ImageReference {
   digest?: string
 }
 
-/** A manifest as the registry holds it (`registry.manifest(ref)`). */
+/**
+ * A manifest as the registry holds it (`registry.manifest(ref)`).
+ *
+ * @example
+ * const manifest = await registry.manifest('team/app:1')
+ * manifest?.mediaType // 'application/vnd.oci.image.manifest.v1+json'
+ */
 export interface InspectedManifest {
   repository: string
   /** The tag it was looked up by, if any. */
@@ -32,7 +38,13 @@ export interface InspectedManifest {
   annotations?: Record<string, string>
 }
 
-/** A blob a repository links (`registry.blob(repo, digest)`); its bytes are read on demand. */
+/**
+ * A blob a repository links (`registry.blob(repo, digest)`); its bytes are read on demand.
+ *
+ * @example
+ * const blob = await registry.blob('team/app', layer.digest)
+ * await blob?.bytes() // the exact bytes pushed
+ */
 export interface InspectedBlob {
   repository: string
   digest: string
@@ -41,7 +53,12 @@ export interface InspectedBlob {
   text(): Promise<string>
 }
 
-/** One manifest whose `subject` is the one asked for, as a referrers listing shows it. */
+/**
+ * One manifest whose `subject` is the one asked for, as a referrers listing shows it.
+ *
+ * @example
+ * const [sbom] = await registry.referrers('team/app:1', { artifactType: 'application/spdx+json' })
+ */
 export interface InspectedReferrer {
   mediaType: string
   digest: string
@@ -55,51 +72,47 @@ export interface InspectedReferrer {
  * registry's host (`registry.ref(…)`). Misuse is a `FakeRegistryError` ERR_INVALID_REFERENCE.
  */
 export function parseImageReference(input: unknown, host: string, action: string): ImageReference {
-  const fail = (reason: string): FakeRegistryError =>
-    new FakeRegistryError('ERR_INVALID_REFERENCE', { action, subject: String(input), reason, fix: "Pass one such as 'team/app:1' or 'team/app@sha256:…'" })
+  const fail = (reason: string): FakeRegistryError => invalidReference(action, input, reason, "Pass one such as 'team/app:1' or 'team/app@sha256:…'")
   if (typeof input !== 'string' || input.length === 0) throw fail('a reference is a non-empty string')
-  const local = input.startsWith(`${host}/`) ? input.slice(host.length + 1) : input
-  const at = local.indexOf('@')
-  const named = at === -1 ? local : local.slice(0, at)
-  const digest = at === -1 ? undefined : local.slice(at + 1)
-  const colon = named.lastIndexOf(':')
-  const tag = colon > named.lastIndexOf('/') ? named.slice(colon + 1) : undefined
-  const repository = tag === undefined ? named : named.slice(0, colon)
+  const reference = splitReference(input.startsWith(`${host}/`) ? input.slice(host.length + 1) : input)
+  const { repository, tag, digest } = reference
   if (!isRepositoryName(repository)) throw fail(`"${repository}" is not a valid repository name (lower-case path components)`)
   if (tag !== undefined && !isTag(tag)) throw fail(`"${tag}" is not a valid tag`)
   if (digest !== undefined && !parseDigest(digest)) throw fail(`"${digest}" is not a valid digest (algorithm:hex)`)
   if (tag === undefined && digest === undefined) throw fail('it names no tag and no digest')
-  const reference: ImageReference = { repository }
-  if (tag !== undefined) reference.tag = tag
-  if (digest !== undefined) reference.digest = digest
+  return reference
+}
+
+/**
+ * `name[:tag][@digest]` split into its parts, nothing validated: the digest follows the first
+ * `@`, and a tag is a `:` after the last `/` (one before it belongs to a registry host's port).
+ */
+export function splitReference(text: string): ImageReference {
+  const at = text.indexOf('@')
+  const named = at === -1 ? text : text.slice(0, at)
+  const colon = named.lastIndexOf(':')
+  const tagged = colon > named.lastIndexOf('/')
+  const reference: ImageReference = { repository: tagged ? named.slice(0, colon) : named }
+  if (tagged) reference.tag = named.slice(colon + 1)
+  if (at !== -1) reference.digest = text.slice(at + 1)
   return reference
 }
 
 /** Checks a repository name given to an inspection helper. */
 export function assertRepositoryName(input: unknown, action: string): string {
   if (typeof input === 'string' && isRepositoryName(input)) return input
-  throw new FakeRegistryError('ERR_INVALID_REFERENCE', {
-    action,
-    subject: String(input),
-    reason: 'it is not a valid repository name',
-    fix: "Pass one such as 'team/app', with no tag or digest",
-  })
+  throw invalidReference(action, input, 'it is not a valid repository name', "Pass one such as 'team/app', with no tag or digest")
 }
 
 /** Checks a digest given to an inspection helper. */
 export function assertDigest(input: unknown, action: string): string {
   if (typeof input === 'string' && parseDigest(input)) return input
-  throw new FakeRegistryError('ERR_INVALID_REFERENCE', {
-    action,
-    subject: String(input),
-    reason: 'it is not a valid digest',
-    fix: "Pass one such as 'sha256:' followed by 64 lower-case hex digits",
-  })
+  throw invalidReference(action, input, 'it is not a valid digest', "Pass one such as 'sha256:' followed by 64 lower-case hex digits")
 }
 
 /** The manifest a reference names (a digest wins over a tag), or undefined. */
 export async function inspectManifest(storage: Storage, reference: ImageReference): Promise<InspectedManifest | undefined> {
-  const digest = reference.digest ?? (reference.tag === undefined ? undefined : await storage.resolveTag(reference.repository, reference.tag))
+  const digest = await resolveDigest(storage, reference)
   const stored = digest === undefined ? undefined : await storage.getManifest(reference.repository, digest)
   if (!stored) return undefined
   const manifest: InspectedManifest = {
@@ -133,7 +146,7 @@ export async function inspectBlob(storage: Storage, repository: string, digest: 
 
 /** The manifests whose subject is the referenced manifest, in push order. */
 export async function inspectReferrers(storage: Storage, subject: ImageReference): Promise<InspectedReferrer[]> {
-  const digest = subject.digest ?? (subject.tag === undefined ? undefined : await storage.resolveTag(subject.repository, subject.tag))
+  const digest = await resolveDigest(storage, subject)
   if (digest === undefined) return []
   return (await storage.listReferrers(subject.repository, digest)).map((manifest) => {
     const referrer: InspectedReferrer = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.byteLength }
@@ -141,6 +154,16 @@ export async function inspectReferrers(storage: Storage, subject: ImageReference
     if (manifest.annotations !== undefined) referrer.annotations = manifest.annotations
     return referrer
   })
+}
+
+// A digest wins over a tag: `team/app:1@sha256:…` names that manifest whatever the tag holds now.
+async function resolveDigest(storage: Storage, reference: ImageReference): Promise<string | undefined> {
+  if (reference.digest !== undefined) return reference.digest
+  return reference.tag === undefined ? undefined : storage.resolveTag(reference.repository, reference.tag)
+}
+
+function invalidReference(action: string, input: unknown, reason: string, fix: string): FakeRegistryError {
+  return new FakeRegistryError('ERR_INVALID_REFERENCE', { action, subject: String(input), reason, fix })
 }
 
 function parseJson(bytes: Uint8Array): unknown {

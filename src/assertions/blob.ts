@@ -4,7 +4,12 @@ import { assertDigest, assertRepositoryName } from '../inspect.js'
 import { assertExpectedKeys, assertOpenRegistry, throwUnlessPassed, type CheckResult } from './check.js'
 import { count, formatRequests, formatValue, shortDigest } from './format.js'
 
-/** What `assertBlob` / `toHaveBlob` checks besides presence. */
+/**
+ * What `assertBlob` / `toHaveBlob` checks besides presence.
+ *
+ * @example
+ * await assertBlob(registry, 'team/app', blob.digest, { content: /^hello/ })
+ */
 export interface ExpectedBlob {
   size?: number | AsymmetricMatcherLike
   /** The bytes: exactly these, or text compared as UTF-8 (equal, a RegExp or a matcher). */
@@ -35,13 +40,13 @@ export async function checkBlob(registry: FakeRegistry, repository: string, dige
   }
   const negatedMessage = `Expected repository "${name}" not to have blob ${digest}${expected === undefined ? '' : ` matching ${formatValue(expected)}`}, but it links it (${count(blob.size, 'byte')}).`
   if (expected === undefined) return { pass: true, message: '', negatedMessage }
-  const actual: Record<string, unknown> = {}
-  const problems: string[] = []
   if (isAsymmetricMatcher(expected)) {
     const summary = { size: blob.size, content: await blob.text() }
     const pass = expected.asymmetricMatch(summary)
     return { pass, message: `Expected blob ${subject} to match ${formatValue(expected)}, but it is ${formatValue(summary)}.`, negatedMessage, actual: summary, expected }
   }
+  const actual: Record<string, unknown> = {}
+  const problems: string[] = []
   if (expected.size !== undefined) {
     actual.size = blob.size
     if (!matchValue(blob.size, expected.size)) problems.push(`size: expected ${formatValue(expected.size)}, stored ${blob.size}`)

@@ -52,26 +52,13 @@ export function assertOpenRegistry(registry: unknown, action: string): asserts r
 export function assertExpectedKeys(expected: unknown, known: readonly string[], assertion: string): void {
   if (expected === undefined || isAsymmetricMatcher(expected)) return
   if (typeof expected !== 'object' || expected === null || Array.isArray(expected)) {
-    throw new FakeRegistryError('ERR_INVALID_EXPECTATION', {
-      action: `use the expectation of ${assertion}`,
-      subject: describe(expected),
-      reason: 'an expectation is an object of fields to check',
-      fix: `Pass an object with some of: ${known.join(', ')}`,
-    })
+    throw invalidField(assertion, describe(expected), 'an expectation is an object of fields to check', `Pass an object with some of: ${known.join(', ')}`)
   }
-  for (const key of Object.keys(expected)) {
-    if (!known.includes(key)) {
-      throw new FakeRegistryError('ERR_INVALID_EXPECTATION', {
-        action: `use the expectation of ${assertion}`,
-        subject: key,
-        reason: `${assertion} has no field "${key}" to check`,
-        fix: `Use only ${known.join(', ')}`,
-      })
-    }
-  }
+  const unknown = Object.keys(expected).find((key) => !known.includes(key))
+  if (unknown !== undefined) throw invalidField(assertion, unknown, `${assertion} has no field "${unknown}" to check`, `Use only ${known.join(', ')}`)
 }
 
-/** Throws ERR_INVALID_EXPECTATION for one ill-typed field. */
+/** The ERR_INVALID_EXPECTATION error for one ill-typed field (or argument) of an assertion. */
 export function invalidField(assertion: string, field: string, reason: string, fix: string): FakeRegistryError {
   return new FakeRegistryError('ERR_INVALID_EXPECTATION', { action: `use the expectation of ${assertion}`, subject: field, reason, fix })
 }

@@ -63,7 +63,7 @@ export function formatRequests(requests: readonly RecordedRequest[], extra?: { t
 }
 
 /** Every full digest in a text (a path, a query) cut to its short form, so tables stay narrow. */
-export function shortenDigests(text: string): string {
+function shortenDigests(text: string): string {
   return text.replace(/\b([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-f0-9]{12})[a-f0-9]{20,}/g, '$1:$2…')
 }
 
@@ -72,7 +72,7 @@ function pathWithQuery(request: RecordedRequest): string {
   return `${request.path}${query}`
 }
 
-/** `a, b and c`; `(none)` for an empty list. */
+/** `a, b, c`; `(none)` (or `empty`) for an empty list. */
 export function formatList(items: readonly string[], empty = '(none)'): string {
   if (items.length === 0) return empty
   return items.join(', ')

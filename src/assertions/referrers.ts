@@ -4,7 +4,12 @@ import { parseImageReference, type InspectedReferrer } from '../inspect.js'
 import { assertExpectedKeys, assertOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
 import { count, formatTable, formatValue, shortDigest } from './format.js'
 
-/** Which referrers `assertReferrers` / `toHaveReferrers` looks for. */
+/**
+ * Which referrers `assertReferrers` / `toHaveReferrers` looks for.
+ *
+ * @example
+ * await assertReferrers(registry, 'team/app:1', { annotations: { 'org.example.kind': 'sbom' }, count: 1 })
+ */
 export interface ExpectedReferrers {
   /** Only referrers of this artifact type count. */
   artifactType?: TextMatch
@@ -36,17 +41,17 @@ export async function checkReferrers(registry: FakeRegistry, subject: string, ex
   const pass = countOk && missingDigests.length === 0
   const which = describe(expected)
   const wanted = expected.count === undefined ? `referrers${which}` : `${count(expected.count, 'referrer')}${which}`
-  const lines: string[] = []
   const target = await registry.manifest(subject)
   const subjectText = parsed.digest === undefined && target ? `${subject} (${target.digest})` : subject
-  lines.push(`Expected ${subjectText} to have ${wanted}, but ${counted.length === 0 ? 'none' : counted.length} ${counted.length === 1 ? 'matches' : 'match'}.`)
+  const verb = counted.length === 1 ? 'matches' : 'match'
+  const lines = [`Expected ${subjectText} to have ${wanted}, but ${counted.length === 0 ? 'none' : counted.length} ${verb}.`]
   if (missingDigests.length > 0) lines.push(`Missing digests: ${missingDigests.join(', ')}`)
   if (!target) lines.push(`The subject is not in the registry (referrers may still point at it).`)
   lines.push(all.length === 0 ? 'No manifest refers to it.' : `All referrers of it:\n${table(all)}`)
   return {
     pass,
     message: lines.join('\n'),
-    negatedMessage: `Expected ${subjectText} not to have ${wanted}, but ${count(counted.length, 'referrer')} ${counted.length === 1 ? 'matches' : 'match'}:\n${table(counted)}`,
+    negatedMessage: `Expected ${subjectText} not to have ${wanted}, but ${count(counted.length, 'referrer')} ${verb}:\n${table(counted)}`,
     actual: counted.map(({ digest, artifactType }) => ({ digest, artifactType })),
     expected,
   }

@@ -3,13 +3,23 @@ import { assertRequestFilter, matchesRequest, type RecordedRequest, type Request
 import { assertExpectedKeys, assertOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
 import { count, formatRequests, formatValue } from './format.js'
 
-/** How many requests `assertRequest` wants. */
+/**
+ * How many requests `assertRequest` wants.
+ *
+ * @example
+ * assertRequest(registry, { method: 'PUT', resource: 'manifest' }, { times: 1 })
+ */
 export interface RequestTimes {
   /** Exactly this many. Default: at least one. */
   times?: number
 }
 
-/** What `assertNoErrors` tolerates. */
+/**
+ * What `assertNoErrors` tolerates.
+ *
+ * @example
+ * assertNoErrors(registry, { allow: [{ method: 'HEAD', status: 404 }] })
+ */
 export interface NoErrorsOptions {
   /** Error answers that are expected (a 404 probe before a push…): each matches one of these. */
   allow?: readonly RequestFilter[]
@@ -49,17 +59,18 @@ export function assertRequest(registry: FakeRegistry, filter: RequestFilter, opt
 }
 
 /** Checks that no request got a 4xx or 5xx answer, except those matching an allowed filter. */
-export function checkNoErrors(registry: FakeRegistry, options: NoErrorsOptions = {}): CheckResult {
+function checkNoErrors(registry: FakeRegistry, options: NoErrorsOptions = {}): CheckResult {
   assertOpenRegistry(registry, 'check the requests of registry')
   assertExpectedKeys(options, ['allow'], 'assertNoErrors')
   const allow = options.allow ?? []
   if (!Array.isArray(allow)) throw invalidField('assertNoErrors', 'allow', 'allow is a list of request filters', 'Pass one such as { allow: [{ status: 404, method: \'HEAD\' }] }')
   for (const filter of allow) assertRequestFilter(filter, 'allow errors with filter')
   const errors = registry.requests.filter((request) => request.response.status >= 400 && !allow.some((filter) => matchesRequest(request, filter)))
+  const otherThan = allow.length === 0 ? '' : ` other than ${formatValue(allow)}`
   return {
     pass: errors.length === 0,
-    message: [`Expected no error answers${allow.length === 0 ? '' : ` other than ${formatValue(allow)}`}, but ${count(errors.length, 'request')} failed:`, formatRequests(errors)].join('\n'),
-    negatedMessage: `Expected error answers${allow.length === 0 ? '' : ` other than ${formatValue(allow)}`}, but none of the ${count(registry.requests.size, 'recorded request')} failed.`,
+    message: [`Expected no error answers${otherThan}, but ${count(errors.length, 'request')} failed:`, formatRequests(errors)].join('\n'),
+    negatedMessage: `Expected error answers${otherThan}, but none of the ${count(registry.requests.size, 'recorded request')} failed.`,
     actual: errors.map(({ id, method, path, response }) => ({ id, method, path, status: response.status, errorCode: response.errorCode })),
     expected: [],
   }

@@ -1,11 +1,15 @@
 import type { FakeRegistry } from '../create-fake-registry.js'
 import { isAsymmetricMatcher, type AsymmetricMatcherLike } from '../core/journal.js'
-import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { assertRepositoryName } from '../inspect.js'
-import { assertExpectedKeys, assertOpenRegistry, throwUnlessPassed, type CheckResult } from './check.js'
+import { assertExpectedKeys, assertOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
 import { formatList, formatRequests, formatValue } from './format.js'
 
-/** How `assertTags` / `toHaveTags` compares. */
+/**
+ * How `assertTags` / `toHaveTags` compares.
+ *
+ * @example
+ * await assertTags(registry, 'team/app', ['1', 'latest'], { exact: true })
+ */
 export interface TagsOptions {
   /** true: the repository has exactly these tags and no others. Default false: at least these. */
   exact?: boolean
@@ -21,12 +25,7 @@ export async function checkTags(registry: FakeRegistry, repository: string, tags
   assertExpectedKeys(options, ['exact'], 'assertTags')
   const wanted = typeof tags === 'string' ? [tags] : tags
   if (!isAsymmetricMatcher(wanted) && (!Array.isArray(wanted) || !wanted.every((tag) => typeof tag === 'string'))) {
-    throw new FakeRegistryError('ERR_INVALID_EXPECTATION', {
-      action: 'use the expectation of assertTags',
-      subject: String(tags),
-      reason: 'tags are a list of strings',
-      fix: "Pass one such as ['1', 'latest'], or an asymmetric matcher",
-    })
+    throw invalidField('assertTags', String(tags), 'tags are a list of strings', "Pass one such as ['1', 'latest'], or an asymmetric matcher")
   }
   const stored = await registry.tags(name)
   const has = `${name} has ${stored.length === 0 ? 'no tags' : `tags: ${formatList(stored)}`}`
@@ -41,9 +40,8 @@ export async function checkTags(registry: FakeRegistry, repository: string, tags
   }
   const missing = wanted.filter((tag) => !stored.includes(tag))
   const extra = options.exact ? stored.filter((tag) => !wanted.includes(tag)) : []
-  const lines = [
-    `Expected ${name} to have ${options.exact ? 'exactly ' : ''}${wanted.length === 1 ? 'tag' : 'tags'} ${formatList(wanted.map((tag) => JSON.stringify(tag)), 'none')}, but ${has}.`,
-  ]
+  const what = `${options.exact ? 'exactly ' : ''}${wanted.length === 1 ? 'tag' : 'tags'} ${formatList(wanted.map((tag) => JSON.stringify(tag)), 'none')}`
+  const lines = [`Expected ${name} to have ${what}, but ${has}.`]
   if (missing.length > 0) lines.push(`Missing: ${formatList(missing)}`)
   if (extra.length > 0) lines.push(`Not expected: ${formatList(extra)}`)
   if (!(await registry.options.storage.hasRepository(name))) {
@@ -55,7 +53,7 @@ export async function checkTags(registry: FakeRegistry, repository: string, tags
   return {
     pass: missing.length === 0 && extra.length === 0,
     message: lines.join('\n'),
-    negatedMessage: `Expected ${name} not to have ${options.exact ? 'exactly ' : ''}${wanted.length === 1 ? 'tag' : 'tags'} ${formatList(wanted.map((tag) => JSON.stringify(tag)), 'none')}, but ${has}.`,
+    negatedMessage: `Expected ${name} not to have ${what}, but ${has}.`,
     actual: options.exact ? stored : stored.filter((tag) => wanted.includes(tag)),
     expected: [...wanted],
   }

@@ -2,8 +2,7 @@ import type { MatcherResult, MatcherState } from 'vitest'
 import type { FakeRegistry } from '../create-fake-registry.js'
 import type { AsymmetricMatcherLike, RequestFilter } from '../core/journal.js'
 import { checkBlob, type ExpectedBlob } from './blob.js'
-import type { CheckResult } from './check.js'
-import { invalidField } from './check.js'
+import { invalidField, type CheckResult } from './check.js'
 import { checkManifest, type ExpectedManifest } from './manifest.js'
 import { checkReferrers, type ExpectedReferrers } from './referrers.js'
 import { checkRequest } from './requests.js'
@@ -12,6 +11,10 @@ import { checkTags, type TagsOptions } from './tags.js'
 /**
  * The matchers `fake-oci-registry/vitest` adds to `expect`. The ones that read storage are async:
  * `await` them.
+ *
+ * @example
+ * import 'fake-oci-registry/vitest'
+ * await expect(registry).toHaveTags('team/app', ['1'])
  */
 export interface RegistryMatchers {
   /**
@@ -46,7 +49,13 @@ export interface RegistryMatchers {
   toHaveReceivedRequestTimes(times: number, filter: RequestFilter): void
 }
 
-/** The implementations handed to `expect.extend`. */
+/**
+ * The implementations handed to `expect.extend`; importing `fake-oci-registry/vitest` registers them.
+ *
+ * @example
+ * import { registryMatchers } from 'fake-oci-registry/vitest'
+ * Object.keys(registryMatchers) // ['toHaveManifest', 'toHaveBlob', 'toHaveTags', …]
+ */
 export const registryMatchers = {
   async toHaveManifest(this: MatcherState, received: unknown, reference: string, expected?: ExpectedManifest) {
     return resultOf(await checkManifest(received as FakeRegistry, reference, expected))

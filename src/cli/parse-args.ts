@@ -68,9 +68,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   return {
     command: 'serve',
     port: port(values.port),
-    host: host(values.host),
+    host: nonEmpty('host', values.host, DEFAULTS.host, 'an address such as 127.0.0.1 or ::1'),
     mode: values.mode ?? DEFAULTS.mode,
-    storage: storage(values.storage),
+    storage: nonEmpty('storage', values.storage, 'memory', "'memory' or a directory"),
   }
 }
 
@@ -113,14 +113,10 @@ function port(value: string | undefined): number {
   throw new UsageError(`--port must be a whole number from 0 to 65535, got '${value}'`)
 }
 
-function host(value: string | undefined): string {
-  if (value === undefined) return DEFAULTS.host
+// An empty value (`--host=`, `--storage ''`) is a slip, not a choice: it is refused rather than
+// read as the default or handed on.
+function nonEmpty(option: string, value: string | undefined, fallback: string, expected: string): string {
+  if (value === undefined) return fallback
   if (value.length > 0) return value
-  throw new UsageError(`--host must be an address such as 127.0.0.1 or ::1, got ''`)
-}
-
-function storage(value: string | undefined): string {
-  if (value === undefined) return 'memory'
-  if (value.length > 0) return value
-  throw new UsageError(`--storage must be 'memory' or a directory, got ''`)
+  throw new UsageError(`--${option} must be ${expected}, got ''`)
 }

@@ -1,8 +1,12 @@
-import { createHash } from 'node:crypto'
+import { computeDigest } from '../digest/digest.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_EMPTY, OCI_INDEX, OCI_MANIFEST } from '../media-types/constants.js'
 import { gzipStored, tarOneFile } from './archive.js'
 import { seededBytes } from './random.js'
+import type { ArtifactFile, ArtifactOptions, BuiltImage, BuiltManifest, Descriptor, ImageOptions, IndexOptions, LayerInput, Platform, SeedBlob, SeedLayer } from './types.js'
+
+// The public entry lists the content types beside the builders that make them.
+export type { ArtifactFile, ArtifactOptions, BuiltImage, BuiltManifest, Descriptor, ImageOptions, IndexOptions, LayerInput, Platform, SeedBlob, SeedLayer, SeedMediaType } from './types.js'
 
 /** Media types of the blobs the builders make. */
 export const SEED_MEDIA_TYPES = {
@@ -14,112 +18,12 @@ export const SEED_MEDIA_TYPES = {
   octetStream: 'application/octet-stream',
 } as const
 
-/** The annotation that names a file of an artifact (and a manifest in an OCI layout's index). */
-export const TITLE_ANNOTATION = 'org.opencontainers.image.title'
-
-/** An OCI platform. */
-export interface Platform {
-  architecture: string
-  os: string
-  variant?: string
-  'os.version'?: string
-  'os.features'?: string[]
-}
-
-/** An OCI content descriptor. */
-export interface Descriptor {
-  mediaType: string
-  digest: string
-  size: number
-  platform?: Platform
-  artifactType?: string
-  annotations?: Record<string, string>
-}
-
-/** A blob with its exact bytes. */
-export interface SeedBlob {
-  mediaType: string
-  digest: string
-  size: number
-  bytes: Uint8Array
-}
-
-/** A layer: a blob and the digest of its uncompressed content (the config's `rootfs.diff_ids`). */
-export interface SeedLayer extends SeedBlob {
-  diffId: string
-}
-
-/** Which family of media types a manifest uses. */
-export type SeedMediaType = 'oci' | 'docker'
-
-/** A layer as the builders accept it: built, raw bytes (used as they are), or text (one file in a tar+gzip). */
-export type LayerInput = SeedLayer | SeedBlob | Uint8Array | string
-
-/** Options of `buildImage` and `registry.seed.image`. */
-export interface ImageOptions {
-  /** Default: one `randomLayer({ size: 1024, seed: 1 })`. */
-  layers?: LayerInput[]
-  /** Fields merged over the default config (`architecture`, `os`, `rootfs` from the platform and layers). */
-  config?: Record<string, unknown>
-  /** Default linux/amd64. */
-  platform?: Platform
-  /** The manifest's annotations (OCI only). */
-  annotations?: Record<string, string>
-  /** 'oci' (default): OCI image manifest; 'docker': Docker schema 2. */
-  mediaType?: SeedMediaType
-  /** The manifest's `artifactType` (OCI only). */
-  artifactType?: string
-  /** The manifest's `subject` (OCI only), making it a referrer. */
-  subject?: Descriptor
-}
-
-/** Options of `buildIndex` and `registry.seed.index`. */
-export interface IndexOptions {
-  /** 'oci' (default): OCI image index; 'docker': Docker manifest list. */
-  mediaType?: SeedMediaType
-  annotations?: Record<string, string>
-  artifactType?: string
-  subject?: Descriptor
-}
-
-/** A file of an artifact. */
-export interface ArtifactFile {
-  /** Becomes the `org.opencontainers.image.title` annotation. */
-  name?: string
-  /** Default 'application/octet-stream'. */
-  mediaType?: string
-  content: Uint8Array | string
-  annotations?: Record<string, string>
-}
-
-/** Options of `buildArtifact` and `registry.seed.artifact`. */
-export interface ArtifactOptions {
-  artifactType: string
-  /** The manifest it refers to, listed by the referrers API of that digest. */
-  subject?: Descriptor
-  /** Files by name, or a list. No files: one empty-descriptor layer, as the image spec advises. */
-  files?: Record<string, Uint8Array | string> | ArtifactFile[]
-  annotations?: Record<string, string>
-}
-
-/** A manifest built with its blobs: everything a push needs, nothing pushed yet. */
-export interface BuiltManifest {
-  manifest: SeedBlob
-  /** The parsed manifest body. */
-  document: Record<string, unknown>
-  /** Blobs the manifest references (config and layers), in push order. */
-  blobs: SeedBlob[]
-}
-
-/** A built image. */
-export interface BuiltImage extends BuiltManifest {
-  config: SeedBlob
-  layers: SeedLayer[]
-  platform: Platform
-}
+/** The annotation that names a file of an artifact. */
+const TITLE_ANNOTATION = 'org.opencontainers.image.title'
 
 const AMD64: Platform = { architecture: 'amd64', os: 'linux' }
 const EMPTY_JSON = new TextEncoder().encode('{}')
+const EMPTY_JSON_BASE64 = Buffer.from(EMPTY_JSON).toString('base64')
 
 /**
  * A deterministic layer: a tar+gzip archive holding one file of `size` pseudo-random bytes made
@@ -158,7 +62,7 @@ export function textLayer(name: string, content: string, mediaType: string = SEE
 export function blobOf(content: Uint8Array | string, mediaType: string = SEED_MEDIA_TYPES.octetStream): SeedBlob {
   // A plain Uint8Array (not a Buffer) so results compare with toEqual against fetched bytes.
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : new Uint8Array(content)
-  return { mediaType, digest: sha256(bytes), size: bytes.byteLength, bytes }
+  return { mediaType, digest: computeDigest(bytes), size: bytes.byteLength, bytes }
 }
 
 /**
@@ -168,10 +72,7 @@ export function blobOf(content: Uint8Array | string, mediaType: string = SEED_ME
  * const { manifest, blobs } = buildImage({ platform: { os: 'linux', architecture: 'arm64' } })
  */
 export function buildImage(options: ImageOptions = {}): BuiltImage {
-  const docker = (options.mediaType ?? 'oci') === 'docker'
-  if (docker && (options.annotations || options.artifactType || options.subject)) {
-    throw misuse('build a Docker image with', 'annotations, artifactType or subject', 'Docker schema 2 manifests have none of these fields', "Use mediaType: 'oci', or leave those options out")
-  }
+  const docker = usesDocker(options, 'image', 'Docker schema 2 manifests')
   const platform = options.platform ?? AMD64
   const layerType = docker ? SEED_MEDIA_TYPES.dockerLayer : SEED_MEDIA_TYPES.ociLayer
   const layers = (options.layers ?? [randomLayer({ size: 1024, seed: 1, mediaType: layerType })]).map((layer, i) => layerOf(layer, i, layerType))
@@ -193,8 +94,7 @@ export function buildImage(options: ImageOptions = {}): BuiltImage {
     ...(options.artifactType === undefined ? {} : { artifactType: options.artifactType }),
     config: descriptorOf(config),
     layers: layers.map(descriptorOf),
-    ...(options.subject === undefined ? {} : { subject: descriptorOf(options.subject) }),
-    ...(options.annotations === undefined ? {} : { annotations: options.annotations }),
+    ...subjectAndAnnotations(options),
   }
   return { manifest: manifestBlob(document), document, blobs: [config, ...layers], config, layers, platform }
 }
@@ -208,17 +108,13 @@ export function buildImage(options: ImageOptions = {}): BuiltImage {
  * buildIndex([{ ...descriptorOf(amd.manifest), platform: amd.platform }, { ...descriptorOf(arm.manifest), platform: arm.platform }])
  */
 export function buildIndex(children: Descriptor[], options: IndexOptions = {}): BuiltManifest {
-  const docker = (options.mediaType ?? 'oci') === 'docker'
-  if (docker && (options.annotations || options.artifactType || options.subject)) {
-    throw misuse('build a Docker manifest list with', 'annotations, artifactType or subject', 'Docker manifest lists have none of these fields', "Use mediaType: 'oci', or leave those options out")
-  }
+  const docker = usesDocker(options, 'manifest list', 'Docker manifest lists')
   const document: Record<string, unknown> = {
     schemaVersion: 2,
     mediaType: docker ? DOCKER_MANIFEST_LIST : OCI_INDEX,
     ...(options.artifactType === undefined ? {} : { artifactType: options.artifactType }),
     manifests: children.map((child) => ({ ...descriptorOf(child), ...(child.platform ? { platform: child.platform } : {}), ...(child.annotations ? { annotations: child.annotations } : {}) })),
-    ...(options.subject === undefined ? {} : { subject: descriptorOf(options.subject) }),
-    ...(options.annotations === undefined ? {} : { annotations: options.annotations }),
+    ...subjectAndAnnotations(options),
   }
   return { manifest: manifestBlob(document), document, blobs: [] }
 }
@@ -235,23 +131,24 @@ export function buildArtifact(options: ArtifactOptions): BuiltManifest & { files
     throw misuse('build an artifact with artifactType', String(options?.artifactType), 'an artifact needs a media type as its artifactType', "Pass one such as 'application/vnd.example.sbom+json'")
   }
   const empty = blobOf(EMPTY_JSON, OCI_EMPTY)
+  // The empty descriptor carries its two bytes inline, as the image spec's guidance shows.
+  const emptyDescriptor = (): Descriptor & { data: string } => ({ ...descriptorOf(empty), data: EMPTY_JSON_BASE64 })
   const listed: ArtifactFile[] = Array.isArray(options.files) ? options.files : Object.entries(options.files ?? {}).map(([name, content]) => ({ name, content }))
   const files = listed.map((file) => blobOf(file.content, file.mediaType ?? SEED_MEDIA_TYPES.octetStream))
   const layers =
     files.length === 0
-      ? [{ ...descriptorOf(empty), data: 'e30=' }]
-      : files.map((file, i) => {
-          const annotations = { ...(listed[i]?.name === undefined ? {} : { [TITLE_ANNOTATION]: listed[i]?.name as string }), ...listed[i]?.annotations }
-          return { ...descriptorOf(file), ...(Object.keys(annotations).length > 0 ? { annotations } : {}) }
+      ? [emptyDescriptor()]
+      : listed.map((file, i) => {
+          const annotations = { ...(file.name === undefined ? {} : { [TITLE_ANNOTATION]: file.name }), ...file.annotations }
+          return { ...descriptorOf(files[i] as SeedBlob), ...(Object.keys(annotations).length > 0 ? { annotations } : {}) }
         })
   const document: Record<string, unknown> = {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
     artifactType: options.artifactType,
-    config: { ...descriptorOf(empty), data: 'e30=' },
+    config: emptyDescriptor(),
     layers,
-    ...(options.subject === undefined ? {} : { subject: descriptorOf(options.subject) }),
-    ...(options.annotations === undefined ? {} : { annotations: options.annotations }),
+    ...subjectAndAnnotations(options),
   }
   return { manifest: manifestBlob(document), document, blobs: [empty, ...files], files }
 }
@@ -266,19 +163,18 @@ export function descriptorOf(blob: { mediaType: string; digest: string; size: nu
   return { mediaType: blob.mediaType, digest: blob.digest, size: blob.size }
 }
 
-/** The sha256 digest of some bytes. */
-export function sha256(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`
-}
-
 function tarLayer(name: string, content: Uint8Array, mediaType: string): SeedLayer {
   const tar = tarOneFile(name, content)
-  return { ...blobOf(gzipStored(tar), mediaType), diffId: sha256(tar) }
+  return { ...blobOf(gzipStored(tar), mediaType), diffId: computeDigest(tar) }
 }
 
 function layerOf(input: LayerInput, index: number, mediaType: string): SeedLayer {
   if (typeof input === 'string') return textLayer(`layer-${index}.txt`, input, mediaType)
-  if (input instanceof Uint8Array) return { ...blobOf(input, mediaType), diffId: sha256(input) }
+  // A blob used as it is counts as its own uncompressed content: its diff ID is its digest.
+  if (input instanceof Uint8Array) {
+    const blob = blobOf(input, mediaType)
+    return { ...blob, diffId: blob.digest }
+  }
   return 'diffId' in input ? input : { ...input, diffId: input.digest }
 }
 
@@ -286,6 +182,25 @@ function manifestBlob(document: Record<string, unknown>): SeedBlob {
   return blobOf(JSON.stringify(document), document.mediaType as string)
 }
 
+// Whether the manifest is Docker schema 2, which has no artifactType, subject or annotations:
+// refusing them beats building a manifest that silently drops what the test asked for.
+function usesDocker(options: IndexOptions, kind: string, family: string): boolean {
+  const docker = (options.mediaType ?? 'oci') === 'docker'
+  if (docker && (options.annotations || options.artifactType || options.subject)) {
+    throw misuse(`build a Docker ${kind} with`, 'annotations, artifactType or subject', `${family} have none of these fields`, "Use mediaType: 'oci', or leave those options out")
+  }
+  return docker
+}
+
+// Key order is part of the bytes, so of the digest: these two always come last.
+function subjectAndAnnotations(options: { subject?: Descriptor; annotations?: Record<string, string> }): Record<string, unknown> {
+  return {
+    ...(options.subject === undefined ? {} : { subject: descriptorOf(options.subject) }),
+    ...(options.annotations === undefined ? {} : { annotations: options.annotations }),
+  }
+}
+
+/** A `FakeRegistryError` ERR_SEED: content the seeder was asked for and cannot build or push. */
 export function misuse(action: string, subject: string, reason: string, fix: string): FakeRegistryError {
   return new FakeRegistryError('ERR_SEED', { action, subject, reason, fix })
 }

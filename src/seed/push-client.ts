@@ -1,5 +1,7 @@
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
-import type { Descriptor, SeedBlob } from './builders.js'
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST_V1, DOCKER_MANIFEST_V1_SIGNED, OCI_INDEX, OCI_MANIFEST } from '../media-types/constants.js'
+import { descriptorOf } from './builders.js'
+import type { Descriptor, SeedBlob } from './types.js'
 
 /** What the seeder needs of a registry: its in-process fetch. */
 export interface SeedTarget {
@@ -7,15 +9,43 @@ export interface SeedTarget {
 }
 
 /** Every manifest kind, so a GET is answered with the stored bytes and never rewritten. */
-export const ACCEPT_ANY_MANIFEST = [
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v1+prettyjws',
-  'application/vnd.docker.distribution.manifest.v1+json',
-  '*/*',
-].join(', ')
+export const ACCEPT_ANY_MANIFEST = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST_V1_SIGNED, DOCKER_MANIFEST_V1, '*/*'].join(', ')
+
+/**
+ * A manifest pushed under a tag, or by digest only.
+ *
+ * @example
+ * const { reference, descriptor } = await registry.seed.image('team/app:1')
+ * reference // 'team/app:1'
+ */
+export interface PushedManifest {
+  repository: string
+  /** The tag it was pushed under, if any. */
+  tag?: string
+  /** `repository:tag`, or `repository@digest` when untagged. */
+  reference: string
+  digest: string
+  mediaType: string
+  size: number
+  /** The exact bytes pushed. */
+  bytes: Uint8Array
+  /** `{ mediaType, digest, size }` (a seeded image adds its `platform`): ready for an index or a `subject`. */
+  descriptor: Descriptor
+}
+
+/** How a push of `manifest` to `repository` (under `tag`, else by digest) reads back. */
+export function pushedManifest(repository: string, tag: string | undefined, manifest: SeedBlob): PushedManifest {
+  return {
+    repository,
+    ...(tag === undefined ? {} : { tag }),
+    reference: tag === undefined ? `${repository}@${manifest.digest}` : `${repository}:${tag}`,
+    digest: manifest.digest,
+    mediaType: manifest.mediaType,
+    size: manifest.size,
+    bytes: manifest.bytes,
+    descriptor: descriptorOf(manifest),
+  }
+}
 
 /**
  * Pushes a blob the way a client does, with a monolithic `POST ?digest=`; a blob the repository

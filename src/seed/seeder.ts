@@ -1,63 +1,71 @@
 import { isRepositoryName, isTag } from '../core/names.js'
 import { parseSupportedDigest } from '../digest/digest.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
-import {
-  blobOf,
-  buildArtifact,
-  buildImage,
-  buildIndex,
-  descriptorOf,
-  type ArtifactOptions,
-  type BuiltManifest,
-  type Descriptor,
-  type ImageOptions,
-  type IndexOptions,
-  type Platform,
-  type SeedBlob,
-  type SeedLayer,
-} from './builders.js'
+import { splitReference, type ImageReference } from '../inspect.js'
+import { blobOf, buildArtifact, buildImage, buildIndex, descriptorOf, misuse } from './builders.js'
 import { importLayout, type ImportedManifest, type ImportLayoutOptions } from './layout.js'
-import { headManifest, mountBlob, pushBlob, pushManifest, type SeedTarget } from './push-client.js'
+import { headManifest, mountBlob, pushBlob, pushedManifest, pushManifest, type PushedManifest, type SeedTarget } from './push-client.js'
+import type { ArtifactOptions, BuiltManifest, Descriptor, ImageOptions, IndexOptions, Platform, SeedBlob, SeedLayer } from './types.js'
 
-/** A manifest the seeder pushed. */
-export interface SeededManifest {
-  repository: string
-  /** The tag it was pushed under, if any. */
-  tag?: string
-  /** `repository:tag`, or `repository@digest` when untagged. */
-  reference: string
-  digest: string
-  mediaType: string
-  size: number
-  /** The exact bytes pushed. */
-  bytes: Uint8Array
-  /** `{ mediaType, digest, size }`, with `platform` for an image: ready for an index or a `subject`. */
-  descriptor: Descriptor
+/**
+ * A manifest the seeder pushed.
+ *
+ * @example
+ * const image = await registry.seed.image('team/app:1')
+ * await registry.seed.index('team/app:multi', [image]) // an index of it, by its descriptor
+ */
+export interface SeededManifest extends PushedManifest {
   /** The blobs pushed for it (config, layers, files). */
   blobs: SeedBlob[]
   /** Child manifests (an index's), pushed first. */
   children: SeededManifest[]
 }
 
-/** An image the seeder pushed. */
+/**
+ * An image the seeder pushed.
+ *
+ * @example
+ * const { layers, config, platform } = await registry.seed.image('team/app:1')
+ */
 export interface SeededImage extends SeededManifest {
   config: SeedBlob
   layers: SeedLayer[]
   platform: Platform
 }
 
-/** An artifact the seeder pushed. */
+/**
+ * An artifact the seeder pushed.
+ *
+ * @example
+ * const { files } = await registry.seed.artifact('team/app', { artifactType: 'application/spdx+json', subject: 'team/app:1', files: { 'sbom.json': '{}' } })
+ */
 export interface SeededArtifact extends SeededManifest {
   files: SeedBlob[]
 }
 
-/** A child of `seed.index`: something already seeded, or the options of an image to build. */
+/**
+ * A child of `seed.index`: something already seeded, or the options of an image to build.
+ *
+ * @example
+ * await registry.seed.index('team/app:multi', [await registry.seed.image('team/app'), { platform: { os: 'linux', architecture: 'arm64' } }])
+ */
 export type IndexChild = SeededManifest | ImageOptions
 
-/** A subject of `seed.artifact`: something seeded, a descriptor, or a reference such as 'team/app:1'. */
+/**
+ * A subject of `seed.artifact`: something seeded, a descriptor, or a reference such as 'team/app:1'.
+ *
+ * @example
+ * await registry.seed.artifact('team/app', { artifactType: 'application/vnd.example.sig', subject: 'team/app@sha256:…' })
+ */
 export type SubjectInput = SeededManifest | Descriptor | string
 
-/** Options of `seed.artifact`. */
+/**
+ * Options of `seed.artifact`: those of `buildArtifact`, with a subject that may also be seeded
+ * content or a reference.
+ *
+ * @example
+ * await registry.seed.artifact('team/app', { artifactType: 'application/spdx+json', subject: image })
+ */
 export interface SeedArtifactOptions extends Omit<ArtifactOptions, 'subject'> {
   subject?: SubjectInput
 }
@@ -66,6 +74,10 @@ export interface SeedArtifactOptions extends Omit<ArtifactOptions, 'subject'> {
  * Pushes test content through the registry's own HTTP API, so it obeys the mode and is exactly
  * what a client would push. References: `'team/app:1'` (tagged), `'team/app'` (by digest only),
  * or `'team/app@sha256:…'` (must match what is built).
+ *
+ * @example
+ * const image = await registry.seed.image('team/app:1')
+ * await registry.seed.artifact('team/app', { artifactType: 'application/spdx+json', subject: image })
  */
 export interface Seeder {
   /**
@@ -124,11 +136,7 @@ export function createSeeder(target: SeedTarget): Seeder {
       if (!Array.isArray(children)) throw misuse('seed index', reference, 'children must be an array', 'Pass seeded manifests or image options, such as [{ platform: { os: "linux", architecture: "arm64" } }]')
       const pushedChildren: SeededManifest[] = []
       for (const child of children) {
-        if (isSeeded(child)) {
-          pushedChildren.push(await copyInto(target, ref.repository, child))
-        } else {
-          pushedChildren.push(await this.image(ref.repository, child))
-        }
+        pushedChildren.push(isSeeded(child) ? await copyInto(target, ref.repository, child) : await this.image(ref.repository, child))
       }
       const built = buildIndex(pushedChildren.map((child) => child.descriptor), options)
       return { ...(await pushBuilt(target, ref, built, 'seed index')), children: pushedChildren }
@@ -154,52 +162,25 @@ export function createSeeder(target: SeedTarget): Seeder {
   }
 }
 
-/** A seed reference split into its parts. */
-interface SeedReference {
-  repository: string
-  tag?: string
-  digest?: string
-}
-
-function parseReference(reference: string, action: string): SeedReference {
+// Stricter than an inspection reference: one of tag or digest at most, and only a digest the
+// registry can compute, since the seeder checks it against the content it builds.
+function parseReference(reference: string, action: string): ImageReference {
   if (typeof reference !== 'string') throw invalidReference(action, String(reference))
-  const at = reference.indexOf('@')
-  if (at >= 0) {
-    const repository = reference.slice(0, at)
-    const digest = reference.slice(at + 1)
-    if (!isRepositoryName(repository) || !parseSupportedDigest(digest)) throw invalidReference(action, reference)
-    return { repository, digest }
-  }
-  const colon = reference.lastIndexOf(':')
-  if (colon > reference.lastIndexOf('/')) {
-    const repository = reference.slice(0, colon)
-    const tag = reference.slice(colon + 1)
-    if (!isRepositoryName(repository) || !isTag(tag)) throw invalidReference(action, reference)
-    return { repository, tag }
-  }
-  if (!isRepositoryName(reference)) throw invalidReference(action, reference)
-  return { repository: reference }
+  const parsed = splitReference(reference)
+  const { repository, tag, digest } = parsed
+  const valid = isRepositoryName(repository) && (tag === undefined || (digest === undefined && isTag(tag))) && (digest === undefined || parseSupportedDigest(digest) !== undefined)
+  if (!valid) throw invalidReference(action, reference)
+  return parsed
 }
 
-async function pushBuilt(target: SeedTarget, ref: SeedReference, built: BuiltManifest, action: string): Promise<SeededManifest> {
+async function pushBuilt(target: SeedTarget, ref: ImageReference, built: BuiltManifest, action: string): Promise<SeededManifest> {
   const { manifest } = built
   if (ref.digest !== undefined && ref.digest !== manifest.digest) {
     throw misuse(action, `${ref.repository}@${ref.digest}`, `the content built has the digest ${manifest.digest}`, 'Leave the digest out of the reference, or use the one of the content')
   }
   for (const blob of built.blobs) await pushBlob(target, ref.repository, blob)
   await pushManifest(target, ref.repository, ref.tag ?? manifest.digest, manifest)
-  return {
-    repository: ref.repository,
-    ...(ref.tag === undefined ? {} : { tag: ref.tag }),
-    reference: ref.tag === undefined ? `${ref.repository}@${manifest.digest}` : `${ref.repository}:${ref.tag}`,
-    digest: manifest.digest,
-    mediaType: manifest.mediaType,
-    size: manifest.size,
-    bytes: manifest.bytes,
-    descriptor: descriptorOf(manifest),
-    blobs: built.blobs,
-    children: [],
-  }
+  return { ...pushedManifest(ref.repository, ref.tag, manifest), blobs: built.blobs, children: [] }
 }
 
 /** The same manifest in `repository`: its blobs mounted, its children copied, its bytes pushed by digest. */
@@ -208,7 +189,7 @@ async function copyInto(target: SeedTarget, repository: string, seeded: SeededMa
   for (const blob of seeded.blobs) await mountBlob(target, repository, seeded.repository, blob.digest)
   const children: SeededManifest[] = []
   for (const child of seeded.children) children.push(await copyInto(target, repository, child))
-  await pushManifest(target, repository, seeded.digest, { mediaType: seeded.mediaType, digest: seeded.digest, size: seeded.size, bytes: seeded.bytes })
+  await pushManifest(target, repository, seeded.digest, seeded)
   const { tag: _tag, ...rest } = seeded
   return { ...rest, repository, reference: `${repository}@${seeded.digest}`, children }
 }
@@ -216,8 +197,9 @@ async function copyInto(target: SeedTarget, repository: string, seeded: SeededMa
 async function subjectDescriptor(target: SeedTarget, subject: SubjectInput): Promise<Descriptor> {
   if (typeof subject !== 'string') return descriptorOf(isSeeded(subject) ? subject.descriptor : subject)
   const ref = parseReference(subject, 'resolve subject')
-  if (ref.tag === undefined && ref.digest === undefined) throw invalidReference('resolve subject', subject)
-  return headManifest(target, ref.repository, ref.tag ?? (ref.digest as string))
+  const reference = ref.tag ?? ref.digest
+  if (reference === undefined) throw invalidReference('resolve subject', subject)
+  return headManifest(target, ref.repository, reference)
 }
 
 function isSeeded(value: unknown): value is SeededManifest {
@@ -231,8 +213,4 @@ function invalidReference(action: string, reference: string): FakeRegistryError 
     reason: 'a seed reference is a repository name with an optional :tag or @sha256 digest',
     fix: "Pass one such as 'team/app:1', 'team/app' or 'team/app@sha256:…'",
   })
-}
-
-function misuse(action: string, subject: string, reason: string, fix: string): FakeRegistryError {
-  return new FakeRegistryError('ERR_SEED', { action, subject, reason, fix })
 }

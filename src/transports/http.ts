@@ -6,9 +6,10 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import type { FetchHandler } from '../core/handle.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { OciError, writeOciErrors } from '../errors/oci-error.js'
+import { hasBody, requestBody, toRequest } from './http-request.js'
 
 /** A running loopback server. */
-export interface HttpServerHandle {
+interface HttpServerHandle {
   /** `http://127.0.0.1:43127`, `http://[::1]:43127`. */
   url: string
   /** `127.0.0.1:43127`: what image references use. */
@@ -21,10 +22,6 @@ export interface HttpServerHandle {
 // In-flight answers get this long to finish after close() before their sockets are cut, so a
 // stuck client can never keep a test suite from ending.
 const CLOSE_GRACE_MS = 2000
-
-// RFC 3986 host (IP literal or reg-name) with an optional port. Anything else in Host cannot
-// name this server and would make the request URL ambiguous.
-const HOST_HEADER = /^(?:\[[0-9a-f:.]+\]|[a-z0-9\-._~!$&'()*+,;=%]+)(?::\d{1,5})?$/i
 
 /**
  * Serves a fetch handler with node:http. Bodies stream both ways: a request body reaches the
@@ -153,8 +150,8 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     // envelope rather than drop the connection.
     await response.body?.cancel()
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-    const fallback = writeOciErrors(new OciError('UNKNOWN', detail))
-    res.writeHead(fallback.status, { ...Object.fromEntries(fallback.headers), 'docker-distribution-api-version': 'registry/2.0' })
+    const fallback = envelope(new OciError('UNKNOWN', detail))
+    res.writeHead(fallback.status, Object.fromEntries(fallback.headers))
     res.end(Buffer.from(await fallback.arrayBuffer()))
     return
   }
@@ -165,67 +162,14 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res)
 }
 
-// RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding has no body, so
-// the handler sees `request.body === null` as it would for a bodiless fetch.
-function hasBody(req: IncomingMessage): boolean {
-  if (req.method === 'GET' || req.method === 'HEAD') return false
-  return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
-}
-
-/** The Fetch `Request` for `req`, or why there is none. */
-function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array> | null, ownHost: string): Request | string {
-  const target = req.url ?? ''
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
-    // Absolute form is what a client sends to a proxy: answering it as if this registry were
-    // the named host would hand that client another registry's content.
-    return `the request target ${JSON.stringify(target)} is in absolute form and this registry is not a proxy`
-  }
-  if (!target.startsWith('/') || target.startsWith('//')) {
-    // `//x` would read as a scheme-relative URL naming host x wherever it is resolved.
-    return `the request target ${JSON.stringify(target)} is not a path starting with a single /`
-  }
-  const host = hostOf(req, ownHost)
-  if (!host.ok) return host.reason
-  try {
-    const headers = new Headers()
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string)
-    }
-    return new Request(`http://${host.value}${target}`, {
-      method: req.method ?? 'GET',
-      headers,
-      body,
-      // Required by Fetch for a streaming request body.
-      duplex: 'half',
-    } as RequestInit)
-  } catch (error) {
-    // Fetch refuses some things HTTP/1.1 allows (TRACE, a header value Fetch cannot hold).
-    return `the request cannot be represented as a Fetch Request (${error instanceof Error ? error.message : String(error)})`
-  }
-}
-
-function hostOf(req: IncomingMessage, ownHost: string): { ok: true; value: string } | { ok: false; reason: string } {
-  const values = req.headersDistinct.host ?? []
-  if (values.length > 1) return { ok: false, reason: 'the request has more than one Host header' }
-  const [value] = values
-  if (value === undefined) {
-    // RFC 9112 §3.2: HTTP/1.1 requires Host; HTTP/1.0 clients may leave it out.
-    if (req.httpVersion === '1.0') return { ok: true, value: ownHost }
-    return { ok: false, reason: 'the request has no Host header, which HTTP/1.1 requires' }
-  }
-  if (HOST_HEADER.test(value)) {
-    try {
-      return { ok: true, value: new URL(`http://${value}`).host }
-    } catch {
-      // Falls through: the shape is right but the URL parser refuses it (a port above 65535…).
-    }
-  }
-  return { ok: false, reason: `the Host header ${JSON.stringify(value)} is not a host with an optional port` }
-}
-
 function badRequest(reason: string): Response {
-  const response = writeOciErrors(new OciError('UNSUPPORTED', { reason }, { status: 400, message: 'bad request' }))
-  // The core adds this to its answers; this one never reaches the core.
+  return envelope(new OciError('UNSUPPORTED', { reason }, { status: 400, message: 'bad request' }))
+}
+
+// An answer written here, never by the core: it needs the API version header the core adds to
+// all of its own.
+function envelope(error: OciError): Response {
+  const response = writeOciErrors(error)
   response.headers.set('docker-distribution-api-version', 'registry/2.0')
   return response
 }
@@ -251,64 +195,4 @@ async function writeRawError(socket: Duplex, status: number, reason: string): Pr
   socket.end(Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]))
   // A client that never closes its side is cut after the same grace close() gives.
   ;(socket as Socket).setTimeout?.(CLOSE_GRACE_MS, () => socket.destroy())
-}
-
-/**
- * A request body as a web stream that reads from the socket only when the handler pulls, so a
- * slow consumer slows the client instead of filling memory. `discard()` (also what `cancel()`
- * does) reads and drops whatever the handler left, keeping the connection alive.
- */
-function requestBody(req: IncomingMessage): { stream: ReadableStream<Uint8Array>; discard(): void } {
-  let failure: Error | undefined
-  let discarding = false
-  let wake: (() => void) | undefined
-  const drop = (): void => {
-    while (req.read() !== null) {
-      // Dropped: the handler is done with the body.
-    }
-  }
-  req.on('readable', () => (discarding ? drop() : wake?.()))
-  req.on('end', () => wake?.())
-  // A client that aborts mid-upload errors the stream the handler reads, nothing more; with
-  // this listener the error event can never go unheard.
-  req.on('error', (error) => {
-    failure = error
-    wake?.()
-  })
-  const discard = (): void => {
-    if (discarding) return
-    discarding = true
-    wake = undefined
-    if (!req.readableEnded && !req.destroyed) drop()
-  }
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      pull: (controller) =>
-        new Promise<void>((resolve, reject) => {
-          const attempt = (): void => {
-            if (failure) {
-              wake = undefined
-              reject(failure)
-              return
-            }
-            const chunk = req.read() as Buffer | null
-            if (chunk !== null) {
-              wake = undefined
-              controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-              resolve()
-            } else if (req.readableEnded) {
-              wake = undefined
-              controller.close()
-              resolve()
-            } else {
-              wake = attempt
-            }
-          }
-          attempt()
-        }),
-      cancel: discard,
-    },
-    { highWaterMark: 0 },
-  )
-  return { stream, discard }
 }

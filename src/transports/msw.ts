@@ -4,7 +4,12 @@ import type { FetchHandler } from '../core/handle.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { parseOrigin } from '../options.js'
 
-/** Options of `registryHandlers`. */
+/**
+ * Options of `registryHandlers`.
+ *
+ * @example
+ * setupServer(...registryHandlers(registry, { origin: 'https://registry.example.test' }))
+ */
 export interface RegistryHandlersOptions {
   /**
    * The origin the code under test believes the registry lives at, such as
@@ -13,7 +18,12 @@ export interface RegistryHandlersOptions {
   origin?: string
 }
 
-/** What the handlers need of a registry: its in-process `fetch` and its `url`. */
+/**
+ * What the handlers need of a registry: its in-process `fetch` and its `url`.
+ *
+ * @example
+ * const registry: HandledRegistry = await createFakeRegistry({ transport: 'none' })
+ */
 export interface HandledRegistry {
   readonly url: string
   fetch(request: Request): Promise<Response>
@@ -48,7 +58,7 @@ export function registryHandlers(registry: HandledRegistry, options: RegistryHan
 }
 
 /** A running MSW transport: its origin is served until `close()`. */
-export interface MswTransportHandle {
+interface MswTransportHandle {
   close(): Promise<void>
 }
 
