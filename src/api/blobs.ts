@@ -1,4 +1,4 @@
-import type { RegistryContext, RouteHandler, RouteParams } from '../core/context.js'
+import { routeParams, type RegistryContext, type RouteHandler, type RouteParams } from '../core/context.js'
 import { parseSupportedDigest } from '../digest/digest.js'
 import { OciError } from '../errors/oci-error.js'
 import type { BlobInfo } from '../storage/storage.js'
@@ -67,8 +67,7 @@ export const deleteBlob: RouteHandler = async ({ params, context }) => {
 }
 
 function blobParams(params: RouteParams): { name: string; digest: string } {
-  // The blob route captures both; the name is validated before any handler runs.
-  const { name, digest } = params as Required<RouteParams>
+  const { name, digest } = routeParams(params, 'name', 'digest')
   // Only digests the registry can compute address blobs: an unknown algorithm could never
   // have been verified on upload.
   if (!parseSupportedDigest(digest)) throw new OciError('DIGEST_INVALID', { digest })

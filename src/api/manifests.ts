@@ -1,4 +1,4 @@
-import type { RegistryContext, RouteHandler, RouteParams } from '../core/context.js'
+import { routeParams, type RegistryContext, type RouteHandler } from '../core/context.js'
 import { isTag } from '../core/names.js'
 import { computeDigest, parseDigest, parseSupportedDigest } from '../digest/digest.js'
 import { OciError } from '../errors/oci-error.js'
@@ -9,8 +9,9 @@ import { referencesOf, referrerFieldsOf } from '../media-types/references.js'
 import { schemaVersionProblem, shapeProblem } from '../media-types/validate.js'
 import { profileFor } from '../profiles/profile.js'
 import type { StoredManifest } from '../storage/storage.js'
+import { assertRepository } from './assert-repository.js'
 import { parseManifestReference, type ManifestReference } from './manifest-reference.js'
-import { readCappedBody } from './read-capped-body.js'
+import { readCappedBody } from './request-body.js'
 import { verifyReferences } from './verify-references.js'
 
 /**
@@ -20,8 +21,8 @@ import { verifyReferences } from './verify-references.js'
 export const putManifest: RouteHandler = async ({ request, url, params, context, facts }) => {
   const { options, storage } = context
   const rules = profileFor(options.mode).push
-  const name = required(params.name)
-  const reference = parseManifestReference(required(params.reference))
+  const { name, reference: path } = routeParams(params, 'name', 'reference')
+  const reference = parseManifestReference(path)
   if (reference.kind === 'tag' && !reference.valid) throw invalid('invalid tag')
   const extraTags = tagParameters(url, reference)
 
@@ -66,9 +67,9 @@ export const putManifest: RouteHandler = async ({ request, url, params, context,
  */
 export const getManifest: RouteHandler = async ({ request, params, context }) => {
   const profile = profileFor(context.options.mode)
-  const name = required(params.name)
-  const reference = parseManifestReference(required(params.reference))
-  await assertRepository(context, name)
+  const { name, reference: path } = routeParams(params, 'name', 'reference')
+  const reference = parseManifestReference(path)
+  await assertRepository(context.storage, name)
   let manifest = await resolve(context, name, reference)
   let kind = profile.pull.kindOf(manifest)
   if (profile.pull.negotiate) {
@@ -95,9 +96,9 @@ export const deleteManifest: RouteHandler = async ({ params, context }) => {
   if (!context.options.deleteEnabled) {
     throw new OciError('UNSUPPORTED', 'deletes are disabled: the registry was created with deleteEnabled: false')
   }
-  const name = required(params.name)
-  const reference = parseManifestReference(required(params.reference))
-  await assertRepository(context, name)
+  const { name, reference: path } = routeParams(params, 'name', 'reference')
+  const reference = parseManifestReference(path)
+  await assertRepository(context.storage, name)
   const deleted =
     reference.kind === 'digest'
       ? await context.storage.deleteManifest(name, reference.digest)
@@ -113,10 +114,6 @@ function tagParameters(url: URL, reference: ManifestReference): string[] {
   if (reference.kind === 'tag') throw invalid('the tag parameter is only allowed on a push by digest')
   for (const tag of tags) if (!isTag(tag)) throw invalid('invalid tag')
   return [...new Set(tags)]
-}
-
-async function assertRepository({ storage }: RegistryContext, name: string): Promise<void> {
-  if (!(await storage.hasRepository(name))) throw new OciError('NAME_UNKNOWN', { name })
 }
 
 async function resolve({ storage }: RegistryContext, name: string, reference: ManifestReference): Promise<StoredManifest> {
@@ -162,10 +159,4 @@ function invalid(detail: string): OciError {
 
 function failIf(detail: string | undefined): void {
   if (detail !== undefined) throw invalid(detail)
-}
-
-function required(value: RouteParams[keyof RouteParams]): string {
-  // The route table captures these groups on every manifest route; absence is a routing bug.
-  if (value === undefined) throw new TypeError('manifest route without its path parameters')
-  return value
 }

@@ -1,3 +1,4 @@
+import { jsonResponse } from '../core/json-response.js'
 import { OciError } from '../errors/oci-error.js'
 
 /** What a list request asks for: at most `limit` entries (none: all), strictly after `last` (none: from the start). */
@@ -73,15 +74,9 @@ export function nextPageLink(path: string, next: Required<PageRequest> | undefin
   return next && `<${path}?n=${next.limit}&last=${encodeURIComponent(next.last)}>; rel="next"`
 }
 
-/**
- * A 200 JSON answer for a list resource, with a trailing newline as Go's encoder writes it (so
- * bodies compare byte for byte with distribution's) and the `Link` header when there is one.
- */
+/** A 200 JSON answer for a list resource, with the `Link` header when there is a next page. */
 export function listResponse(body: object, link: string | undefined): Response {
-  const text = `${JSON.stringify(body)}\n`
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }
-  if (link !== undefined) headers.link = link
-  return new Response(text, { status: 200, headers })
+  return jsonResponse(body, { headers: link === undefined ? {} : { link } })
 }
 
 // Binary search: a registry with many tags answers each page without scanning the ones before it.

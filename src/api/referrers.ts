@@ -1,7 +1,10 @@
-import type { RouteHandler, RouteParams } from '../core/context.js'
+import { routeParams, type RouteHandler } from '../core/context.js'
+import { jsonResponse } from '../core/json-response.js'
+import { routeNotFound } from '../core/route-not-found.js'
 import { parseDigest } from '../digest/digest.js'
 import { OciError } from '../errors/oci-error.js'
 import { OCI_INDEX } from '../media-types/constants.js'
+import { isJsonObject } from '../media-types/decode.js'
 import type { StoredManifest } from '../storage/storage.js'
 
 /** One entry of a referrers listing (spec §Listing Referrers). */
@@ -22,17 +25,14 @@ export const listReferrers: RouteHandler = async ({ url, params, context }) => {
   // A registry without the API (the option, or a mode imitating one without it) must not answer at
   // all: a 404 is what makes clients fall back to the referrers tag schema, so the route answers
   // exactly like a path outside the API.
-  if (!options.referrers) {
-    throw new OciError('UNSUPPORTED', { path: url.pathname }, { status: 404, message: 'route not part of the distribution API' })
-  }
-  // The referrers route always captures both; the name is validated before any handler runs.
-  const { name, digest } = params as Required<Pick<RouteParams, 'name' | 'digest'>>
+  if (!options.referrers) throw routeNotFound(url.pathname)
+  const { name, digest } = routeParams(params, 'name', 'digest')
   // The grammar, not the algorithms the registry computes: a subject is only a pointer, and a
   // manifest may refer to content hashed with an algorithm this registry never hashes with.
   if (!parseDigest(digest)) throw new OciError('DIGEST_INVALID', { digest })
 
   let referrers = await storage.listReferrers(name, digest)
-  const headers: Record<string, string> = { 'content-type': OCI_INDEX }
+  const headers: Record<string, string> = {}
   // An empty value filters nothing: no artifact type is the empty string, so it can only be a
   // client that built the query from an unset variable, and the header tells it no filter ran.
   const artifactType = url.searchParams.get('artifactType')
@@ -42,9 +42,8 @@ export const listReferrers: RouteHandler = async ({ url, params, context }) => {
   }
   // Always 200, for an unknown subject or repository too: the spec says a registry that supports
   // the API "MUST NOT return a 404" here, and an empty index is the answer.
-  const body = `${JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: referrers.map(descriptorOf) })}\n`
-  headers['content-length'] = String(Buffer.byteLength(body))
-  return new Response(body, { status: 200, headers })
+  const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: referrers.map(descriptorOf) }
+  return jsonResponse(index, { contentType: OCI_INDEX, headers })
 }
 
 function descriptorOf(manifest: StoredManifest): ReferrerDescriptor {
@@ -60,7 +59,7 @@ function descriptorOf(manifest: StoredManifest): ReferrerDescriptor {
 // the string entries are listed: the listing stays a valid index and never has to serialise
 // whatever else a client sent.
 function stringMap(value: unknown): Record<string, string> | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  if (!isJsonObject(value)) return undefined
   const entries = Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string')
   return entries.length > 0 ? Object.fromEntries(entries) : undefined
 }

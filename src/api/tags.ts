@@ -1,5 +1,5 @@
-import type { RouteHandler } from '../core/context.js'
-import { OciError } from '../errors/oci-error.js'
+import { routeParams, type RouteHandler } from '../core/context.js'
+import { assertRepository } from './assert-repository.js'
 import { listResponse, nextPageLink, parsePageQuery, selectPage } from './pagination.js'
 
 /**
@@ -7,12 +7,10 @@ import { listResponse, nextPageLink, parsePageQuery, selectPage } from './pagina
  * a page at a time when `n` is given, with a `Link` to the next page while tags remain.
  */
 export const listTags: RouteHandler = async ({ url, params, context }) => {
-  // The tags route always captures a name, validated before any handler runs.
-  const name = params.name as string
+  const { name } = routeParams(params, 'name')
   // A malformed query is refused before the repository is looked up, as a malformed name is.
   const request = parsePageQuery(url.searchParams)
-  // The catalog's visibility rule: every repository it lists has a tag list, maybe empty.
-  if (!(await context.storage.hasRepository(name))) throw new OciError('NAME_UNKNOWN', { name })
+  await assertRepository(context.storage, name)
   const page = selectPage((await context.storage.listTags(name)) ?? [], request)
   // `tags` is [] rather than null when there are none, so clients can iterate it unchecked.
   return listResponse({ name, tags: page.entries }, nextPageLink(`/v2/${name}/tags/list`, page.next))

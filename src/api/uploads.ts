@@ -1,9 +1,10 @@
-import type { RegistryContext, RouteHandler, RouteInput, RouteParams } from '../core/context.js'
+import { routeParams, type RegistryContext, type RouteHandler, type RouteInput } from '../core/context.js'
 import { isRepositoryName } from '../core/names.js'
 import { createDigester, digestStream, parseSupportedDigest, type Digester, type DigestAlgorithm, type ParsedDigest } from '../digest/digest.js'
 import { isOciError, OciError } from '../errors/oci-error.js'
 import type { UploadInfo } from '../storage/storage.js'
 import { formatUploadRange, parseContentRange } from './byte-ranges.js'
+import { readChunk } from './request-body.js'
 
 // Session ids are minted by storage (a UUID in memory). Anything outside this alphabet cannot
 // be one, and a backend that builds paths from ids must never see it.
@@ -17,35 +18,33 @@ type Digests = Array<ParsedDigest & { algorithm: DigestAlgorithm }>
  */
 export const startUpload: RouteHandler = async (input) => {
   const { url, context } = input
-  const { name } = input.params as Required<RouteParams>
+  const { name } = routeParams(input.params, 'name')
   const mount = url.searchParams.get('mount')
   if (mount !== null) {
-    const mounted = await mountBlob(context, name, mount, url.searchParams.has('from') ? url.searchParams.get('from') : undefined)
+    const mounted = await mountBlob(context, name, mount, url.searchParams.get('from') ?? undefined)
     if (mounted) return blobCreated(name, mounted)
   }
   if (url.searchParams.has('digest')) return monolithicUpload(input, name)
   // A body without `?digest=` has nowhere to go: distribution ignores it too.
-  const upload = await context.storage.createUpload(name)
-  context.uploadDigesters.set(upload.id, createDigester())
-  return uploadResponse(202, name, upload)
+  return uploadResponse(202, name, await openUpload(context, name))
 }
 
 /** `GET /v2/<name>/blobs/uploads/<uuid>`: where the session stands, to resume after a 416. */
 export const getUploadStatus: RouteHandler = async ({ params, context }) => {
-  const { name, uuid } = params as Required<RouteParams>
+  const { name, uuid } = routeParams(params, 'name', 'uuid')
   return uploadResponse(204, name, await findUpload(context, name, uuid))
 }
 
 /** `PATCH /v2/<name>/blobs/uploads/<uuid>`: appends one chunk, in order. */
 export const patchUpload: RouteHandler = async ({ request, params, context }) => {
-  const { name, uuid } = params as Required<RouteParams>
+  const { name, uuid } = routeParams(params, 'name', 'uuid')
   const upload = await findUpload(context, name, uuid)
   return uploadResponse(202, name, await appendBody(context, name, upload, request))
 }
 
 /** `PUT /v2/<name>/blobs/uploads/<uuid>?digest=`: appends the optional last chunk, verifies, commits. */
 export const putUpload: RouteHandler = async ({ request, url, params, context }) => {
-  const { name, uuid } = params as Required<RouteParams>
+  const { name, uuid } = routeParams(params, 'name', 'uuid')
   const upload = await findUpload(context, name, uuid)
   // Checked before the body is read: a bad or missing digest leaves the session for a retry.
   const digests = requiredDigests(url)
@@ -55,7 +54,7 @@ export const putUpload: RouteHandler = async ({ request, url, params, context })
 
 /** `DELETE /v2/<name>/blobs/uploads/<uuid>`: cancels the session and drops its bytes. */
 export const cancelUpload: RouteHandler = async ({ params, context }) => {
-  const { name, uuid } = params as Required<RouteParams>
+  const { name, uuid } = routeParams(params, 'name', 'uuid')
   const upload = await findUpload(context, name, uuid)
   await endUpload(context, upload.id)
   return new Response(null, { status: 204, headers: { 'docker-upload-uuid': upload.id } })
@@ -63,8 +62,7 @@ export const cancelUpload: RouteHandler = async ({ params, context }) => {
 
 async function monolithicUpload({ request, url, context }: RouteInput, name: string): Promise<Response> {
   const digests = requiredDigests(url)
-  const upload = await context.storage.createUpload(name)
-  context.uploadDigesters.set(upload.id, createDigester())
+  const upload = await openUpload(context, name)
   try {
     return await commit(context, name, await appendBody(context, name, upload, request), digests)
   } finally {
@@ -79,13 +77,20 @@ async function monolithicUpload({ request, url, context }: RouteInput, name: str
  * returns undefined and the caller falls back to an upload session, as the spec requires for
  * invalid repository or digest arguments.
  */
-async function mountBlob(context: RegistryContext, name: string, mount: string, from: string | null | undefined): Promise<string | undefined> {
+async function mountBlob(context: RegistryContext, name: string, mount: string, from: string | undefined): Promise<string | undefined> {
   const digest = parseSupportedDigest(mount)?.digest
   if (digest === undefined) return undefined
-  if (from !== undefined && (from === null || !isRepositoryName(from) || !(await context.storage.isBlobLinked(from, digest)))) return undefined
+  if (from !== undefined && (!isRepositoryName(from) || !(await context.storage.isBlobLinked(from, digest)))) return undefined
   if (!(await context.storage.statBlob(digest))) return undefined
   await context.storage.linkBlob(name, digest)
   return digest
+}
+
+/** A new session, hashed from its first byte. */
+async function openUpload(context: RegistryContext, name: string): Promise<UploadInfo> {
+  const upload = await context.storage.createUpload(name)
+  context.uploadDigesters.set(upload.id, createDigester())
+  return upload
 }
 
 async function findUpload(context: RegistryContext, name: string, uuid: string): Promise<UploadInfo> {
@@ -130,9 +135,7 @@ async function appendBody(context: RegistryContext, name: string, upload: Upload
     const reader = body.getReader()
     try {
       for (;;) {
-        const { done, value } = await reader.read().catch((error: unknown) => {
-          throw new OciError('BLOB_UPLOAD_INVALID', `the request body failed: ${error instanceof Error ? error.message : String(error)}`)
-        })
+        const { done, value } = await readChunk(reader, bodyFailed)
         if (done) break
         received += value.byteLength
         // Stop at the first byte too many instead of storing an oversized chunk.
@@ -199,18 +202,20 @@ async function digesterFor(context: RegistryContext, upload: UploadInfo): Promis
   const known = context.uploadDigesters.get(upload.id)
   if (known) return known
   const digester = createDigester()
-  const bytes = await context.storage.readUpload(upload.id)
-  if (!bytes) throw uploadUnknown(upload.id)
-  for await (const chunk of bytes) digester.update(chunk)
+  for await (const chunk of await uploadBytes(context, upload.id)) digester.update(chunk)
   context.uploadDigesters.set(upload.id, digester)
   return digester
 }
 
 /** The rare path: a `?digest=` in another algorithm than the one hashed on the fly. */
 async function rehash(context: RegistryContext, id: string, algorithm: DigestAlgorithm): Promise<string> {
+  return (await digestStream(await uploadBytes(context, id), algorithm)).digest
+}
+
+async function uploadBytes(context: RegistryContext, id: string): Promise<AsyncIterable<Uint8Array>> {
   const bytes = await context.storage.readUpload(id)
   if (!bytes) throw uploadUnknown(id)
-  return (await digestStream(bytes, algorithm)).digest
+  return bytes
 }
 
 async function endUpload(context: RegistryContext, id: string): Promise<void> {
@@ -233,6 +238,10 @@ function answerOf(error: unknown): OciError | undefined {
     cause = cause instanceof Error ? cause.cause : undefined
   }
   return undefined
+}
+
+function bodyFailed(reason: string): OciError {
+  return new OciError('BLOB_UPLOAD_INVALID', `the request body failed: ${reason}`)
 }
 
 function byteCount(count: number): string {

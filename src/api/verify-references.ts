@@ -1,4 +1,4 @@
-import { isSupportedAlgorithm, parseDigest } from '../digest/digest.js'
+import { parseSupportedDigest } from '../digest/digest.js'
 import { OciError } from '../errors/oci-error.js'
 import type { ManifestReferences, ReferencedDescriptor } from '../media-types/references.js'
 import type { VerifyReferences } from '../options.js'
@@ -25,7 +25,7 @@ export async function verifyReferences(
   const reported = new Set<string>()
   const check = async (descriptor: ReferencedDescriptor, asChild: boolean): Promise<void> => {
     if (rules.isExempt(descriptor) || reported.has(descriptor.digest)) return
-    const size = asChild ? await childSize(storage, repository, descriptor.digest) : await linkedBlobSize(storage, repository, descriptor.digest)
+    const size = await storedSize(storage, repository, descriptor.digest, asChild)
     if (size === undefined) {
       reported.add(descriptor.digest)
       errors.push(new OciError('MANIFEST_BLOB_UNKNOWN', descriptor.digest))
@@ -39,19 +39,12 @@ export async function verifyReferences(
   if (errors.length > 0) throw OciError.many(errors)
 }
 
-async function linkedBlobSize(storage: Storage, repository: string, digest: string): Promise<number | undefined> {
+/** The size of what `digest` names in the repository, an index child as a manifest first; undefined when absent. */
+async function storedSize(storage: Storage, repository: string, digest: string, asChild: boolean): Promise<number | undefined> {
   // A digest of an algorithm the registry cannot compute was never stored; storage only sees valid ones.
-  if (!isStorable(digest) || !(await storage.isBlobLinked(repository, digest))) return undefined
+  if (!parseSupportedDigest(digest)) return undefined
+  const manifest = asChild ? await storage.getManifest(repository, digest) : undefined
+  if (manifest) return manifest.bytes.byteLength
+  if (!(await storage.isBlobLinked(repository, digest))) return undefined
   return (await storage.statBlob(digest))?.size
-}
-
-async function childSize(storage: Storage, repository: string, digest: string): Promise<number | undefined> {
-  if (!isStorable(digest)) return undefined
-  const manifest = await storage.getManifest(repository, digest)
-  return manifest ? manifest.bytes.byteLength : linkedBlobSize(storage, repository, digest)
-}
-
-function isStorable(digest: string): boolean {
-  const parsed = parseDigest(digest)
-  return parsed !== undefined && isSupportedAlgorithm(parsed.algorithm)
 }

@@ -24,6 +24,19 @@ export interface RouteParams {
   uuid?: string
 }
 
+/**
+ * The parameters `keys` that a handler's route always captures, as strings. The route table
+ * guarantees them, so a missing one is a bug in the table and fails here, not as `undefined`
+ * further on.
+ *
+ * @example
+ * const { name, digest } = routeParams(params, 'name', 'digest')
+ */
+export function routeParams<K extends keyof RouteParams>(params: RouteParams, ...keys: K[]): Required<Pick<RouteParams, K>> {
+  for (const key of keys) if (params[key] === undefined) throw new TypeError(`route without its ${key} parameter`)
+  return params as Required<Pick<RouteParams, K>>
+}
+
 /** One routed request. */
 export interface RouteInput {
   request: Request

@@ -2,6 +2,7 @@ import { isOciError, OciError, writeOciErrors } from '../errors/oci-error.js'
 import type { RegistryContext } from './context.js'
 import type { RequestFacts } from './journal.js'
 import { isRepositoryName } from './names.js'
+import { routeNotFound } from './route-not-found.js'
 import { matchRoute } from './routes.js'
 
 /** The registry as one function, in the manner of a fetch handler. */
@@ -44,9 +45,7 @@ export function createHandler(context: RegistryContext): FetchHandler {
 async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined): Promise<Response> {
   const url = new URL(request.url)
   const matched = matchRoute(url.pathname)
-  if (!matched) {
-    throw new OciError('UNSUPPORTED', { path: url.pathname }, { status: 404, message: 'route not part of the distribution API' })
-  }
+  if (!matched) throw routeNotFound(url.pathname)
   if (facts) facts.params = matched.params
   // An own property only: a method named `constructor` or `toString` is just another unknown method.
   const handler = Object.hasOwn(matched.route.methods, request.method) ? matched.route.methods[request.method] : undefined

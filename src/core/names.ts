@@ -2,7 +2,7 @@
 const NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/
 const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/
 /** distribution's reference.NameTotalLengthMax. */
-export const MAX_NAME_LENGTH = 255
+const MAX_NAME_LENGTH = 255
 
 /** True when `name` is a valid repository name (spec regex, at most 255 characters). */
 export function isRepositoryName(name: string): boolean {

@@ -16,7 +16,7 @@ export interface Route {
 // HEAD shares the GET handler; `handle()` drops the body. Order matters: the upload routes
 // come before the blob route, whose `<digest>` segment would otherwise match "uploads".
 // `<name>` is matched loosely (greedy, so the last resource keyword wins) and validated after.
-export const ROUTES: readonly Route[] = [
+const ROUTES: readonly Route[] = [
   { pattern: /^\/v2\/?$/, methods: { GET: getBase, HEAD: getBase } },
   { pattern: /^\/v2\/_catalog$/, methods: { GET: listCatalog } },
   { pattern: /^\/v2\/(?<name>.+)\/blobs\/uploads\/?$/, methods: { POST: startUpload } },

@@ -1,6 +1,12 @@
 import { createHash, type Hash } from 'node:crypto'
 
-/** Digest algorithms the registry computes and accepts in references and uploads. */
+/**
+ * Digest algorithms the registry computes and accepts in references and uploads.
+ *
+ * @example
+ * const algorithm: DigestAlgorithm = 'sha512'
+ * computeDigest(bytes, algorithm) // 'sha512:…'
+ */
 export type DigestAlgorithm = 'sha256' | 'sha512'
 
 /** A digest string split into its parts (image-spec descriptor.md §Digests). */
@@ -57,7 +63,7 @@ export function parseSupportedDigest(value: string): (ParsedDigest & { algorithm
  * computeDigest(new TextEncoder().encode('')) // 'sha256:e3b0c442…'
  */
 export function computeDigest(bytes: Uint8Array, algorithm: DigestAlgorithm = 'sha256'): string {
-  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`
+  return digestOf(algorithm, createHash(algorithm).update(bytes))
 }
 
 /** An incremental digest: feed chunks, read the digest; `fork()` copies the state. */
@@ -85,7 +91,7 @@ function wrapHash(algorithm: DigestAlgorithm, hash: Hash): Digester {
     algorithm,
     update: (chunk) => void hash.update(chunk),
     // copy(): digest() finalises a Hash, and the upload may go on after a status request.
-    digest: () => `${algorithm}:${hash.copy().digest('hex')}`,
+    digest: () => digestOf(algorithm, hash.copy()),
     fork: () => wrapHash(algorithm, hash.copy()),
   }
 }
@@ -98,5 +104,10 @@ export async function digestStream(chunks: AsyncIterable<Uint8Array>, algorithm:
     hash.update(chunk)
     size += chunk.byteLength
   }
-  return { digest: `${algorithm}:${hash.digest('hex')}`, size }
+  return { digest: digestOf(algorithm, hash), size }
+}
+
+/** Finalises `hash`: it cannot be updated afterwards. */
+function digestOf(algorithm: DigestAlgorithm, hash: Hash): string {
+  return `${algorithm}:${hash.digest('hex')}`
 }

@@ -2,6 +2,9 @@
  * The distribution-spec error table as data: each code with its HTTP status and the default
  * `message` distribution sends (registry/api/errcode/register.go), so every error the fake
  * writes reads like the real registry's.
+ *
+ * @example
+ * ERROR_CODES.MANIFEST_UNKNOWN // { status: 404, message: 'manifest unknown' }
  */
 export const ERROR_CODES = {
   BLOB_UNKNOWN: { status: 404, message: 'blob unknown to registry' },
@@ -23,5 +26,10 @@ export const ERROR_CODES = {
   UNKNOWN: { status: 500, message: 'unknown error' },
 } as const satisfies Record<string, { status: number; message: string }>
 
-/** One of the error codes the fake can send. */
+/**
+ * One of the error codes the fake can send.
+ *
+ * @example
+ * const { errors } = (await response.json()) as { errors: Array<{ code: ErrorCode }> }
+ */
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -1,6 +1,9 @@
 /**
  * Stable codes for misuse of the library's own API (not the HTTP API), in the manner of
  * undici's `UND_ERR_*`: tests and callers branch on `code`, never on the message.
+ *
+ * @example
+ * if (error instanceof FakeRegistryError && error.code === 'ERR_REGISTRY_CLOSED') return // closed by another test
  */
 export type FakeRegistryErrorCode =
   | 'ERR_INVALID_OPTION'

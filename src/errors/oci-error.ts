@@ -1,3 +1,4 @@
+import { jsonResponse } from '../core/json-response.js'
 import { ERROR_CODES, type ErrorCode } from './codes.js'
 
 /** How one error is written: the code's status and message unless a call site overrides them. */
@@ -50,18 +51,9 @@ export function isOciError(value: unknown): value is OciError {
 }
 
 /**
- * The one writer of the spec's error envelope: `Content-Type: application/json` and a trailing
- * newline after the JSON, as Go's encoder writes it, so byte-exact comparisons with distribution
- * and GitLab hold.
+ * The one writer of the spec's error envelope, `Content-Type: application/json` whatever the
+ * error's own headers say.
  */
 export function writeOciErrors(error: OciError): Response {
-  const body = `${JSON.stringify({ errors: error.entries })}\n`
-  return new Response(body, {
-    status: error.status,
-    headers: {
-      ...error.headers,
-      'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength(body)),
-    },
-  })
+  return jsonResponse({ errors: error.entries }, { status: error.status, headers: error.headers })
 }

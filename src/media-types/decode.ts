@@ -20,22 +20,14 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
  * decodeManifest(new TextEncoder().encode('{"schemaVersion":2}')).schemaVersion // 2
  */
 export function decodeManifest(bytes: Uint8Array): ManifestDocument {
-  if (bytes.byteLength === 0) throw invalidPayload('unexpected end of JSON input')
   let text: string
   try {
     text = UTF8.decode(bytes)
   } catch {
     throw invalidPayload('invalid UTF-8')
   }
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (error) {
-    // V8 parses iteratively today, but a deeply nested body must never become a 500.
-    throw invalidPayload(error instanceof RangeError ? 'JSON nested too deeply' : 'invalid JSON')
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidPayload('the payload is not a JSON object')
-  const document = value as ManifestDocument
+  const document = parseJson(text, invalidPayload)
+  if (!isJsonObject(document)) throw invalidPayload('the payload is not a JSON object')
   // null decodes to Go's zero value, an absent field; anything else that is not a string fails there.
   if (document.mediaType != null && typeof document.mediaType !== 'string') throw invalidPayload('mediaType must be a string')
   return document
@@ -54,23 +46,13 @@ const LOOSE_UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
  * decodeSchema1(new TextEncoder().encode('[]')) // throws 'error unmarshalling content: json: cannot unmarshal array into Go value of type map[string]json.RawMessage'
  */
 export function decodeSchema1(bytes: Uint8Array): ManifestDocument {
-  if (bytes.byteLength === 0) throw invalidSchema1('unexpected end of JSON input')
-  let value: unknown
-  try {
-    value = JSON.parse(LOOSE_UTF8.decode(bytes))
-  } catch (error) {
-    throw invalidSchema1(error instanceof RangeError ? 'JSON nested too deeply' : 'invalid JSON')
-  }
+  const value = parseJson(LOOSE_UTF8.decode(bytes), invalidSchema1)
   if (value === null) return {}
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (!isJsonObject(value)) {
     const found = Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value
     throw invalidSchema1(`json: cannot unmarshal ${found} into Go value of type map[string]json.RawMessage`)
   }
-  return value as ManifestDocument
-}
-
-function invalidSchema1(reason: string): OciError {
-  return new OciError('MANIFEST_INVALID', errorUnmarshallingContent(reason))
+  return value
 }
 
 /** The body's top-level `mediaType`, undefined when absent (decodeManifest has checked its type). */
@@ -78,6 +60,31 @@ export function mediaTypeOf(document: ManifestDocument): string | undefined {
   return typeof document.mediaType === 'string' ? document.mediaType : undefined
 }
 
+/**
+ * True for a JSON object: not null, not an array.
+ *
+ * @example
+ * isJsonObject(JSON.parse('[]')) // false
+ */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** JSON.parse with the fixed failure reasons both decoders give. */
+function parseJson(text: string, fail: (reason: string) => OciError): unknown {
+  if (text === '') throw fail('unexpected end of JSON input')
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    // V8 parses iteratively today, but a deeply nested body must never become a 500.
+    throw fail(error instanceof RangeError ? 'JSON nested too deeply' : 'invalid JSON')
+  }
+}
+
 function invalidPayload(reason: string): OciError {
   return new OciError('MANIFEST_INVALID', unmarshalFailed(reason))
+}
+
+function invalidSchema1(reason: string): OciError {
+  return new OciError('MANIFEST_INVALID', errorUnmarshallingContent(reason))
 }

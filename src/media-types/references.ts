@@ -1,5 +1,5 @@
 import { NONDISTRIBUTABLE_LAYER_TYPES, type ManifestFamily } from './constants.js'
-import type { ManifestDocument } from './decode.js'
+import { isJsonObject, type ManifestDocument } from './decode.js'
 
 /** The descriptor fields the registry reads once a document has been validated. */
 export interface ReferencedDescriptor {
@@ -37,7 +37,7 @@ export function referencesOf(family: ManifestFamily, document: ManifestDocument)
  * GitLab then reported as an unknown blob.
  */
 function asDescriptor(value: unknown): ReferencedDescriptor {
-  const { mediaType, digest, size, urls } = (typeof value === 'object' && value !== null ? value : {}) as Partial<Record<keyof ReferencedDescriptor, unknown>>
+  const { mediaType, digest, size, urls } = (isJsonObject(value) ? value : {}) as Partial<Record<keyof ReferencedDescriptor, unknown>>
   return {
     mediaType: typeof mediaType === 'string' ? mediaType : '',
     digest: typeof digest === 'string' ? digest : '',
@@ -56,7 +56,7 @@ export function hasUrls(descriptor: ReferencedDescriptor): boolean {
  * without the blob (distribution, zot; conformance "non-distributable-layers").
  */
 export function isForeignLayer(descriptor: ReferencedDescriptor): boolean {
-  return NONDISTRIBUTABLE_LAYER_TYPES.has(descriptor.mediaType) && Array.isArray(descriptor.urls) && descriptor.urls.length > 0
+  return NONDISTRIBUTABLE_LAYER_TYPES.has(descriptor.mediaType) && hasUrls(descriptor)
 }
 
 /** The fields of a manifest the referrers API reports about it. */

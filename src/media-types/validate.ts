@@ -1,6 +1,6 @@
 import { computeDigest, isSupportedAlgorithm, parseDigest } from '../digest/digest.js'
 import { OCI_EMPTY, type ManifestFamily } from './constants.js'
-import type { ManifestDocument } from './decode.js'
+import { isJsonObject, type ManifestDocument } from './decode.js'
 import { EXPECTED_INDEX_FOUND_MANIFEST, EXPECTED_MANIFEST_FOUND_INDEX, unmarshalFailed, unrecognizedSchemaVersion } from './details.js'
 
 // RFC 6838 restricted names, as image-spec's JSON schema spells them.
@@ -24,7 +24,7 @@ export function isMediaType(value: unknown): value is string {
  * descriptorProblem({ mediaType: 'a/b', digest: 'sha256:xyz', size: 1 }, 'config') // 'config.digest must be a valid digest'
  */
 export function descriptorProblem(value: unknown, path: string): string | undefined {
-  if (!isObject(value)) return `${path} must be a descriptor object`
+  if (!isJsonObject(value)) return `${path} must be a descriptor object`
   if (!isMediaType(value.mediaType)) return `${path}.mediaType must be a media type (RFC 6838)`
   if (typeof value.digest !== 'string' || !parseDigest(value.digest)) return `${path}.digest must be a valid digest`
   if (!isSize(value.size)) return `${path}.size must be a non-negative integer`
@@ -47,13 +47,8 @@ export function descriptorProblem(value: unknown, path: string): string | undefi
  */
 export function imageManifestProblem(document: ManifestDocument): string | undefined {
   if (document.config == null) return 'config is required'
-  const config = descriptorProblem(document.config, 'config')
-  if (config) return config
-  if (!Array.isArray(document.layers)) return 'layers is required and must be an array'
-  for (const [index, layer] of document.layers.entries()) {
-    const problem = descriptorProblem(layer, `layers[${index}]`)
-    if (problem) return problem
-  }
+  const descriptors = configAndLayersProblem(document, descriptorProblem)
+  if (descriptors) return descriptors
   const common = commonProblem(document)
   if (common) return common
   if ((document.config as { mediaType: string }).mediaType === OCI_EMPTY && document.artifactType == null) {
@@ -64,17 +59,17 @@ export function imageManifestProblem(document: ManifestDocument): string | undef
 
 /** The first problem of an index or manifest list (OI or DL) under strict rules (image-spec image-index.md), or undefined. */
 export function indexProblem(document: ManifestDocument): string | undefined {
-  if (!Array.isArray(document.manifests)) return 'manifests is required and must be an array'
-  for (const [index, entry] of document.manifests.entries()) {
-    const path = `manifests[${index}]`
-    const problem = descriptorProblem(entry, path)
-    if (problem) return problem
-    const platform = (entry as Record<string, unknown>).platform
-    if (platform != null && !(isObject(platform) && typeof platform.architecture === 'string' && typeof platform.os === 'string')) {
-      return `${path}.platform must have the strings architecture and os`
-    }
+  return requiredListProblem(document.manifests, 'manifests', indexEntryProblem) ?? commonProblem(document)
+}
+
+function indexEntryProblem(entry: unknown, path: string): string | undefined {
+  const problem = descriptorProblem(entry, path)
+  if (problem) return problem
+  const platform = (entry as Record<string, unknown>).platform
+  if (platform != null && !(isJsonObject(platform) && typeof platform.architecture === 'string' && typeof platform.os === 'string')) {
+    return `${path}.platform must have the strings architecture and os`
   }
-  return commonProblem(document)
+  return undefined
 }
 
 /**
@@ -116,11 +111,7 @@ function isSize(value: unknown): value is number {
 }
 
 function isStringMap(value: unknown): boolean {
-  return isObject(value) && Object.values(value).every((entry) => typeof entry === 'string')
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+  return isJsonObject(value) && Object.values(value).every((entry) => typeof entry === 'string')
 }
 
 /**
@@ -163,20 +154,16 @@ export function schemaVersionProblem(expected: number, document: ManifestDocumen
  */
 export function validateLenient(family: ManifestFamily, document: ManifestDocument): string | undefined {
   if (family === 'image') {
-    const config = lenientDescriptorProblem(document.config, 'config')
-    if (config) return config
-    if (!Array.isArray(document.layers)) return 'layers is required and must be an array'
-    const layer = firstProblem(document.layers, 'layers', lenientDescriptorProblem)
-    if (layer) return layer
+    const descriptors = configAndLayersProblem(document, lenientDescriptorProblem)
+    if (descriptors) return descriptors
   } else if (family === 'index') {
-    if (!Array.isArray(document.manifests)) return 'manifests is required and must be an array'
-    const entry = firstProblem(document.manifests, 'manifests', lenientDescriptorProblem)
+    const entry = requiredListProblem(document.manifests, 'manifests', lenientDescriptorProblem)
     if (entry) return entry
   } else if (family === 'schema1') {
     if (document.fsLayers == null) return undefined
     if (!Array.isArray(document.fsLayers)) return 'fsLayers must be an array'
     return firstProblem(document.fsLayers, 'fsLayers', (layer, path) =>
-      isObject(layer) && typeof layer.blobSum === 'string' && parseDigest(layer.blobSum) ? undefined : `${path}.blobSum must be a valid digest`,
+      isJsonObject(layer) && typeof layer.blobSum === 'string' && parseDigest(layer.blobSum) ? undefined : `${path}.blobSum must be a valid digest`,
     )
   }
   // The referrers API reads the subject's digest, so even lenient mode needs a readable one.
@@ -203,7 +190,7 @@ export function validateLegacy(family: ManifestFamily, document: ManifestDocumen
 }
 
 function lenientDescriptorProblem(value: unknown, path: string): string | undefined {
-  if (!isObject(value)) return `${path} must be a descriptor object`
+  if (!isJsonObject(value)) return `${path} must be a descriptor object`
   if (typeof value.digest !== 'string' || !parseDigest(value.digest)) return `${path}.digest must be a valid digest`
   if (!isSize(value.size)) return `${path}.size must be a non-negative integer`
   return undefined
@@ -211,7 +198,7 @@ function lenientDescriptorProblem(value: unknown, path: string): string | undefi
 
 function legacyDescriptorProblem(value: unknown, path: string): string | undefined {
   if (value == null) return undefined
-  if (!isObject(value)) return `${path} must be a descriptor object`
+  if (!isJsonObject(value)) return `${path} must be a descriptor object`
   for (const [field, type] of [['mediaType', 'string'], ['digest', 'string'], ['size', 'number']] as const) {
     if (value[field] != null && typeof value[field] !== type) return `${path}.${field} must be a ${type}`
   }
@@ -225,7 +212,18 @@ function legacyListProblem(value: unknown, path: string): string | undefined {
   return firstProblem(value, path, legacyDescriptorProblem)
 }
 
-function firstProblem(values: unknown[], path: string, check: (value: unknown, path: string) => string | undefined): string | undefined {
+type ProblemCheck = (value: unknown, path: string) => string | undefined
+
+function configAndLayersProblem(document: ManifestDocument, check: ProblemCheck): string | undefined {
+  return check(document.config, 'config') ?? requiredListProblem(document.layers, 'layers', check)
+}
+
+function requiredListProblem(value: unknown, path: string, check: ProblemCheck): string | undefined {
+  if (!Array.isArray(value)) return `${path} is required and must be an array`
+  return firstProblem(value, path, check)
+}
+
+function firstProblem(values: unknown[], path: string, check: ProblemCheck): string | undefined {
   for (const [index, value] of values.entries()) {
     const problem = check(value, `${path}[${index}]`)
     if (problem) return problem

@@ -8,6 +8,7 @@ import { hasUrls } from '../media-types/references.js'
 import { validateLegacy } from '../media-types/validate.js'
 import type { StoredManifest } from '../storage/storage.js'
 import type { Profile } from './profile.js'
+import { contentTypeRule } from './rules.js'
 
 // The parsers GitLab ≤ 3.6 registered by media type. Everything else, an absent Content-Type
 // included, went to the "" entry: schema 1.
@@ -34,13 +35,12 @@ export const gitlabLegacyProfile: Profile = {
   push: {
     // Go's http.MaxBytesReader fails the read, and GitLab wrapped that in a plain 400.
     oversize: () => new OciError('MANIFEST_INVALID', REQUEST_BODY_TOO_LARGE),
-    contentType(header) {
-      // distribution's UnmarshalManifest skips parsing an empty header and looks up "".
-      if (header === null || header === '') return undefined
+    // Absent or empty, distribution's UnmarshalManifest skips parsing the header and looks up "".
+    contentType: contentTypeRule((header) => {
       const parsed = parseMediaTypeAsGo(header)
       if ('error' in parsed) throw new OciError('MANIFEST_INVALID', parsed.error)
       return parsed.type
-    },
+    }),
     decode: (bytes, contentType) => (contentType !== undefined && PARSERS.has(contentType) ? decodeManifest(bytes) : decodeSchema1(bytes)),
     chooseParser(contentType, document) {
       const parser = contentType === undefined ? undefined : PARSERS.get(contentType)

@@ -1,7 +1,7 @@
 import { OciError } from '../errors/oci-error.js'
-import { DOCKER_MANIFEST_V1, DOCKER_MANIFEST_V1_SIGNED } from '../media-types/constants.js'
+import { SCHEMA1_KINDS } from '../media-types/constants.js'
 import { decodeManifest, mediaTypeOf, type ManifestDocument } from '../media-types/decode.js'
-import { bodyTooLarge, contentTypeMismatch, EXPECTED_MANIFEST_FOUND_INDEX, MANIFEST_TYPE_UNSUPPORTED, UNABLE_TO_DETERMINE_TYPE } from '../media-types/details.js'
+import { contentTypeMismatch, EXPECTED_MANIFEST_FOUND_INDEX, MANIFEST_TYPE_UNSUPPORTED, UNABLE_TO_DETERMINE_TYPE } from '../media-types/details.js'
 import { parseMediaType } from '../media-types/parse-content-type.js'
 import {
   DOCKER_MANIFEST_PARSER,
@@ -17,6 +17,7 @@ import { hasUrls } from '../media-types/references.js'
 import { isMediaType, validateLenient } from '../media-types/validate.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Profile } from './profile.js'
+import { contentTypeRule, oversizeAs413 } from './rules.js'
 
 /**
  * Lenient mode (media-type spec §3): accept what real clients send. The kind comes from the
@@ -31,10 +32,10 @@ export const lenientProfile: Profile = {
   // Index children are not checked, so sparse and platform-filtered copies push.
   defaults: { verifyReferences: 'blobs', referrers: true },
   push: {
-    oversize: (maxBytes) => new OciError('MANIFEST_INVALID', bodyTooLarge(maxBytes), { status: 413 }),
+    oversize: oversizeAs413,
     // An unparseable header is only bad advice, so it is dropped like an absent one.
-    contentType: (header) => (header === null || header === '' ? undefined : parseMediaType(header)),
-    decode: (bytes) => decodeManifest(bytes),
+    contentType: contentTypeRule(parseMediaType),
+    decode: decodeManifest,
     chooseParser: (_contentType, document, options) => parserFromBody(document, options),
     checkShape: true,
     validate: (parser, document) => validateLenient(parser.family, document),
@@ -53,12 +54,10 @@ export const lenientProfile: Profile = {
   },
 }
 
-const SCHEMA1_TYPES: ReadonlySet<string> = new Set([DOCKER_MANIFEST_V1_SIGNED, DOCKER_MANIFEST_V1])
-
 /** Media-type spec §3 step 4: the kind of a document, read from the document alone. */
 function parserFromBody(document: ManifestDocument, options: ResolvedOptions): ManifestParser {
   const mediaType = mediaTypeOf(document)
-  if (document.schemaVersion === 1 || (mediaType !== undefined && SCHEMA1_TYPES.has(mediaType))) {
+  if (document.schemaVersion === 1 || (mediaType !== undefined && SCHEMA1_KINDS.has(mediaType))) {
     if (!options.allowSchema1) throw new OciError('MANIFEST_INVALID', MANIFEST_TYPE_UNSUPPORTED)
     return Object.hasOwn(document, 'signatures') ? SIGNED_SCHEMA1_PARSER : UNSIGNED_SCHEMA1_PARSER
   }

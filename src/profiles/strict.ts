@@ -1,14 +1,13 @@
 import { OciError } from '../errors/oci-error.js'
-import { DOCKER_MANIFEST_V1, DOCKER_MANIFEST_V1_SIGNED } from '../media-types/constants.js'
+import { SCHEMA1_KINDS } from '../media-types/constants.js'
 import { decodeManifest } from '../media-types/decode.js'
-import { bodyTooLarge, MANIFEST_TYPE_UNSUPPORTED, noDefaultParser } from '../media-types/details.js'
+import { MANIFEST_TYPE_UNSUPPORTED, noDefaultParser } from '../media-types/details.js'
 import { parseMediaType } from '../media-types/parse-content-type.js'
 import { DOCKER_MANIFEST_PARSER, SCHEMA2_PARSERS } from '../media-types/parsers.js'
 import { isForeignLayer } from '../media-types/references.js'
 import { validateStrict } from '../media-types/validate.js'
 import type { Profile } from './profile.js'
-
-const SCHEMA1_TYPES: ReadonlySet<string> = new Set([DOCKER_MANIFEST_V1_SIGNED, DOCKER_MANIFEST_V1])
+import { contentTypeRule, oversizeAs413 } from './rules.js'
 
 /**
  * Strict mode: GitLab ≥ 3.7 (schema 2 as the default parser, seed B's proposed table) with
@@ -22,19 +21,17 @@ export const strictProfile: Profile = {
   mode: 'strict',
   defaults: { verifyReferences: 'all', referrers: true },
   push: {
-    oversize: (maxBytes) => new OciError('MANIFEST_INVALID', bodyTooLarge(maxBytes), { status: 413 }),
-    contentType(header) {
-      // An empty header is what Go's Header.Get returns for an absent one.
-      if (header === null || header === '') return undefined
+    oversize: oversizeAs413,
+    contentType: contentTypeRule((header) => {
       const type = parseMediaType(header)
       if (type === undefined) throw new OciError('MANIFEST_INVALID', 'invalid Content-Type header')
       return type
-    },
-    decode: (bytes) => decodeManifest(bytes),
+    }),
+    decode: decodeManifest,
     chooseParser(contentType, _document, options) {
       const parser = contentType === undefined ? undefined : SCHEMA2_PARSERS.get(contentType)
       if (parser) return parser
-      if (contentType !== undefined && SCHEMA1_TYPES.has(contentType)) throw new OciError('MANIFEST_INVALID', MANIFEST_TYPE_UNSUPPORTED)
+      if (contentType !== undefined && SCHEMA1_KINDS.has(contentType)) throw new OciError('MANIFEST_INVALID', MANIFEST_TYPE_UNSUPPORTED)
       // application/json names no manifest type, so it counts as unknown like any other.
       if (contentType !== undefined && options.rejectUnknownContentType) throw new OciError('MANIFEST_INVALID', noDefaultParser(contentType))
       return DOCKER_MANIFEST_PARSER

@@ -19,11 +19,9 @@ export async function readCappedBody(request: Request, maxBytes: number): Promis
   const chunks: Uint8Array[] = []
   let size = 0
   const reader = request.body.getReader()
+  const failure = (reason: string): OciError => new OciError('MANIFEST_INVALID', `failed to read manifest payload: ${reason}`)
   for (;;) {
-    const { done, value } = await reader.read().catch((error: unknown) => {
-      // The client went away or sent a broken body: its fault, never a 500, and nothing stored.
-      throw new OciError('MANIFEST_INVALID', `failed to read manifest payload: ${error instanceof Error ? error.message : String(error)}`)
-    })
+    const { done, value } = await readChunk(reader, failure)
     if (done) break
     size += value.byteLength
     if (size > maxBytes) {
@@ -33,4 +31,22 @@ export async function readCappedBody(request: Request, maxBytes: number): Promis
     chunks.push(value)
   }
   return concatBytes(chunks, size)
+}
+
+/**
+ * One read of a request body. A stream that fails is the client going away or sending a broken
+ * body: its fault, never a 500, so the failure becomes the error `failure` builds from its reason.
+ *
+ * @example
+ * const { done, value } = await readChunk(reader, (reason) => new OciError('BLOB_UPLOAD_INVALID', reason))
+ */
+export async function readChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  failure: (reason: string) => OciError,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    return await reader.read()
+  } catch (error) {
+    throw failure(error instanceof Error ? error.message : String(error))
+  }
 }
