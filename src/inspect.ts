@@ -2,6 +2,7 @@ import { concatBytes } from './core/bytes.js'
 import { isRepositoryName, isTag } from './core/names.js'
 import { parseDigest } from './digest/digest.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
+import { referrerDescriptorOf, type ReferrerDescriptor } from './media-types/referrer-descriptor.js'
 import type { Storage } from './storage/storage.js'
 
 /** An image reference read by the inspection helpers: a repository and a tag, a digest, or both. */
@@ -53,19 +54,8 @@ export interface InspectedBlob {
   text(): Promise<string>
 }
 
-/**
- * One manifest whose `subject` is the one asked for, as a referrers listing shows it.
- *
- * @example
- * const [sbom] = await registry.referrers('team/app:1', { artifactType: 'application/spdx+json' })
- */
-export interface InspectedReferrer {
-  mediaType: string
-  digest: string
-  size: number
-  artifactType?: string
-  annotations?: Record<string, string>
-}
+/** One manifest whose `subject` is the one asked for, exactly as the referrers API lists it. */
+export type InspectedReferrer = ReferrerDescriptor
 
 /**
  * Reads `team/app:1`, `team/app@sha256:…`, `team/app:1@sha256:…`, optionally prefixed with the
@@ -148,12 +138,7 @@ export async function inspectBlob(storage: Storage, repository: string, digest: 
 export async function inspectReferrers(storage: Storage, subject: ImageReference): Promise<InspectedReferrer[]> {
   const digest = await resolveDigest(storage, subject)
   if (digest === undefined) return []
-  return (await storage.listReferrers(subject.repository, digest)).map((manifest) => {
-    const referrer: InspectedReferrer = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.byteLength }
-    if (manifest.artifactType !== undefined) referrer.artifactType = manifest.artifactType
-    if (manifest.annotations !== undefined) referrer.annotations = manifest.annotations
-    return referrer
-  })
+  return (await storage.listReferrers(subject.repository, digest)).map(referrerDescriptorOf)
 }
 
 // A digest wins over a tag: `team/app:1@sha256:…` names that manifest whatever the tag holds now.

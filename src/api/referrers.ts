@@ -4,17 +4,7 @@ import { routeNotFound } from '../core/route-not-found.js'
 import { parseDigest } from '../digest/digest.js'
 import { OciError } from '../errors/oci-error.js'
 import { OCI_INDEX } from '../media-types/constants.js'
-import { isJsonObject } from '../media-types/decode.js'
-import type { StoredManifest } from '../storage/storage.js'
-
-/** One entry of a referrers listing (spec §Listing Referrers). */
-interface ReferrerDescriptor {
-  mediaType: string
-  digest: string
-  size: number
-  artifactType?: string
-  annotations?: Record<string, string>
-}
+import { referrerDescriptorOf } from '../media-types/referrer-descriptor.js'
 
 /**
  * `GET /v2/<name>/referrers/<digest>[?artifactType=<type>]`: an image index of the manifests
@@ -42,24 +32,6 @@ export const listReferrers: RouteHandler = async ({ url, params, context }) => {
   }
   // Always 200, for an unknown subject or repository too: the spec says a registry that supports
   // the API "MUST NOT return a 404" here, and an empty index is the answer.
-  const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: referrers.map(descriptorOf) }
+  const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: referrers.map(referrerDescriptorOf) }
   return jsonResponse(index, { contentType: OCI_INDEX, headers })
-}
-
-function descriptorOf(manifest: StoredManifest): ReferrerDescriptor {
-  const descriptor: ReferrerDescriptor = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.byteLength }
-  if (manifest.artifactType !== undefined) descriptor.artifactType = manifest.artifactType
-  const annotations = stringMap(manifest.annotations)
-  if (annotations !== undefined) descriptor.annotations = annotations
-  return descriptor
-}
-
-// Modes that do not validate a pushed manifest store its `annotations` as they came, which may
-// be any JSON (nested 10k levels deep, even). A descriptor's annotations are a string map, so only
-// the string entries are listed: the listing stays a valid index and never has to serialise
-// whatever else a client sent.
-function stringMap(value: unknown): Record<string, string> | undefined {
-  if (!isJsonObject(value)) return undefined
-  const entries = Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-  return entries.length > 0 ? Object.fromEntries(entries) : undefined
 }

@@ -44,6 +44,12 @@ describe('referrers of a manifest whose annotations are not a string map', () =>
     })
   })
 
+  it('lists the same descriptor through registry.referrers() as over HTTP', async () => {
+    const { body } = await pushAndList('lenient', '{"kind":"sbom","count":1}')
+    const listed = (body as { manifests: unknown[] }).manifests
+    expect(await registry?.referrers(`team/app@${SUBJECT}`)).toEqual(listed)
+  })
+
   it.each(['{"count":1,"flag":true,"nested":{"a":"b"}}', '["a","b"]', '"text"'])('lists one with annotations %s without any', async (annotations) => {
     const { status, body, digest } = await pushAndList('lenient', annotations)
     expect(status).toBe(200)
