@@ -1,5 +1,5 @@
 import type { RegistryContext } from './core/context.js'
-import { createHandler, type FetchHandler, type HandlerMeta } from './core/handle.js'
+import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './core/handle.js'
 import { Journal, type RequestJournal } from './core/journal.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
 import {
@@ -189,6 +189,10 @@ class StartedRegistry implements FakeRegistry {
 
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
     return this.#send(input, init)
+  }
+
+  [SERVE_WITH_META](request: Request, meta: HandlerMeta): Promise<Response> {
+    return this.#send(request, undefined, meta)
   }
 
   get requests(): RequestJournal {

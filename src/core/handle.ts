@@ -17,6 +17,13 @@ export interface HandlerMeta {
 }
 
 /**
+ * The registry's way in for transports built outside it (`registryHandlers` from
+ * `fake-oci-registry/msw`): like `fetch`, plus the `HandlerMeta` that names the transport in the
+ * journal. A registered symbol, so a second copy of the package still finds it.
+ */
+export const SERVE_WITH_META = Symbol.for('fake-oci-registry.serve-with-meta')
+
+/**
  * Builds the core: one pure function from a Fetch `Request` to a `Response`. Every transport
  * calls it; it never throws (a bug becomes a 500 with the spec's envelope).
  */

@@ -1,6 +1,6 @@
 import { http, type HttpHandler } from 'msw'
 import { setupServer } from 'msw/node'
-import type { FetchHandler } from '../core/handle.js'
+import { SERVE_WITH_META, type FetchHandler, type HandlerMeta } from '../core/handle.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { parseOrigin } from '../options.js'
 
@@ -54,7 +54,11 @@ export function registryHandlers(registry: HandledRegistry, options: RegistryHan
     })
   }
   const origin = validOrigin(options.origin ?? registry.url)
-  return [http.all(apiPattern(origin), ({ request }) => registry.fetch(request))]
+  // A registry from createFakeRegistry records these requests as arriving through MSW; any other
+  // object with a `fetch` is served through that.
+  const serve = (registry as { [SERVE_WITH_META]?: (request: Request, meta: HandlerMeta) => Promise<Response> })[SERVE_WITH_META]
+  const answer = serve ? (request: Request) => serve.call(registry, request, { transport: 'msw' }) : (request: Request) => registry.fetch(request)
+  return [http.all(apiPattern(origin), ({ request }) => answer(request))]
 }
 
 /** A running MSW transport: its origin is served until `close()`. */

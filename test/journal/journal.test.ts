@@ -1,7 +1,9 @@
+import { setupServer } from 'msw/node'
 import { request as undiciRequest, type Dispatcher } from 'undici'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Journal } from '../../src/core/journal.js'
 import { createFakeRegistry, FakeRegistryError, textLayer, type FakeRegistry } from '../../src/index.js'
+import { registryHandlers } from '../../src/msw.js'
 import { bytesOf, MediaTypes, pushBlob, pushImageContent, putManifest, sha256 } from '../support/push.js'
 
 describe('registry.requests: what is recorded', () => {
@@ -132,6 +134,18 @@ describe('registry.requests: what is recorded', () => {
     await using intercepted = await createFakeRegistry({ transport: 'msw', origin: 'https://journal.registry.test' })
     await (await fetch('https://journal.registry.test/v2/')).text()
     expect(intercepted.requests.last()).toMatchObject({ transport: 'msw', url: 'https://journal.registry.test/v2/', response: { status: 200 } })
+  })
+
+  it('names the msw transport for registryHandlers in a server the suite owns', async () => {
+    await using registry = await createFakeRegistry({ transport: 'none' })
+    const server = setupServer(...registryHandlers(registry, { origin: 'https://own-server.registry.test' }))
+    server.listen({ onUnhandledRequest: 'error' })
+    try {
+      await (await fetch('https://own-server.registry.test/v2/')).text()
+    } finally {
+      server.close()
+    }
+    expect(registry.requests.last()).toMatchObject({ transport: 'msw', url: 'https://own-server.registry.test/v2/', response: { status: 200 } })
   })
 })
 
