@@ -42,6 +42,11 @@ export interface FakeRegistryOptions {
   maxManifestBytes?: number
   /** Whether DELETE of manifests, tags and blobs is allowed. Default true. */
   deleteEnabled?: boolean
+  /**
+   * Whether `POST …/blobs/uploads/?mount=<digest>` without `from` links a blob the registry
+   * stores in any repository (201) instead of opening a session (202). Default true.
+   */
+  automaticMount?: boolean
   /** Whether the referrers API and `OCI-Subject` are served. Default: the mode's; true, false in gitlab-legacy. */
   referrers?: boolean
   /** Strict mode only: reject a `Content-Type` no parser knows instead of using the default one. Default false. */
@@ -67,6 +72,7 @@ export interface ResolvedOptions {
   storage: Storage
   maxManifestBytes: number
   deleteEnabled: boolean
+  automaticMount: boolean
   referrers: boolean
   rejectUnknownContentType: boolean
   verifyReferences: VerifyReferences
@@ -84,6 +90,7 @@ export const DEFAULTS = {
   mode: 'strict',
   maxManifestBytes: 4 * 1024 * 1024,
   deleteEnabled: true,
+  automaticMount: true,
   rejectUnknownContentType: false,
   allowSchema1: true,
   acceptUnknownManifestTypes: true,
@@ -120,6 +127,7 @@ export function resolveOptions(options: FakeRegistryOptions = {}): ResolvedOptio
     storage: storage(options.storage) ?? memoryStorage(),
     maxManifestBytes: positiveInteger('maxManifestBytes', options.maxManifestBytes ?? DEFAULTS.maxManifestBytes),
     deleteEnabled: boolean('deleteEnabled', options.deleteEnabled ?? DEFAULTS.deleteEnabled),
+    automaticMount: boolean('automaticMount', options.automaticMount ?? DEFAULTS.automaticMount),
     referrers: boolean('referrers', options.referrers ?? modeDefaults.referrers),
     rejectUnknownContentType: boolean('rejectUnknownContentType', options.rejectUnknownContentType ?? DEFAULTS.rejectUnknownContentType),
     verifyReferences: oneOf('verifyReferences', options.verifyReferences ?? modeDefaults.verifyReferences, VERIFY_REFERENCES, modeDefaults.verifyReferences),

@@ -1,6 +1,7 @@
 // The CLI as a user runs it: a child process, its stdout line, its exit code on a signal or a
 // bad command line. Every child is bounded in time and killed if a test leaves it running.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { USAGE } from '../src/cli/parse-args.js'
@@ -69,6 +70,22 @@ describe('fake-oci-registry serve', () => {
     cli.child.kill(signal)
     expect(await cli.exited).toEqual({ code: 0, signal: null, stdout: `${line}\n`, stderr: '' })
     await expect(fetch(`${url}/v2/`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } })
+  })
+
+  it.each([
+    { args: [] as string[], status: 201 },
+    { args: ['--no-automatic-mount'], status: 202 },
+  ])('answers a mount without from with $status given $args', async ({ args, status }) => {
+    const cli = runCli(['serve', '--port', '0', ...args])
+    const url = (await cli.firstLine).slice('listening on '.length)
+    const blob = new TextEncoder().encode('shared')
+    const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`
+    expect((await fetch(`${url}/v2/team/source/blobs/uploads/?digest=${digest}`, { method: 'POST', body: blob })).status).toBe(201)
+    const mount = await fetch(`${url}/v2/team/app/blobs/uploads/?mount=${digest}`, { method: 'POST' })
+    await mount.arrayBuffer()
+    expect(mount.status).toBe(status)
+    cli.child.kill('SIGTERM')
+    expect((await cli.exited).code).toBe(0)
   })
 
   it('prints the usage on --help and exits 0', async () => {

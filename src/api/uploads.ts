@@ -80,6 +80,7 @@ async function monolithicUpload({ request, url, context }: RouteInput, name: str
 async function mountBlob(context: RegistryContext, name: string, mount: string, from: string | undefined): Promise<string | undefined> {
   const digest = parseSupportedDigest(mount)?.digest
   if (digest === undefined) return undefined
+  if (from === undefined && !context.options.automaticMount) return undefined
   if (from !== undefined && (!isRepositoryName(from) || !(await context.storage.isBlobLinked(from, digest)))) return undefined
   if (!(await context.storage.statBlob(digest))) return undefined
   await context.storage.linkBlob(name, digest)

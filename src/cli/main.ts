@@ -33,6 +33,7 @@ async function serve(command: ServeCommand): Promise<number> {
       // Unchecked here on purpose: createFakeRegistry rejects an unknown mode with the list of
       // the ones it has, which stays right as modes are added.
       mode: command.mode as Mode,
+      automaticMount: command.automaticMount,
       ...(command.storage === 'memory' ? {} : { storage: directoryStorage(command.storage) }),
     })
   } catch (error) {

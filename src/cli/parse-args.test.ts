@@ -3,14 +3,15 @@ import { CLI_DEFAULT_PORT, parseCliArgs, USAGE, UsageError } from './parse-args.
 
 describe('parseCliArgs', () => {
   it.each([
-    { argv: ['serve'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: 'memory' } },
-    { argv: ['serve', '--port', '0'], expected: { command: 'serve', port: 0, host: '127.0.0.1', mode: 'strict', storage: 'memory' } },
-    { argv: ['serve', '--port=65535', '--host', '::1'], expected: { command: 'serve', port: 65535, host: '::1', mode: 'strict', storage: 'memory' } },
-    { argv: ['--host', '0.0.0.0', 'serve', '--storage', 'memory'], expected: { command: 'serve', port: 5000, host: '0.0.0.0', mode: 'strict', storage: 'memory' } },
+    { argv: ['serve'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true } },
+    { argv: ['serve', '--port', '0'], expected: { command: 'serve', port: 0, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true } },
+    { argv: ['serve', '--port=65535', '--host', '::1'], expected: { command: 'serve', port: 65535, host: '::1', mode: 'strict', storage: 'memory', automaticMount: true } },
+    { argv: ['--host', '0.0.0.0', 'serve', '--storage', 'memory'], expected: { command: 'serve', port: 5000, host: '0.0.0.0', mode: 'strict', storage: 'memory', automaticMount: true } },
     // Modes are checked by createFakeRegistry, which owns their list.
-    { argv: ['serve', '--storage', './data'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: './data' } },
-    { argv: ['serve', '--mode', 'lenient'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'lenient', storage: 'memory' } },
-    { argv: ['serve', '--port', '1', '--port', '2'], expected: { command: 'serve', port: 2, host: '127.0.0.1', mode: 'strict', storage: 'memory' } },
+    { argv: ['serve', '--storage', './data'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: './data', automaticMount: true } },
+    { argv: ['serve', '--mode', 'lenient'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'lenient', storage: 'memory', automaticMount: true } },
+    { argv: ['serve', '--port', '1', '--port', '2'], expected: { command: 'serve', port: 2, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true } },
+    { argv: ['serve', '--no-automatic-mount'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: false } },
     { argv: ['--help'], expected: { command: 'help' } },
     { argv: ['-h'], expected: { command: 'help' } },
     { argv: ['serve', '--port', '70000', '--help'], expected: { command: 'help' } },

@@ -20,6 +20,9 @@ Options:
   --mode <mode>      manifest media-type mode: ${MODES.join(', ')} (default: ${DEFAULTS.mode})
   --storage <kind>   'memory', or a directory: one OCI layout per repository,
                      kept across restarts (default: memory)
+  --no-automatic-mount
+                     answer a mount without 'from' with an upload session
+                     instead of linking a blob stored in another repository
   -h, --help         print this help and exit
 `
 
@@ -32,6 +35,8 @@ export interface ServeCommand {
   mode: string
   /** 'memory', or the directory of `directoryStorage`. */
   storage: string
+  /** False with `--no-automatic-mount`. */
+  automaticMount: boolean
 }
 
 /** A command line the CLI can run. */
@@ -56,7 +61,7 @@ export class UsageError extends Error {
  * reads no environment and writes nothing.
  *
  * @example
- * parseCliArgs(['serve', '--port', '0']) // { command: 'serve', port: 0, host: '127.0.0.1', mode: 'strict', storage: 'memory' }
+ * parseCliArgs(['serve', '--port', '0']) // { command: 'serve', port: 0, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true }
  */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   const { values, positionals } = parseOrExplain(argv)
@@ -71,6 +76,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     host: nonEmpty('host', values.host, DEFAULTS.host, 'an address such as 127.0.0.1 or ::1'),
     mode: values.mode ?? DEFAULTS.mode,
     storage: nonEmpty('storage', values.storage, 'memory', "'memory' or a directory"),
+    automaticMount: !values['no-automatic-mount'],
   }
 }
 
@@ -85,6 +91,7 @@ function parseOrExplain(argv: readonly string[]) {
         host: { type: 'string' },
         mode: { type: 'string' },
         storage: { type: 'string' },
+        'no-automatic-mount': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     })

@@ -417,6 +417,18 @@ describe('blob uploads', () => {
       expect(await blobStatus(registry, digest)).toBe(200)
     })
 
+    it('opens a session (202) for a mount without from when automaticMount is off', async () => {
+      await using strictMounts = await createFakeRegistry({ transport: 'none', automaticMount: false })
+      await pushBlob(strictMounts, 'team/source', 'shared layer')
+      const response = await strictMounts.fetch(`/v2/${REPO}/blobs/uploads/?mount=${digest}`, { method: 'POST' })
+      expect(response.status).toBe(202)
+      expect(response.headers.get('location')).toMatch(UPLOAD_PATH)
+      expect(await blobStatus(strictMounts, digest)).toBe(404)
+      // With from, the mount is explicit and still honoured.
+      const explicit = await strictMounts.fetch(`/v2/${REPO}/blobs/uploads/?mount=${digest}&from=team/source`, { method: 'POST' })
+      expect(explicit.status).toBe(201)
+    })
+
     it.each<[string, string]>([
       ['the source does not link the blob', `mount=${digest}&from=team/elsewhere`],
       ['the blob is stored nowhere', `mount=${sha256('absent')}&from=team/source`],

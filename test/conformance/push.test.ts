@@ -25,6 +25,10 @@ const VARIANTS: Variant[] = [
   variant('automatic cross-mount, blobs deleted before manifests, nested cross-mount namespace', {
     config: { deleteManifestBeforeBlobs: false, crossmountNamespace: 'conformance/cross-mount/target' },
   }),
+  variant('automatic cross-mount disabled in the registry', {
+    registry: { automaticMount: false },
+    config: { automaticCrossmount: false },
+  }),
   variant('automatic cross-mount not configured, empty-layer push skipped, deletes disabled in the registry', {
     registry: { deleteEnabled: false },
     config: { automaticCrossmount: undefined, skipEmptyLayerPushTest: true },
