@@ -2,7 +2,9 @@ import { routeParams, type RegistryContext, type RouteHandler, type RouteParams 
 import { parseSupportedDigest } from '../digest/digest.js'
 import { OciError } from '../errors/oci-error.js'
 import type { BlobInfo } from '../storage/storage.js'
+import { assertDeletesEnabled } from './assert-deletes-enabled.js'
 import { formatContentRange, selectRange } from './byte-ranges.js'
+import { etagOf, matchesIfNoneMatch } from './conditional.js'
 
 // Node ≥ 20.6 has ReadableStream.from; TypeScript's DOM lib does not declare it yet.
 const WebStream = ReadableStream as unknown as { from(chunks: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> }
@@ -14,16 +16,15 @@ const WebStream = ReadableStream as unknown as { from(chunks: AsyncIterable<Uint
 export const getBlob: RouteHandler = async ({ request, params, context }) => {
   const { name, digest } = blobParams(params)
   const blob = await linkedBlob(context, name, digest)
-  const etag = `"${digest}"`
   const headers: Record<string, string> = {
     'docker-content-digest': digest,
-    etag,
+    etag: etagOf(digest),
     'accept-ranges': 'bytes',
     // Content-addressed: the bytes behind a digest never change, so caches may keep them.
     'cache-control': 'max-age=31536000',
   }
   // RFC 9110 §13.2.2: If-None-Match is evaluated before Range.
-  if (matchesEtag(request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers })
+  if (matchesIfNoneMatch(request.headers.get('if-none-match'), digest)) return new Response(null, { status: 304, headers })
 
   const rangeHeader = request.headers.get('range')
   const selection = selectRange(rangeHeader, blob.size)
@@ -56,12 +57,9 @@ export const getBlob: RouteHandler = async ({ request, params, context }) => {
  * every other repository's link stay, as content is shared by digest.
  */
 export const deleteBlob: RouteHandler = async ({ params, context }) => {
+  // Before the digest is looked at, as for manifests: the method itself is what is refused.
+  assertDeletesEnabled(context.options, 'GET, HEAD')
   const { name, digest } = blobParams(params)
-  if (!context.options.deleteEnabled) {
-    throw new OciError('UNSUPPORTED', 'deletes are disabled: createFakeRegistry({ deleteEnabled: true }) enables them', {
-      headers: { allow: 'GET, HEAD' },
-    })
-  }
   if (!(await context.storage.unlinkBlob(name, digest))) throw blobUnknown(digest)
   return new Response(null, { status: 202, headers: { 'docker-content-digest': digest, 'content-length': '0' } })
 }
@@ -82,13 +80,4 @@ async function linkedBlob(context: RegistryContext, name: string, digest: string
 
 function blobUnknown(digest: string): OciError {
   return new OciError('BLOB_UNKNOWN', { digest })
-}
-
-// Weak comparison (RFC 9110 §13.1.2): `W/` is ignored, `*` matches any stored blob.
-function matchesEtag(header: string | null, etag: string): boolean {
-  if (header === null) return false
-  return header.split(',').some((candidate) => {
-    const tag = candidate.trim()
-    return tag === '*' || (tag.startsWith('W/') ? tag.slice(2) : tag) === etag
-  })
 }

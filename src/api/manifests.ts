@@ -9,7 +9,9 @@ import { referencesOf, referrerFieldsOf } from '../media-types/references.js'
 import { schemaVersionProblem, shapeProblem } from '../media-types/validate.js'
 import { profileFor } from '../profiles/profile.js'
 import type { StoredManifest } from '../storage/storage.js'
+import { assertDeletesEnabled } from './assert-deletes-enabled.js'
 import { assertRepository } from './assert-repository.js'
+import { etagOf, matchesIfNoneMatch } from './conditional.js'
 import { parseManifestReference, type ManifestReference } from './manifest-reference.js'
 import { readCappedBody } from './request-body.js'
 import { verifyReferences } from './verify-references.js'
@@ -81,8 +83,8 @@ export const getManifest: RouteHandler = async ({ request, params, context }) =>
     }
   }
   // After negotiation, as distribution does: the entity is what this request would be served.
-  const headers = new Headers({ 'docker-content-digest': manifest.digest, etag: `"${manifest.digest}"` })
-  if (matchesIfNoneMatch(request.headers.get('if-none-match'), manifest.digest)) return new Response(null, { status: 304, headers })
+  const headers = new Headers({ 'docker-content-digest': manifest.digest, etag: etagOf(manifest.digest) })
+  if (matchesIfNoneMatch(request.headers.get('if-none-match'), manifest.digest, { bareDigest: true })) return new Response(null, { status: 304, headers })
   headers.set('content-type', kind)
   headers.set('content-length', String(manifest.bytes.byteLength))
   return new Response(manifest.bytes as Uint8Array<ArrayBuffer>, { status: 200, headers })
@@ -93,9 +95,7 @@ export const getManifest: RouteHandler = async ({ request, params, context }) =>
  * by tag only the tag (distribution-spec v1.1, Deleting tags).
  */
 export const deleteManifest: RouteHandler = async ({ params, context }) => {
-  if (!context.options.deleteEnabled) {
-    throw new OciError('UNSUPPORTED', 'deletes are disabled: the registry was created with deleteEnabled: false')
-  }
+  assertDeletesEnabled(context.options, 'GET, HEAD, PUT')
   const { name, reference: path } = routeParams(params, 'name', 'reference')
   const reference = parseManifestReference(path)
   await assertRepository(context.storage, name)
@@ -138,15 +138,6 @@ async function defaultPlatformManifest({ storage }: RegistryContext, name: strin
   const manifest = parseSupportedDigest(child) ? await storage.getManifest(name, child) : undefined
   if (!manifest) throw new OciError('MANIFEST_UNKNOWN', { digest: child })
   return manifest
-}
-
-/** `If-None-Match` naming the digest, quoted as our ETag or bare as distribution also accepts. */
-function matchesIfNoneMatch(header: string | null, digest: string): boolean {
-  if (header === null) return false
-  return header.split(',').some((tag) => {
-    const value = tag.trim()
-    return value === digest || value === `"${digest}"`
-  })
 }
 
 function unknown(reference: ManifestReference): OciError {

@@ -5,9 +5,11 @@ import { Readable } from 'node:stream'
 import { isRepositoryName, isTag } from '../core/names.js'
 import { parseSupportedDigest } from '../digest/digest.js'
 import { splitReference } from '../inspect.js'
-import { misuse, SEED_MEDIA_TYPES } from './builders.js'
+import { OCI_INDEX, OCI_MANIFEST } from '../media-types/constants.js'
+import { misuse } from './builders.js'
 import { asDescriptors, blobPath, layoutDigest, parseObject, REF_NAME, referencedBlobs, type LayoutDescriptor } from './layout-format.js'
 import { pushBlob, pushedManifest, pushManifest, type PushedManifest, type SeedTarget } from './push-client.js'
+import type { SeedBlob } from './types.js'
 
 // Both directions of a layout are reached through this module; the export side lives apart
 // because it shares only the format (layout-format.ts) with the import side.
@@ -70,8 +72,7 @@ async function importOne(target: SeedTarget, dir: string, repository: string | u
   for (const descriptor of index.manifests as LayoutDescriptor[]) {
     const name = descriptor?.annotations?.[REF_NAME]
     const { repo, tag } = placeOf(indexPath, repository, typeof name === 'string' ? name : undefined)
-    const { digest, bytes } = await importManifest(target, dir, repo, descriptor, tag, done)
-    imported.push(pushedManifest(repo, tag, { mediaType: descriptor.mediaType as string, digest, size: bytes.byteLength, bytes }))
+    imported.push(pushedManifest(repo, tag, await importManifest(target, dir, repo, descriptor, tag, done)))
   }
   return imported
 }
@@ -93,15 +94,15 @@ function placeOf(indexPath: string, repository: string | undefined, name: string
   )
 }
 
-/** Pushes a manifest after everything it references that the layout holds. */
-async function importManifest(target: SeedTarget, dir: string, repository: string, descriptor: LayoutDescriptor, tag: string | undefined, done: Set<string>): Promise<{ digest: string; bytes: Uint8Array }> {
+/** Pushes a manifest after everything it references that the layout holds; returns what was pushed. */
+async function importManifest(target: SeedTarget, dir: string, repository: string, descriptor: LayoutDescriptor, tag: string | undefined, done: Set<string>): Promise<SeedBlob> {
   const digest = layoutDigest(dir, descriptor)
   const bytes = new Uint8Array(await readFile(blobPath(dir, digest)))
+  // A manifest that is not JSON is pushed as it is, and the registry's mode decides.
+  const document = parseObject(bytes)
   const key = `${repository}@${digest}`
   if (!done.has(key)) {
     done.add(key)
-    // A manifest that is not JSON is pushed as it is, and the registry's mode decides.
-    const document = parseObject(bytes)
     for (const child of asDescriptors(document.manifests)) {
       if (await isFile(blobPath(dir, layoutDigest(dir, child)))) await importManifest(target, dir, repository, child, undefined, done)
     }
@@ -115,9 +116,20 @@ async function importManifest(target: SeedTarget, dir: string, repository: strin
       await pushBlob(target, repository, { mediaType: String(blob.mediaType), digest: blobDigest, size }, Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>)
     }
   }
-  const mediaType = descriptor.mediaType ?? SEED_MEDIA_TYPES.octetStream
-  await pushManifest(target, repository, tag ?? digest, { mediaType, digest, size: bytes.byteLength, bytes })
-  return { digest, bytes }
+  const manifest: SeedBlob = { mediaType: manifestMediaType(descriptor, document), digest, size: bytes.byteLength, bytes }
+  await pushManifest(target, repository, tag ?? digest, manifest)
+  return manifest
+}
+
+/**
+ * The type to push a manifest as: its descriptor's, else the one its body names, else the OCI
+ * kind its shape has. image-layout.md requires the descriptor's, but some layouts leave it out,
+ * and a push needs some Content-Type.
+ */
+function manifestMediaType(descriptor: LayoutDescriptor, document: Record<string, unknown>): string {
+  if (typeof descriptor.mediaType === 'string') return descriptor.mediaType
+  if (typeof document.mediaType === 'string') return document.mediaType
+  return document.manifests === undefined ? OCI_MANIFEST : OCI_INDEX
 }
 
 /** Layouts below `root` (directories with an `oci-layout` file), named by their path. */

@@ -39,6 +39,29 @@ describe('layouts', () => {
     }
   })
 
+  // image-spec image-layout.md requires mediaType on index.json's descriptors, but layouts in the
+  // wild leave it out; the manifest's own bytes then say what it is.
+  it.each([
+    { name: 'an image whose body names its type', write: () => writeImageLayout('1'), mediaType: MediaTypes.OM },
+    { name: 'an index whose body names its type', write: () => writeIndexLayout('1'), mediaType: MediaTypes.OI },
+    { name: 'an image whose body has no mediaType', write: () => writeImageLayout('1', { omitMediaType: true }), mediaType: MediaTypes.OM },
+    { name: 'an index whose body has no mediaType', write: () => writeIndexLayout('1', { omitMediaType: true }), mediaType: MediaTypes.OI },
+  ])('imports $name from an index.json descriptor without mediaType as $mediaType', async ({ write, mediaType }) => {
+    const layout = await write()
+    dirs.push(layout.dir)
+    const indexPath = join(layout.dir, 'index.json')
+    const index = JSON.parse(await readFile(indexPath, 'utf8')) as { manifests: Array<Record<string, unknown>> }
+    await writeFile(indexPath, JSON.stringify({ ...index, manifests: index.manifests.map(({ mediaType: _omitted, ...descriptor }) => descriptor) }))
+
+    const imported = await registry.seed.fromLayout(layout.dir, { repository: 'team/app' })
+    expect(imported.map(({ reference, digest, mediaType, descriptor }) => ({ reference, digest, mediaType, descriptor }))).toEqual([
+      { reference: 'team/app:1', digest: layout.root.digest, mediaType, descriptor: { mediaType, digest: layout.root.digest, size: layout.root.bytes.byteLength } },
+    ])
+    // The registry stores the kind the push's Content-Type named.
+    expect((await registry.manifest('team/app:1'))?.mediaType).toBe(mediaType)
+    expect(await bytesOf('team/app', '1')).toEqual(layout.root.bytes)
+  })
+
   it('reads full references as ref names when no repository is given, and refuses bare tags then', async () => {
     const layout = await writeImageLayout('team/app:7')
     dirs.push(layout.dir)
