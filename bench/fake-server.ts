@@ -1,6 +1,6 @@
 // The fake registry's CLI in a child process, so an HTTP comparison with docker-registry puts
 // both servers in their own process and the client alone in the benchmark's.
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 export interface ServerProcess {
@@ -27,10 +27,14 @@ export async function startFakeServerProcess(): Promise<ServerProcess> {
   })
   return {
     url,
-    async close() {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
-    },
+    close: () => stopChild(child),
   }
+}
+
+/** Stops a server this benchmark started, and waits until it has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
 }

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { stopChild } from './fake-server.js'
 
 export interface ReferenceRegistry {
   url: string
@@ -43,9 +44,7 @@ export async function startReferenceRegistry(): Promise<ReferenceRegistry | unde
   return {
     url,
     async close() {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
+      await stopChild(child)
       await rm(dir, { recursive: true, force: true })
     },
   }
