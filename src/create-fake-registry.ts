@@ -138,7 +138,8 @@ export interface FakeRegistry extends AsyncDisposable {
  */
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const resolved = resolveOptions(options)
-  const context: JournalledContext = { options: resolved, storage: resolved.storage, uploadDigesters: new Map(), journal: new Journal() }
+  const journal = new Journal({ maxEntries: resolved.journalMaxEntries, maxBytes: resolved.journalMaxBytes, maxManifestBytes: resolved.journalMaxManifestBytes })
+  const context: JournalledContext = { options: resolved, storage: resolved.storage, uploadDigesters: new Map(), journal }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
   const handler = createHandler(context)

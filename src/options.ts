@@ -60,6 +60,15 @@ export interface FakeRegistryOptions {
   allowSchema1?: boolean
   /** Lenient mode only: store a manifest whose `mediaType` is unknown, unread, under that type. Default true. */
   acceptUnknownManifestTypes?: boolean
+  /** Requests `registry.requests` keeps before dropping the oldest. Default 10000. */
+  journalMaxEntries?: number
+  /** Approximate bytes the journal's records may hold before the oldest are dropped. Default 67108864 (64 MiB). */
+  journalMaxBytes?: number
+  /**
+   * Largest manifest PUT body the journal keeps, to show as `manifest`; a larger or refused one is
+   * only summarised (`manifestSummary`). Default 262144 (256 KiB).
+   */
+  journalMaxManifestBytes?: number
 }
 
 /** Options with every default applied. */
@@ -78,6 +87,9 @@ export interface ResolvedOptions {
   verifyReferences: VerifyReferences
   allowSchema1: boolean
   acceptUnknownManifestTypes: boolean
+  journalMaxEntries: number
+  journalMaxBytes: number
+  journalMaxManifestBytes: number
 }
 
 /** Every default in one place. */
@@ -94,6 +106,10 @@ export const DEFAULTS = {
   rejectUnknownContentType: false,
   allowSchema1: true,
   acceptUnknownManifestTypes: true,
+  // Bounds of the journal: a test process keeps it, so refused or huge pushes must not grow it.
+  journalMaxEntries: 10_000,
+  journalMaxBytes: 64 * 1024 * 1024,
+  journalMaxManifestBytes: 256 * 1024,
   // referrers and verifyReferences: the mode's profile decides (`profileFor(mode).defaults`).
 } as const satisfies Omit<ResolvedOptions, 'storage' | keyof ModeDefaults>
 
@@ -133,6 +149,9 @@ export function resolveOptions(options: FakeRegistryOptions = {}): ResolvedOptio
     verifyReferences: oneOf('verifyReferences', options.verifyReferences ?? modeDefaults.verifyReferences, VERIFY_REFERENCES, modeDefaults.verifyReferences),
     allowSchema1: boolean('allowSchema1', options.allowSchema1 ?? DEFAULTS.allowSchema1),
     acceptUnknownManifestTypes: boolean('acceptUnknownManifestTypes', options.acceptUnknownManifestTypes ?? DEFAULTS.acceptUnknownManifestTypes),
+    journalMaxEntries: positiveInteger('journalMaxEntries', options.journalMaxEntries ?? DEFAULTS.journalMaxEntries, 'requests'),
+    journalMaxBytes: positiveInteger('journalMaxBytes', options.journalMaxBytes ?? DEFAULTS.journalMaxBytes),
+    journalMaxManifestBytes: positiveInteger('journalMaxManifestBytes', options.journalMaxManifestBytes ?? DEFAULTS.journalMaxManifestBytes),
   }
   return resolved
 }
@@ -156,9 +175,10 @@ function nonEmptyString(name: string, value: unknown): string {
   throw invalid(name, String(value), `${name} must be a non-empty string`, `Pass an address such as '127.0.0.1' or '::1'`)
 }
 
-function positiveInteger(name: string, value: unknown): number {
+function positiveInteger(name: string, value: unknown, unit = 'bytes'): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value
-  throw invalid(name, String(value), `${name} must be a positive whole number of bytes`, `Pass a number such as 4194304`)
+  const example = (DEFAULTS as Record<string, unknown>)[name] ?? 4194304
+  throw invalid(name, String(value), `${name} must be a positive whole number of ${unit}`, `Pass a number such as ${String(example)}`)
 }
 
 function port(value: unknown): number {

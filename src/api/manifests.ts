@@ -32,7 +32,10 @@ export const putManifest: RouteHandler = async ({ request, url, params, context,
   if (!bytes) throw rules.oversize(options.maxManifestBytes)
   const contentType = rules.contentType(request.headers.get('content-type'))
   const document = rules.decode(bytes, contentType)
-  if (facts) facts.manifest = document
+  if (facts) {
+    facts.manifest = document
+    facts.manifestBytes = bytes
+  }
   const parser = rules.chooseParser(contentType, document, options)
   failIf(parser.checkMediaType(mediaTypeOf(document)))
   if (rules.checkShape) failIf(shapeProblem(parser.family, document))

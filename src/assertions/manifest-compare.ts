@@ -85,7 +85,7 @@ function pushHint(registry: FakeRegistry, manifest: InspectedManifest): string[]
   const push = registry.requests.last((request) => request.method === 'PUT' && request.resource === 'manifest' && request.repository === manifest.repository && request.digest === manifest.digest && request.response.status === 201)
   if (!push) return ['(not pushed through the journal: seeded, or recorded before requests.clear())']
   const contentType = push.headers['content-type']
-  const bodyType = (push.manifest as { mediaType?: unknown } | undefined)?.mediaType
+  const bodyType = (push.manifest as { mediaType?: unknown } | undefined)?.mediaType ?? push.manifestSummary?.mediaType
   return [
     `pushed by request #${push.id} (PUT ${push.path}) with Content-Type ${contentType === undefined ? '(none)' : formatValue(contentType)}` +
       (typeof bodyType === 'string' ? ` and body mediaType ${formatValue(bodyType)}` : ' and no mediaType in the body'),

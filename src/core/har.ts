@@ -110,6 +110,13 @@ function entryOf(recorded: RecordedRequest): HarEntry {
       text: JSON.stringify(recorded.manifest),
       comment: 'the manifest as parsed, re-serialised; the exact bytes are stored under its digest',
     }
+  } else if (recorded.manifestSummary !== undefined) {
+    const { size, reason } = recorded.manifestSummary
+    entry.request.postData = {
+      mimeType: recorded.headers['content-type'] ?? '',
+      text: '',
+      comment: `a manifest of ${size} bytes, not kept (${reason})`,
+    }
   }
   if (recorded.repository !== undefined) entry._repository = recorded.repository
   if (recorded.reference !== undefined) entry._reference = recorded.reference

@@ -8,6 +8,8 @@ export interface RequestFacts {
   params?: RouteParams
   /** The decoded body of a manifest PUT. */
   manifest?: unknown
+  /** The bytes of that body: what the journal keeps, or summarises, once the answer is known. */
+  manifestBytes?: Uint8Array
   /** The error the answer carries. */
   error?: OciError
 }
@@ -30,15 +32,20 @@ export class Recording {
   readonly facts: RequestFacts = {}
   /** The request to answer: the original, with its body counted as the handler reads it. */
   readonly request: Request
-  #file: (entry: RecordedRequest) => void
+  #file: (entry: RecordedRequest, size: number) => void
+  #maxManifestBytes: number
   #entry: Entry
   #started = performance.now()
   #requestRead = 0
   #requestDone = false
 
-  /** `file` puts the finished record in the journal. */
-  constructor(id: number, request: Request, transport: string, file: (entry: RecordedRequest) => void) {
+  /**
+   * `file` puts the finished record in the journal, with the bytes it accounts for; a manifest
+   * body larger than `maxManifestBytes` is summarised rather than kept.
+   */
+  constructor(id: number, request: Request, transport: string, file: (entry: RecordedRequest, size: number) => void, maxManifestBytes = Number.POSITIVE_INFINITY) {
     this.#file = file
+    this.#maxManifestBytes = maxManifestBytes
     const url = new URL(request.url)
     this.#entry = {
       id,
@@ -68,7 +75,10 @@ export class Recording {
   /** Records the answer and returns it, its body counted as the client reads it. */
   finish(response: Response): Response {
     const entry = this.#entry
-    const { params, manifest, error } = this.facts
+    const { params, manifest, manifestBytes, error } = this.facts
+    // The parsed body can be many times the size of its bytes: nothing here holds it once filed.
+    this.facts.manifest = undefined
+    this.facts.manifestBytes = undefined
     entry.timings.wait = elapsed(this.#started)
     // A handler that answered early (an error) read only part of the body: what was sent is
     // the declared length, when there is one.
@@ -78,7 +88,6 @@ export class Recording {
       entry.repository = params.name
       entry.reference = params.reference ?? params.digest
     }
-    if (manifest !== undefined) entry.manifest = manifest
     const answer = entry.response
     answer.status = response.status
     answer.statusText = response.statusText
@@ -88,7 +97,8 @@ export class Recording {
       answer.errorCode = error.entries[0]?.code
     }
     entry.digest = digestOf(entry, params)
-    this.#file(entry)
+    const kept = keepManifest(entry, manifest, manifestBytes, response.status, this.#maxManifestBytes)
+    this.#file(entry, sizeOf(entry) + kept)
     if (!response.body) {
       answer.complete = true
       return response
@@ -106,6 +116,51 @@ export class Recording {
     )
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
   }
+}
+
+// What the journal keeps of a manifest PUT's body, and the bytes that costs. An accepted body up
+// to the limit is kept as its bytes and parsed again on each read of `manifest`: the parsed form
+// of a body of many small values takes tens of times its size. A refused body, or a larger one,
+// is only summarised: a stream of refused pushes must not grow the journal by their bodies.
+function keepManifest(entry: Entry, document: unknown, bytes: Uint8Array | undefined, status: number, maxBytes: number): number {
+  if (document === undefined) return 0
+  const size = bytes?.byteLength ?? 0
+  if (bytes !== undefined && status < 400 && size <= maxBytes) {
+    Object.defineProperty(entry, 'manifest', { enumerable: true, get: () => parseKept(bytes) })
+    return size
+  }
+  const mediaType = (document as { mediaType?: unknown } | null)?.mediaType
+  entry.manifestSummary = {
+    size,
+    ...(typeof mediaType === 'string' ? { mediaType: mediaType.slice(0, SUMMARY_TEXT) } : {}),
+    reason: status >= 400 ? 'refused' : 'too large',
+  }
+  return SUMMARY_TEXT
+}
+
+const SUMMARY_TEXT = 256
+
+// The body was decoded once already, so this cannot fail on it; a loose decoder as the lenient
+// profiles use, so what they accepted reads back the same.
+function parseKept(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes))
+  } catch {
+    return undefined
+  }
+}
+
+// Bytes a record accounts for: a fixed share for its fields, plus its texts (URL, headers, error
+// details). An estimate, but one that grows with everything a request can make large.
+const RECORD_OVERHEAD = 512
+
+function sizeOf(entry: Entry): number {
+  let size = RECORD_OVERHEAD + entry.url.length * 2
+  for (const headers of [entry.headers, entry.response.headers]) {
+    for (const name in headers) size += name.length + (headers[name] as string).length
+  }
+  if (entry.response.errors) size += JSON.stringify(entry.response.errors).length
+  return size
 }
 
 // A pull-driven wrapper rather than a TransformStream: it reads only as the consumer asks, so an

@@ -109,8 +109,16 @@ export interface RecordedRequest {
   readonly headers: Readonly<Record<string, string>>
   /** Bytes of the request body: counted as read, or the declared `Content-Length` when the registry stopped early. */
   readonly bodySize: number
-  /** The parsed body of a manifest PUT (as the registry decoded it), when it was read. */
+  /**
+   * The parsed body of a manifest PUT the registry accepted, when it was read and is at most the
+   * `journalMaxManifestBytes` option. Parsed anew from the kept bytes on each read.
+   */
   readonly manifest?: unknown
+  /**
+   * Instead of `manifest`, for a manifest PUT body that was refused (never kept whole) or larger
+   * than `journalMaxManifestBytes`: its size, and its `mediaType` field when it had one.
+   */
+  readonly manifestSummary?: { readonly size: number; readonly mediaType?: string; readonly reason: 'refused' | 'too large' }
   readonly response: RecordedResponse
   /** Milliseconds: until the answer's headers (`wait`) and reading its body (`receive`). */
   readonly timings: { readonly wait: number; readonly receive: number }
@@ -127,8 +135,13 @@ export interface RecordedRequest {
 export interface RequestJournal extends Iterable<RecordedRequest> {
   /** How many requests it holds. */
   readonly size: number
-  /** How many of the oldest requests were dropped to keep it within its limit. */
+  /** How many of the oldest requests were dropped to keep it within its limits. */
   readonly dropped: number
+  /**
+   * Approximately how many bytes the kept records hold (texts, error details, kept manifest
+   * bodies); at most the `journalMaxBytes` option.
+   */
+  readonly bytes: number
   /** Every request, oldest first. */
   all(): RecordedRequest[]
   /** The requests matching a filter (every field given must match) or a predicate, oldest first. */

@@ -7,8 +7,21 @@ export type { AsymmetricMatcherLike, RecordedRequest, RecordedResponse, RequestF
 export { assertRequestFilter, isAsymmetricMatcher, matchesRequest, matchValue } from './journal-filter.js'
 export { Recording, type RequestFacts } from './journal-recording.js'
 
-/** How many requests a journal keeps before dropping the oldest. */
+/** How many requests a journal keeps before dropping the oldest (the `journalMaxEntries` default). */
 export const JOURNAL_LIMIT = 10_000
+
+/** What a journal may hold; the registry passes its `journal*` options. */
+export interface JournalLimits {
+  /** Records kept before the oldest is dropped. */
+  maxEntries?: number
+  /** Approximate bytes the records may hold (see `RequestJournal.bytes`) before the oldest is dropped. */
+  maxBytes?: number
+  /** Largest manifest body kept whole (to show as `manifest`); a larger one is summarised. */
+  maxManifestBytes?: number
+}
+
+// A journal made on its own: the registry always passes its options (defaults in options.ts).
+const UNBOUNDED: Required<JournalLimits> = { maxEntries: JOURNAL_LIMIT, maxBytes: Number.POSITIVE_INFINITY, maxManifestBytes: Number.POSITIVE_INFINITY }
 
 /**
  * The registry's journal; `start` is called by the core for each request.
@@ -21,16 +34,24 @@ export const JOURNAL_LIMIT = 10_000
  */
 export class Journal implements RequestJournal {
   #entries: RecordedRequest[] = []
+  // The accounted size of each record, by record, so dropping one subtracts what filing it added.
+  #sizes = new WeakMap<RecordedRequest, number>()
+  #bytes = 0
   #nextId = 1
   #dropped = 0
-  #limit: number
+  #limits: Required<JournalLimits>
 
-  constructor(limit: number = JOURNAL_LIMIT) {
-    this.#limit = limit
+  /** `limits` is a number of entries, or the limits to apply; what is left out is unbounded but entries (10,000). */
+  constructor(limits: number | JournalLimits = {}) {
+    this.#limits = { ...UNBOUNDED, ...(typeof limits === 'number' ? { maxEntries: limits } : limits) }
   }
 
   get size(): number {
     return this.#entries.length
+  }
+
+  get bytes(): number {
+    return this.#bytes
   }
 
   get dropped(): number {
@@ -61,6 +82,7 @@ export class Journal implements RequestJournal {
 
   clear(): void {
     this.#entries = []
+    this.#bytes = 0
     this.#dropped = 0
   }
 
@@ -70,16 +92,22 @@ export class Journal implements RequestJournal {
 
   /** Starts recording a request; the core answers with `recording.request` and passes the answer to `finish`. */
   start(request: Request, transport: string): Recording {
-    return new Recording(this.#nextId++, request, transport, (entry) => this.#file(entry))
+    return new Recording(this.#nextId++, request, transport, (entry, size) => this.#file(entry, size), this.#limits.maxManifestBytes)
   }
 
   // Answers can finish out of order (a slow upload, a quick GET): file by id, not by arrival here.
-  #file(entry: RecordedRequest): void {
+  // The oldest records go first, until both limits hold; a record larger than the byte limit on
+  // its own is dropped too, so the bound holds whatever a request carried.
+  #file(entry: RecordedRequest, size: number): void {
     let index = this.#entries.length
     while (index > 0 && (this.#entries[index - 1] as RecordedRequest).id > entry.id) index--
     this.#entries.splice(index, 0, entry)
-    if (this.#entries.length > this.#limit) {
-      this.#entries.shift()
+    this.#sizes.set(entry, size)
+    this.#bytes += size
+    const { maxEntries, maxBytes } = this.#limits
+    while (this.#entries.length > maxEntries || (this.#bytes > maxBytes && this.#entries.length > 0)) {
+      const dropped = this.#entries.shift() as RecordedRequest
+      this.#bytes -= this.#sizes.get(dropped) ?? 0
       this.#dropped++
     }
   }

@@ -251,3 +251,61 @@ describe('Journal limit', () => {
     expect(journal.all().map((request) => request.path)).toEqual(['/v2/first', '/v2/second'])
   })
 })
+
+describe('journal bounds', () => {
+  /** `{"schemaVersion":2,"x":[{},{},…]}` of exactly `size` bytes: millions of values once parsed. */
+  function manyValues(size: number): Uint8Array {
+    const head = '{"schemaVersion":2,"x":['
+    const tail = '{}]}'
+    const count = Math.floor((size - head.length - tail.length) / 3)
+    const text = `${head}${'{},'.repeat(count)}${tail}`
+    return bytesOf(text.padEnd(size, ' '))
+  }
+
+  it('keeps a stream of refused 4 MiB manifests as summaries, within its byte limit', async () => {
+    const maxBytes = 64 * 1024
+    await using registry = await createFakeRegistry({ transport: 'none', journalMaxBytes: maxBytes })
+    const body = manyValues(4 * 1024 * 1024) as Uint8Array<ArrayBuffer>
+    for (let i = 0; i < 4; i++) {
+      const response = await registry.fetch(`/v2/team/app/manifests/${i}`, { method: 'PUT', headers: { 'content-type': MediaTypes.OM }, body })
+      expect(response.status).toBe(400)
+      expect(registry.requests.bytes).toBeLessThanOrEqual(maxBytes)
+    }
+    const records = registry.requests.all()
+    expect(records).toHaveLength(4)
+    for (const record of records) {
+      expect(record.manifestSummary).toEqual({ size: body.byteLength, reason: 'refused' })
+      expect('manifest' in record).toBe(false)
+    }
+  })
+
+  it('keeps an accepted body up to journalMaxManifestBytes, and summarises a larger one', async () => {
+    await using registry = await createFakeRegistry({ transport: 'none', journalMaxManifestBytes: 600 })
+    const small = await pushImageContent(registry, 'team/app')
+    await putManifest(registry, 'team/app', 'small', small)
+    const large = { ...small, annotations: { note: 'x'.repeat(600) } }
+    const response = await putManifest(registry, 'team/app', 'large', large)
+    expect(response.status).toBe(201)
+    expect(registry.requests.last({ reference: 'small' })?.manifest).toEqual(small)
+    const recorded = registry.requests.last({ reference: 'large' })
+    expect('manifest' in (recorded ?? {})).toBe(false)
+    expect(recorded?.manifestSummary).toEqual({ size: bytesOf(JSON.stringify(large)).byteLength, mediaType: MediaTypes.OM, reason: 'too large' })
+    const har = registry.requests.toHAR().log.entries.find((entry) => entry._reference === 'large')
+    expect(har?.request.postData).toEqual({ mimeType: MediaTypes.OM, text: '', comment: `a manifest of ${recorded?.manifestSummary?.size} bytes, not kept (too large)` })
+  })
+
+  it('drops the oldest records to stay within journalMaxBytes, and counts them', async () => {
+    const maxBytes = 8 * 1024
+    await using registry = await createFakeRegistry({ transport: 'none', journalMaxBytes: maxBytes })
+    for (let i = 0; i < 50; i++) await registry.fetch(`/v2/team/app/tags/list?n=${i}`, { headers: { 'x-padding': 'p'.repeat(200) } })
+    expect(registry.requests.bytes).toBeGreaterThan(0)
+    expect(registry.requests.bytes).toBeLessThanOrEqual(maxBytes)
+    expect(registry.requests.size + registry.requests.dropped).toBe(50)
+    expect(registry.requests.dropped).toBeGreaterThan(0)
+    expect(registry.requests.last()?.query).toEqual({ n: '49' })
+  })
+
+  it('refuses a journal limit that is not a positive whole number', async () => {
+    await expect(createFakeRegistry({ transport: 'none', journalMaxEntries: 0 })).rejects.toThrow('Failed to use option journalMaxEntries "0": journalMaxEntries must be a positive whole number of requests. Pass a number such as 10000.')
+  })
+})
