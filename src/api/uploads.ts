@@ -90,7 +90,7 @@ async function mountBlob(context: RegistryContext, name: string, mount: string, 
 /** A new session, hashed from its first byte. */
 async function openUpload(context: RegistryContext, name: string): Promise<UploadInfo> {
   const upload = await context.storage.createUpload(name)
-  context.uploadDigesters.set(upload.id, createDigester())
+  context.uploadDigesters.set(upload.id, { digester: createDigester(), size: 0 })
   return upload
 }
 
@@ -130,7 +130,8 @@ async function appendBody(context: RegistryContext, name: string, upload: Upload
     if ((expected ?? 0) !== 0) throw lengthMismatch(0)
     return upload
   }
-  const digester = (await digesterFor(context, upload)).fork()
+  const base = await digesterFor(context, upload)
+  const digester = base.digester.fork()
   let received = 0
   async function* chunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
     const reader = body.getReader()
@@ -159,7 +160,7 @@ async function appendBody(context: RegistryContext, name: string, upload: Upload
   if (!appended) throw uploadUnknown(upload.id)
   // Two PATCHes racing on one session would leave the fork short of the stored bytes: drop it
   // then, and the next use rehashes the session from storage.
-  if (appended.size === upload.size + received) context.uploadDigesters.set(upload.id, digester)
+  if (base.size === upload.size && appended.size === upload.size + received) context.uploadDigesters.set(upload.id, { digester, size: appended.size })
   else context.uploadDigesters.delete(upload.id)
   return appended
 }
@@ -176,41 +177,77 @@ function chunkLength(name: string, upload: UploadInfo, contentRange: string, con
   return length
 }
 
-/** Verifies every requested digest and moves the bytes into the blob store. */
-async function commit(context: RegistryContext, name: string, upload: UploadInfo, digests: Digests): Promise<Response> {
-  const computed = new Map<DigestAlgorithm, string>()
+// A chunk that keeps arriving while a session is closed: each round sees a larger session. The
+// rounds are few in practice (one more per racing PATCH); the bound keeps a stream of them finite.
+const COMMIT_ROUNDS = 8
+
+/**
+ * Verifies every requested digest and moves the bytes into the blob store. The bytes verified
+ * are counted, and storage commits only a session of exactly that size: a chunk that lands in
+ * between (a PATCH still streaming when a body-less PUT closes the session) sends the check
+ * round again, on the session as it now is, instead of storing bytes under a digest they were
+ * never checked against.
+ */
+async function commit(context: RegistryContext, name: string, received: UploadInfo, digests: Digests): Promise<Response> {
+  const [first] = digests as [Digests[number], ...Digests]
+  let upload = received
+  for (let round = 1; ; round++) {
+    const size = await verify(context, upload, digests)
+    const blob = size === undefined ? undefined : await context.storage.commitUpload(upload.id, first.digest, size)
+    if (blob) {
+      context.uploadDigesters.delete(upload.id)
+      return blobCreated(name, blob.digest)
+    }
+    const current = await context.storage.getUpload(upload.id)
+    if (!current) throw uploadUnknown(upload.id)
+    if (round === COMMIT_ROUNDS) throw new OciError('BLOB_UPLOAD_INVALID', { uuid: upload.id, reason: 'chunks kept arriving while the upload was being closed' })
+    upload = current
+  }
+}
+
+/**
+ * Checks each digest against the session's bytes; returns how many bytes were checked, or
+ * undefined when the algorithms saw different sizes (the session grew between two reads).
+ */
+async function verify(context: RegistryContext, upload: UploadInfo, digests: Digests): Promise<number | undefined> {
+  const computed = new Map<DigestAlgorithm, { digest: string; size: number }>()
   for (const { algorithm, digest } of digests) {
     let actual = computed.get(algorithm)
     if (actual === undefined) {
-      actual = algorithm === 'sha256' ? (await digesterFor(context, upload)).digest() : await rehash(context, upload.id, algorithm)
+      actual = algorithm === 'sha256' ? await sha256Of(context, upload) : await digestStream(await uploadBytes(context, upload.id), algorithm)
       computed.set(algorithm, actual)
     }
-    if (actual !== digest) {
+    if (actual.digest !== digest) {
       // As distribution: content that fails verification ends the session, nothing is stored.
       await endUpload(context, upload.id)
-      throw new OciError('DIGEST_INVALID', { expected: digest, actual })
+      throw new OciError('DIGEST_INVALID', { expected: digest, actual: actual.digest })
     }
   }
-  const [first] = digests as [Digests[number], ...Digests]
-  const blob = await context.storage.commitUpload(upload.id, first.digest)
-  context.uploadDigesters.delete(upload.id)
-  if (!blob) throw uploadUnknown(upload.id)
-  return blobCreated(name, blob.digest)
+  const sizes = new Set([...computed.values()].map(({ size }) => size))
+  return sizes.size === 1 ? (sizes.values().next().value as number) : undefined
 }
 
-/** The session's sha256 state; rebuilt from its bytes when this process never saw them. */
-async function digesterFor(context: RegistryContext, upload: UploadInfo): Promise<Digester> {
+async function sha256Of(context: RegistryContext, upload: UploadInfo): Promise<{ digest: string; size: number }> {
+  const { digester, size } = await digesterFor(context, upload)
+  return { digest: digester.digest(), size }
+}
+
+/**
+ * The session's sha256 state and the bytes it covers; rebuilt from its bytes when this process
+ * never saw them, or when they no longer match the session's size.
+ */
+async function digesterFor(context: RegistryContext, upload: UploadInfo): Promise<{ digester: Digester; size: number }> {
   const known = context.uploadDigesters.get(upload.id)
-  if (known) return known
+  if (known && known.size === upload.size) return known
   const digester = createDigester()
-  for await (const chunk of await uploadBytes(context, upload.id)) digester.update(chunk)
-  context.uploadDigesters.set(upload.id, digester)
-  return digester
-}
-
-/** The rare path: a `?digest=` in another algorithm than the one hashed on the fly. */
-async function rehash(context: RegistryContext, id: string, algorithm: DigestAlgorithm): Promise<string> {
-  return (await digestStream(await uploadBytes(context, id), algorithm)).digest
+  let size = 0
+  for await (const chunk of await uploadBytes(context, upload.id)) {
+    digester.update(chunk)
+    size += chunk.byteLength
+  }
+  const rebuilt = { digester, size }
+  context.uploadDigesters.set(upload.id, rebuilt)
+  return rebuilt
 }
 
 async function uploadBytes(context: RegistryContext, id: string): Promise<AsyncIterable<Uint8Array>> {

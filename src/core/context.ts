@@ -8,10 +8,11 @@ export interface RegistryContext {
   readonly options: ResolvedOptions
   readonly storage: Storage
   /**
-   * The sha256 state of each open upload session, so the digest is computed while the body
-   * streams in. A session missing here (storage that outlived the process) is rehashed from its bytes.
+   * The sha256 state of each open upload session and how many bytes it has hashed, so the digest
+   * is computed while the body streams in. A session missing here (storage that outlived the
+   * process), or whose size moved on, is rehashed from its bytes.
    */
-  readonly uploadDigesters: Map<string, Digester>
+  readonly uploadDigesters: Map<string, { digester: Digester; size: number }>
   /** Where every request and its answer is recorded (`registry.requests`); none: nothing is recorded. */
   readonly journal?: Journal
 }

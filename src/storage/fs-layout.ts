@@ -120,11 +120,11 @@ export class LayoutStorage implements Storage {
     return this.#uploads.read(id)
   }
 
-  async commitUpload(id: string, digest: string): Promise<BlobInfo | undefined> {
+  async commitUpload(id: string, digest: string, size?: number): Promise<BlobInfo | undefined> {
     if (!isUploadId(id)) return undefined
     this.#checkDigest(digest, 'store')
     await this.open()
-    const upload = await this.#uploads.commit(id, digest)
+    const upload = await this.#uploads.commit(id, digest, size)
     if (!upload) return undefined
     await this.linkBlob(upload.repository, digest)
     return { digest, size: upload.size }

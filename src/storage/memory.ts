@@ -93,9 +93,9 @@ class MemoryStorage implements Storage {
     return upload && sliceChunks(upload.chunks, { start: 0, end: upload.size - 1 })
   }
 
-  async commitUpload(id: string, digest: string): Promise<BlobInfo | undefined> {
+  async commitUpload(id: string, digest: string, size?: number): Promise<BlobInfo | undefined> {
     const upload = this.#uploads.get(id)
-    if (!upload) return undefined
+    if (!upload || (size !== undefined && upload.size !== size)) return undefined
     this.#uploads.delete(id)
     // Content-addressed: a blob already stored under this digest has the same bytes.
     if (!this.#blobs.has(digest)) {

@@ -35,9 +35,13 @@ export interface Storage {
   readUpload(id: string): Promise<AsyncIterable<Uint8Array> | undefined>
   /**
    * Moves the session's bytes into the blob store under `digest` (the caller has verified it),
-   * links the blob to the session's repository and ends the session.
+   * links the blob to the session's repository and ends the session. `size` is how many bytes
+   * the caller verified: when the session holds another number by the time it commits (a chunk
+   * arrived meanwhile), nothing is committed and the answer is undefined, so bytes never get a
+   * digest they were not checked against. `getUpload` and `readUpload` report a session as it
+   * was before any append still in progress.
    */
-  commitUpload(id: string, digest: string): Promise<BlobInfo | undefined>
+  commitUpload(id: string, digest: string, size?: number): Promise<BlobInfo | undefined>
   /** Ends the session and drops its bytes; true when it existed. */
   deleteUpload(id: string): Promise<boolean>
 

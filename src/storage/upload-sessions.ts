@@ -23,6 +23,9 @@ export class UploadSessions {
   #dir: string
   #locks: KeyLocks
   #blobs: BlobStore
+  // The size of each session with an append in progress, as it was before: its file grows as
+  // chunks arrive, but until the append ends those bytes are not the session's.
+  #appending = new Map<string, number>()
 
   constructor(files: LayoutFiles, dir: string, locks: KeyLocks, blobs: BlobStore) {
     this.#files = files
@@ -46,7 +49,7 @@ export class UploadSessions {
     const { repository } = parseJson(`${data}.json`, meta) as Partial<UploadFile>
     if (typeof repository !== 'string' || !isRepositoryName(repository)) return undefined
     const stats = await this.#files.statOptional(data)
-    return stats && { id, repository, size: stats.size }
+    return stats && { id, repository, size: this.#appending.get(id) ?? stats.size }
   }
 
   append(id: string, chunks: AsyncIterable<Uint8Array>): Promise<UploadInfo | undefined> {
@@ -55,6 +58,7 @@ export class UploadSessions {
       if (!upload) return undefined
       const handle = await this.#files.fs.open(this.#path(id), 'a')
       let size = upload.size
+      this.#appending.set(id, upload.size)
       try {
         for await (const chunk of chunks) {
           await writeAll(handle, chunk)
@@ -65,6 +69,7 @@ export class UploadSessions {
         await handle.truncate(upload.size)
         throw error
       } finally {
+        this.#appending.delete(id)
         await handle.close()
       }
       return (await this.get(id)) && { ...upload, size }
@@ -77,11 +82,15 @@ export class UploadSessions {
     return handle && readHandle(handle, { start: 0, end: upload.size - 1 })
   }
 
-  /** Moves the session's bytes into the blob store under `digest` and ends it; returns the session as it was. */
-  commit(id: string, digest: string): Promise<UploadInfo | undefined> {
+  /**
+   * Moves the session's bytes into the blob store under `digest` and ends it; returns the session
+   * as it was. Undefined, committing nothing, when it does not exist or (`size` given) has
+   * another size: under the session's lock no append is running, so the size is final here.
+   */
+  commit(id: string, digest: string, size?: number): Promise<UploadInfo | undefined> {
     return this.#locked(id, async () => {
       const found = await this.get(id)
-      if (!found) return undefined
+      if (!found || (size !== undefined && found.size !== size)) return undefined
       const data = this.#path(id)
       const handle = await this.#files.fs.open(data, 'r')
       try {
