@@ -83,7 +83,8 @@ async function mountBlob(context: RegistryContext, name: string, mount: string, 
   if (from === undefined && !context.options.automaticMount) return undefined
   if (from !== undefined && (!isRepositoryName(from) || !(await context.storage.isBlobLinked(from, digest)))) return undefined
   if (!(await context.storage.statBlob(digest))) return undefined
-  await context.storage.linkBlob(name, digest)
+  // Collected since the stat: the mount cannot be honoured after all.
+  if ((await context.storage.linkBlob(name, digest)) === false) return undefined
   return digest
 }
 

@@ -57,11 +57,12 @@ export class BlobStore {
     }
   }
 
-  /** Puts the blob's file at `target` (in a repository's layout), when the store has it. */
-  async linkTo(digest: string, target: string): Promise<void> {
+  /** Puts the blob's file at `target` (in a repository's layout) when the store has it; false when not. */
+  async linkTo(digest: string, target: string): Promise<boolean> {
     const source = this.path(digest) as string
-    if (!(await this.#files.exists(source))) return
+    if (!(await this.#files.exists(source))) return false
     await this.#files.place(source, target)
+    return true
   }
 
   /** Takes a file found in a layout into the store, leaving it where it is. */

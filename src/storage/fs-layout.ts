@@ -8,9 +8,9 @@ import { LayoutSnapshots } from './layout-snapshots.js'
 import { FILE_DIGEST, isVisible, storageError, type RepositoryState } from './layout-state.js'
 import { compareCodePoints } from './memory.js'
 import { openRoot } from './open-root.js'
-import { RepositoryLayouts } from './repository-layouts.js'
+import { lockOf, RepositoryLayouts } from './repository-layouts.js'
 import type { BlobInfo, ByteRange, GarbageCollection, Storage, StorageSnapshot, StoredManifest, UploadInfo } from './storage.js'
-import { isUploadId, UploadSessions } from './upload-sessions.js'
+import { isUploadId, uploadLockOf, UploadSessions } from './upload-sessions.js'
 
 /**
  * Storage kept as files, one OCI image layout per repository, over any `LayoutFs`:
@@ -73,13 +73,18 @@ export class LayoutStorage implements Storage {
 
   // --- links ---
 
-  async linkBlob(repository: string, digest: string): Promise<void> {
+  async linkBlob(repository: string, digest: string): Promise<boolean> {
     const dir = this.#writableDir(repository, 'link a blob into')
     this.#checkDigest(digest, 'link')
-    await this.#update(repository, dir, async (state) => {
-      await this.#blobs.linkTo(digest, this.#repositories.blobPath(dir, digest))
-      state.links.add(digest)
-    })
+    return this.#update(repository, dir, (state) => this.#link(dir, state, digest))
+  }
+
+  // Under the repository's lock, and garbage collection is exclusive: a blob found in the store
+  // here stays there until the link is written.
+  async #link(dir: string, state: RepositoryState, digest: string): Promise<boolean> {
+    if (!(await this.#blobs.linkTo(digest, this.#repositories.blobPath(dir, digest)))) return false
+    state.links.add(digest)
+    return true
   }
 
   async unlinkBlob(repository: string, digest: string): Promise<boolean> {
@@ -120,14 +125,24 @@ export class LayoutStorage implements Storage {
     return this.#uploads.read(id)
   }
 
+  /**
+   * Moves the bytes in and links them in one task holding the session's and the repository's
+   * locks: garbage collection, reset and restore are exclusive, so none of them can run between
+   * the blob entering the store and its link (see docs/storage.md, Concurrency).
+   */
   async commitUpload(id: string, digest: string, size?: number): Promise<BlobInfo | undefined> {
     if (!isUploadId(id)) return undefined
     this.#checkDigest(digest, 'store')
     await this.open()
-    const upload = await this.#uploads.commit(id, digest, size)
-    if (!upload) return undefined
-    await this.linkBlob(upload.repository, digest)
-    return { digest, size: upload.size }
+    const session = await this.#uploads.get(id)
+    const dir = session && this.#repositories.dirOf(session.repository)
+    if (!session || !dir) return undefined
+    return this.#locks.run([uploadLockOf(id), lockOf(session.repository)], async () => {
+      const upload = await this.#uploads.commitHeld(id, digest, size)
+      if (!upload) return undefined
+      await this.#repositories.updateHeld(dir, (state) => this.#link(dir, state, digest))
+      return { digest, size: upload.size }
+    })
   }
 
   async deleteUpload(id: string): Promise<boolean> {
@@ -222,14 +237,14 @@ export class LayoutStorage implements Storage {
 
   async clear(): Promise<void> {
     await this.open()
-    await this.#empty()
+    await this.#locks.exclusive(() => this.#empty())
   }
 
   // --- optional: snapshots and garbage collection ---
 
   async snapshot(): Promise<StorageSnapshot> {
     await this.open()
-    return this.#locks.run('*', () => this.#snapshots.take(this.kind))
+    return this.#locks.exclusive(() => this.#snapshots.take(this.kind))
   }
 
   /** Puts back the content of `snapshot`; open upload sessions end. */
@@ -238,7 +253,7 @@ export class LayoutStorage implements Storage {
       throw storageError('restore snapshot', this.kind, 'it was not taken from this storage', 'Pass a snapshot that this storage returned from snapshot()')
     }
     await this.open()
-    await this.#locks.run('*', async () => {
+    await this.#locks.exclusive(async () => {
       await this.#empty()
       await this.#snapshots.copyBack(snapshot)
     })
@@ -247,7 +262,7 @@ export class LayoutStorage implements Storage {
   /** Removes the blobs no repository links; returns their digests. */
   async garbageCollect(): Promise<GarbageCollection> {
     await this.open()
-    return this.#locks.run('*', async () => {
+    return this.#locks.exclusive(async () => {
       const linked = new Set<string>()
       for (const { dir } of await this.#repositories.all()) for (const digest of (await this.#repositories.read(dir))?.links ?? []) linked.add(digest)
       return { blobs: (await this.#blobs.removeAllBut(linked)).sort(compareCodePoints) }

@@ -103,8 +103,8 @@ export class LayoutFiles {
     for (const entry of await this.readdirOptional(dir)) if (!keep.includes(entry)) await this.fs.rm(this.fs.join(dir, entry))
   }
 
-  openExisting(path: string): Promise<LayoutFileHandle | undefined> {
-    return unlessMissing(() => this.fs.open(path, 'r'), undefined)
+  openExisting(path: string, flags: 'r' | 'r+' = 'r'): Promise<LayoutFileHandle | undefined> {
+    return unlessMissing(() => this.fs.open(path, flags), undefined)
   }
 
   readOptional(path: string): Promise<Uint8Array | undefined> {
@@ -142,10 +142,12 @@ export async function* readHandle(handle: LayoutFileHandle, range: ByteRange, cl
   }
 }
 
-export async function writeAll(handle: LayoutFileHandle, bytes: Uint8Array): Promise<void> {
+/** Writes all of `bytes`, from `position` when given (else where the last write ended). */
+export async function writeAll(handle: LayoutFileHandle, bytes: Uint8Array, position?: number): Promise<void> {
   let offset = 0
   while (offset < bytes.byteLength) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset)
+    const at = position === undefined ? undefined : position + offset
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset, at)
     offset += bytesWritten
   }
 }

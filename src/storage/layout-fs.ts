@@ -9,7 +9,8 @@ export interface LayoutFs {
   /** Creates a directory and its parents; no error when it exists. */
   mkdir(path: string): Promise<void>
   readFile(path: string): Promise<Uint8Array>
-  open(path: string, flags: 'r' | 'a' | 'wx'): Promise<LayoutFileHandle>
+  /** 'r+' opens an existing file for positioned writes, and never creates one. */
+  open(path: string, flags: 'r' | 'r+' | 'a' | 'wx'): Promise<LayoutFileHandle>
   /** Atomically replaces `to` with `from`. */
   rename(from: string, to: string): Promise<void>
   /** A hard link: `to` names the same file as `from`. Fails with `EEXIST` when `to` exists. */
@@ -26,7 +27,8 @@ export interface LayoutFs {
 /** An open file. */
 export interface LayoutFileHandle {
   read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>
-  write(buffer: Uint8Array, offset: number, length: number): Promise<{ bytesWritten: number }>
+  /** At `position` when given, else where the last write ended. */
+  write(buffer: Uint8Array, offset: number, length: number, position?: number): Promise<{ bytesWritten: number }>
   truncate(length: number): Promise<void>
   sync(): Promise<void>
   stat(): Promise<LayoutStats>
@@ -40,7 +42,7 @@ export interface LayoutFileHandle {
 export function wrapHandle(handle: Pick<LayoutFileHandle, 'read' | 'write' | 'truncate' | 'close'>, own: Pick<LayoutFileHandle, 'sync' | 'stat'>): LayoutFileHandle {
   return {
     read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
-    write: (buffer, offset, length) => handle.write(buffer, offset, length),
+    write: (buffer, offset, length, position) => handle.write(buffer, offset, length, position),
     truncate: (length) => handle.truncate(length),
     close: () => handle.close(),
     ...own,

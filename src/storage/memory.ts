@@ -46,8 +46,10 @@ class MemoryStorage implements Storage {
     return blob && sliceChunks(blob.chunks, range ?? { start: 0, end: blob.size - 1 })
   }
 
-  async linkBlob(repository: string, digest: string): Promise<void> {
+  async linkBlob(repository: string, digest: string): Promise<boolean> {
+    if (!this.#blobs.has(digest)) return false
     this.#link(this.#repository(repository, true), digest)
+    return true
   }
 
   async unlinkBlob(repository: string, digest: string): Promise<boolean> {

@@ -17,6 +17,11 @@ import {
 } from './layout-state.js'
 import type { StoredManifest } from './storage.js'
 
+/** The lock key of a repository's layout, held by every change to it. */
+export function lockOf(repository: string): string {
+  return `repository:${repository}`
+}
+
 /** Per repository: what the OCI layout cannot hold (blob links, referrer fields, stored kinds). */
 const REPOSITORY_STATE = '.fake-oci-registry.json'
 // The files of an OCI image layout. A repository path component can take these names too
@@ -117,16 +122,19 @@ export class RepositoryLayouts {
    * state that names a missing file).
    */
   update<T>(repository: string, dir: string, change: (state: RepositoryState) => Promise<T>, after?: (state: RepositoryState, result: T) => Promise<void>): Promise<T> {
-    return this.#locks.run(`repository:${repository}`, async () => {
-      const existing = await this.read(dir)
-      const state = existing ?? emptyState()
-      if (!existing) await this.#createLayout(dir)
-      const before = serializeState(state)
-      const result = await change(state)
-      if (!existing || serializeState(state) !== before) await this.#write(dir, state)
-      await after?.(state, result)
-      return result
-    })
+    return this.#locks.run(lockOf(repository), () => this.updateHeld(dir, change, after))
+  }
+
+  /** `update` for a caller that already holds the repository's lock (`lockOf`) with others. */
+  async updateHeld<T>(dir: string, change: (state: RepositoryState) => Promise<T>, after?: (state: RepositoryState, result: T) => Promise<void>): Promise<T> {
+    const existing = await this.read(dir)
+    const state = existing ?? emptyState()
+    if (!existing) await this.#createLayout(dir)
+    const before = serializeState(state)
+    const result = await change(state)
+    if (!existing || serializeState(state) !== before) await this.#write(dir, state)
+    await after?.(state, result)
+    return result
   }
 
   async #createLayout(dir: string): Promise<void> {

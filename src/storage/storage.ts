@@ -17,7 +17,11 @@ export interface Storage {
   readBlob(digest: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array> | undefined>
 
   // --- per-repository blob links ---
-  linkBlob(repository: string, digest: string): Promise<void>
+  /**
+   * Links a stored blob to the repository. False when the blob is not stored (garbage collected
+   * since it was found): nothing is linked. A backend that always links may answer nothing.
+   */
+  linkBlob(repository: string, digest: string): Promise<boolean | void>
   /** Removes the link; true when there was one. */
   unlinkBlob(repository: string, digest: string): Promise<boolean>
   isBlobLinked(repository: string, digest: string): Promise<boolean>

@@ -8,6 +8,11 @@ import type { UploadInfo } from './storage.js'
 
 const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
+/** The lock key of an upload session, held by every change to it. */
+export function uploadLockOf(id: string): string {
+  return `upload:${id}`
+}
+
 /** True for an id this storage could have issued; any other names no file. */
 export function isUploadId(id: string): boolean {
   return UPLOAD_ID.test(id)
@@ -34,12 +39,14 @@ export class UploadSessions {
     this.#blobs = blobs
   }
 
-  async create(repository: string): Promise<UploadInfo> {
+  create(repository: string): Promise<UploadInfo> {
     const id = randomUUID()
-    const data = this.#path(id)
-    await (await this.#files.fs.open(data, 'wx')).close()
-    await this.#files.writeAtomic(`${data}.json`, json({ repository } satisfies UploadFile))
-    return { id, repository, size: 0 }
+    return this.#locks.run(uploadLockOf(id), async () => {
+      const data = this.#path(id)
+      await (await this.#files.fs.open(data, 'wx')).close()
+      await this.#files.writeAtomic(`${data}.json`, json({ repository } satisfies UploadFile))
+      return { id, repository, size: 0 }
+    })
   }
 
   async get(id: string): Promise<UploadInfo | undefined> {
@@ -52,16 +59,23 @@ export class UploadSessions {
     return stats && { id, repository, size: this.#appending.get(id) ?? stats.size }
   }
 
+  /**
+   * Streams `chunks` onto the session. Its lock is a streaming one: a reset or restore does not
+   * wait for a client that keeps sending, and removes the session under it; the bytes then go
+   * to a file no longer named and the append answers that the session is gone.
+   */
   append(id: string, chunks: AsyncIterable<Uint8Array>): Promise<UploadInfo | undefined> {
-    return this.#locked(id, async () => {
+    return this.#locks.run(uploadLockOf(id), async () => {
       const upload = await this.get(id)
       if (!upload) return undefined
-      const handle = await this.#files.fs.open(this.#path(id), 'a')
+      // 'r+', never 'a': a session removed since get() must not be created again, empty.
+      const handle = await this.#files.openExisting(this.#path(id), 'r+')
+      if (!handle) return undefined
       let size = upload.size
       this.#appending.set(id, upload.size)
       try {
         for await (const chunk of chunks) {
-          await writeAll(handle, chunk)
+          await writeAll(handle, chunk, size)
           size += chunk.byteLength
         }
       } catch (error) {
@@ -73,7 +87,7 @@ export class UploadSessions {
         await handle.close()
       }
       return (await this.get(id)) && { ...upload, size }
-    })
+    }, { streaming: true })
   }
 
   async read(id: string): Promise<AsyncIterable<Uint8Array> | undefined> {
@@ -85,38 +99,33 @@ export class UploadSessions {
   /**
    * Moves the session's bytes into the blob store under `digest` and ends it; returns the session
    * as it was. Undefined, committing nothing, when it does not exist or (`size` given) has
-   * another size: under the session's lock no append is running, so the size is final here.
+   * another size. The caller holds the session's lock (`uploadLockOf`), so no append is
+   * running and the size is final here.
    */
-  commit(id: string, digest: string, size?: number): Promise<UploadInfo | undefined> {
-    return this.#locked(id, async () => {
-      const found = await this.get(id)
-      if (!found || (size !== undefined && found.size !== size)) return undefined
-      const data = this.#path(id)
-      const handle = await this.#files.fs.open(data, 'r')
-      try {
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
-      await this.#blobs.moveIn(data, digest)
-      await this.#files.fs.rm(`${data}.json`)
-      return found
-    })
+  async commitHeld(id: string, digest: string, size?: number): Promise<UploadInfo | undefined> {
+    const found = await this.get(id)
+    if (!found || (size !== undefined && found.size !== size)) return undefined
+    const data = this.#path(id)
+    const handle = await this.#files.fs.open(data, 'r')
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await this.#blobs.moveIn(data, digest)
+    await this.#files.fs.rm(`${data}.json`)
+    return found
   }
 
   /** Ends the session and drops its bytes; true when it existed. */
   delete(id: string): Promise<boolean> {
-    return this.#locked(id, async () => {
+    return this.#locks.run(uploadLockOf(id), async () => {
       const existed = (await this.get(id)) !== undefined
       const data = this.#path(id)
       await this.#files.fs.rm(`${data}.json`)
       await this.#files.fs.rm(data)
       return existed
     })
-  }
-
-  #locked<T>(id: string, task: () => Promise<T>): Promise<T> {
-    return this.#locks.run(`upload:${id}`, task)
   }
 
   #path(id: string): string {

@@ -157,6 +157,13 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
         expect(await storage.isBlobLinked('team/app', digest)).toBe(false)
       })
 
+      it('links nothing when the blob is not stored, and says so', async () => {
+        const digest = `sha256:${'0'.repeat(64)}`
+        expect(await storage.linkBlob('team/app', digest)).toBe(false)
+        expect(await storage.isBlobLinked('team/app', digest)).toBe(false)
+        expect(await storage.hasRepository('team/app')).toBe(false)
+      })
+
       it('unlinks from one repository only, reporting whether there was a link', async () => {
         const digest = await storeBlob(storage, 'team/a', 'shared layer')
         await storage.linkBlob('team/b', digest)
