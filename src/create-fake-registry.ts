@@ -1,6 +1,6 @@
-import type { RegistryContext } from './core/context.js'
-import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './core/handle.js'
-import { Journal, type RequestJournal } from './core/journal.js'
+import type { RegistryContext } from './api/route-types.js'
+import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './server/handle.js'
+import { Journal, type RequestJournal } from './journal/journal.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
 import {
   assertDigest,
@@ -141,11 +141,11 @@ export async function createFakeRegistry(options: FakeRegistryOptions = {}): Pro
   const context: JournalledContext = { options: resolved, storage: resolved.storage, uploadDigesters: new Map(), journal: new Journal() }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
-  const handler = createHandler(context)
+  const handler = createHandler(context, context.journal)
   return new StartedRegistry(context, handler, await startTransport(handler, resolved))
 }
 
-/** The registry's own context always has a journal; only a bare core may run without one. */
+/** The registry keeps its journal beside the context the handlers see. */
 type JournalledContext = RegistryContext & { readonly journal: Journal }
 
 class StartedRegistry implements FakeRegistry {

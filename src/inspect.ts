@@ -1,8 +1,8 @@
-import { concatBytes } from './core/bytes.js'
-import { isRepositoryName, isTag } from './core/names.js'
-import { parseDigest } from './digest/digest.js'
+import { concatBytes } from './leaf/bytes.js'
+import { isRepositoryName, isTag } from './leaf/names.js'
+import { parseDigest } from './leaf/digest.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
-import { referrerDescriptorOf, type ReferrerDescriptor } from './media-types/referrer-descriptor.js'
+import { referrerDescriptorOf, type ReferrerDescriptor } from './api/referrer-descriptor.js'
 import type { Storage } from './storage/storage.js'
 
 /** An image reference read by the inspection helpers: a repository and a tag, a digest, or both. */

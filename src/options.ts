@@ -1,19 +1,12 @@
 import { FakeRegistryError } from './errors/fake-registry-error.js'
-import { profileFor, type ModeDefaults } from './profiles/profile.js'
+import { profileFor, type Mode, type ModeDefaults, type VerifyReferences } from './profiles/index.js'
 import { memoryStorage } from './storage/memory.js'
 import type { Storage } from './storage/storage.js'
 
 /** How the registry is reached. */
 export type Transport = 'http' | 'msw' | 'none'
 
-/**
- * Manifest media-type behaviour (see docs/media-types.md): 'strict' follows the specs, 'lenient'
- * accepts what real clients send, 'gitlab-legacy' reproduces GitLab ≤ 3.6 and its bugs.
- */
-export type Mode = 'strict' | 'lenient' | 'gitlab-legacy'
-
-/** Which references a pushed manifest must have in the repository. */
-export type VerifyReferences = 'all' | 'blobs' | 'none'
+export type { Mode, VerifyReferences } from './profiles/index.js'
 
 /**
  * Options of `createFakeRegistry`. Every default lives in `DEFAULTS` below.

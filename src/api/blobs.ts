@@ -1,5 +1,5 @@
-import { routeParams, type RegistryContext, type RouteHandler, type RouteParams } from '../core/context.js'
-import { parseSupportedDigest } from '../digest/digest.js'
+import { routeParams, type RegistryContext, type RouteHandler, type RouteParams } from './route-types.js'
+import { parseSupportedDigest } from '../leaf/digest.js'
 import { OciError } from '../errors/oci-error.js'
 import type { BlobInfo } from '../storage/storage.js'
 import { assertDeletesEnabled } from './assert-deletes-enabled.js'

@@ -1,4 +1,4 @@
-import { routeParams, type RouteHandler } from '../core/context.js'
+import { routeParams, type RouteHandler } from './route-types.js'
 import { assertRepository } from './assert-repository.js'
 import { listResponse, nextPageLink, parsePageQuery, selectPage } from './pagination.js'
 

@@ -1,14 +1,11 @@
-import { routeParams, type RegistryContext, type RouteHandler, type RouteInput } from '../core/context.js'
-import { isRepositoryName } from '../core/names.js'
-import { createDigester, digestStream, parseSupportedDigest, type Digester, type DigestAlgorithm, type ParsedDigest } from '../digest/digest.js'
+import { routeParams, type RegistryContext, type RouteHandler, type RouteInput } from './route-types.js'
+import { isRepositoryName } from '../leaf/names.js'
+import { createDigester, digestStream, parseSupportedDigest, type Digester, type DigestAlgorithm, type ParsedDigest } from '../leaf/digest.js'
 import { isOciError, OciError } from '../errors/oci-error.js'
 import type { UploadInfo } from '../storage/storage.js'
+import { isStorageUploadId } from '../storage/upload-ids.js'
 import { formatUploadRange, parseContentRange } from './byte-ranges.js'
 import { readChunk } from './request-body.js'
-
-// Session ids are minted by storage (a UUID in memory). Anything outside this alphabet cannot
-// be one, and a backend that builds paths from ids must never see it.
-const UPLOAD_ID = /^[A-Za-z0-9_-][A-Za-z0-9._=-]{0,254}$/
 
 type Digests = Array<ParsedDigest & { algorithm: DigestAlgorithm }>
 
@@ -95,7 +92,7 @@ async function openUpload(context: RegistryContext, name: string): Promise<Uploa
 }
 
 async function findUpload(context: RegistryContext, name: string, uuid: string): Promise<UploadInfo> {
-  const upload = UPLOAD_ID.test(uuid) ? await context.storage.getUpload(uuid) : undefined
+  const upload = isStorageUploadId(uuid) ? await context.storage.getUpload(uuid) : undefined
   // A session belongs to the repository it was opened for; under another name it does not exist.
   if (!upload || upload.repository !== name) throw uploadUnknown(uuid)
   return upload

@@ -1,5 +1,5 @@
 import type { FakeRegistry } from '../create-fake-registry.js'
-import { isAsymmetricMatcher, matchValue, type AsymmetricMatcherLike, type TextMatch } from '../core/journal.js'
+import { isAsymmetricMatcher, matchValue, type AsymmetricMatcherLike, type TextMatch } from '../journal/journal.js'
 import { assertDigest, assertRepositoryName } from '../inspect.js'
 import { assertExpectedKeys, assertOpenRegistry, throwUnlessPassed, type CheckResult } from './check.js'
 import { count, formatRequests, formatValue, shortDigest } from './format.js'

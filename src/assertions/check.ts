@@ -1,6 +1,6 @@
 import { AssertionError } from 'node:assert'
 import type { FakeRegistry } from '../create-fake-registry.js'
-import { isAsymmetricMatcher } from '../core/journal.js'
+import { isAsymmetricMatcher } from '../journal/journal.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 
 /**

@@ -1,5 +1,5 @@
 import type { FakeRegistry } from '../create-fake-registry.js'
-import { matchValue, type AsymmetricMatcherLike, type TextMatch } from '../core/journal.js'
+import { matchValue, type AsymmetricMatcherLike, type TextMatch } from '../journal/journal.js'
 import { parseImageReference, type InspectedReferrer } from '../inspect.js'
 import { assertExpectedKeys, assertOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
 import { count, formatTable, formatValue, shortDigest } from './format.js'

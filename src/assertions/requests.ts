@@ -1,5 +1,5 @@
 import type { FakeRegistry } from '../create-fake-registry.js'
-import { assertRequestFilter, matchesRequest, type RecordedRequest, type RequestFilter } from '../core/journal.js'
+import { assertRequestFilter, matchesRequest, type RecordedRequest, type RequestFilter } from '../journal/journal.js'
 import { assertExpectedKeys, assertOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
 import { count, formatRequests, formatValue } from './format.js'
 

@@ -1,5 +1,5 @@
 import type { FakeRegistry } from '../create-fake-registry.js'
-import { isAsymmetricMatcher, type AsymmetricMatcherLike } from '../core/journal.js'
+import { isAsymmetricMatcher, type AsymmetricMatcherLike } from '../journal/journal.js'
 import { assertRepositoryName } from '../inspect.js'
 import { assertExpectedKeys, assertOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
 import { formatList, formatRequests, formatValue } from './format.js'

@@ -15,8 +15,7 @@ import {
 } from '../media-types/parsers.js'
 import { hasUrls } from '../media-types/references.js'
 import { isMediaType, validateLenient } from '../media-types/validate.js'
-import type { ResolvedOptions } from '../options.js'
-import type { Profile } from './profile.js'
+import type { ParserOptions, Profile } from './profile.js'
 import { contentTypeRule, oversizeAs413 } from './rules.js'
 
 /**
@@ -55,7 +54,7 @@ export const lenientProfile: Profile = {
 }
 
 /** Media-type spec §3 step 4: the kind of a document, read from the document alone. */
-function parserFromBody(document: ManifestDocument, options: ResolvedOptions): ManifestParser {
+function parserFromBody(document: ManifestDocument, options: ParserOptions): ManifestParser {
   const mediaType = mediaTypeOf(document)
   if (document.schemaVersion === 1 || (mediaType !== undefined && SCHEMA1_KINDS.has(mediaType))) {
     if (!options.allowSchema1) throw new OciError('MANIFEST_INVALID', MANIFEST_TYPE_UNSUPPORTED)

@@ -3,7 +3,7 @@ import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { MODES, resolveOptions, type Mode } from '../options.js'
 import { gitlabLegacyProfile } from './gitlab-legacy.js'
 import { lenientProfile } from './lenient.js'
-import { profileFor } from './profile.js'
+import { profileFor } from './index.js'
 import { strictProfile } from './strict.js'
 
 describe('profileFor', () => {

@@ -2,11 +2,23 @@ import type { OciError } from '../errors/oci-error.js'
 import type { ManifestDocument } from '../media-types/decode.js'
 import type { ManifestParser } from '../media-types/parsers.js'
 import type { ReferencedDescriptor } from '../media-types/references.js'
-import type { Mode, ResolvedOptions, VerifyReferences } from '../options.js'
 import type { StoredManifest } from '../storage/storage.js'
-import { gitlabLegacyProfile } from './gitlab-legacy.js'
-import { lenientProfile } from './lenient.js'
-import { strictProfile } from './strict.js'
+
+/**
+ * Manifest media-type behaviour (see docs/media-types.md): 'strict' follows the specs, 'lenient'
+ * accepts what real clients send, 'gitlab-legacy' reproduces GitLab ≤ 3.6 and its bugs.
+ */
+export type Mode = 'strict' | 'lenient' | 'gitlab-legacy'
+
+/** Which references a pushed manifest must have in the repository. */
+export type VerifyReferences = 'all' | 'blobs' | 'none'
+
+/** The options a profile's parser choice reads. */
+export interface ParserOptions {
+  readonly rejectUnknownContentType: boolean
+  readonly allowSchema1: boolean
+  readonly acceptUnknownManifestTypes: boolean
+}
 
 /**
  * How a manifest PUT is decided, step by step (media-type spec §2). The handler runs the steps
@@ -21,7 +33,7 @@ export interface PushRules {
   /** Step 4: the body as a JSON object; throws `MANIFEST_INVALID`. Gets the Content-Type for parsers that word errors their own way. */
   decode(bytes: Uint8Array, contentType: string | undefined): ManifestDocument
   /** Step 5: the parser for this push, from the Content-Type or (lenient) the body; throws to refuse it (schema 1, unknown types). */
-  chooseParser(contentType: string | undefined, document: ManifestDocument, options: ResolvedOptions): ManifestParser
+  chooseParser(contentType: string | undefined, document: ManifestDocument, options: ParserOptions): ManifestParser
   /** Step 7: whether a document whose shape contradicts its parser is refused (E5, E6; CVE-2021-41190). */
   checkShape: boolean
   /** Step 9: the first field problem under this profile's rules, or undefined. */
@@ -59,7 +71,7 @@ export interface ModeDefaults {
 
 /**
  * A registry behaviour to imitate: data plus small hooks. Adding a mode is one new file that
- * exports a `Profile`, and one entry in `PROFILES`.
+ * exports a `Profile`, and one entry in `PROFILES` (profiles/index.ts).
  *
  * @example
  * profileFor('strict').push.checkShape // true
@@ -70,20 +82,4 @@ export interface Profile {
   readonly defaults: ModeDefaults
   readonly push: PushRules
   readonly pull: PullRules
-}
-
-const PROFILES: Readonly<Record<Mode, Profile>> = {
-  strict: strictProfile,
-  lenient: lenientProfile,
-  'gitlab-legacy': gitlabLegacyProfile,
-}
-
-/**
- * The profile of a mode.
- *
- * @example
- * profileFor(context.options.mode).pull.negotiate // true in strict mode
- */
-export function profileFor(mode: Mode): Profile {
-  return PROFILES[mode]
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { OciError } from '../errors/oci-error.js'
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from '../media-types/constants.js'
 import { resolveOptions } from '../options.js'
-import { profileFor } from './profile.js'
+import { profileFor } from './index.js'
 import { strictProfile } from './strict.js'
 
 const options = resolveOptions({ transport: 'none' })

@@ -1,4 +1,4 @@
-import type { RegistryContext } from '../core/context.js'
+import type { RegistryContext } from '../api/route-types.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import type { GarbageCollection, Storage, StorageSnapshot } from './storage.js'
 

@@ -1,7 +1,7 @@
-import type { Digester } from '../digest/digest.js'
+import type { Digester } from '../leaf/digest.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Storage } from '../storage/storage.js'
-import type { Journal, RequestFacts } from './journal.js'
+import type { RequestFacts, RequestParams } from '../journal/journal.js'
 
 /** What every resource handler is given besides the request. */
 export interface RegistryContext {
@@ -12,17 +12,10 @@ export interface RegistryContext {
    * streams in. A session missing here (storage that outlived the process) is rehashed from its bytes.
    */
   readonly uploadDigesters: Map<string, Digester>
-  /** Where every request and its answer is recorded (`registry.requests`); none: nothing is recorded. */
-  readonly journal?: Journal
 }
 
 /** Path parameters captured by the route table; which ones are set depends on the route. */
-export interface RouteParams {
-  name?: string
-  reference?: string
-  digest?: string
-  uuid?: string
-}
+export type RouteParams = RequestParams
 
 /**
  * The parameters `keys` that a handler's route always captures, as strings. The route table
