@@ -1,4 +1,5 @@
 import type { RegistryContext } from './api/route-types.js'
+import { UploadDigesters } from './api/upload-digesters.js'
 import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './server/handle.js'
 import { Journal, type RequestJournal } from './journal/journal.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
@@ -138,7 +139,7 @@ export interface FakeRegistry extends AsyncDisposable {
  */
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const resolved = resolveOptions(options)
-  const context: JournalledContext = { options: resolved, storage: resolved.storage, uploadDigesters: new Map(), journal: new Journal() }
+  const context: JournalledContext = { options: resolved, storage: resolved.storage, uploadDigesters: new UploadDigesters(), journal: new Journal() }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
   const handler = createHandler(context, context.journal)
@@ -242,7 +243,9 @@ class StartedRegistry implements FakeRegistry {
 
   async restore(snapshot: StorageSnapshot): Promise<void> {
     this.#assertOpen('restore a snapshot into')
-    await restoreSnapshot(this.#context, snapshot)
+    await restoreSnapshot(this.#context.storage, snapshot)
+    // Open sessions may now hold other bytes than their hash state saw: rehash on next use.
+    this.#context.uploadDigesters.clear()
   }
 
   async exportLayout(repository: string, dir: string): Promise<ExportedLayout> {
