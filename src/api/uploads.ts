@@ -1,14 +1,11 @@
-import { routeParams, type RegistryContext, type RouteHandler, type RouteInput } from '../core/context.js'
-import { isRepositoryName } from '../core/names.js'
-import { createDigester, digestStream, parseSupportedDigest, type Digester, type DigestAlgorithm, type ParsedDigest } from '../digest/digest.js'
+import { routeParams, type RegistryContext, type RouteHandler, type RouteInput } from './route-types.js'
+import { isRepositoryName } from '../leaf/names.js'
+import { createDigester, digestStream, parseSupportedDigest, type Digester, type DigestAlgorithm, type ParsedDigest } from '../leaf/digest.js'
 import { isOciError, OciError } from '../errors/oci-error.js'
 import type { UploadInfo } from '../storage/storage.js'
+import { isStorageUploadId } from '../storage/upload-ids.js'
 import { formatUploadRange, parseContentRange } from './byte-ranges.js'
 import { readChunk } from './request-body.js'
-
-// Session ids are minted by storage (a UUID in memory). Anything outside this alphabet cannot
-// be one, and a backend that builds paths from ids must never see it.
-const UPLOAD_ID = /^[A-Za-z0-9_-][A-Za-z0-9._=-]{0,254}$/
 
 type Digests = Array<ParsedDigest & { algorithm: DigestAlgorithm }>
 
@@ -91,12 +88,12 @@ async function mountBlob(context: RegistryContext, name: string, mount: string, 
 /** A new session, hashed from its first byte. */
 async function openUpload(context: RegistryContext, name: string): Promise<UploadInfo> {
   const upload = await context.storage.createUpload(name)
-  context.uploadDigesters.set(upload.id, { digester: createDigester(), size: 0 })
+  context.uploadDigesters.start(upload.id)
   return upload
 }
 
 async function findUpload(context: RegistryContext, name: string, uuid: string): Promise<UploadInfo> {
-  const upload = UPLOAD_ID.test(uuid) ? await context.storage.getUpload(uuid) : undefined
+  const upload = isStorageUploadId(uuid) ? await context.storage.getUpload(uuid) : undefined
   // A session belongs to the repository it was opened for; under another name it does not exist.
   if (!upload || upload.repository !== name) throw uploadUnknown(uuid)
   return upload
@@ -161,8 +158,8 @@ async function appendBody(context: RegistryContext, name: string, upload: Upload
   if (!appended) throw uploadUnknown(upload.id)
   // Two PATCHes racing on one session would leave the fork short of the stored bytes: drop it
   // then, and the next use rehashes the session from storage.
-  if (base.size === upload.size && appended.size === upload.size + received) context.uploadDigesters.set(upload.id, { digester, size: appended.size })
-  else context.uploadDigesters.delete(upload.id)
+  if (base.size === upload.size && appended.size === upload.size + received) context.uploadDigesters.keep(upload.id, digester, appended.size)
+  else context.uploadDigesters.forget(upload.id)
   return appended
 }
 
@@ -196,7 +193,7 @@ async function commit(context: RegistryContext, name: string, received: UploadIn
     const size = await verify(context, upload, digests)
     const blob = size === undefined ? undefined : await context.storage.commitUpload(upload.id, first.digest, size)
     if (blob) {
-      context.uploadDigesters.delete(upload.id)
+      context.uploadDigesters.forget(upload.id)
       return blobCreated(name, blob.digest)
     }
     const current = await context.storage.getUpload(upload.id)
@@ -246,9 +243,8 @@ async function digesterFor(context: RegistryContext, upload: UploadInfo): Promis
     digester.update(chunk)
     size += chunk.byteLength
   }
-  const rebuilt = { digester, size }
-  context.uploadDigesters.set(upload.id, rebuilt)
-  return rebuilt
+  context.uploadDigesters.keep(upload.id, digester, size)
+  return { digester, size }
 }
 
 async function uploadBytes(context: RegistryContext, id: string): Promise<AsyncIterable<Uint8Array>> {
@@ -258,7 +254,7 @@ async function uploadBytes(context: RegistryContext, id: string): Promise<AsyncI
 }
 
 async function endUpload(context: RegistryContext, id: string): Promise<void> {
-  context.uploadDigesters.delete(id)
+  context.uploadDigesters.forget(id)
   await context.storage.deleteUpload(id)
 }
 

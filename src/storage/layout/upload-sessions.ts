@@ -1,21 +1,14 @@
-import { randomUUID } from 'node:crypto'
-import { isRepositoryName } from '../core/names.js'
+import { isRepositoryName } from '../../leaf/names.js'
 import type { BlobStore } from './blob-store.js'
 import type { KeyLocks } from './key-locks.js'
 import { json, readHandle, writeAll, type LayoutFiles } from './layout-files.js'
 import { parseJson, type UploadFile } from './layout-state.js'
-import type { UploadInfo } from './storage.js'
-
-const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+import type { UploadInfo } from '../storage.js'
+import { newUploadId } from '../upload-ids.js'
 
 /** The lock key of an upload session, held by every change to it. */
 export function uploadLockOf(id: string): string {
   return `upload:${id}`
-}
-
-/** True for an id this storage could have issued; any other names no file. */
-export function isUploadId(id: string): boolean {
-  return UPLOAD_ID.test(id)
 }
 
 /**
@@ -40,7 +33,7 @@ export class UploadSessions {
   }
 
   create(repository: string): Promise<UploadInfo> {
-    const id = randomUUID()
+    const id = newUploadId()
     return this.#locks.run(uploadLockOf(id), async () => {
       const data = this.#path(id)
       await (await this.#files.fs.open(data, 'wx')).close()
