@@ -59,6 +59,19 @@ export interface FakeRegistryOptions extends ModeOptions {
    * only summarised (`manifestSummary`). Default 262144 (256 KiB).
    */
   journalMaxManifestBytes?: number
+  /** http transport: milliseconds a client has to send a request's headers, else 408. Default 10000. */
+  headersTimeoutMs?: number
+  /** http transport: milliseconds a client has to send a whole request, body included. Default 300000 (5 minutes). */
+  requestTimeoutMs?: number
+  /**
+   * http transport: milliseconds a connection may stay silent (before its first request, between
+   * requests, or while one is served) before it is closed. Default 30000.
+   */
+  idleTimeoutMs?: number
+  /** http transport: connections served at once; more are closed as they arrive. Default 512. */
+  maxConnections?: number
+  /** http transport: connections the kernel may queue before they are accepted (capped by the system). Default 2048. */
+  listenBacklog?: number
 }
 
 /** Options with every default applied; the mode's own options live in its profile. */
@@ -77,6 +90,11 @@ export interface ResolvedOptions {
   journalMaxEntries: number
   journalMaxBytes: number
   journalMaxManifestBytes: number
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  idleTimeoutMs: number
+  maxConnections: number
+  listenBacklog: number
 }
 
 /** Every default in one place (frozen: a default cannot change under a running suite). */
@@ -94,6 +112,13 @@ export const DEFAULTS = Object.freeze({
   journalMaxEntries: 10_000,
   journalMaxBytes: 64 * 1024 * 1024,
   journalMaxManifestBytes: 256 * 1024,
+  // Connection limits of the http transport: short enough that a client which opens connections
+  // and sends nothing (or drips its headers) is cut in seconds, long enough for any honest test.
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 300_000,
+  idleTimeoutMs: 30_000,
+  maxConnections: 512,
+  listenBacklog: 2048,
   // referrers and verifyReferences: the mode decides (`modeDefaults(mode)`); the mode's own
   // options: its profile file.
 } as const satisfies Omit<ResolvedOptions, 'storage' | 'referrers' | 'verifyReferences'>)
@@ -159,6 +184,14 @@ export function resolveOptions(options: FakeRegistryOptions = {}): RegistrySetup
     journalMaxEntries: positiveInteger('journalMaxEntries', options.journalMaxEntries ?? DEFAULTS.journalMaxEntries, 'requests'),
     journalMaxBytes: positiveInteger('journalMaxBytes', options.journalMaxBytes ?? DEFAULTS.journalMaxBytes),
     journalMaxManifestBytes: positiveInteger('journalMaxManifestBytes', options.journalMaxManifestBytes ?? DEFAULTS.journalMaxManifestBytes),
+    headersTimeoutMs: positiveInteger('headersTimeoutMs', options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs, 'milliseconds'),
+    requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs, 'milliseconds'),
+    idleTimeoutMs: positiveInteger('idleTimeoutMs', options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, 'milliseconds'),
+    maxConnections: positiveInteger('maxConnections', options.maxConnections ?? DEFAULTS.maxConnections, 'connections'),
+    listenBacklog: positiveInteger('listenBacklog', options.listenBacklog ?? DEFAULTS.listenBacklog, 'connections'),
+  }
+  if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
+    throw invalid('headersTimeoutMs', String(resolved.headersTimeoutMs), `the headers cannot take longer than the whole request (requestTimeoutMs ${resolved.requestTimeoutMs})`, 'Pass a headersTimeoutMs at most requestTimeoutMs')
   }
   return { options: resolved, profile: createProfile(mode, options as Readonly<Record<string, unknown>>) }
 }

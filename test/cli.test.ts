@@ -2,6 +2,7 @@
 // bad command line. Every child is bounded in time and killed if a test leaves it running.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { USAGE } from '../src/cli/parse-args.js'
@@ -70,6 +71,21 @@ describe('fake-oci-registry serve', () => {
     cli.child.kill(signal)
     expect(await cli.exited).toEqual({ code: 0, signal: null, stdout: `${line}\n`, stderr: '' })
     await expect(fetch(`${url}/v2/`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } })
+  })
+
+  it('closes a connection that sends nothing after --idle-timeout-ms', async () => {
+    const cli = runCli(['serve', '--port', '0', '--idle-timeout-ms', '50'])
+    const { port } = new URL((await cli.firstLine).slice('listening on '.length))
+    const received = await new Promise<string>((resolve, reject) => {
+      let data = ''
+      const socket = connect({ host: '127.0.0.1', port: Number(port) })
+      socket.on('data', (chunk: Buffer) => (data += chunk.toString('latin1')))
+      socket.on('error', reject)
+      socket.on('close', () => resolve(data))
+    })
+    expect(received).toBe('')
+    cli.child.kill('SIGTERM')
+    expect((await cli.exited).code).toBe(0)
   })
 
   it.each([

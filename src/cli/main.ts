@@ -34,6 +34,13 @@ async function serve(command: ServeCommand): Promise<number> {
       // the ones it has, which stays right as modes are added.
       mode: command.mode as Mode,
       automaticMount: command.automaticMount,
+      headersTimeoutMs: command.headersTimeoutMs,
+      requestTimeoutMs: command.requestTimeoutMs,
+      idleTimeoutMs: command.idleTimeoutMs,
+      maxConnections: command.maxConnections,
+      listenBacklog: command.listenBacklog,
+      journalMaxEntries: command.journalMaxEntries,
+      journalMaxBytes: command.journalMaxBytes,
       ...(command.storage === 'memory' ? {} : { storage: directoryStorage(command.storage) }),
     })
   } catch (error) {

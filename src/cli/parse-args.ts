@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { DEFAULTS, MODES } from '../options.js'
+import { DEFAULTS, MODES, type FakeRegistryOptions } from '../options.js'
 
 /**
  * The CLI's port when `--port` is left out: the port `registry:2` and every registry tutorial
@@ -23,11 +23,35 @@ Options:
   --no-automatic-mount
                      answer a mount without 'from' with an upload session
                      instead of linking a blob stored in another repository
+
+Limits (docs/limits.md), each a positive whole number:
+  --headers-timeout-ms <ms>   time to send a request's headers (default: ${DEFAULTS.headersTimeoutMs})
+  --request-timeout-ms <ms>   time to send a whole request (default: ${DEFAULTS.requestTimeoutMs})
+  --idle-timeout-ms <ms>      silence before a connection is closed (default: ${DEFAULTS.idleTimeoutMs})
+  --max-connections <n>       connections served at once (default: ${DEFAULTS.maxConnections})
+  --listen-backlog <n>        connections queued before accept (default: ${DEFAULTS.listenBacklog})
+  --journal-max-entries <n>   requests the journal keeps (default: ${DEFAULTS.journalMaxEntries})
+  --journal-max-bytes <n>     bytes the journal's records may hold (default: ${DEFAULTS.journalMaxBytes})
+
   -h, --help         print this help and exit
 `
 
-/** `serve` with its options, defaults applied. */
-export interface ServeCommand {
+/** The numeric options the CLI takes as flags: the kebab-case of each option's name. */
+const LIMIT_FLAGS = {
+  'headers-timeout-ms': 'headersTimeoutMs',
+  'request-timeout-ms': 'requestTimeoutMs',
+  'idle-timeout-ms': 'idleTimeoutMs',
+  'max-connections': 'maxConnections',
+  'listen-backlog': 'listenBacklog',
+  'journal-max-entries': 'journalMaxEntries',
+  'journal-max-bytes': 'journalMaxBytes',
+} as const satisfies Record<string, keyof FakeRegistryOptions>
+
+/** The options set by the limit flags. */
+export type CliLimits = { -readonly [Flag in keyof typeof LIMIT_FLAGS as (typeof LIMIT_FLAGS)[Flag]]?: number }
+
+/** `serve` with its options, defaults applied; a limit flag left out is absent (the library's default). */
+export interface ServeCommand extends CliLimits {
   command: 'serve'
   port: number
   host: string
@@ -77,7 +101,20 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     mode: values.mode ?? DEFAULTS.mode,
     storage: nonEmpty('storage', values.storage, 'memory', "'memory' or a directory"),
     automaticMount: !values['no-automatic-mount'],
+    ...limits(values),
   }
+}
+
+// createFakeRegistry checks each value's range and how limits relate; here, only the number.
+function limits(values: Record<string, unknown>): CliLimits {
+  const given: CliLimits = {}
+  for (const [flag, option] of Object.entries(LIMIT_FLAGS)) {
+    const value = values[flag]
+    if (typeof value !== 'string') continue
+    if (!/^\d{1,15}$/.test(value)) throw new UsageError(`--${flag} must be a positive whole number, got '${value}'`)
+    given[option] = Number(value)
+  }
+  return given
 }
 
 function parseOrExplain(argv: readonly string[]) {
@@ -92,6 +129,7 @@ function parseOrExplain(argv: readonly string[]) {
         mode: { type: 'string' },
         storage: { type: 'string' },
         'no-automatic-mount': { type: 'boolean' },
+        ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
         help: { type: 'boolean', short: 'h' },
       },
     })

@@ -34,7 +34,18 @@ const CLOSE_GRACE_MS = 2000
  * ("the operation is unsupported") is the one the core already uses for a path outside the API,
  * so clients parse it like any other answer.
  */
-export async function startHttpServer(handler: FetchHandler, options: { host: string; port: number }): Promise<HttpServerHandle> {
+/** Where the server listens and the limits it puts on connections (see docs/limits.md). */
+export interface HttpServerOptions {
+  host: string
+  port: number
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  idleTimeoutMs: number
+  maxConnections: number
+  listenBacklog: number
+}
+
+export async function startHttpServer(handler: FetchHandler, options: HttpServerOptions): Promise<HttpServerHandle> {
   let closing: Promise<void> | undefined
   let ownHost = `${options.host}:${options.port}`
   // Requests being answered per socket (pipelining allows several): a parse error on such a
@@ -52,15 +63,31 @@ export async function startHttpServer(handler: FetchHandler, options: { host: st
       res.destroy()
     })
   }
-  // Missing Host is answered by us, with the envelope, instead of Node's bodiless 400.
-  const server = createServer({ requireHostHeader: false }, onRequest)
+  const server = createServer(
+    {
+      // Missing Host is answered by us, with the envelope, instead of Node's bodiless 400.
+      requireHostHeader: false,
+      // A client dripping its headers or its body is answered 408 and cut once these run out.
+      headersTimeout: options.headersTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      // Node checks the two timeouts above every 30 s by default: too coarse for short limits.
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(options.headersTimeoutMs / 4))),
+    },
+    onRequest,
+  )
+  // Neither timeout covers a connection that sends nothing at all: it is cut when silent this
+  // long, as is one that stops reading or writing mid-request.
+  server.timeout = options.idleTimeoutMs
+  // Beyond this, new connections are closed as they arrive, so idle ones cannot use up the
+  // process's file descriptors.
+  server.maxConnections = options.maxConnections
   // An `Expect` other than 100-continue: Node would answer a bare 417 with neither the envelope
   // nor the API version header. RFC 9110 §10.1.1 lets a server ignore an expectation it does
   // not know, so the request is served as if the header were absent.
   server.on('checkExpectation', onRequest)
-  // Registry clients reuse connections between a blob upload's requests; keep them longer than
-  // Node's 5 s default so a slow test step does not race a closing socket.
-  server.keepAliveTimeout = 30_000
+  // Registry clients reuse connections between a blob upload's requests; keep them as long as
+  // any silence is allowed (longer than Node's 5 s) so a slow test step does not race a closing socket.
+  server.keepAliveTimeout = options.idleTimeoutMs
   server.on('clientError', (error: NodeJS.ErrnoException & { reason?: string }, socket: Duplex) => {
     const status = clientErrorStatus(error)
     if (status === undefined || !socket.writable || (answering.get(socket) ?? 0) > 0) {
@@ -90,7 +117,7 @@ export async function startHttpServer(handler: FetchHandler, options: { host: st
         ),
       )
     server.once('error', onListenError)
-    server.listen(options.port, options.host, () => {
+    server.listen({ port: options.port, host: options.host, backlog: options.listenBacklog }, () => {
       server.off('error', onListenError)
       resolve()
     })
