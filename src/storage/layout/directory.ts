@@ -1,4 +1,5 @@
-import { open, link, mkdir, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { open, link, lstat, mkdir, readdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { FakeRegistryError } from '../../errors/fake-registry-error.js'
 import { LayoutStorage } from './fs-layout.js'
@@ -28,12 +29,28 @@ export function directoryStorage(path: string): Storage {
   return new LayoutStorage('directory', nodeLayoutFs, resolve(path))
 }
 
+// The open flags with O_NOFOLLOW: a file of the layout that is a symbolic link fails to open
+// (ELOOP) instead of reading or writing wherever the link points.
+const NO_FOLLOW = {
+  r: constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0),
+  'r+': constants.O_RDWR | (constants.O_NOFOLLOW ?? 0),
+  a: constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0),
+  wx: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0),
+} as const
+
 const nodeLayoutFs: LayoutFs = {
   join,
   mkdir: async (path) => void (await mkdir(path, { recursive: true })),
-  readFile: async (path) => new Uint8Array(await readFile(path)),
+  readFile: async (path) => {
+    const handle = await open(path, NO_FOLLOW.r)
+    try {
+      return new Uint8Array(await handle.readFile())
+    } finally {
+      await handle.close()
+    }
+  },
   open: async (path, flags) => {
-    const handle = await open(path, flags)
+    const handle = await open(path, NO_FOLLOW[flags])
     return wrapHandle(handle, { sync: () => handle.sync(), stat: () => handle.stat() })
   },
   rename,
@@ -41,7 +58,7 @@ const nodeLayoutFs: LayoutFs = {
   unlink,
   rm: (path) => rm(path, { recursive: true, force: true }),
   readdir: (path) => readdir(path),
-  stat: (path) => stat(path),
+  stat: (path) => lstat(path),
   // Without it a rename can be lost on power failure even though the file itself was synced.
   async syncDirectory(path) {
     let handle: FileHandle | undefined

@@ -283,6 +283,7 @@ export class LayoutStorage implements Storage {
   async #empty(): Promise<void> {
     await emptyRoot(this.#files, this.#root)
     this.#blobs.forgetVerified()
+    this.#repositories.forgetChecked()
     await prepareRoot(this.#files, this.#root)
   }
 

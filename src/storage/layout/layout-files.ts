@@ -34,6 +34,8 @@ export class LayoutFiles {
   async digestsIn(dir: string): Promise<string[]> {
     const digests: string[] = []
     for (const algorithm of await this.readdirOptional(dir)) {
+      // Never listed through a link: what it names would be outside the root.
+      if (!(await this.statOptional(this.fs.join(dir, algorithm)))?.isDirectory()) continue
       for (const hex of await this.readdirOptional(this.fs.join(dir, algorithm))) {
         const digest = `${algorithm}:${hex}`
         if (SUPPORTED_DIGEST.test(digest)) digests.push(digest)
@@ -102,8 +104,12 @@ export class LayoutFiles {
     for (const entry of await this.readdirOptional(dir)) if (!keep.includes(entry)) await this.fs.rm(this.fs.join(dir, entry))
   }
 
-  openExisting(path: string, flags: 'r' | 'r+' = 'r'): Promise<LayoutFileHandle | undefined> {
-    return unlessMissing(() => this.fs.open(path, flags), undefined)
+  /** The file at `path` opened, or undefined when there is none: missing, a link, a directory. */
+  async openExisting(path: string, flags: 'r' | 'r+' = 'r'): Promise<LayoutFileHandle | undefined> {
+    const handle = await unlessMissing(() => this.fs.open(path, flags), undefined)
+    if (!handle || (await handle.stat()).isFile()) return handle
+    await handle.close()
+    return undefined
   }
 
   readOptional(path: string): Promise<Uint8Array | undefined> {
@@ -118,8 +124,10 @@ export class LayoutFiles {
     return unlessMissing(() => this.fs.stat(path), undefined)
   }
 
+  /** True for a file or a directory; a symbolic link counts as nothing, so a write replaces it. */
   async exists(path: string): Promise<boolean> {
-    return (await this.statOptional(path)) !== undefined
+    const stats = await this.statOptional(path)
+    return stats !== undefined && !stats.isSymbolicLink()
   }
 }
 
@@ -161,13 +169,16 @@ export function algorithmOf(digest: string): DigestAlgorithm {
   return digest.slice(0, digest.indexOf(':')) as DigestAlgorithm
 }
 
-/** The call's result, or `fallback` when the path (or a directory on it) does not exist. */
+// What the layout expects is not there: missing, a file where a directory belongs, a symbolic
+// link (never followed), a directory where a file belongs.
+const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'EISDIR'])
+
+/** The call's result, or `fallback` when the path is not what the layout expects there (`ABSENT`). */
 async function unlessMissing<T, F>(call: () => Promise<T>, fallback: F): Promise<T | F> {
   try {
     return await call()
   } catch (error) {
-    const code = errorCode(error)
-    if (code === 'ENOENT' || code === 'ENOTDIR') return fallback
+    if (ABSENT.has(errorCode(error) ?? '')) return fallback
     throw error
   }
 }

@@ -8,8 +8,12 @@ export interface LayoutFs {
   join(...parts: string[]): string
   /** Creates a directory and its parents; no error when it exists. */
   mkdir(path: string): Promise<void>
+  /** The content of a file; fails (ELOOP) when `path` is a symbolic link, never following it. */
   readFile(path: string): Promise<Uint8Array>
-  /** 'r+' opens an existing file for positioned writes, and never creates one. */
+  /**
+   * Opens a file; fails (ELOOP) when `path` is a symbolic link, never following it. 'r+' opens
+   * an existing file for positioned writes, and never creates one.
+   */
   open(path: string, flags: 'r' | 'r+' | 'a' | 'wx'): Promise<LayoutFileHandle>
   /** Atomically replaces `to` with `from`. */
   rename(from: string, to: string): Promise<void>
@@ -19,6 +23,7 @@ export interface LayoutFs {
   /** Removes a file or a directory tree; no error when it is missing. */
   rm(path: string): Promise<void>
   readdir(path: string): Promise<string[]>
+  /** What `path` itself is: a symbolic link is reported as one (`lstat`), never followed. */
   stat(path: string): Promise<LayoutStats>
   /** Makes a rename in `path` durable (fsync of the directory); optional where there is no disk. */
   syncDirectory?(path: string): Promise<void>
@@ -56,6 +61,7 @@ export interface LayoutStats {
   mtimeMs: number
   isFile(): boolean
   isDirectory(): boolean
+  isSymbolicLink(): boolean
 }
 
 /** The error code of a failed file-system call (`ENOENT`, `EEXIST`…), if it has one. */

@@ -50,8 +50,13 @@ function volumeFs(volume: Volume): LayoutFs {
   return {
     join: posix.join,
     mkdir: async (path) => void (await fs.mkdir(path, { recursive: true })),
-    readFile: async (path) => new Uint8Array((await fs.readFile(path)) as Uint8Array),
+    // A volume's calls follow links: each is refused first, as O_NOFOLLOW does on disk.
+    readFile: async (path) => {
+      await refuseLink(path)
+      return new Uint8Array((await fs.readFile(path)) as Uint8Array)
+    },
     open: async (path, flags) => {
+      await refuseLink(path)
       const handle = await fs.open(path, flags)
       // A volume has no disk to flush to; datasync is what its handles offer.
       return wrapHandle(handle, { sync: () => handle.datasync(), stat: async () => statsOf(await handle.stat()) })
@@ -61,16 +66,36 @@ function volumeFs(volume: Volume): LayoutFs {
     unlink: (path) => fs.unlink(path),
     rm: (path) => fs.rm(path, { recursive: true, force: true }),
     readdir: async (path) => (await fs.readdir(path)).map(String),
-    stat: async (path) => statsOf(await fs.stat(path)),
+    stat: async (path) => statsOf(await fs.lstat(path)),
+  }
+
+  async function refuseLink(path: string): Promise<void> {
+    let link = false
+    try {
+      link = (await fs.lstat(path)).isSymbolicLink()
+    } catch {
+      // Missing: the call itself reports it.
+    }
+    if (link) throw Object.assign(new Error(`ELOOP: a symbolic link, not followed: ${path}`), { code: 'ELOOP' })
   }
 }
 
-function statsOf(stats: { size: number | bigint; ino: number | bigint; mtimeMs: number | bigint; isFile(): boolean; isDirectory(): boolean }): LayoutStats {
+interface VolumeStats {
+  size: number | bigint
+  ino: number | bigint
+  mtimeMs: number | bigint
+  isFile(): boolean
+  isDirectory(): boolean
+  isSymbolicLink(): boolean
+}
+
+function statsOf(stats: VolumeStats): LayoutStats {
   return {
     size: Number(stats.size),
     ino: Number(stats.ino),
     mtimeMs: Number(stats.mtimeMs),
     isFile: () => stats.isFile(),
     isDirectory: () => stats.isDirectory(),
+    isSymbolicLink: () => stats.isSymbolicLink(),
   }
 }

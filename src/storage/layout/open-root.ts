@@ -21,6 +21,10 @@ export async function openRoot(files: LayoutFiles, root: string, repositories: R
   const entries = await fs.readdir(root).catch((error: unknown) => {
     throw rootError(root, `it cannot be read (${reasonOf(error)})`, 'Choose a directory the process can read and write', error)
   })
+  const link = await findLink(files, root)
+  if (link !== undefined) {
+    throw rootError(root, `it holds a symbolic link, "${link}", and the registry never follows a link out of its root`, 'Replace the link with the directory or file it points to, or remove it')
+  }
   if (!entries.includes(ROOT_MARKER)) {
     const foreign = await foreignEntry(files, root, entries)
     if (entries.includes('oci-layout')) {
@@ -41,6 +45,28 @@ export async function openRoot(files: LayoutFiles, root: string, repositories: R
   await fs.rm(fs.join(root, TEMP))
   await prepareRoot(files, root)
   for (const { dir } of await repositories.all()) await adopt(repositories, blobs, dir)
+}
+
+// Deeper than any repository name (at most 255 characters) can nest.
+const MAX_DEPTH = 160
+
+/**
+ * The first symbolic link under `dir`, found without following any. The layout expects files
+ * and directories only; a link would lead reads, writes, and removals out of the root. Temp
+ * files and snapshots are skipped: they are removed at start, and removing never follows links.
+ */
+async function findLink(files: LayoutFiles, dir: string, depth = 0): Promise<string | undefined> {
+  for (const entry of await files.readdirOptional(dir)) {
+    if (depth === 0 && (entry === TEMP || entry === SNAPSHOTS)) continue
+    const path = files.fs.join(dir, entry)
+    const stats = await files.statOptional(path)
+    if (stats?.isSymbolicLink()) return path
+    if (stats?.isDirectory() && depth < MAX_DEPTH) {
+      const inner = await findLink(files, path, depth + 1)
+      if (inner !== undefined) return inner
+    }
+  }
+  return undefined
 }
 
 /**

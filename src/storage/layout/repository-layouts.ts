@@ -11,6 +11,7 @@ import {
   REF_NAME,
   referrerFieldsFromBytes,
   serializeState,
+  storageError,
   type ManifestRecord,
   type RepositoryState,
 } from './layout-state.js'
@@ -38,10 +39,39 @@ export class RepositoryLayouts {
   #root: string
   #locks: KeyLocks
 
+  // Repository directories found to hold no symbolic link on their way from the root.
+  #linkFree = new Set<string>()
+
   constructor(files: LayoutFiles, root: string, locks: KeyLocks) {
     this.#files = files
     this.#root = root
     this.#locks = locks
+  }
+
+  /**
+   * Whether the path from the root to the repository's `blobs/<alg>` directories is made of
+   * directories only (or of nothing yet): a link there would lead reads and writes out of the
+   * root. Checked at start for the whole root; here once per repository, for links made since.
+   */
+  async #isLinkFree(dir: string): Promise<boolean> {
+    if (this.#linkFree.has(dir)) return true
+    const relative = dir.slice(this.#root.length + 1).split(/[\\/]/)
+    const blobs = this.#files.fs.join(dir, 'blobs')
+    const paths = relative.map((_, index) => this.#files.fs.join(this.#root, ...relative.slice(0, index + 1)))
+    paths.push(blobs, this.#files.fs.join(blobs, 'sha256'), this.#files.fs.join(blobs, 'sha512'))
+    let complete = true
+    for (const path of paths) {
+      const stats = await this.#files.statOptional(path)
+      if (stats?.isSymbolicLink()) return false
+      if (!stats) complete = false
+    }
+    if (complete) this.#linkFree.add(dir)
+    return true
+  }
+
+  /** Forgets what `#isLinkFree` found, for when the files under the root are replaced (clear, restore). */
+  forgetChecked(): void {
+    this.#linkFree.clear()
   }
 
   /** `<root>/<repository>` with reserved components escaped, or undefined for an invalid name. */
@@ -82,6 +112,8 @@ export class RepositoryLayouts {
 
   /** Reads a repository's state; undefined when it has never been written. */
   async read(dir: string): Promise<RepositoryState | undefined> {
+    // A repository reached through a link is not this storage's: as if it were not there.
+    if (!(await this.#isLinkFree(dir))) return undefined
     const statePath = this.#files.fs.join(dir, REPOSITORY_STATE)
     const stateBytes = await this.#files.readOptional(statePath)
     if (stateBytes) return parseStateFile(statePath, stateBytes)
@@ -126,6 +158,9 @@ export class RepositoryLayouts {
 
   /** `update` for a caller that already holds the repository's lock (`lockOf`) with others. */
   async updateHeld<T>(dir: string, change: (state: RepositoryState) => Promise<T>, after?: (state: RepositoryState, result: T) => Promise<void>): Promise<T> {
+    if (!(await this.#isLinkFree(dir))) {
+      throw storageError('write', dir, 'a directory on its path is a symbolic link, and the registry never follows a link out of its root', 'Replace the link with the directory it points to, or remove it')
+    }
     const existing = await this.read(dir)
     const state = existing ?? emptyState()
     if (!existing) await this.#createLayout(dir)

@@ -49,7 +49,7 @@ export class UploadSessions {
     const { repository } = parseJson(`${data}.json`, meta) as Partial<UploadFile>
     if (typeof repository !== 'string' || !isRepositoryName(repository)) return undefined
     const stats = await this.#files.statOptional(data)
-    return stats && { id, repository, size: this.#appending.get(id) ?? stats.size }
+    return stats?.isFile() ? { id, repository, size: this.#appending.get(id) ?? stats.size } : undefined
   }
 
   /**
