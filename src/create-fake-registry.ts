@@ -1,4 +1,5 @@
 import type { RegistryContext } from './api/route-types.js'
+import { OpenUploads } from './api/open-uploads.js'
 import { UploadDigesters } from './api/upload-digesters.js'
 import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './server/handle.js'
 import { Journal, type RequestJournal } from './journal/journal.js'
@@ -140,9 +141,10 @@ export interface FakeRegistry extends AsyncDisposable {
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const { options: resolved, profile } = resolveOptions(options)
   const journal = new Journal({ maxEntries: resolved.journalMaxEntries, maxBytes: resolved.journalMaxBytes, maxManifestBytes: resolved.journalMaxManifestBytes })
-  const context: JournalledContext = { options: resolved, profile, storage: resolved.storage, uploadDigesters: new UploadDigesters(), journal }
+  const openUploads = new OpenUploads(resolved)
+  const context: JournalledContext = { options: resolved, profile, storage: resolved.storage, uploadDigesters: new UploadDigesters(), openUploads, journal }
   // A directory that cannot be used fails here, not in the middle of the first request.
-  await resolved.storage.open?.()
+  await resolved.storage.open?.({ uploadTimeoutMs: resolved.uploadTimeoutMs })
   const handler = createHandler(context, context.journal)
   return new StartedRegistry(context, handler, await startTransport(handler, resolved))
 }
@@ -247,6 +249,7 @@ class StartedRegistry implements FakeRegistry {
     await restoreSnapshot(this.#context.storage, snapshot)
     // Open sessions may now hold other bytes than their hash state saw: rehash on next use.
     this.#context.uploadDigesters.clear()
+    this.#context.openUploads.clear()
   }
 
   async exportLayout(repository: string, dir: string): Promise<ExportedLayout> {
@@ -262,6 +265,7 @@ class StartedRegistry implements FakeRegistry {
   async reset(): Promise<void> {
     this.#requireOpen('reset')
     this.#context.uploadDigesters.clear()
+    this.#context.openUploads.clear()
     this.#context.journal.clear()
     await this.#context.storage.clear()
   }

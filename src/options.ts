@@ -72,6 +72,13 @@ export interface FakeRegistryOptions extends ModeOptions {
   maxConnections?: number
   /** http transport: connections the kernel may queue before they are accepted (capped by the system). Default 2048. */
   listenBacklog?: number
+  /** Upload sessions open at once; a new one beyond is refused with 429 TOOMANYREQUESTS. Default 10000. */
+  maxUploadSessions?: number
+  /**
+   * Milliseconds an upload session may go unused before it expires (ended, its bytes dropped);
+   * sessions left by an earlier process are removed at start once this old. Default 900000 (15 minutes).
+   */
+  uploadTimeoutMs?: number
 }
 
 /** Options with every default applied; the mode's own options live in its profile. */
@@ -95,6 +102,8 @@ export interface ResolvedOptions {
   idleTimeoutMs: number
   maxConnections: number
   listenBacklog: number
+  maxUploadSessions: number
+  uploadTimeoutMs: number
 }
 
 /** Every default in one place (frozen: a default cannot change under a running suite). */
@@ -119,6 +128,9 @@ export const DEFAULTS = Object.freeze({
   idleTimeoutMs: 30_000,
   maxConnections: 512,
   listenBacklog: 2048,
+  // Upload sessions: each costs storage, and one no client uses any more would stay for good.
+  maxUploadSessions: 10_000,
+  uploadTimeoutMs: 15 * 60_000,
   // referrers and verifyReferences: the mode decides (`modeDefaults(mode)`); the mode's own
   // options: its profile file.
 } as const satisfies Omit<ResolvedOptions, 'storage' | 'referrers' | 'verifyReferences'>)
@@ -189,6 +201,8 @@ export function resolveOptions(options: FakeRegistryOptions = {}): RegistrySetup
     idleTimeoutMs: positiveInteger('idleTimeoutMs', options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, 'milliseconds'),
     maxConnections: positiveInteger('maxConnections', options.maxConnections ?? DEFAULTS.maxConnections, 'connections'),
     listenBacklog: positiveInteger('listenBacklog', options.listenBacklog ?? DEFAULTS.listenBacklog, 'connections'),
+    maxUploadSessions: positiveInteger('maxUploadSessions', options.maxUploadSessions ?? DEFAULTS.maxUploadSessions, 'sessions'),
+    uploadTimeoutMs: positiveInteger('uploadTimeoutMs', options.uploadTimeoutMs ?? DEFAULTS.uploadTimeoutMs, 'milliseconds'),
   }
   if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
     throw invalid('headersTimeoutMs', String(resolved.headersTimeoutMs), `the headers cannot take longer than the whole request (requestTimeoutMs ${resolved.requestTimeoutMs})`, 'Pass a headersTimeoutMs at most requestTimeoutMs')

@@ -1,6 +1,7 @@
 import type { ResolvedOptions } from '../options.js'
 import type { Profile } from '../profiles/index.js'
 import type { Storage } from '../storage/storage.js'
+import type { OpenUploads } from './open-uploads.js'
 import type { UploadDigesters } from './upload-digesters.js'
 import type { RequestFacts, RequestParams } from '../journal/journal.js'
 
@@ -16,6 +17,8 @@ export interface RegistryContext {
    * process), or whose size moved on, is rehashed from its bytes.
    */
   readonly uploadDigesters: UploadDigesters
+  /** The open upload sessions, capped in number and expiring when unused (see docs/limits.md). */
+  readonly openUploads: OpenUploads
 }
 
 /** Path parameters captured by the route table; which ones are set depends on the route. */

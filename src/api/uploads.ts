@@ -86,9 +86,22 @@ async function mountBlob(context: RegistryContext, name: string, mount: string, 
 }
 
 /** A new session, hashed from its first byte. */
+/**
+ * A new session, hashed from its first byte. Sessions unused for longer than `uploadTimeoutMs`
+ * end first; beyond `maxUploadSessions` open at once, the answer is 429 until some end.
+ */
 async function openUpload(context: RegistryContext, name: string): Promise<UploadInfo> {
+  const { openUploads, options } = context
+  for (const id of openUploads.expired()) await endUpload(context, id)
+  if (openUploads.full) {
+    throw new OciError('TOOMANYREQUESTS', { openSessions: openUploads.size, maxUploadSessions: options.maxUploadSessions }, {
+      message: 'too many upload sessions are open: finish or cancel some first',
+      headers: { 'retry-after': String(Math.ceil(options.uploadTimeoutMs / 1000)) },
+    })
+  }
   const upload = await context.storage.createUpload(name)
   context.uploadDigesters.start(upload.id)
+  openUploads.add(upload.id)
   return upload
 }
 
@@ -96,6 +109,12 @@ async function findUpload(context: RegistryContext, name: string, uuid: string):
   const upload = isStorageUploadId(uuid) ? await context.storage.getUpload(uuid) : undefined
   // A session belongs to the repository it was opened for; under another name it does not exist.
   if (!upload || upload.repository !== name) throw uploadUnknown(uuid)
+  if (context.openUploads.isExpired(upload.id)) {
+    await endUpload(context, upload.id)
+    throw uploadUnknown(uuid)
+  }
+  // Used now; one kept by storage from an earlier process joins the count here.
+  context.openUploads.add(upload.id)
   return upload
 }
 
@@ -156,6 +175,8 @@ async function appendBody(context: RegistryContext, name: string, upload: Upload
     throw answerOf(error) ?? error
   }
   if (!appended) throw uploadUnknown(upload.id)
+  // A chunk that streamed for long counts as use until its end.
+  context.openUploads.add(upload.id)
   // Two PATCHes racing on one session would leave the fork short of the stored bytes: drop it
   // then, and the next use rehashes the session from storage.
   if (base.size === upload.size && appended.size === upload.size + received) context.uploadDigesters.keep(upload.id, digester, appended.size)
@@ -194,6 +215,7 @@ async function commit(context: RegistryContext, name: string, received: UploadIn
     const blob = size === undefined ? undefined : await context.storage.commitUpload(upload.id, first.digest, size)
     if (blob) {
       context.uploadDigesters.forget(upload.id)
+      context.openUploads.delete(upload.id)
       return blobCreated(name, blob.digest)
     }
     const current = await context.storage.getUpload(upload.id)
@@ -255,6 +277,7 @@ async function uploadBytes(context: RegistryContext, id: string): Promise<AsyncI
 
 async function endUpload(context: RegistryContext, id: string): Promise<void> {
   context.uploadDigesters.forget(id)
+  context.openUploads.delete(id)
   await context.storage.deleteUpload(id)
 }
 

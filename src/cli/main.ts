@@ -41,6 +41,8 @@ async function serve(command: ServeCommand): Promise<number> {
       listenBacklog: command.listenBacklog,
       journalMaxEntries: command.journalMaxEntries,
       journalMaxBytes: command.journalMaxBytes,
+      maxUploadSessions: command.maxUploadSessions,
+      uploadTimeoutMs: command.uploadTimeoutMs,
       ...(command.storage === 'memory' ? {} : { storage: directoryStorage(command.storage) }),
     })
   } catch (error) {

@@ -56,8 +56,8 @@ describe('parseCliArgs', () => {
 
 describe('parseCliArgs limit flags', () => {
   it('reads each limit flag as the option of the same name', () => {
-    const argv = ['serve', '--headers-timeout-ms', '5000', '--request-timeout-ms=60000', '--idle-timeout-ms', '1000', '--max-connections', '64', '--listen-backlog', '128', '--journal-max-entries', '100', '--journal-max-bytes', '1048576']
-    expect(parseCliArgs(argv)).toMatchObject({ headersTimeoutMs: 5000, requestTimeoutMs: 60_000, idleTimeoutMs: 1000, maxConnections: 64, listenBacklog: 128, journalMaxEntries: 100, journalMaxBytes: 1_048_576 })
+    const argv = ['serve', '--headers-timeout-ms', '5000', '--request-timeout-ms=60000', '--idle-timeout-ms', '1000', '--max-connections', '64', '--listen-backlog', '128', '--journal-max-entries', '100', '--journal-max-bytes', '1048576', '--max-upload-sessions', '10', '--upload-timeout-ms', '60000']
+    expect(parseCliArgs(argv)).toMatchObject({ headersTimeoutMs: 5000, requestTimeoutMs: 60_000, idleTimeoutMs: 1000, maxConnections: 64, listenBacklog: 128, journalMaxEntries: 100, journalMaxBytes: 1_048_576, maxUploadSessions: 10, uploadTimeoutMs: 60_000 })
   })
 
   it.each(['', '-5', '1.5', '1e3', 'many'])('refuses %o as a limit', (value) => {

@@ -32,6 +32,8 @@ Limits (docs/limits.md), each a positive whole number:
   --listen-backlog <n>        connections queued before accept (default: ${DEFAULTS.listenBacklog})
   --journal-max-entries <n>   requests the journal keeps (default: ${DEFAULTS.journalMaxEntries})
   --journal-max-bytes <n>     bytes the journal's records may hold (default: ${DEFAULTS.journalMaxBytes})
+  --max-upload-sessions <n>   upload sessions open at once (default: ${DEFAULTS.maxUploadSessions})
+  --upload-timeout-ms <ms>    an unused upload session expires (default: ${DEFAULTS.uploadTimeoutMs})
 
   -h, --help         print this help and exit
 `
@@ -45,6 +47,8 @@ const LIMIT_FLAGS = {
   'listen-backlog': 'listenBacklog',
   'journal-max-entries': 'journalMaxEntries',
   'journal-max-bytes': 'journalMaxBytes',
+  'max-upload-sessions': 'maxUploadSessions',
+  'upload-timeout-ms': 'uploadTimeoutMs',
 } as const satisfies Record<string, keyof FakeRegistryOptions>
 
 /** The options set by the limit flags. */

@@ -74,14 +74,24 @@ export interface Storage {
   clear(): Promise<void>
 
   // --- optional: a backend without them still works; the registry reports what is missing ---
-  /** Prepares the backend (a directory is checked and read); called once when the registry starts. */
-  open?(): Promise<void>
+  /**
+   * Prepares the backend (a directory is checked and read); called once when the registry
+   * starts. Upload sessions left by an earlier process and unused for longer than
+   * `uploadTimeoutMs`, or left half-made, may be removed then: no client can still use them.
+   */
+  open?(settings?: StorageOpenSettings): Promise<void>
   /** Captures the stored content (blobs, links, manifests, tags) for `restore`. */
   snapshot?(): Promise<StorageSnapshot>
   /** Puts back the content captured by `snapshot`; open upload sessions end. */
   restore?(snapshot: StorageSnapshot): Promise<void>
   /** Removes the blobs no repository links; returns what it removed. */
   garbageCollect?(): Promise<GarbageCollection>
+}
+
+/** What the registry tells its storage when it opens it. */
+export interface StorageOpenSettings {
+  /** How long an upload session may go unused before it expires (the registry option). */
+  uploadTimeoutMs?: number
 }
 
 /** An opaque handle to content captured by `Storage.snapshot()`; only its storage can restore it. */

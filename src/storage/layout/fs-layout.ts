@@ -10,7 +10,7 @@ import { isVisible, storageError, type RepositoryState } from './layout-state.js
 import { compareCodePoints } from '../listing-order.js'
 import { openRoot } from './open-root.js'
 import { lockOf, RepositoryLayouts } from './repository-layouts.js'
-import type { BlobInfo, ByteRange, GarbageCollection, Storage, StorageSnapshot, StoredManifest, UploadInfo } from '../storage.js'
+import type { BlobInfo, ByteRange, GarbageCollection, Storage, StorageOpenSettings, StorageSnapshot, StoredManifest, UploadInfo } from '../storage.js'
 import { uploadLockOf, UploadSessions } from './upload-sessions.js'
 import { isUploadId } from '../upload-ids.js'
 
@@ -52,9 +52,12 @@ export class LayoutStorage implements Storage {
     this.#snapshots = new LayoutSnapshots(this.#files, root)
   }
 
-  /** Checks the root (creating it when missing), adopts layouts written by other tools, drops leftovers. */
-  open(): Promise<void> {
-    this.#opening ??= openRoot(this.#files, this.#root, this.#repositories, this.#blobs).catch((error: unknown) => {
+  /**
+   * Checks the root (creating it when missing), adopts layouts written by other tools, drops
+   * leftovers: temp files, half-made sessions, and sessions unused for `uploadTimeoutMs`.
+   */
+  open(settings: StorageOpenSettings = {}): Promise<void> {
+    this.#opening ??= openRoot(this.#files, this.#root, this.#repositories, this.#blobs).then(() => this.#uploads.removeStale(settings.uploadTimeoutMs)).catch((error: unknown) => {
       this.#opening = undefined
       throw error
     })

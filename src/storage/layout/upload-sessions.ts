@@ -4,7 +4,7 @@ import type { KeyLocks } from './key-locks.js'
 import { json, readHandle, writeAll, type LayoutFiles } from './layout-files.js'
 import { parseJson, type UploadFile } from './layout-state.js'
 import type { UploadInfo } from '../storage.js'
-import { newUploadId } from '../upload-ids.js'
+import { isUploadId, newUploadId } from '../upload-ids.js'
 
 /** The lock key of an upload session, held by every change to it. */
 export function uploadLockOf(id: string): string {
@@ -108,6 +108,24 @@ export class UploadSessions {
     await this.#blobs.moveIn(data, digest)
     await this.#files.fs.rm(`${data}.json`)
     return found
+  }
+
+  /**
+   * Removes what no client can use any more, when the storage opens: a session file without its
+   * other half (a crash between the two writes), an unreadable one, anything that is not a
+   * session, and (`olderThanMs` given) sessions whose files have not changed for that long.
+   */
+  async removeStale(olderThanMs?: number): Promise<void> {
+    const entries = await this.#files.readdirOptional(this.#dir)
+    const ids = new Set(entries.map((entry) => entry.replace(/\.json$/, '')))
+    for (const id of ids) {
+      const data = this.#path(id)
+      const session = isUploadId(id) && entries.includes(id) && entries.includes(`${id}.json`) ? await this.get(id).catch(() => undefined) : undefined
+      const changed = session && Math.max((await this.#files.statOptional(data))?.mtimeMs ?? 0, (await this.#files.statOptional(`${data}.json`))?.mtimeMs ?? 0)
+      if (session && (olderThanMs === undefined || Date.now() - (changed as number) <= olderThanMs)) continue
+      await this.#files.fs.rm(data)
+      await this.#files.fs.rm(`${data}.json`)
+    }
   }
 
   /** Ends the session and drops its bytes; true when it existed. */
