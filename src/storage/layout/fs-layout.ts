@@ -229,7 +229,9 @@ export class LayoutStorage implements Storage {
     await this.open()
     const names: string[] = []
     for (const { name, dir } of await this.#repositories.all()) {
-      const state = await this.#repositories.read(dir)
+      // A repository whose files are damaged is left out of the listing, not the listing's end:
+      // its own requests still name the file to repair.
+      const state = await this.#repositories.read(dir).catch(() => undefined)
       if (state && isVisible(state)) names.push(name)
     }
     return names.sort(compareCodePoints)

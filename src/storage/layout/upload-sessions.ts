@@ -44,10 +44,21 @@ export class UploadSessions {
 
   async get(id: string): Promise<UploadInfo | undefined> {
     const data = this.#path(id)
-    const meta = await this.#files.readOptional(`${data}.json`)
-    if (!meta) return undefined
-    const { repository } = parseJson(`${data}.json`, meta) as Partial<UploadFile>
-    if (typeof repository !== 'string' || !isRepositoryName(repository)) return undefined
+    let repository: unknown
+    try {
+      const meta = await this.#files.readOptional(`${data}.json`)
+      if (!meta) return undefined
+      ;({ repository } = parseJson(`${data}.json`, meta) as Partial<UploadFile>)
+    } catch {
+      repository = undefined
+    }
+    if (typeof repository !== 'string' || !isRepositoryName(repository)) {
+      // Written atomically, so this is damage, not a write in progress: no client can use the
+      // session, so it goes, and it reads as absent (404, never a 500).
+      await this.#files.fs.rm(`${data}.json`)
+      await this.#files.fs.rm(data)
+      return undefined
+    }
     const stats = await this.#files.statOptional(data)
     return stats?.isFile() ? { id, repository, size: this.#appending.get(id) ?? stats.size } : undefined
   }
