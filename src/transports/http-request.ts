@@ -68,12 +68,21 @@ function hostOf(req: IncomingMessage, ownHost: string): { ok: true; value: strin
   return { ok: false, reason: `the Host header ${JSON.stringify(value)} is not a host with an optional port` }
 }
 
+/** A request body being streamed to the handler (see `requestBody`). */
+export interface RequestBody {
+  stream: ReadableStream<Uint8Array>
+  /** Reads and drops whatever the handler left. */
+  discard(): void
+  /** Makes the stream fail with `error`: the bytes that follow cannot be read (a parse error). */
+  fail(error: Error): void
+}
+
 /**
  * A request body as a web stream that reads from the socket only when the handler pulls, so a
  * slow consumer slows the client instead of filling memory. `discard()` (also what `cancel()`
  * does) reads and drops whatever the handler left, keeping the connection alive.
  */
-export function requestBody(req: IncomingMessage): { stream: ReadableStream<Uint8Array>; discard(): void } {
+export function requestBody(req: IncomingMessage): RequestBody {
   let failure: Error | undefined
   let discarding = false
   let wake: (() => void) | undefined
@@ -86,10 +95,11 @@ export function requestBody(req: IncomingMessage): { stream: ReadableStream<Uint
   req.on('end', () => wake?.())
   // A client that aborts mid-upload errors the stream the handler reads, nothing more; with
   // this listener the error event can never go unheard.
-  req.on('error', (error) => {
-    failure = error
+  const fail = (error: Error): void => {
+    failure ??= error
     wake?.()
-  })
+  }
+  req.on('error', fail)
   const discard = (): void => {
     if (discarding) return
     discarding = true
@@ -124,5 +134,5 @@ export function requestBody(req: IncomingMessage): { stream: ReadableStream<Uint
     },
     { highWaterMark: 0 },
   )
-  return { stream, discard }
+  return { stream, discard, fail }
 }

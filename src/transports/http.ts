@@ -6,7 +6,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import type { FetchHandler } from '../server/handle.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { OciError, writeOciErrors } from '../errors/oci-error.js'
-import { hasBody, requestBody, toRequest } from './http-request.js'
+import { hasBody, requestBody, toRequest, type RequestBody } from './http-request.js'
 
 /** A running loopback server. */
 interface HttpServerHandle {
@@ -51,6 +51,11 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
   // Requests being answered per socket (pipelining allows several): a parse error on such a
   // socket cannot get a clean answer of its own.
   const answering = new WeakMap<Duplex, number>()
+  // The latest request of each socket with its answer and body, for a parse error in that body.
+  const latest = new WeakMap<Duplex, { res: ServerResponse; body: RequestBody | undefined }>()
+  // Sockets whose parse error is being answered through their request: the parser keeps
+  // reporting the same error as bytes arrive, and only the first report acts.
+  const failing = new WeakSet<Duplex>()
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const socket = req.socket
@@ -58,7 +63,9 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
     res.once('close', () => answering.set(socket, (answering.get(socket) ?? 1) - 1))
     // After close() has begun, answers end their connection so close() need not wait for them.
     if (closing) res.setHeader('connection', 'close')
-    serve(handler, req, res, ownHost).catch(() => {
+    const body = hasBody(req) ? requestBody(req) : undefined
+    latest.set(socket, { res, body })
+    serve(handler, req, res, ownHost, body).catch(() => {
       // Only a client gone mid-answer gets here: nothing is left to tell it.
       res.destroy()
     })
@@ -88,14 +95,28 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
   // Registry clients reuse connections between a blob upload's requests; keep them as long as
   // any silence is allowed (longer than Node's 5 s) so a slow test step does not race a closing socket.
   server.keepAliveTimeout = options.idleTimeoutMs
-  server.on('clientError', (error: NodeJS.ErrnoException & { reason?: string }, socket: Duplex) => {
+  server.on('clientError', (error: NodeJS.ErrnoException & { reason?: string; rawPacket?: Buffer }, socket: Duplex) => {
+    if (failing.has(socket)) return
     const status = clientErrorStatus(error)
+    const reason = `the request is not valid HTTP/1.1 (${error.code}: ${error.reason ?? error.message})`
+    const current = latest.get(socket)
+    if (status !== undefined && (answering.get(socket) ?? 0) > 0 && current && !current.res.headersSent) {
+      // The bytes refused belong to the request being answered (a malformed chunk of its body),
+      // or follow it: its handler sees its body fail and answers with the spec's envelope, and
+      // the connection ends there, since nothing after the error can be parsed.
+      failing.add(socket)
+      current.res.setHeader('connection', 'close')
+      current.body?.fail(new Error(reason))
+      return
+    }
     if (status === undefined || !socket.writable || (answering.get(socket) ?? 0) > 0) {
       socket.destroy()
       return
     }
-    const reason = `the request is not valid HTTP/1.1 (${error.code}: ${error.reason ?? error.message})`
-    void writeRawError(socket, status, reason)
+    // A HEAD is answered without a body, as its client reads none: the bytes after the headers
+    // would be read as the start of the next answer.
+    const head = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD '
+    void writeRawError(socket, status, reason, head)
   })
   // A tunnel request (CONNECT) never reaches the request listener; without this, Node drops it.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
@@ -148,8 +169,7 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
   }
 }
 
-async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, ownHost: string): Promise<void> {
-  const body = hasBody(req) ? requestBody(req) : undefined
+async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, ownHost: string, body: RequestBody | undefined): Promise<void> {
   let response: Response
   try {
     const converted = toRequest(req, body?.stream ?? null, ownHost)
@@ -209,10 +229,11 @@ function clientErrorStatus(error: NodeJS.ErrnoException): number | undefined {
   return undefined
 }
 
-// For sockets Node hands over without a ServerResponse: parse errors and CONNECT.
-async function writeRawError(socket: Duplex, status: number, reason: string): Promise<void> {
+// For sockets Node hands over without a ServerResponse: parse errors and CONNECT. The answer to
+// a HEAD keeps its Content-Length and leaves out the body.
+async function writeRawError(socket: Duplex, status: number, reason: string, head = false): Promise<void> {
   const response = badRequest(reason)
-  const body = Buffer.from(await response.arrayBuffer())
+  const body = head ? Buffer.alloc(0) : Buffer.from(await response.arrayBuffer())
   const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}`]
   response.headers.forEach((value, name) => lines.push(`${name}: ${value}`))
   lines.push('connection: close', '', '')
