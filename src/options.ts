@@ -84,7 +84,9 @@ export const DEFAULTS = Object.freeze({
 
 const TRANSPORTS: readonly Transport[] = ['http', 'msw', 'none']
 const VERIFY_REFERENCES: readonly VerifyReferences[] = ['all', 'blobs', 'none']
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set([...Object.keys(DEFAULTS), 'storage', 'referrers', 'verifyReferences', ...MODE_OPTION_NAMES])
+/** The name of every option of `createFakeRegistry`, for validation, the CLI and the docs' naming table. */
+export const OPTION_NAMES: readonly string[] = Object.freeze([...Object.keys(DEFAULTS), 'storage', 'referrers', 'verifyReferences', ...MODE_OPTION_NAMES])
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(OPTION_NAMES)
 // Names the options had before the naming table (docs/options.md), so old code gets pointed at the new one.
 const RENAMED: Readonly<Record<string, string>> = {
   deleteEnabled: 'deletes',
