@@ -17,7 +17,7 @@ import {
   type InspectedReferrer,
 } from './inspect.js'
 import { resolveOptions, type FakeRegistryOptions, type ResolvedOptions } from './options.js'
-import { exportLayout, type ExportedLayout } from './seed/layout.js'
+import { exportLayout, importLayout, type ExportedLayout, type ImportedManifest, type ImportLayoutOptions } from './seed/layout.js'
 import type { SeedTarget } from './seed/push-client.js'
 import { createSeeder, type Seeder } from './seed/seeder.js'
 import { startTransport, type TransportHandle } from './start-transport.js'
@@ -115,8 +115,17 @@ export interface FakeRegistry extends AsyncDisposable {
   /** Puts back what `snapshot()` captured; open uploads end. O(changes since) with memory storage. */
   restore(snapshot: StorageSnapshot): Promise<void>
   /**
+   * Imports an OCI image layout through the registry's API: every manifest of its `index.json`
+   * with what it references, tagged by its `org.opencontainers.image.ref.name`. A directory of
+   * layouts (as `directoryStorage` writes) imports each one as the repository named by its path.
+   * The pair of `exportLayout`.
+   * @example
+   * await registry.importLayout('./fixtures/app-layout', { repository: 'team/app' })
+   */
+  importLayout(dir: string, options?: ImportLayoutOptions): Promise<ImportedManifest[]>
+  /**
    * Writes an OCI image layout of a repository (every tag, what it references, its referrers)
-   * into a new or empty directory, for skopeo and other OCI tools.
+   * into a new or empty directory, for skopeo and other OCI tools. The pair of `importLayout`.
    * @example
    * await registry.exportLayout('team/app', './out/app') // then: skopeo inspect oci:./out/app:1
    */
@@ -250,6 +259,11 @@ class StartedRegistry implements FakeRegistry {
     // Open sessions may now hold other bytes than their hash state saw: rehash on next use.
     this.#context.uploadDigesters.clear()
     this.#context.openUploads.clear()
+  }
+
+  async importLayout(dir: string, options?: ImportLayoutOptions): Promise<ImportedManifest[]> {
+    this.#requireOpen('import a layout into')
+    return importLayout(this.#self, dir, options)
   }
 
   async exportLayout(repository: string, dir: string): Promise<ExportedLayout> {

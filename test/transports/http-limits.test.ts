@@ -3,7 +3,8 @@
 // at once; the assertions are about what happens, never about how long it took.
 import { connect, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, DEFAULTS, type FakeRegistry, type FakeRegistryOptions } from '../../src/index.js'
+import { DEFAULTS } from '../../src/options.js'
+import { createFakeRegistry, type FakeRegistry, type FakeRegistryOptions } from '../../src/index.js'
 
 let registry: FakeRegistry | undefined
 afterEach(async () => {

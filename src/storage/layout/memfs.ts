@@ -48,7 +48,7 @@ export function memfsStorage(volume: Volume = new Volume(), options: MemfsStorag
 function volumeFs(volume: Volume): LayoutFs {
   const fs = volume.promises
   return {
-    join: posix.join,
+    join: (...parts) => posix.join(...parts),
     mkdir: async (path) => void (await fs.mkdir(path, { recursive: true })),
     // A volume's calls follow links: each is refused first, as O_NOFOLLOW does on disk.
     readFile: async (path) => {
