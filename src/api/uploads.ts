@@ -261,8 +261,8 @@ async function verify(context: RegistryContext, upload: UploadInfo, digests: Dig
       throw new OciError('DIGEST_INVALID', { expected: digest, actual: actual.digest })
     }
   }
-  const sizes = new Set([...computed.values()].map(({ size }) => size))
-  return sizes.size === 1 ? (sizes.values().next().value as number) : undefined
+  const [size, ...others] = new Set([...computed.values()].map((computedDigest) => computedDigest.size))
+  return others.length === 0 ? size : undefined
 }
 
 async function sha256Of(context: RegistryContext, upload: UploadInfo): Promise<{ digest: string; size: number }> {

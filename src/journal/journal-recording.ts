@@ -128,7 +128,7 @@ function keepManifest(entry: Entry, document: unknown, bytes: Uint8Array | undef
     Object.defineProperty(entry, 'manifest', { enumerable: true, get: () => parseKept(bytes) })
     return size
   }
-  const mediaType = (document as { mediaType?: unknown } | null)?.mediaType
+  const mediaType = typeof document === 'object' && document !== null && 'mediaType' in document ? document.mediaType : undefined
   entry.manifestSummary = {
     size,
     ...(typeof mediaType === 'string' ? { mediaType: mediaType.slice(0, SUMMARY_TEXT) } : {}),

@@ -129,14 +129,16 @@ describe.each(BACKENDS)('garbage collection during a mount (%s)', (_kind, makeSt
   it('opens a session instead of linking a blob collected after the mount found it', async () => {
     const bytes = bytesOf('unlinked, then mounted')
     const digest = sha256(bytes)
-    let registry!: FakeRegistry
+    // The hook needs the registry the storage goes into: it is set once that exists.
+    const collector: { registry?: FakeRegistry } = {}
     const storage = hookStorage(makeStorage(await tempDir()), {
       linkBlob: async (next, repository) => {
-        if (repository === 'team/b') await registry.garbageCollect()
+        if (repository === 'team/b') await collector.registry?.garbageCollect()
         return next()
       },
     })
-    registry = await createFakeRegistry({ transport: 'none', storage })
+    const registry = await createFakeRegistry({ transport: 'none', storage })
+    collector.registry = registry
     const pushed = await registry.fetch(`/v2/team/a/blobs/uploads/?digest=${digest}`, { method: 'POST', body: bytes as Uint8Array<ArrayBuffer> })
     expect(pushed.status).toBe(201)
     expect((await registry.fetch(`/v2/team/a/blobs/${digest}`, { method: 'DELETE' })).status).toBe(202)
