@@ -1,8 +1,12 @@
 import type { RegistryContext } from './api/route-types.js'
 import { UploadDigesters } from './api/upload-digesters.js'
 import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './server/handle.js'
+import { describeTarget } from './server/request-target.js'
 import { Journal, type RequestJournal } from './journal/journal.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
+import { createFaultInjector, type FaultInjector } from './faults/faults.js'
+import type { Faults } from './faults/fault-types.js'
+import { connectionReset, fetchFailed } from './faults/network-errors.js'
 import {
   assertDigest,
   assertRepositoryName,
@@ -74,6 +78,13 @@ export interface FakeRegistry extends AsyncDisposable {
    */
   readonly requests: RequestJournal
   /**
+   * Fault injection: rules that make chosen requests fail, stall, break off or come back
+   * corrupted. Faulted requests carry the rule's name in the journal (`fault`). See docs/faults.md.
+   * @example
+   * registry.faults.add({ method: 'GET', kind: 'blob', status: 503, retryAfter: 1, times: 2 })
+   */
+  readonly faults: Faults
+  /**
    * The manifest a reference names, as stored (parsed body, exact bytes, digest, media type), or
    * undefined. A digest wins over a tag.
    * @example (await registry.manifest('team/app:1'))?.mediaType
@@ -94,7 +105,7 @@ export interface FakeRegistry extends AsyncDisposable {
    * @example await registry.referrers('team/app:1', { artifactType: 'application/vnd.example.sbom' })
    */
   referrers(subject: string, options?: { artifactType?: string }): Promise<InspectedReferrer[]>
-  /** Empties storage and the journal, and forgets open uploads; the port stays the same. */
+  /** Empties storage and the journal, removes every fault, and forgets open uploads; the port stays the same. */
   reset(): Promise<void>
   /**
    * Pushes test content through the registry's own API, so it obeys the mode: images, indexes,
@@ -139,15 +150,21 @@ export interface FakeRegistry extends AsyncDisposable {
  */
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const resolved = resolveOptions(options)
-  const context: JournalledContext = { options: resolved, storage: resolved.storage, uploadDigesters: new UploadDigesters(), journal: new Journal() }
+  const context: JournalledContext = {
+    options: resolved,
+    storage: resolved.storage,
+    uploadDigesters: new UploadDigesters(),
+    journal: new Journal(),
+    faults: createFaultInjector({ transport: resolved.transport, describe: describeTarget }),
+  }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
-  const handler = createHandler(context, context.journal)
+  const handler = createHandler(context, context.journal, context.faults)
   return new StartedRegistry(context, handler, await startTransport(handler, resolved))
 }
 
-/** The registry keeps its journal beside the context the handlers see. */
-type JournalledContext = RegistryContext & { readonly journal: Journal }
+/** The registry keeps its journal and faults beside the context the handlers see. */
+type JournalledContext = RegistryContext & { readonly journal: Journal; readonly faults: FaultInjector }
 
 class StartedRegistry implements FakeRegistry {
   readonly url: string
@@ -188,8 +205,11 @@ class StartedRegistry implements FakeRegistry {
     return `${this.host}/${reference}`
   }
 
-  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
-    return this.#send(input, init)
+  async fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
+    const response = await this.#send(input, init)
+    // A fault that dropped the connection: fail the way fetch does.
+    if (response.type === 'error') throw fetchFailed(connectionReset())
+    return response
   }
 
   [SERVE_WITH_META](request: Request, meta: HandlerMeta): Promise<Response> {
@@ -198,6 +218,10 @@ class StartedRegistry implements FakeRegistry {
 
   get requests(): RequestJournal {
     return this.#context.journal
+  }
+
+  get faults(): Faults {
+    return this.#context.faults
   }
 
   get dispatcher(): RegistryDispatcher {
@@ -262,6 +286,7 @@ class StartedRegistry implements FakeRegistry {
     this.#assertOpen('reset')
     this.#context.uploadDigesters.clear()
     this.#context.journal.clear()
+    this.#context.faults.reset()
     await this.#context.storage.clear()
   }
 

@@ -9,6 +9,8 @@ export interface RequestFacts {
   manifest?: unknown
   /** The error the answer carries. */
   error?: OciError
+  /** The name of the fault rule that shaped the answer. */
+  fault?: string
 }
 
 // A record stays writable here after it is filed: its answer's body is counted as the client reads it.
@@ -67,7 +69,7 @@ export class Recording {
   /** Records the answer and returns it, its body counted as the client reads it. */
   finish(response: Response): Response {
     const entry = this.#entry
-    const { params, manifest, error } = this.facts
+    const { params, manifest, error, fault } = this.facts
     entry.timings.wait = elapsed(this.#started)
     // A handler that answered early (an error) read only part of the body: what was sent is
     // the declared length, when there is one.
@@ -78,6 +80,7 @@ export class Recording {
       entry.reference = params.reference ?? params.digest
     }
     if (manifest !== undefined) entry.manifest = manifest
+    if (fault !== undefined) entry.fault = fault
     const answer = entry.response
     answer.status = response.status
     answer.statusText = response.statusText
@@ -173,7 +176,13 @@ function digestOf(entry: Entry, params: RequestParams | undefined): string | und
   )
 }
 
-function resourceOf(path: string, params: RequestParams): ResourceKind {
+/**
+ * The part of the API a routed path addresses, from the route's parameters.
+ *
+ * @example
+ * resourceOf('/v2/team/app/blobs/uploads/', { name: 'team/app' }) // 'upload'
+ */
+export function resourceOf(path: string, params: RequestParams): ResourceKind {
   if (params.uuid !== undefined || /\/blobs\/uploads\/?$/.test(path)) return 'upload'
   if (params.reference !== undefined) return 'manifest'
   if (params.digest !== undefined) return /\/referrers\/[^/]+$/.test(path) ? 'referrers' : 'blob'

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer'
 import { STATUS_CODES } from 'node:http'
+import { connectionReset } from '../faults/network-errors.js'
 import { abortError, toControllerHandler } from './dispatcher-handlers.js'
 import { toRequest } from './dispatcher-request.js'
 import type { DispatchController, DispatchHandler, DispatchOptions, DispatchTarget } from './dispatcher-types.js'
@@ -81,6 +82,8 @@ export class Exchange implements DispatchController {
         await response.body?.cancel(this.#reason).catch(() => {})
         return
       }
+      // Fetch's network error, from a fault: reported as undici reports a reset connection.
+      if (response.type === 'error') throw connectionReset()
       this.#handler.onResponseStart?.(this, response.status, headersOf(response), response.statusText || STATUS_CODES[response.status] || '')
       if (response.body) await this.#stream(response.body)
       if (this.aborted || this.#settled) return
