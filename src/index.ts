@@ -1,6 +1,7 @@
 export { createFakeRegistry, type FakeRegistry } from './create-fake-registry.js'
 export type { AsymmetricMatcherLike, RecordedRequest, RecordedResponse, RequestFilter, RequestJournal, ResourceKind, TextMatch } from './journal/journal.js'
 export type { Har, HarEntry, HarNameValue } from './journal/har.js'
+export type { FaultHandle, FaultRule, Faults } from './faults/fault-types.js'
 export type { InspectedBlob, InspectedManifest, InspectedReferrer } from './inspect.js'
 export { assertManifest, type ExpectedDescriptor, type ExpectedDescriptors, type ExpectedManifest, type PlatformMatch } from './assertions/manifest.js'
 export { assertBlob, type ExpectedBlob } from './assertions/blob.js'

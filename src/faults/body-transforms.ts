@@ -39,8 +39,14 @@ export function truncateBody(source: Body, limit: number, ending: Error | undefi
         // would discard a chunk still queued.
         if (sent >= limit) {
           await reader.cancel().catch(() => {})
-          if (ending) controller.error(ending)
-          else controller.close()
+          if (!ending) {
+            controller.close()
+            return
+          }
+          // A socket's close is an event of its own, after the bytes before it were delivered:
+          // in process the error waits a turn too, so a client reads those bytes first.
+          await new Promise((resolve) => setImmediate(resolve))
+          controller.error(ending)
           return
         }
         const { done, value } = await reader.read()
