@@ -86,9 +86,14 @@ export class Exchange implements DispatchController {
       if (response.type === 'error') throw connectionReset()
       this.#handler.onResponseStart?.(this, response.status, headersOf(response), response.statusText || STATUS_CODES[response.status] || '')
       if (response.body) await this.#stream(response.body)
+      // A paused handler hears of the end only once it resumes, as over a socket, where the
+      // parser stops: undici's retry handler pauses on a 503 and decides while paused.
+      await this.#unpaused()
       if (this.aborted || this.#settled) return
-      this.#settled = true
+      // Settled only after the callback: one that throws (undici's retry handler does, to retry
+      // an error status) is told through its error callback, as undici does.
       this.#handler.onResponseEnd?.(this, {})
+      this.#settled = true
     } catch (error) {
       // A throwing callback ends the request the way a broken socket would.
       if (!this.aborted) this.fail(error instanceof Error ? error : new Error(String(error)))
@@ -97,11 +102,15 @@ export class Exchange implements DispatchController {
     }
   }
 
+  async #unpaused(): Promise<void> {
+    while (this.#paused && !this.aborted) await new Promise<void>((resolve) => (this.#resumed = resolve))
+  }
+
   async #stream(body: ReadableStream<Uint8Array>): Promise<void> {
     this.#reader = body.getReader()
     try {
       for (;;) {
-        while (this.#paused && !this.aborted) await new Promise<void>((resolve) => (this.#resumed = resolve))
+        await this.#unpaused()
         if (this.aborted) return
         const { done, value } = await this.#reader.read()
         if (done || this.aborted) return
