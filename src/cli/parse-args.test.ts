@@ -12,6 +12,7 @@ describe('parseCliArgs', () => {
     { argv: ['serve', '--mode', 'lenient'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'lenient', storage: 'memory', automaticMount: true } },
     { argv: ['serve', '--port', '1', '--port', '2'], expected: { command: 'serve', port: 2, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true } },
     { argv: ['serve', '--no-automatic-mount'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: false } },
+    { argv: ['serve', '--faults', 'faults.json'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true, faults: 'faults.json' } },
     { argv: ['--help'], expected: { command: 'help' } },
     { argv: ['-h'], expected: { command: 'help' } },
     { argv: ['serve', '--port', '70000', '--help'], expected: { command: 'help' } },
@@ -36,6 +37,7 @@ describe('parseCliArgs', () => {
     { argv: ['serve', '--port', ''], message: "--port must be a whole number from 0 to 65535, got ''" },
     { argv: ['serve', '--host='], message: "--host must be an address such as 127.0.0.1 or ::1, got ''" },
     { argv: ['serve', '--storage', ''], message: "--storage must be 'memory' or a directory, got ''" },
+    { argv: ['serve', '--faults='], message: "--faults must be the path of a JSON file, got ''" },
   ])('rejects $argv with a UsageError', ({ argv, message }) => {
     let thrown: unknown
     try {
@@ -48,7 +50,7 @@ describe('parseCliArgs', () => {
   })
 
   it('documents every option and the CLI default port in the usage text', () => {
-    for (const option of ['--port <number>', '--host <address>', '--mode <mode>', '--storage <kind>', '-h, --help']) expect(USAGE).toContain(option)
+    for (const option of ['--port <number>', '--host <address>', '--mode <mode>', '--storage <kind>', '--faults <file>', '-h, --help']) expect(USAGE).toContain(option)
     expect(USAGE).toContain(`(default: ${CLI_DEFAULT_PORT})`)
     expect(USAGE.startsWith('Usage: fake-oci-registry serve [options]\n')).toBe(true)
   })

@@ -23,6 +23,8 @@ Options:
   --no-automatic-mount
                      answer a mount without 'from' with an upload session
                      instead of linking a blob stored in another repository
+  --faults <file>    a JSON file holding an array of fault rules, added at
+                     start (see docs/faults.md)
   -h, --help         print this help and exit
 `
 
@@ -37,6 +39,8 @@ export interface ServeCommand {
   storage: string
   /** False with `--no-automatic-mount`. */
   automaticMount: boolean
+  /** The JSON file of fault rules given with `--faults`, if any. */
+  faults?: string
 }
 
 /** A command line the CLI can run. */
@@ -77,6 +81,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     mode: values.mode ?? DEFAULTS.mode,
     storage: nonEmpty('storage', values.storage, 'memory', "'memory' or a directory"),
     automaticMount: !values['no-automatic-mount'],
+    ...(values.faults === undefined ? {} : { faults: nonEmpty('faults', values.faults, '', 'the path of a JSON file') }),
   }
 }
 
@@ -92,6 +97,7 @@ function parseOrExplain(argv: readonly string[]) {
         mode: { type: 'string' },
         storage: { type: 'string' },
         'no-automatic-mount': { type: 'boolean' },
+        faults: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
