@@ -8,6 +8,9 @@ import {
   assertTags,
   type ExpectedManifest,
   type FakeRegistry,
+  type FaultHandle,
+  type FaultRule,
+  type Faults,
   type Har,
   type InspectedBlob,
   type InspectedManifest,
@@ -18,6 +21,27 @@ import {
 } from '../../src/index.js'
 
 declare const registry: FakeRegistry
+
+describe('faults', () => {
+  it('are typed', () => {
+    expectTypeOf(registry.faults).toEqualTypeOf<Faults>()
+    expectTypeOf(registry.faults.add({ kind: 'blob', status: 503, retryAfter: new Date() })).toEqualTypeOf<FaultHandle>()
+    expectTypeOf(registry.faults.add({ path: /\/blobs\//, truncateAfterBytes: 10 }).calls).toEqualTypeOf<number>()
+    expectTypeOf(registry.faults.list()).toEqualTypeOf<FaultHandle[]>()
+    expectTypeOf<RecordedRequest['fault']>().toEqualTypeOf<string | undefined>()
+    expectTypeOf(registry.requests.filter({ fault: /./ })).toEqualTypeOf<RecordedRequest[]>()
+  })
+
+  it('rejects rules it cannot apply', () => {
+    // @ts-expect-error: kind is one of the API's parts
+    registry.faults.add({ kind: 'blobs', status: 503 })
+    // @ts-expect-error: not a key of a rule
+    registry.faults.add({ stauts: 503 })
+    // @ts-expect-error: transport is how a request arrived
+    const rule: FaultRule = { transport: 'none', reset: true }
+    expectTypeOf(rule).toEqualTypeOf<FaultRule>()
+  })
+})
 
 describe('the journal', () => {
   it('is typed', () => {
