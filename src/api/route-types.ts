@@ -1,4 +1,5 @@
 import type { ResolvedOptions } from '../options.js'
+import type { Profile } from '../profiles/index.js'
 import type { Storage } from '../storage/storage.js'
 import type { UploadDigesters } from './upload-digesters.js'
 import type { RequestFacts, RequestParams } from '../journal/journal.js'
@@ -6,6 +7,8 @@ import type { RequestFacts, RequestParams } from '../journal/journal.js'
 /** What every resource handler is given besides the request. */
 export interface RegistryContext {
   readonly options: ResolvedOptions
+  /** The mode's rules, built once from its options when the registry was created. */
+  readonly profile: Profile
   readonly storage: Storage
   /**
    * The sha256 state of each open upload session, so the digest is computed while the body

@@ -8,9 +8,7 @@ import {
   assertTags,
   type ExpectedManifest,
   type FakeRegistry,
-  type FaultHandle,
   type FaultRule,
-  type Faults,
   type Har,
   type InspectedBlob,
   type InspectedManifest,
@@ -24,10 +22,12 @@ declare const registry: FakeRegistry
 
 describe('faults', () => {
   it('are typed', () => {
-    expectTypeOf(registry.faults).toEqualTypeOf<Faults>()
-    expectTypeOf(registry.faults.add({ kind: 'blob', status: 503, retryAfter: new Date() })).toEqualTypeOf<FaultHandle>()
+    const handle = registry.faults.add({ kind: 'blob', status: 503, retryAfter: new Date() })
+    expectTypeOf(handle).toEqualTypeOf<{ readonly name: string; readonly calls: number; readonly matched: number; remove(): void }>()
     expectTypeOf(registry.faults.add({ path: /\/blobs\//, truncateAfterBytes: 10 }).calls).toEqualTypeOf<number>()
-    expectTypeOf(registry.faults.list()).toEqualTypeOf<FaultHandle[]>()
+    expectTypeOf(registry.faults.list()).toEqualTypeOf<Array<typeof handle>>()
+    expectTypeOf(registry.faults.reset()).toEqualTypeOf<void>()
+    expectTypeOf(registry.faults.add).parameter(0).toEqualTypeOf<FaultRule>()
     expectTypeOf<RecordedRequest['fault']>().toEqualTypeOf<string | undefined>()
     expectTypeOf(registry.requests.filter({ fault: /./ })).toEqualTypeOf<RecordedRequest[]>()
   })
