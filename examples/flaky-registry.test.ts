@@ -9,7 +9,12 @@ import { createFakeRegistry } from 'fake-oci-registry'
 // ---- the code under test ----------------------------------------------------------------------
 
 /** Downloads a blob and checks its digest, retrying 429 and 5xx answers as Retry-After asks. */
-async function downloadBlob(baseUrl: string, repository: string, digest: string, dispatcher: Dispatcher): Promise<Buffer> {
+async function downloadBlob(
+  baseUrl: string,
+  repository: string,
+  digest: string,
+  dispatcher: Dispatcher,
+): Promise<Buffer> {
   const retrying = dispatcher.compose(interceptors.retry({ maxRetries: 3 }))
   const { statusCode, body } = await request(`${baseUrl}/v2/${repository}/blobs/${digest}`, { dispatcher: retrying })
   const bytes = Buffer.from(await body.arrayBuffer())
@@ -41,5 +46,7 @@ it('refuses a corrupted blob', async () => {
   const blob = await registry.seed.blob('team/app', 'layer bytes')
   registry.faults.add({ kind: 'blob', corrupt: true })
 
-  await expect(downloadBlob(registry.url, 'team/app', blob.digest, registry.dispatcher as Dispatcher)).rejects.toThrow('digest mismatch')
+  await expect(downloadBlob(registry.url, 'team/app', blob.digest, registry.dispatcher as Dispatcher)).rejects.toThrow(
+    'digest mismatch',
+  )
 })

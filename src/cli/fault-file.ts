@@ -24,7 +24,11 @@ export async function readFaultFile(path: string): Promise<object[]> {
   try {
     rules = JSON.parse(text)
   } catch (error) {
-    throw fail(`it is not JSON (${(error as Error).message})`, 'Write an array of fault rules such as [{ "kind": "blob", "status": 503 }]', error)
+    throw fail(
+      `it is not JSON (${(error as Error).message})`,
+      'Write an array of fault rules such as [{ "kind": "blob", "status": 503 }]',
+      error,
+    )
   }
   if (!Array.isArray(rules)) {
     throw fail('it holds no array', 'Write an array of fault rules such as [{ "kind": "blob", "status": 503 }]')

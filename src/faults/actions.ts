@@ -17,7 +17,12 @@ import { bodyTerminated, socketClosed } from './network-errors.js'
  * @example
  * const response = await answerFaulted(rule, request, 'fetch', () => answer(request))
  */
-export async function answerFaulted(rule: CheckedRule, request: Request, transport: string, registry: () => Promise<Response>): Promise<Response> {
+export async function answerFaulted(
+  rule: CheckedRule,
+  request: Request,
+  transport: string,
+  registry: () => Promise<Response>,
+): Promise<Response> {
   if (rule.delayMs > 0) await pause(rule.delayMs, request.signal)
   let response = rule.passThrough ? await registry() : undefined
   if (rule.reset || rule.replacement) {
@@ -47,7 +52,8 @@ function alter(response: Response, rule: CheckedRule, transport: string): Respon
   let body: ReadableStream<Uint8Array> | null = response.body
   if (body) {
     if (rule.corrupt) body = corruptBody(body)
-    if (rule.truncateAfterBytes !== undefined) body = truncateBody(body, rule.truncateAfterBytes, brokenBodyError(transport))
+    if (rule.truncateAfterBytes !== undefined)
+      body = truncateBody(body, rule.truncateAfterBytes, brokenBodyError(transport))
     if (rule.bytesPerSecond !== undefined) body = throttleBody(body, rule.bytesPerSecond)
   }
   return new Response(body, { status: response.status, statusText: response.statusText, headers })

@@ -4,7 +4,16 @@ import { OciError } from '../errors/oci-error.js'
 import type { FaultKind, FaultRule, FaultTransport } from './fault-types.js'
 
 /** Every kind a rule may name, in the order messages list them. */
-export const FAULT_KINDS: readonly FaultKind[] = ['base', 'blob', 'upload', 'manifest', 'tags', 'catalog', 'referrers', 'token']
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'base',
+  'blob',
+  'upload',
+  'manifest',
+  'tags',
+  'catalog',
+  'referrers',
+  'token',
+]
 /** Every transport a rule may name. */
 export const FAULT_TRANSPORTS: readonly FaultTransport[] = ['http', 'msw', 'dispatcher', 'fetch']
 /** The seed of a rule's generator when it gives none. */
@@ -39,9 +48,30 @@ const RULE_KEYS: Readonly<Record<keyof FaultRule, true>> = {
   corrupt: true,
   reset: true,
 }
-const ACTION_KEYS = ['status', 'code', 'body', 'headers', 'retryAfter', 'delayMs', 'bytesPerSecond', 'truncateAfterBytes', 'corrupt', 'reset'] as const
+const ACTION_KEYS = [
+  'status',
+  'code',
+  'body',
+  'headers',
+  'retryAfter',
+  'delayMs',
+  'bytesPerSecond',
+  'truncateAfterBytes',
+  'corrupt',
+  'reset',
+] as const
 // What a connection reset leaves no answer to carry.
-const ANSWER_KEYS = ['status', 'code', 'body', 'contentType', 'headers', 'retryAfter', 'bytesPerSecond', 'truncateAfterBytes', 'corrupt'] as const
+const ANSWER_KEYS = [
+  'status',
+  'code',
+  'body',
+  'contentType',
+  'headers',
+  'retryAfter',
+  'bytesPerSecond',
+  'truncateAfterBytes',
+  'corrupt',
+] as const
 const BODY_KEYS = ['bytesPerSecond', 'truncateAfterBytes', 'corrupt'] as const
 // Statuses whose answers have no body (RFC 9110), so Fetch refuses one.
 const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([204, 205, 304])
@@ -110,10 +140,12 @@ export function checkRule(input: unknown, setting: RuleSetting): CheckedRule {
   const name = ruleName(rule.name, setting)
   const invalid = (reason: string, fix: string): FakeRegistryError => fail(name, reason, fix)
   for (const key of Object.keys(rule)) {
-    if (!Object.hasOwn(RULE_KEYS, key)) throw invalid(`'${key}' is not a key of a fault rule`, `Use only ${Object.keys(RULE_KEYS).join(', ')}`)
+    if (!Object.hasOwn(RULE_KEYS, key))
+      throw invalid(`'${key}' is not a key of a fault rule`, `Use only ${Object.keys(RULE_KEYS).join(', ')}`)
   }
   const given = (key: string): boolean => rule[key] !== undefined
-  if (!ACTION_KEYS.some(given)) throw invalid('the rule has no action', `Give at least one of ${ACTION_KEYS.join(', ')}`)
+  if (!ACTION_KEYS.some(given))
+    throw invalid('the rule has no action', `Give at least one of ${ACTION_KEYS.join(', ')}`)
 
   const checked = {
     name,
@@ -143,23 +175,41 @@ export function checkRule(input: unknown, setting: RuleSetting): CheckedRule {
   }
   if (checked.reset) {
     const clash = ANSWER_KEYS.find(given)
-    if (clash) throw invalid(`reset drops the connection, so there is no answer for ${clash} to shape`, `Leave ${clash} out, or reset out`)
+    if (clash)
+      throw invalid(
+        `reset drops the connection, so there is no answer for ${clash} to shape`,
+        `Leave ${clash} out, or reset out`,
+      )
   }
   const replaces = checked.replacement !== undefined || checked.reset
   if (checked.passThrough === false && !replaces) {
-    throw invalid('without status, code, body or reset the rule alters the registry\'s own answer, which needs passThrough', 'Leave passThrough out')
+    throw invalid(
+      "without status, code, body or reset the rule alters the registry's own answer, which needs passThrough",
+      'Leave passThrough out',
+    )
   }
   const bodyAction = BODY_KEYS.find(given)
   if (bodyAction && checked.methods && [...checked.methods].every((method) => method === 'HEAD')) {
     throw invalid(`a HEAD answer has no body for ${bodyAction} to act on`, "Match GET instead (method: 'GET')")
   }
   if (bodyAction && checked.replacement && !checked.replacement.error && checked.replacement.body.byteLength === 0) {
-    throw invalid(`the replaced answer's body is empty, so ${bodyAction} has nothing to act on`, 'Give a body, or leave it out')
+    throw invalid(
+      `the replaced answer's body is empty, so ${bodyAction} has nothing to act on`,
+      'Give a body, or leave it out',
+    )
   }
-  if (checked.repository !== undefined && checked.kinds && [...checked.kinds].every((kind) => kind === 'base' || kind === 'catalog' || kind === 'token')) {
-    throw invalid(`a ${[...checked.kinds].join(' or ')} request names no repository, so the rule could never match`, 'Leave repository out, or match a kind of a repository')
+  if (
+    checked.repository !== undefined &&
+    checked.kinds &&
+    [...checked.kinds].every((kind) => kind === 'base' || kind === 'catalog' || kind === 'token')
+  ) {
+    throw invalid(
+      `a ${[...checked.kinds].join(' or ')} request names no repository, so the rule could never match`,
+      'Leave repository out, or match a kind of a repository',
+    )
   }
-  const unreachable = checked.transports && [...checked.transports].find((transport) => !setting.reachable.has(transport))
+  const unreachable =
+    checked.transports && [...checked.transports].find((transport) => !setting.reachable.has(transport))
   if (unreachable) {
     const fix = `Match only ${[...setting.reachable].join(', ')}`
     throw invalid(`no request can arrive through ${unreachable}: ${setting.unreachableReason}`, fix)
@@ -180,49 +230,92 @@ function optional<T>(value: unknown, check: (value: unknown) => T): T | undefine
 function ruleName(value: unknown, setting: RuleSetting): string {
   if (value === undefined) return setting.defaultName
   if (typeof value !== 'string' || value.length === 0) {
-    throw fail(String(value), 'a rule name is a non-empty string', "Pass one such as name: 'flaky-blob', or leave name out")
+    throw fail(
+      String(value),
+      'a rule name is a non-empty string',
+      "Pass one such as name: 'flaky-blob', or leave name out",
+    )
   }
   if (setting.names.has(value)) {
-    throw fail(value, 'a rule of that name is already in force, and the journal tells rules apart by name', 'Pick another name, or remove the other rule first')
+    throw fail(
+      value,
+      'a rule of that name is already in force, and the journal tells rules apart by name',
+      'Pick another name, or remove the other rule first',
+    )
   }
   return value
 }
 
 function methodsOf(value: unknown, invalid: Invalid): ReadonlySet<string> {
   const list = typeof value === 'string' ? [value] : value
-  if (!Array.isArray(list) || list.length === 0 || !list.every((item) => typeof item === 'string' && TOKEN.test(item))) {
-    throw invalid(`method must be an HTTP method or a non-empty list of them, got ${describe(value)}`, "Pass one such as 'GET' or ['GET', 'HEAD']")
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    !list.every((item) => typeof item === 'string' && TOKEN.test(item))
+  ) {
+    throw invalid(
+      `method must be an HTTP method or a non-empty list of them, got ${describe(value)}`,
+      "Pass one such as 'GET' or ['GET', 'HEAD']",
+    )
   }
   return new Set(list.map((item: string) => item.toUpperCase()))
 }
 
-function pattern(rule: Record<string, unknown>, key: 'path' | 'repository', invalid: Invalid): string | RegExp | undefined {
+function pattern(
+  rule: Record<string, unknown>,
+  key: 'path' | 'repository',
+  invalid: Invalid,
+): string | RegExp | undefined {
   const value = rule[key]
   const source = rule[`${key}Pattern`]
-  if (value !== undefined && source !== undefined) throw invalid(`${key} and ${key}Pattern both say what to match`, `Give one of them`)
+  if (value !== undefined && source !== undefined)
+    throw invalid(`${key} and ${key}Pattern both say what to match`, `Give one of them`)
   if (source !== undefined) {
-    if (typeof source !== 'string') throw invalid(`${key}Pattern must be the source of a RegExp, got ${describe(source)}`, `Pass one such as '^/v2/team/'`)
+    if (typeof source !== 'string')
+      throw invalid(
+        `${key}Pattern must be the source of a RegExp, got ${describe(source)}`,
+        `Pass one such as '^/v2/team/'`,
+      )
     try {
       return new RegExp(source)
     } catch (error) {
-      throw invalid(`${key}Pattern ${JSON.stringify(source)} is not a valid RegExp (${(error as Error).message})`, 'Fix the pattern')
+      throw invalid(
+        `${key}Pattern ${JSON.stringify(source)} is not a valid RegExp (${(error as Error).message})`,
+        'Fix the pattern',
+      )
     }
   }
   if (value === undefined || value instanceof RegExp) return value
   if (typeof value !== 'string' || value.length === 0) {
-    throw invalid(`${key} must be a non-empty string or a RegExp, got ${describe(value)}`, key === 'path' ? "Pass one such as '/v2/team/app/tags/list' or /\\/blobs\\//" : "Pass one such as 'team/app' or /^team\\//")
+    throw invalid(
+      `${key} must be a non-empty string or a RegExp, got ${describe(value)}`,
+      key === 'path'
+        ? "Pass one such as '/v2/team/app/tags/list' or /\\/blobs\\//"
+        : "Pass one such as 'team/app' or /^team\\//",
+    )
   }
   if (key === 'path' && !value.startsWith('/')) {
-    throw invalid(`path ${JSON.stringify(value)} is compared with the URL's pathname, which starts with /`, `Pass '/${value}', or a RegExp`)
+    throw invalid(
+      `path ${JSON.stringify(value)} is compared with the URL's pathname, which starts with /`,
+      `Pass '/${value}', or a RegExp`,
+    )
   }
   return value
 }
 
-function oneOrMany<T extends string>(key: string, value: unknown, allowed: readonly T[], invalid: Invalid): ReadonlySet<T> {
-  const list = Array.isArray(value) ? value : [value]
+function oneOrMany<T extends string>(
+  key: string,
+  value: unknown,
+  allowed: readonly T[],
+  invalid: Invalid,
+): ReadonlySet<T> {
+  const list: unknown[] = Array.isArray(value) ? (value as unknown[]) : [value]
   const wrong = list.find((item) => !(allowed as readonly unknown[]).includes(item))
   if (list.length === 0 || wrong !== undefined) {
-    throw invalid(`${key} must be one of ${allowed.join(', ')} or a list of them, got ${describe(list.length === 0 ? value : wrong)}`, `Pass one of them`)
+    throw invalid(
+      `${key} must be one of ${allowed.join(', ')} or a list of them, got ${describe(list.length === 0 ? value : wrong)}`,
+      `Pass one of them`,
+    )
   }
   return new Set(list as T[])
 }
@@ -234,7 +327,10 @@ function count(key: string, value: unknown, invalid: Invalid): number {
 
 function probability(value: unknown, invalid: Invalid): number {
   if (typeof value === 'number' && value > 0 && value <= 1) return value
-  throw invalid(`probability must be a number above 0 and at most 1, got ${describe(value)}`, 'Pass one such as probability: 0.25')
+  throw invalid(
+    `probability must be a number above 0 and at most 1, got ${describe(value)}`,
+    'Pass one such as probability: 0.25',
+  )
 }
 
 function seed(value: unknown, invalid: Invalid): number {
@@ -249,62 +345,109 @@ function flag(key: string, value: unknown, invalid: Invalid): boolean {
 
 function delay(value: unknown, invalid: Invalid): number {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_DELAY_MS) return value
-  throw invalid(`delayMs must be a number of milliseconds from 0 to ${MAX_DELAY_MS}, got ${describe(value)}`, 'Pass one such as delayMs: 500')
+  throw invalid(
+    `delayMs must be a number of milliseconds from 0 to ${MAX_DELAY_MS}, got ${describe(value)}`,
+    'Pass one such as delayMs: 500',
+  )
 }
 
 function rate(value: unknown, invalid: Invalid): number {
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value
-  throw invalid(`bytesPerSecond must be a number above 0, got ${describe(value)}`, 'Pass one such as bytesPerSecond: 1024')
+  throw invalid(
+    `bytesPerSecond must be a number above 0, got ${describe(value)}`,
+    'Pass one such as bytesPerSecond: 1024',
+  )
 }
 
 function byteCount(value: unknown, invalid: Invalid): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value
-  throw invalid(`truncateAfterBytes must be a whole number of bytes from 0, got ${describe(value)}`, 'Pass one such as truncateAfterBytes: 100')
+  throw invalid(
+    `truncateAfterBytes must be a whole number of bytes from 0, got ${describe(value)}`,
+    'Pass one such as truncateAfterBytes: 100',
+  )
 }
 
 function replacement(rule: Record<string, unknown>, invalid: Invalid): Replacement | undefined {
   const { status, code, message, body, contentType } = rule
-  if (message !== undefined && code === undefined) throw invalid('message is the message of an error code, and the rule gives no code', "Add code, such as code: 'TOOMANYREQUESTS'")
-  if (contentType !== undefined && body === undefined) throw invalid('contentType is the type of body, and the rule gives no body', 'Add body, or leave contentType out')
-  if (code !== undefined && body !== undefined) throw invalid('code answers with the error envelope, and body with other bytes', 'Give code or body, not both')
+  if (message !== undefined && code === undefined)
+    throw invalid(
+      'message is the message of an error code, and the rule gives no code',
+      "Add code, such as code: 'TOOMANYREQUESTS'",
+    )
+  if (contentType !== undefined && body === undefined)
+    throw invalid('contentType is the type of body, and the rule gives no body', 'Add body, or leave contentType out')
+  if (code !== undefined && body !== undefined)
+    throw invalid('code answers with the error envelope, and body with other bytes', 'Give code or body, not both')
   if (status === undefined && code === undefined && body === undefined) return undefined
-  const known = typeof code === 'string' && Object.hasOwn(ERROR_CODES, code) ? ERROR_CODES[code as keyof typeof ERROR_CODES] : undefined
-  if (status !== undefined && !(typeof status === 'number' && Number.isInteger(status) && status >= 200 && status <= 599)) {
-    throw invalid(`status must be a whole number from 200 to 599, got ${describe(status)}`, 'Pass one such as status: 503')
+  const known =
+    typeof code === 'string' && Object.hasOwn(ERROR_CODES, code)
+      ? ERROR_CODES[code as keyof typeof ERROR_CODES]
+      : undefined
+  if (
+    status !== undefined &&
+    !(typeof status === 'number' && Number.isInteger(status) && status >= 200 && status <= 599)
+  ) {
+    throw invalid(
+      `status must be a whole number from 200 to 599, got ${describe(status)}`,
+      'Pass one such as status: 503',
+    )
   }
   if (code !== undefined) {
     if (typeof code !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(code)) {
-      throw invalid(`code must be an error code in capitals, got ${describe(code)}`, `Pass one such as 'TOOMANYREQUESTS', or one of ${Object.keys(ERROR_CODES).join(', ')}`)
+      throw invalid(
+        `code must be an error code in capitals, got ${describe(code)}`,
+        `Pass one such as 'TOOMANYREQUESTS', or one of ${Object.keys(ERROR_CODES).join(', ')}`,
+      )
     }
     if (message !== undefined && (typeof message !== 'string' || message.length === 0)) {
-      throw invalid(`message must be a non-empty string, got ${describe(message)}`, 'Pass one such as message: \'service unavailable\', or leave it out')
+      throw invalid(
+        `message must be a non-empty string, got ${describe(message)}`,
+        "Pass one such as message: 'service unavailable', or leave it out",
+      )
     }
-    const finalStatus = (status as number | undefined) ?? known?.status
+    const finalStatus = status ?? known?.status
     if (finalStatus === undefined) {
-      throw invalid(`code ${code} is not in the spec's table, so it brings no status`, `Add status, or use one of ${Object.keys(ERROR_CODES).join(', ')}`)
+      throw invalid(
+        `code ${code} is not in the spec's table, so it brings no status`,
+        `Add status, or use one of ${Object.keys(ERROR_CODES).join(', ')}`,
+      )
     }
-    const text = (message as string | undefined) ?? known?.message ?? code.toLowerCase().replaceAll('_', ' ')
-    if (NULL_BODY_STATUSES.has(finalStatus)) throw invalid(`a ${finalStatus} answer has no body for the error envelope`, 'Pick another status')
+    const text = message ?? known?.message ?? code.toLowerCase().replaceAll('_', ' ')
+    if (NULL_BODY_STATUSES.has(finalStatus))
+      throw invalid(`a ${finalStatus} answer has no body for the error envelope`, 'Pick another status')
     // A code outside the table is written the same way: with status and message given, the
     // error never looks its code up.
     const error = new OciError(code as ErrorCode, undefined, { status: finalStatus, message: text })
     return { status: finalStatus, error, body: new Uint8Array(0) }
   }
-  if (status === undefined) throw invalid('a body needs a status to be answered with', 'Add status, such as status: 503')
-  if (body === undefined) return bodied(status as number, new Uint8Array(0), undefined, invalid)
+  if (status === undefined)
+    throw invalid('a body needs a status to be answered with', 'Add status, such as status: 503')
+  if (body === undefined) return bodied(status, new Uint8Array(0), undefined, invalid)
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
-    throw invalid(`body must be a string or a Uint8Array, got ${describe(body)}`, "Pass one such as body: 'Service Unavailable', or '' for an empty one")
+    throw invalid(
+      `body must be a string or a Uint8Array, got ${describe(body)}`,
+      "Pass one such as body: 'Service Unavailable', or '' for an empty one",
+    )
   }
   if (contentType !== undefined && (typeof contentType !== 'string' || !/^[^\s/]+\/[^\s]+/.test(contentType))) {
-    throw invalid(`contentType must be a media type, got ${describe(contentType)}`, "Pass one such as 'text/html; charset=utf-8'")
+    throw invalid(
+      `contentType must be a media type, got ${describe(contentType)}`,
+      "Pass one such as 'text/html; charset=utf-8'",
+    )
   }
   const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : new Uint8Array(body)
-  const type = (contentType as string | undefined) ?? (bytes.byteLength > 0 ? 'text/plain; charset=utf-8' : undefined)
-  return bodied(status as number, bytes, type, invalid)
+  const type = contentType ?? (bytes.byteLength > 0 ? 'text/plain; charset=utf-8' : undefined)
+  return bodied(status, bytes, type, invalid)
 }
 
-function bodied(status: number, body: Uint8Array<ArrayBuffer>, contentType: string | undefined, invalid: Invalid): Replacement {
-  if (NULL_BODY_STATUSES.has(status) && body.byteLength > 0) throw invalid(`a ${status} answer has no body`, 'Leave code and body out, or pick another status')
+function bodied(
+  status: number,
+  body: Uint8Array<ArrayBuffer>,
+  contentType: string | undefined,
+  invalid: Invalid,
+): Replacement {
+  if (NULL_BODY_STATUSES.has(status) && body.byteLength > 0)
+    throw invalid(`a ${status} answer has no body`, 'Leave code and body out, or pick another status')
   return contentType === undefined ? { status, body } : { status, body, contentType }
 }
 
@@ -313,19 +456,30 @@ function headers(rule: Record<string, unknown>, invalid: Invalid): Record<string
   const given = rule.headers
   if (given !== undefined) {
     if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-      throw invalid(`headers must be an object of names and values, got ${describe(given)}`, "Pass one such as { 'x-cache': 'miss' }")
+      throw invalid(
+        `headers must be an object of names and values, got ${describe(given)}`,
+        "Pass one such as { 'x-cache': 'miss' }",
+      )
     }
     for (const [name, value] of Object.entries(given)) {
       const lower = name.toLowerCase()
       if (!TOKEN.test(name) || typeof value !== 'string' || /[\r\n\0]/.test(value)) {
-        throw invalid(`header ${JSON.stringify(name)} must be a header name with a one-line string value, got ${describe(value)}`, "Pass one such as { 'x-cache': 'miss' }")
+        throw invalid(
+          `header ${JSON.stringify(name)} must be a header name with a one-line string value, got ${describe(value)}`,
+          "Pass one such as { 'x-cache': 'miss' }",
+        )
       }
-      if (FRAMING_HEADERS.has(lower)) throw invalid(`${lower} is written from the body by the transport`, `Leave ${lower} out; use truncateAfterBytes for a body shorter than announced`)
+      if (FRAMING_HEADERS.has(lower))
+        throw invalid(
+          `${lower} is written from the body by the transport`,
+          `Leave ${lower} out; use truncateAfterBytes for a body shorter than announced`,
+        )
       result[lower] = value
     }
   }
   if (rule.retryAfter !== undefined) {
-    if (result['retry-after'] !== undefined) throw invalid('retryAfter and headers both set Retry-After', 'Give one of them')
+    if (result['retry-after'] !== undefined)
+      throw invalid('retryAfter and headers both set Retry-After', 'Give one of them')
     result['retry-after'] = retryAfter(rule.retryAfter, invalid)
   }
   return result
@@ -335,7 +489,10 @@ function retryAfter(value: unknown, invalid: Invalid): string {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value)
   const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined
   if (date && !Number.isNaN(date.getTime())) return date.toUTCString()
-  throw invalid(`retryAfter must be whole seconds from 0 or a date, got ${describe(value)}`, "Pass one such as retryAfter: 5 or retryAfter: new Date('2030-01-01T00:00:00Z')")
+  throw invalid(
+    `retryAfter must be whole seconds from 0 or a date, got ${describe(value)}`,
+    "Pass one such as retryAfter: 5 or retryAfter: new Date('2030-01-01T00:00:00Z')",
+  )
 }
 
 function describe(value: unknown): string {

@@ -38,7 +38,7 @@ export interface FaultInjectorOptions {
   /** The registry's transport option: with 'msw' or 'none' no request arrives through http. */
   transport: 'http' | 'msw' | 'none'
   /** The API kind and repository of a pathname (the route table's reading of it). */
-  describe(pathname: string): RequestTarget
+  describe: (pathname: string) => RequestTarget
 }
 
 /**
@@ -61,7 +61,9 @@ class FaultRules implements FaultInjector {
 
   constructor(options: FaultInjectorOptions) {
     this.#options = options
-    this.#reachable = new Set<FaultTransport>(options.transport === 'http' ? ['http', 'msw', 'dispatcher', 'fetch'] : ['msw', 'dispatcher', 'fetch'])
+    this.#reachable = new Set<FaultTransport>(
+      options.transport === 'http' ? ['http', 'msw', 'dispatcher', 'fetch'] : ['msw', 'dispatcher', 'fetch'],
+    )
   }
 
   add(rule: FaultRule): FaultHandle {

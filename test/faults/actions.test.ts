@@ -33,14 +33,25 @@ describe.each(VIAS)('fault actions through %s', (via) => {
     bench.registry.faults.add({ path: BLOB, status: 503, code: 'UNAVAILABLE', message: 'service unavailable' })
     const outcome = await get()
     expect(outcome.status).toBe(503)
-    expect(JSON.parse(outcome.body.toString())).toEqual({ errors: [{ code: 'UNAVAILABLE', message: 'service unavailable' }] })
+    expect(JSON.parse(outcome.body.toString())).toEqual({
+      errors: [{ code: 'UNAVAILABLE', message: 'service unavailable' }],
+    })
   })
 
   it.each([
-    { kind: 'plain text', rule: { status: 502, body: 'Bad Gateway' }, type: 'text/plain; charset=utf-8', text: 'Bad Gateway' },
+    {
+      kind: 'plain text',
+      rule: { status: 502, body: 'Bad Gateway' },
+      type: 'text/plain; charset=utf-8',
+      text: 'Bad Gateway',
+    },
     {
       kind: 'HTML',
-      rule: { status: 503, body: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>', contentType: 'text/html' },
+      rule: {
+        status: 503,
+        body: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>',
+        contentType: 'text/html',
+      },
       type: 'text/html',
       text: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>',
     },
@@ -148,7 +159,12 @@ describe.each(VIAS)('fault actions through %s', (via) => {
   })
 
   it('lets a HEAD through untouched by body actions, headers included', async () => {
-    bench.registry.faults.add({ path: BLOB, method: ['GET', 'HEAD'], truncateAfterBytes: 10, headers: { 'x-fault': 'yes' } })
+    bench.registry.faults.add({
+      path: BLOB,
+      method: ['GET', 'HEAD'],
+      truncateAfterBytes: 10,
+      headers: { 'x-fault': 'yes' },
+    })
     const head = await bench.send(BLOB, { method: 'HEAD' })
     expect(head.failure).toBeUndefined()
     expect(head.status).toBe(200)

@@ -31,10 +31,14 @@ interface Run {
 }
 
 function serve(faultsFile: string): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--faults', faultsFile], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--faults', faultsFile],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   children.add(child)
   let stdout = ''
   let stderr = ''
@@ -74,7 +78,13 @@ describe('fake-oci-registry serve --faults FILE', () => {
       JSON.stringify([
         { name: 'busy-base', path: '/v2/', status: 503, retryAfter: 2, times: 1 },
         { pathPattern: '/tags/list$', code: 'TOOMANYREQUESTS', retryAfter: '2030-01-02T03:04:05Z' },
-        { repositoryPattern: '^gone/', kind: 'manifest', status: 502, body: '<html>Bad Gateway</html>', contentType: 'text/html' },
+        {
+          repositoryPattern: '^gone/',
+          kind: 'manifest',
+          status: 502,
+          body: '<html>Bad Gateway</html>',
+          contentType: 'text/html',
+        },
       ]),
     )
     const run = serve(file)
@@ -101,9 +111,17 @@ describe('fake-oci-registry serve --faults FILE', () => {
   })
 
   it.each([
-    ['a missing file', undefined, 'there is no such file. Pass the path of a JSON file holding an array of fault rules.'],
+    [
+      'a missing file',
+      undefined,
+      'there is no such file. Pass the path of a JSON file holding an array of fault rules.',
+    ],
     ['a file that is not JSON', '[{ kind: blob }]', 'it is not JSON ('],
-    ['JSON that is not an array', '{ "kind": "blob", "status": 503 }', 'it holds no array. Write an array of fault rules such as [{ "kind": "blob", "status": 503 }].'],
+    [
+      'JSON that is not an array',
+      '{ "kind": "blob", "status": 503 }',
+      'it holds no array. Write an array of fault rules such as [{ "kind": "blob", "status": 503 }].',
+    ],
   ])('exits 2 before listening on %s', async (name, content, reason) => {
     const path = content === undefined ? join(dir, 'missing.json') : await faultsFile(`${name}.json`, content)
     const run = serve(path)
@@ -113,7 +131,9 @@ describe('fake-oci-registry serve --faults FILE', () => {
   })
 
   it('exits 2 naming a rule the registry refuses', async () => {
-    const run = serve(await faultsFile('bad-rule.json', JSON.stringify([{ status: 503 }, { kind: 'blobs', status: 503 }])))
+    const run = serve(
+      await faultsFile('bad-rule.json', JSON.stringify([{ status: 503 }, { kind: 'blobs', status: 503 }])),
+    )
     const { code, stderr } = await run.exited
     expect(code).toBe(2)
     expect(stderr).toBe(

@@ -27,7 +27,14 @@ describe("undici's RetryAgent over http", () => {
 
   it('retries 503s with Retry-After until the blob comes', async () => {
     await start()
-    const unavailable = registry.faults.add({ kind: 'blob', status: 503, code: 'UNAVAILABLE', message: 'service unavailable', retryAfter: 1, times: 2 })
+    const unavailable = registry.faults.add({
+      kind: 'blob',
+      status: 503,
+      code: 'UNAVAILABLE',
+      message: 'service unavailable',
+      retryAfter: 1,
+      times: 2,
+    })
     const { statusCode, body } = await request(`${registry.url}/v2/team/app/blobs/${DIGEST}`, { dispatcher: agent })
     expect(statusCode).toBe(200)
     expect(Buffer.from(await body.arrayBuffer()).equals(CONTENT)).toBe(true)
@@ -80,30 +87,39 @@ describe("undici's retry interceptor on the dispatcher", () => {
   // pauses the answer while it waits, which a bodiless answer must honour too.
   it.each([
     { answer: 'a 429', form: 'seconds', throwOnError: true, retryAfter: () => 5, status: 429 },
-    { answer: 'a 429', form: 'an HTTP date', throwOnError: true, retryAfter: () => new Date(Date.now() + 5000), status: 429 },
+    {
+      answer: 'a 429',
+      form: 'an HTTP date',
+      throwOnError: true,
+      retryAfter: () => new Date(Date.now() + 5000),
+      status: 429,
+    },
     { answer: 'a bodiless 503', form: 'seconds', throwOnError: false, retryAfter: () => 5, status: 503 },
-  ])('waits the Retry-After of $answer ($form, throwOnError $throwOnError), then gets the manifest', async ({ throwOnError, retryAfter, status }) => {
-    const dispatcher = await retrying(throwOnError)
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: new Date('2030-01-01T00:00:00Z') })
-    const answer = status === 429 ? { code: 'TOOMANYREQUESTS' } : { status }
-    registry.faults.add({ kind: 'manifest', ...answer, retryAfter: retryAfter(), times: 1 })
-    const answered = request(`${registry.url}/v2/team/app/manifests/1`, {
-      dispatcher,
-      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
-    })
-    await settle()
-    expect(registry.requests.size).toBe(1)
-    await vi.advanceTimersByTimeAsync(4999)
-    expect(registry.requests.size).toBe(1)
-    await vi.advanceTimersByTimeAsync(1)
-    const { statusCode, body } = await answered
-    expect(statusCode).toBe(200)
-    expect((await body.json()) as { schemaVersion: number }).toMatchObject({ schemaVersion: 2 })
-    expect(registry.requests.all().map((entry) => [entry.response.status, entry.fault])).toEqual([
-      [status, 'fault-1'],
-      [200, undefined],
-    ])
-  })
+  ])(
+    'waits the Retry-After of $answer ($form, throwOnError $throwOnError), then gets the manifest',
+    async ({ throwOnError, retryAfter, status }) => {
+      const dispatcher = await retrying(throwOnError)
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: new Date('2030-01-01T00:00:00Z') })
+      const answer = status === 429 ? { code: 'TOOMANYREQUESTS' } : { status }
+      registry.faults.add({ kind: 'manifest', ...answer, retryAfter: retryAfter(), times: 1 })
+      const answered = request(`${registry.url}/v2/team/app/manifests/1`, {
+        dispatcher,
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+      })
+      await settle()
+      expect(registry.requests.size).toBe(1)
+      await vi.advanceTimersByTimeAsync(4999)
+      expect(registry.requests.size).toBe(1)
+      await vi.advanceTimersByTimeAsync(1)
+      const { statusCode, body } = await answered
+      expect(statusCode).toBe(200)
+      expect((await body.json()) as { schemaVersion: number }).toMatchObject({ schemaVersion: 2 })
+      expect(registry.requests.all().map((entry) => [entry.response.status, entry.fault])).toEqual([
+        [status, 'fault-1'],
+        [200, undefined],
+      ])
+    },
+  )
 })
 
 // Lets in-process work run to its next timer: setImmediate is not faked.

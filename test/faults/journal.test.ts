@@ -20,7 +20,11 @@ describe('faults in the journal', () => {
       fault: 'flaky-tags',
       resource: 'tags',
       repository: 'team/app',
-      response: { status: 429, errorCode: 'TOOMANYREQUESTS', errors: [{ code: 'TOOMANYREQUESTS', message: 'too many requests' }] },
+      response: {
+        status: 429,
+        errorCode: 'TOOMANYREQUESTS',
+        errors: [{ code: 'TOOMANYREQUESTS', message: 'too many requests' }],
+      },
     })
     expect(clean?.fault).toBeUndefined()
     expect(clean?.response.status).toBe(200)
@@ -48,7 +52,11 @@ describe('faults in the journal', () => {
   it('records a reset as status 0 with no answer', async () => {
     registry.faults.add({ kind: 'base', reset: true })
     await expect(registry.fetch('/v2/')).rejects.toThrow('fetch failed')
-    expect(registry.requests.last()).toMatchObject({ fault: 'fault-1', resource: 'base', response: { status: 0, complete: true } })
+    expect(registry.requests.last()).toMatchObject({
+      fault: 'fault-1',
+      resource: 'base',
+      response: { status: 0, complete: true },
+    })
   })
 
   it('records the bytes a truncated body actually sent', async () => {
@@ -56,7 +64,11 @@ describe('faults in the journal', () => {
     registry.faults.add({ kind: 'blob', truncateAfterBytes: 120 })
     const response = await registry.fetch(`/v2/team/app/blobs/${blob.digest}`)
     await expect(response.arrayBuffer()).rejects.toThrow('terminated')
-    expect(registry.requests.last()?.response).toMatchObject({ status: 200, bodySize: 120, headers: { 'content-length': '500' } })
+    expect(registry.requests.last()?.response).toMatchObject({
+      status: 200,
+      bodySize: 120,
+      headers: { 'content-length': '500' },
+    })
   })
 
   it('carries the rule in the HAR export', async () => {

@@ -48,13 +48,33 @@ async function faulted(rule: FaultRule): Promise<string[]> {
 describe('matching fields', () => {
   it.each<[string, FaultRule, string[]]>([
     ['method, case-insensitive', { method: 'head' }, ['HEAD /v2/team/app/manifests/1']],
-    ['several methods', { method: ['POST', 'DELETE'] }, ['POST /v2/team/app/blobs/uploads/', 'DELETE /v2/other/tool/manifests/1']],
+    [
+      'several methods',
+      { method: ['POST', 'DELETE'] },
+      ['POST /v2/team/app/blobs/uploads/', 'DELETE /v2/other/tool/manifests/1'],
+    ],
     ['a path string, compared whole', { path: '/v2/team/app/tags/list' }, ['GET /v2/team/app/tags/list']],
     ['a path RegExp', { path: /\/tags\/list$/ }, ['GET /v2/team/app/tags/list', 'GET /v2/other/tool/tags/list']],
-    ['a path pattern (JSON form)', { pathPattern: '^/v2/other/' }, ['GET /v2/other/tool/manifests/1', 'GET /v2/other/tool/tags/list', 'DELETE /v2/other/tool/manifests/1']],
-    ['a repository', { repository: 'other/tool', method: 'GET' }, ['GET /v2/other/tool/manifests/1', 'GET /v2/other/tool/tags/list']],
-    ['a repository RegExp', { repository: /^team\//, kind: 'manifest' }, ['HEAD /v2/team/app/manifests/1', 'GET /v2/team/app/manifests/1']],
-    ['a repository pattern (JSON form)', { repositoryPattern: 'tool$', method: 'DELETE' }, ['DELETE /v2/other/tool/manifests/1']],
+    [
+      'a path pattern (JSON form)',
+      { pathPattern: '^/v2/other/' },
+      ['GET /v2/other/tool/manifests/1', 'GET /v2/other/tool/tags/list', 'DELETE /v2/other/tool/manifests/1'],
+    ],
+    [
+      'a repository',
+      { repository: 'other/tool', method: 'GET' },
+      ['GET /v2/other/tool/manifests/1', 'GET /v2/other/tool/tags/list'],
+    ],
+    [
+      'a repository RegExp',
+      { repository: /^team\//, kind: 'manifest' },
+      ['HEAD /v2/team/app/manifests/1', 'GET /v2/team/app/manifests/1'],
+    ],
+    [
+      'a repository pattern (JSON form)',
+      { repositoryPattern: 'tool$', method: 'DELETE' },
+      ['DELETE /v2/other/tool/manifests/1'],
+    ],
     ['kind base', { kind: 'base' }, ['GET /v2/']],
     ['kind catalog', { kind: 'catalog' }, ['GET /v2/_catalog']],
     ['kind tags', { kind: 'tags', repository: 'team/app' }, ['GET /v2/team/app/tags/list']],
@@ -63,7 +83,11 @@ describe('matching fields', () => {
     ['kind referrers', { kind: 'referrers' }, ['GET /v2/team/app/referrers/<digest>']],
     ['several kinds', { kind: ['base', 'catalog'] }, ['GET /v2/', 'GET /v2/_catalog']],
     ['kind token, which this registry has no endpoint for', { kind: 'token' }, []],
-    ['every field at once', { method: 'GET', kind: 'manifest', repository: 'other/tool', path: /\/1$/ }, ['GET /v2/other/tool/manifests/1']],
+    [
+      'every field at once',
+      { method: 'GET', kind: 'manifest', repository: 'other/tool', path: /\/1$/ },
+      ['GET /v2/other/tool/manifests/1'],
+    ],
   ])('%s', async (_name, rule, expected) => {
     expect(await faulted(rule)).toEqual(expected)
   })
@@ -197,7 +221,9 @@ describe('passing the request through', () => {
     registry.faults.add({ method: 'POST', kind: 'upload', reset: true, passThrough: true })
     const body = new TextEncoder().encode('uploaded before the reset')
     const digest = `sha256:${Buffer.from(await crypto.subtle.digest('SHA-256', body)).toString('hex')}`
-    await expect(registry.fetch(`/v2/team/app/blobs/uploads/?digest=${digest}`, { method: 'POST', body })).rejects.toMatchObject({
+    await expect(
+      registry.fetch(`/v2/team/app/blobs/uploads/?digest=${digest}`, { method: 'POST', body }),
+    ).rejects.toMatchObject({
       name: 'TypeError',
       message: 'fetch failed',
       cause: { code: 'ECONNRESET' },

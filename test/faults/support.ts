@@ -90,13 +90,19 @@ async function viaUndici(url: string, init: SendInit, dispatcher: Dispatcher): P
   const outcome: Outcome = { headers: {}, chunks: [], body: Buffer.alloc(0) }
   let response: Dispatcher.ResponseData
   try {
-    response = await request(url, { method: (init.method ?? 'GET') as Dispatcher.HttpMethod, headers: init.headers, body: init.body, dispatcher })
+    response = await request(url, {
+      method: init.method ?? 'GET',
+      headers: init.headers,
+      body: init.body,
+      dispatcher,
+    })
   } catch (error) {
     outcome.failure = failure('request', error)
     return outcome
   }
   outcome.status = response.statusCode
-  for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) outcome.headers[name] = Array.isArray(value) ? value.join(', ') : value
+  for (const [name, value] of Object.entries(response.headers))
+    if (value !== undefined) outcome.headers[name] = Array.isArray(value) ? value.join(', ') : value
   try {
     for await (const chunk of response.body) outcome.chunks.push(Buffer.from(chunk as Uint8Array))
   } catch (error) {
@@ -134,7 +140,12 @@ async function viaFetch(call: () => Promise<Response>): Promise<Outcome> {
 }
 
 function failure(at: Failure['at'], error: unknown): Failure {
-  const { name, message, code, cause } = error as { name: string; message: string; code?: string; cause?: { code?: string } }
+  const { name, message, code, cause } = error as {
+    name: string
+    message: string
+    code?: string
+    cause?: { code?: string }
+  }
   const result: Failure = { at, name, message }
   if (code !== undefined) result.code = code
   if (cause?.code !== undefined) result.causeCode = cause.code
