@@ -306,6 +306,8 @@ class StartedRegistry implements FakeRegistry {
   }
 
   close(): Promise<void> {
+    // Delayed answers go out at once rather than hold the transport (or the process) open.
+    if (!this.#closing) this.#context.faults.close()
     this.#closing ??= this.#transport?.close() ?? Promise.resolve()
     return this.#closing
   }

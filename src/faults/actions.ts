@@ -14,16 +14,17 @@ import { bodyTerminated, socketClosed } from './network-errors.js'
  * connection does, with undici's socket error for the dispatcher and fetch's `TypeError:
  * terminated` for `registry.fetch` and MSW.
  *
+ * `stop` ends a delay early: the client gave up, or the registry is closing.
+ *
  * @example
- * const response = await answerFaulted(rule, request, 'fetch', () => answer(request))
+ * const response = await answerFaulted(rule, { transport: 'fetch', stop: request.signal }, () => answer(request))
  */
 export async function answerFaulted(
   rule: CheckedRule,
-  request: Request,
-  transport: string,
+  { transport, stop }: { transport: string; stop: AbortSignal },
   registry: () => Promise<Response>,
 ): Promise<Response> {
-  if (rule.delayMs > 0) await pause(rule.delayMs, request.signal)
+  if (rule.delayMs > 0) await pause(rule.delayMs, stop)
   let response = rule.passThrough ? await registry() : undefined
   if (rule.reset || rule.replacement) {
     // The registry's answer was wanted for its effects only.
@@ -64,7 +65,7 @@ function brokenBodyError(transport: string): Error | undefined {
   return transport === 'dispatcher' ? socketClosed() : bodyTerminated()
 }
 
-// Ends early when the client gives up (an aborted dispatch), so nothing waits for nobody.
+// Ends early when stopped, so a closed registry or a client that gave up leaves no timer behind.
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve()
   return new Promise<void>((resolve) => {

@@ -31,6 +31,8 @@ export interface FaultPlan {
 export interface FaultInjector extends Faults {
   /** The first rule that fires for `request`, arrived through `transport`, as a plan; else undefined. */
   plan(request: Request, transport: string): FaultPlan | undefined
+  /** Ends the delays in progress at once: the registry is closing. */
+  close(): void
 }
 
 /** What the injector needs of the registry. */
@@ -58,6 +60,7 @@ class FaultRules implements FaultInjector {
   #added = 0
   #options: FaultInjectorOptions
   #reachable: ReadonlySet<FaultTransport>
+  #closed = new AbortController()
 
   constructor(options: FaultInjectorOptions) {
     this.#options = options
@@ -85,6 +88,10 @@ class FaultRules implements FaultInjector {
     return [...this.#rules]
   }
 
+  close(): void {
+    this.#closed.abort()
+  }
+
   reset(): void {
     for (const rule of this.#rules) rule.remove()
     this.#rules = []
@@ -100,7 +107,8 @@ class FaultRules implements FaultInjector {
     const checked = rule.checked
     return {
       name: rule.name,
-      answer: (faulted, registry) => answerFaulted(checked, faulted, transport, registry),
+      answer: (faulted, registry) =>
+        answerFaulted(checked, { transport, stop: AbortSignal.any([faulted.signal, this.#closed.signal]) }, registry),
       note: (facts) => {
         facts.fault = checked.name
         // The registry's own error, when it answered first, is not what the client got.

@@ -108,6 +108,17 @@ describe.each(VIAS)('fault actions through %s', (via) => {
     expect(outcome.body.equals(CONTENT)).toBe(true)
   })
 
+  it('sends a delayed answer at once when the registry closes', async () => {
+    const slow = bench.registry.faults.add({ path: BLOB, delayMs: 2_147_483_647 })
+    const delayed = get()
+    await vi.waitFor(() => expect(slow.matched).toBe(1))
+    await bench.registry.close()
+    const outcome = await delayed
+    expect(outcome.failure).toBeUndefined()
+    expect(outcome.status).toBe(200)
+    expect(outcome.body.equals(CONTENT)).toBe(true)
+  })
+
   it('throttles the body into slices of a tenth of the rate', async () => {
     bench.registry.faults.add({ path: BLOB, bytesPerSecond: 4000 })
     const outcome = await get()
