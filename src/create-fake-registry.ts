@@ -159,29 +159,23 @@ export interface FakeRegistry extends AsyncDisposable {
  */
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const { options: resolved, profile } = resolveOptions(options)
-  const context: JournalledContext = {
-    options: resolved,
-    profile,
-    storage: resolved.storage,
-    uploadDigesters: new UploadDigesters(),
-    journal: new Journal(),
-    faults: createFaultInjector({ transport: resolved.transport, describe: describeTarget }),
-  }
+  const context: RegistryContext = { options: resolved, profile, storage: resolved.storage, uploadDigesters: new UploadDigesters() }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
-  const handler = createHandler(context, context.journal, context.faults)
-  return new StartedRegistry(context, handler, await startTransport(handler, resolved))
+  const journal = new Journal()
+  const faults = createFaultInjector({ transport: resolved.transport, describe: describeTarget })
+  const handler = createHandler(context, journal, faults)
+  return new StartedRegistry(context, { journal, faults }, handler, await startTransport(handler, resolved))
 }
-
-/** The registry keeps its journal and faults beside the context the handlers see. */
-type JournalledContext = RegistryContext & { readonly journal: Journal; readonly faults: FaultInjector }
 
 class StartedRegistry implements FakeRegistry {
   readonly url: string
   readonly host: string
   readonly options: Readonly<ResolvedOptions>
   readonly seed: Seeder
-  #context: JournalledContext
+  #context: RegistryContext
+  #journal: Journal
+  #faults: FaultInjector
   #handler: FetchHandler
   #transport: TransportHandle | undefined
   // The registry's own requests (seeding, layout export) stay out of the journal.
@@ -189,9 +183,16 @@ class StartedRegistry implements FakeRegistry {
   #dispatcher: RegistryDispatcher | undefined
   #closing: Promise<void> | undefined
 
-  constructor(context: JournalledContext, handler: FetchHandler, transport: TransportHandle | undefined) {
+  constructor(
+    context: RegistryContext,
+    { journal, faults }: { journal: Journal; faults: FaultInjector },
+    handler: FetchHandler,
+    transport: TransportHandle | undefined,
+  ) {
     this.options = context.options
     this.#context = context
+    this.#journal = journal
+    this.#faults = faults
     this.#handler = handler
     this.#transport = transport
     this.url = transport?.url ?? context.options.origin
@@ -227,11 +228,11 @@ class StartedRegistry implements FakeRegistry {
   }
 
   get requests(): RequestJournal {
-    return this.#context.journal
+    return this.#journal
   }
 
   get faults(): Faults {
-    return this.#context.faults
+    return this.#faults
   }
 
   get dispatcher(): RegistryDispatcher {
@@ -300,14 +301,14 @@ class StartedRegistry implements FakeRegistry {
   async reset(): Promise<void> {
     this.#requireOpen('reset')
     this.#context.uploadDigesters.clear()
-    this.#context.journal.clear()
-    this.#context.faults.reset()
+    this.#journal.clear()
+    this.#faults.reset()
     await this.#context.storage.clear()
   }
 
   close(): Promise<void> {
     // Delayed answers go out at once rather than hold the transport (or the process) open.
-    if (!this.#closing) this.#context.faults.close()
+    if (!this.#closing) this.#faults.close()
     this.#closing ??= this.#transport?.close() ?? Promise.resolve()
     return this.#closing
   }
