@@ -2,8 +2,12 @@ import type { RegistryContext } from './api/route-types.js'
 import { OpenUploads } from './api/open-uploads.js'
 import { UploadDigesters } from './api/upload-digesters.js'
 import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './server/handle.js'
+import { describeTarget } from './server/request-target.js'
 import { Journal, type RequestJournal } from './journal/journal.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
+import { createFaultInjector, type FaultInjector } from './faults/faults.js'
+import type { Faults } from './faults/fault-types.js'
+import { connectionReset, fetchFailed } from './faults/network-errors.js'
 import {
   requireDigest,
   requireRepositoryName,
@@ -75,6 +79,13 @@ export interface FakeRegistry extends AsyncDisposable {
    */
   readonly requests: RequestJournal
   /**
+   * Fault injection: rules that make chosen requests fail, stall, break off or come back
+   * corrupted. Faulted requests carry the rule's name in the journal (`fault`). See docs/faults.md.
+   * @example
+   * registry.faults.add({ method: 'GET', kind: 'blob', status: 503, retryAfter: 1, times: 2 })
+   */
+  readonly faults: Faults
+  /**
    * The manifest a reference names, as stored (parsed body, exact bytes, digest, media type), or
    * undefined. A digest wins over a tag.
    * @example (await registry.manifest('team/app:1'))?.mediaType
@@ -95,7 +106,7 @@ export interface FakeRegistry extends AsyncDisposable {
    * @example await registry.referrers('team/app:1', { artifactType: 'application/vnd.example.sbom' })
    */
   referrers(subject: string, options?: { artifactType?: string }): Promise<InspectedReferrer[]>
-  /** Empties storage and the journal, and forgets open uploads; the port stays the same. */
+  /** Empties storage and the journal, removes every fault, and forgets open uploads; the port stays the same. */
   reset(): Promise<void>
   /**
    * Pushes test content through the registry's own API, so it obeys the mode: images, indexes,
@@ -153,8 +164,9 @@ export async function createFakeRegistry(options: FakeRegistryOptions = {}): Pro
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.({ uploadTimeoutMs: resolved.uploadTimeoutMs })
   const journal = new Journal({ maxEntries: resolved.journalMaxEntries, maxBytes: resolved.journalMaxBytes, maxManifestBytes: resolved.journalMaxManifestBytes })
-  const handler = createHandler(context, journal)
-  return new StartedRegistry(context, journal, handler, await startTransport(handler, resolved))
+  const faults = createFaultInjector({ transport: resolved.transport, describe: describeTarget })
+  const handler = createHandler(context, journal, faults)
+  return new StartedRegistry(context, { journal, faults }, handler, await startTransport(handler, resolved))
 }
 
 class StartedRegistry implements FakeRegistry {
@@ -164,6 +176,7 @@ class StartedRegistry implements FakeRegistry {
   readonly seed: Seeder
   #context: RegistryContext
   #journal: Journal
+  #faults: FaultInjector
   #handler: FetchHandler
   #transport: TransportHandle | undefined
   // The registry's own requests (seeding, layout export) stay out of the journal.
@@ -171,10 +184,16 @@ class StartedRegistry implements FakeRegistry {
   #dispatcher: RegistryDispatcher | undefined
   #closing: Promise<void> | undefined
 
-  constructor(context: RegistryContext, journal: Journal, handler: FetchHandler, transport: TransportHandle | undefined) {
+  constructor(
+    context: RegistryContext,
+    { journal, faults }: { journal: Journal; faults: FaultInjector },
+    handler: FetchHandler,
+    transport: TransportHandle | undefined,
+  ) {
     this.options = context.options
     this.#context = context
     this.#journal = journal
+    this.#faults = faults
     this.#handler = handler
     this.#transport = transport
     this.url = transport?.url ?? context.options.origin
@@ -198,8 +217,11 @@ class StartedRegistry implements FakeRegistry {
     return `${this.host}/${reference}`
   }
 
-  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
-    return this.#send(input, init)
+  async fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
+    const response = await this.#send(input, init)
+    // A fault that dropped the connection: fail the way fetch does.
+    if (response.type === 'error') throw fetchFailed(connectionReset())
+    return response
   }
 
   [SERVE_WITH_META](request: Request, meta: HandlerMeta): Promise<Response> {
@@ -208,6 +230,10 @@ class StartedRegistry implements FakeRegistry {
 
   get requests(): RequestJournal {
     return this.#journal
+  }
+
+  get faults(): Faults {
+    return this.#faults
   }
 
   get dispatcher(): RegistryDispatcher {
@@ -279,10 +305,13 @@ class StartedRegistry implements FakeRegistry {
     this.#context.uploadDigesters.clear()
     this.#context.openUploads.clear()
     this.#journal.clear()
+    this.#faults.reset()
     await this.#context.storage.clear()
   }
 
   close(): Promise<void> {
+    // Delayed answers go out at once rather than hold the transport (or the process) open.
+    if (!this.#closing) this.#faults.close()
     this.#closing ??= this.#transport?.close() ?? Promise.resolve()
     return this.#closing
   }

@@ -8,6 +8,8 @@ export { createFakeRegistry, type FakeRegistry } from './create-fake-registry.js
 export { MODES, type FakeRegistryOptions, type Mode, type Transport, type VerifyReferences } from './options.js'
 export { FakeRegistryError, type FakeRegistryErrorCode } from './errors/fake-registry-error.js'
 export type { RegistryDispatcher, RegistryDispatcherOptions } from './transports/dispatcher.js'
+// Fault injection (docs/faults.md): the rule type, for tables of rules; the rest is `registry.faults`.
+export type { FaultRule } from './faults/fault-types.js'
 
 // Storage: the built-in backends, and the interface for one of your own (docs/storage.md).
 export { memoryStorage } from './storage/memory.js'

@@ -16,6 +16,7 @@ const LAYERS: ReadonlyArray<readonly [layer: string, prefixes: readonly string[]
   ['profiles', ['profiles/']],
   ['journal', ['journal/']],
   ['options', ['options.ts']],
+  ['faults', ['faults/']],
   ['handlers', ['api/']],
   ['dispatch', ['server/']],
   ['read helpers and seeding', ['inspect.ts', 'seed/']],

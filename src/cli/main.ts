@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { createFakeRegistry, directoryStorage, FakeRegistryError, type FakeRegistry, type FakeRegistryOptions } from '../index.js'
+import { readFaultFile } from './fault-file.js'
 import { parseCliArgs, USAGE, UsageError, type CliCommand, type ServeCommand } from './parse-args.js'
 
 // Exit codes: 0 done, 1 the registry could not run here (port taken, address unknown), 2 the
@@ -25,7 +26,10 @@ async function main(argv: readonly string[]): Promise<number> {
 
 async function serve(command: ServeCommand): Promise<number> {
   let registry: FakeRegistry
+  let faults: object[] = []
   try {
+    // Read before listening: a broken file never opens a port.
+    if (command.faults !== undefined) faults = await readFaultFile(command.faults)
     // Values are passed on unchecked: createFakeRegistry refuses an unknown mode, or an option
     // the mode does not read, with the reason, which stays right as modes are added.
     registry = await createFakeRegistry({
@@ -39,7 +43,15 @@ async function serve(command: ServeCommand): Promise<number> {
       process.stderr.write(`fake-oci-registry: ${error.message}\n`)
       return EXIT_FAILURE
     }
+    if (error.code === 'ERR_INVALID_FAULT') return inputError(error.message)
     return usageError(error.message)
+  }
+  try {
+    for (const rule of faults) registry.faults.add(rule)
+  } catch (error) {
+    await registry.close()
+    if (!(error instanceof FakeRegistryError)) throw error
+    return inputError(error.message)
   }
   process.stdout.write(`listening on ${registry.url}\n`)
   await stopSignal()
@@ -59,6 +71,12 @@ function stopSignal(): Promise<NodeJS.Signals> {
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
   })
+}
+
+// Wrong input other than the command line itself (a faults file): the message says it all.
+function inputError(problem: string): number {
+  process.stderr.write(`fake-oci-registry: ${problem}\n`)
+  return EXIT_USAGE
 }
 
 function usageError(problem: string): number {

@@ -21,6 +21,7 @@ describe('parseCliArgs', () => {
     { argv: ['serve', '--no-referrers', '--no-unknown-content-types'], expected: serve({ referrers: false, unknownContentTypes: false }) },
     { argv: ['serve', '--mode', 'lenient', '--no-schema1', '--no-unknown-manifest-types'], expected: serve({ mode: 'lenient', schema1: false, unknownManifestTypes: false }) },
     { argv: ['serve', '--deletes', '--no-deletes'], expected: serve({ deletes: false }) },
+    { argv: ['serve', '--faults', 'faults.json'], expected: { ...serve({}), faults: 'faults.json' } },
     { argv: ['--help'], expected: { command: 'help' } },
     { argv: ['-h'], expected: { command: 'help' } },
     { argv: ['serve', '--port', '70000', '--help'], expected: { command: 'help' } },
@@ -45,6 +46,7 @@ describe('parseCliArgs', () => {
     { argv: ['serve', '--port', ''], message: "--port must be a whole number from 0 to 65535, got ''" },
     { argv: ['serve', '--host='], message: "--host must be an address such as 127.0.0.1 or ::1, got ''" },
     { argv: ['serve', '--storage', ''], message: "--storage must be 'memory' or a directory, got ''" },
+    { argv: ['serve', '--faults='], message: "--faults must be the path of a JSON file, got ''" },
     { argv: ['serve', '--max-manifest-bytes', '0'], message: "--max-manifest-bytes must be a positive whole number of bytes, got '0'" },
     { argv: ['serve', '--max-manifest-bytes', '4k'], message: "--max-manifest-bytes must be a positive whole number of bytes, got '4k'" },
     { argv: ['serve', '--deletes=no'], message: 'option --deletes takes no value' },
@@ -69,6 +71,7 @@ describe('parseCliArgs', () => {
     for (const flag of CLI_FLAGS.values()) expect(USAGE).toMatch(new RegExp(`--(\\[no-\\])?${flag.slice(2)}\\b`))
     for (const line of USAGE.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80)
     expect(USAGE).toContain('-h, --help')
+    expect(USAGE).toContain('--faults <file>')
     expect(USAGE).toContain(`(default: ${CLI_DEFAULT_PORT})`)
     expect(USAGE.startsWith('Usage: fake-oci-registry serve [options]\n')).toBe(true)
   })

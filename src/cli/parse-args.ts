@@ -52,6 +52,10 @@ const FLAGS: readonly Flag[] = [
 /** The options whose flags take a positive whole number (besides `--max-manifest-bytes`). */
 const LIMITS = ['headersTimeoutMs', 'requestTimeoutMs', 'idleTimeoutMs', 'maxConnections', 'listenBacklog', 'journalMaxEntries', 'journalMaxBytes', 'journalMaxManifestBytes', 'maxUploadSessions', 'uploadTimeoutMs'] as const
 
+// Not an option of createFakeRegistry: rules go to `registry.faults.add`, which this flag calls
+// for each rule of the file once the registry runs.
+const FAULTS_FLAG = { value: '<file>', help: 'a JSON file holding an array of fault rules, added at start (docs/faults.md)' }
+
 /** `maxManifestBytes` → `max-manifest-bytes`. */
 export function flagName(option: string): string {
   return option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
@@ -61,8 +65,9 @@ export function flagName(option: string): string {
 export const CLI_FLAGS: ReadonlyMap<CliOption, string> = new Map(FLAGS.map((flag) => [flag.option, `--${flagName(flag.option)}`]))
 
 // Help columns: two spaces, the flag in 28, its text wrapped so no line passes 80 characters.
-function usageLine(flag: Flag): string {
-  const name = flag.value === undefined ? `--[no-]${flagName(flag.option)}` : `--${flagName(flag.option)} ${flag.value}`
+function usageLine(flag: Pick<Flag, 'value' | 'help'> & { option?: string }): string {
+  const option = flagName(flag.option ?? 'faults')
+  const name = flag.value === undefined ? `--[no-]${option}` : `--${option} ${flag.value}`
   const lines = wrap(flag.help, 50)
   const first = name.length < 28 ? `  ${name.padEnd(28)}${lines.shift() ?? ''}` : `  ${name}`
   return [first, ...lines.map((line) => `${' '.repeat(30)}${line}`)].join('\n')
@@ -90,6 +95,7 @@ the option of createFakeRegistry of the same name (docs/options.md).
 
 Options:
 ${FLAGS.map(usageLine).join('\n')}
+${usageLine(FAULTS_FLAG)}
   -h, --help                  print this help and exit
 `
 
@@ -126,6 +132,8 @@ export interface ServeCommand {
   /** 'memory', or the directory of `directoryStorage`. */
   storage: string
   options: ServeOptions
+  /** The JSON file of fault rules given with `--faults`, if any. */
+  faults?: string
 }
 
 /** A command line the CLI can run. */
@@ -174,7 +182,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     const value = values[flagName(option) as keyof typeof values]
     if (typeof value === 'string') options[option] = wholeNumber(flagName(option), value)
   }
-  return { command: 'serve', storage: nonEmpty('storage', values.storage, 'memory', "'memory' or a directory"), options }
+  const storage = nonEmpty('storage', values.storage, 'memory', "'memory' or a directory")
+  if (values.faults === undefined) return { command: 'serve', storage, options }
+  return { command: 'serve', storage, options, faults: nonEmpty('faults', values.faults, '', 'the path of a JSON file') }
 }
 
 function parseOrExplain(argv: readonly string[]) {
@@ -198,6 +208,7 @@ function parseOrExplain(argv: readonly string[]) {
         schema1: { type: 'boolean' },
         'unknown-manifest-types': { type: 'boolean' },
         ...(Object.fromEntries(LIMITS.map((option) => [flagName(option), { type: 'string' }])) as Record<LimitFlag, { type: 'string' }>),
+        faults: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })

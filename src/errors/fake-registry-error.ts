@@ -16,6 +16,7 @@ export type FakeRegistryErrorCode =
   | 'ERR_DISPATCHER_CLOSED'
   | 'ERR_MISSING_PEER'
   | 'ERR_INVALID_EXPECTATION'
+  | 'ERR_INVALID_FAULT'
 
 /**
  * Thrown for misuse of the library's API. The message always reads

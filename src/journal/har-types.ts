@@ -41,6 +41,8 @@ export interface HarEntry {
   _reference?: string
   _digest?: string
   _errorCode?: string
+  /** The fault rule that shaped the answer. */
+  _fault?: string
 }
 
 /** A HAR 1.2 document (http://www.softwareishard.com/blog/har-12-spec/). */

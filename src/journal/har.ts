@@ -72,6 +72,7 @@ function entryOf(recorded: RecordedRequest): HarEntry {
   if (recorded.reference !== undefined) entry._reference = recorded.reference
   if (recorded.digest !== undefined) entry._digest = recorded.digest
   if (response.errorCode !== undefined) entry._errorCode = response.errorCode
+  if (recorded.fault !== undefined) entry._fault = recorded.fault
   return entry
 }
 

@@ -16,6 +16,7 @@ const FILTER_FIELDS: Readonly<Record<keyof RequestFilter, true>> = {
   status: true,
   errorCode: true,
   digest: true,
+  fault: true,
   headers: true,
   query: true,
 }

@@ -11,6 +11,8 @@ export interface RequestFacts {
   manifestBytes?: Uint8Array
   /** The error the answer carries. */
   error?: OciError
+  /** The name of the fault rule that shaped the answer. */
+  fault?: string
 }
 
 // A record stays writable here after it is filed: its answer's body is counted as the client reads it.
@@ -74,7 +76,7 @@ export class Recording {
   /** Records the answer and returns it, its body counted as the client reads it. */
   finish(response: Response): Response {
     const entry = this.#entry
-    const { params, manifest, manifestBytes, error } = this.facts
+    const { params, manifest, manifestBytes, error, fault } = this.facts
     // The parsed body can be many times the size of its bytes: nothing here holds it once filed.
     this.facts.manifest = undefined
     this.facts.manifestBytes = undefined
@@ -87,6 +89,7 @@ export class Recording {
       entry.repository = params.name
       entry.reference = params.reference ?? params.digest
     }
+    if (fault !== undefined) entry.fault = fault
     const answer = entry.response
     answer.status = response.status
     answer.statusText = response.statusText
@@ -228,7 +231,13 @@ function digestOf(entry: Entry, params: RequestParams | undefined): string | und
   )
 }
 
-function resourceOf(path: string, params: RequestParams): ResourceKind {
+/**
+ * The part of the API a routed path addresses, from the route's parameters.
+ *
+ * @example
+ * resourceOf('/v2/team/app/blobs/uploads/', { name: 'team/app' }) // 'upload'
+ */
+export function resourceOf(path: string, params: RequestParams): ResourceKind {
   if (params.uuid !== undefined || /\/blobs\/uploads\/?$/.test(path)) return 'upload'
   if (params.reference !== undefined) return 'manifest'
   if (params.digest !== undefined) return /\/referrers\/[^/]+$/.test(path) ? 'referrers' : 'blob'

@@ -61,6 +61,8 @@ export interface RequestFilter {
   /** The first error code of an error answer, `MANIFEST_UNKNOWN`. */
   errorCode?: TextMatch
   digest?: TextMatch
+  /** The name of the fault rule that shaped the answer (`registry.faults`); `/./` for any fault. */
+  fault?: TextMatch
   /** Request headers (names are case-insensitive) that must be present with these values. */
   headers?: Record<string, TextMatch>
   /** Query parameters that must be present with these values. */
@@ -130,6 +132,8 @@ export interface RecordedRequest {
    * than `journalMaxManifestBytes`: its size, and its `mediaType` field when it had one.
    */
   readonly manifestSummary?: { readonly size: number; readonly mediaType?: string; readonly reason: 'refused' | 'too large' }
+  /** The name of the fault rule that shaped the answer (`registry.faults.add`), when one did. */
+  readonly fault?: string
   readonly response: RecordedResponse
   /** Milliseconds: until the answer's headers (`wait`) and reading its body (`receive`). */
   readonly timings: { readonly wait: number; readonly receive: number }

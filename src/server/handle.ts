@@ -1,5 +1,6 @@
 import { isOciError, OciError, writeOciErrors } from '../errors/oci-error.js'
 import type { RegistryContext } from '../api/route-types.js'
+import type { FaultInjector } from '../faults/faults.js'
 import type { Journal, RequestFacts } from '../journal/journal.js'
 import { isRepositoryName } from '../leaf/names.js'
 import { routeNotFound } from '../api/route-not-found.js'
@@ -26,28 +27,44 @@ export const SERVE_WITH_META = Symbol.for('fake-oci-registry.serve-with-meta')
 /**
  * Builds the core: one pure function from a Fetch `Request` to a `Response`. Every transport
  * calls it; it never throws (a bug becomes a 500 with the spec's envelope). `journal` records
- * every request and its answer (`registry.requests`); without one nothing is recorded.
+ * every request and its answer (`registry.requests`); without one nothing is recorded. `faults`
+ * may replace or alter the answer of a request the user's rules pick; the registry's own
+ * requests (`record: false`) are never faulted. A fault that drops the connection answers
+ * `Response.error()`, Fetch's network error, which each transport turns into its own.
  */
-export function createHandler(context: RegistryContext, journal?: Journal): FetchHandler {
+export function createHandler(context: RegistryContext, journal?: Journal, faults?: FaultInjector): FetchHandler {
   return async (incoming, meta) => {
     const recording = meta?.record === false ? undefined : journal?.start(incoming, meta?.transport ?? 'fetch')
     const request = recording?.request ?? incoming
-    let response: Response
-    try {
-      response = await route(request, context, recording?.facts)
-    } catch (error) {
-      const ociError = isOciError(error) ? error : internalError(error)
-      if (recording) recording.facts.error = ociError
-      response = writeOciErrors(ociError)
-    }
-    response.headers.set('docker-distribution-api-version', 'registry/2.0')
+    const fault = meta?.record === false ? undefined : faults?.plan(request, meta?.transport ?? 'fetch')
+    const registry = (): Promise<Response> => answer(request, context, recording?.facts)
+    let response = fault ? await fault.answer(request, registry) : await registry()
     if (request.method === 'HEAD' && response.body) {
       // HEAD answers like GET, Content-Length included, without the body.
       await response.body.cancel()
       response = new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers })
     }
-    return recording ? recording.finish(response) : response
+    if (fault && recording) {
+      fault.note(recording.facts)
+      // A replaced answer never reached the route: the record still names what was asked for.
+      recording.facts.params ??= matchRoute(new URL(request.url).pathname)?.params
+    }
+    const finished = recording ? recording.finish(response) : response
+    return fault ? fault.deliver(finished) : finished
   }
+}
+
+async function answer(request: Request, context: RegistryContext, facts: RequestFacts | undefined): Promise<Response> {
+  let response: Response
+  try {
+    response = await route(request, context, facts)
+  } catch (error) {
+    const ociError = isOciError(error) ? error : internalError(error)
+    if (facts) facts.error = ociError
+    response = writeOciErrors(ociError)
+  }
+  response.headers.set('docker-distribution-api-version', 'registry/2.0')
+  return response
 }
 
 async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined): Promise<Response> {

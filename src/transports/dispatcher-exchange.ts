@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer'
 import { STATUS_CODES } from 'node:http'
+import { connectionReset } from '../faults/network-errors.js'
 import { abortError, toControllerHandler } from './dispatcher-handlers.js'
 import { toRequest } from './dispatcher-request.js'
 import type { DispatchController, DispatchHandler, DispatchOptions, DispatchTarget } from './dispatcher-types.js'
@@ -81,11 +82,18 @@ export class Exchange implements DispatchController {
         await response.body?.cancel(this.#reason).catch(() => {})
         return
       }
+      // Fetch's network error, from a fault: reported as undici reports a reset connection.
+      if (response.type === 'error') throw connectionReset()
       this.#handler.onResponseStart?.(this, response.status, headersOf(response), response.statusText || STATUS_CODES[response.status] || '')
       if (response.body) await this.#stream(response.body)
+      // A paused handler hears of the end only once it resumes, as over a socket, where the
+      // parser stops: undici's retry handler pauses on a 503 and decides while paused.
+      await this.#unpaused()
       if (this.aborted || this.#settled) return
-      this.#settled = true
+      // Settled only after the callback: one that throws (undici's retry handler does, to retry
+      // an error status) is told through its error callback, as undici does.
       this.#handler.onResponseEnd?.(this, {})
+      this.#settled = true
     } catch (error) {
       // A throwing callback ends the request the way a broken socket would.
       if (!this.aborted) this.fail(error instanceof Error ? error : new Error(String(error)))
@@ -94,11 +102,15 @@ export class Exchange implements DispatchController {
     }
   }
 
+  async #unpaused(): Promise<void> {
+    while (this.#paused && !this.aborted) await new Promise<void>((resolve) => (this.#resumed = resolve))
+  }
+
   async #stream(body: ReadableStream<Uint8Array>): Promise<void> {
     this.#reader = body.getReader()
     try {
       for (;;) {
-        while (this.#paused && !this.aborted) await new Promise<void>((resolve) => (this.#resumed = resolve))
+        await this.#unpaused()
         if (this.aborted) return
         const { done, value } = await this.#reader.read()
         if (done || this.aborted) return

@@ -6,6 +6,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import type { FetchHandler } from '../server/handle.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { OciError, writeOciErrors } from '../errors/oci-error.js'
+import { closesAfterBody } from '../faults/connection-directive.js'
 import { hasBody, requestBody, toRequest, type RequestBody } from './http-request.js'
 
 /** A running loopback server. */
@@ -184,6 +185,12 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
 }
 
 async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  // Fetch's network error, from a fault: the client sees the connection reset, with no answer.
+  if (response.type === 'error') {
+    res.socket?.resetAndDestroy()
+    res.destroy()
+    return
+  }
   const headers: Record<string, string | string[]> = {}
   response.headers.forEach((value, name) => {
     headers[name] = value
@@ -206,7 +213,11 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     res.end()
     return
   }
-  await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res)
+  const breakOff = closesAfterBody(response)
+  await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res, { end: !breakOff })
+  // A fault's truncated body: the connection closes once the bytes are out, with the answer
+  // unfinished, which the client reads as a premature close.
+  if (breakOff) res.socket?.end()
 }
 
 function badRequest(reason: string): Response {

@@ -8,6 +8,7 @@ import {
   assertTags,
   type ExpectedManifest,
   type FakeRegistry,
+  type FaultRule,
   type Har,
   type InspectedBlob,
   type InspectedManifest,
@@ -18,6 +19,29 @@ import {
 } from '../../src/index.js'
 
 declare const registry: FakeRegistry
+
+describe('faults', () => {
+  it('are typed', () => {
+    const handle = registry.faults.add({ kind: 'blob', status: 503, retryAfter: new Date() })
+    expectTypeOf(handle).toEqualTypeOf<{ readonly name: string; readonly calls: number; readonly matched: number; remove(): void }>()
+    expectTypeOf(registry.faults.add({ path: /\/blobs\//, truncateAfterBytes: 10 }).calls).toEqualTypeOf<number>()
+    expectTypeOf(registry.faults.list()).toEqualTypeOf<Array<typeof handle>>()
+    expectTypeOf(registry.faults.reset()).toEqualTypeOf<void>()
+    expectTypeOf(registry.faults.add).parameter(0).toEqualTypeOf<FaultRule>()
+    expectTypeOf<RecordedRequest['fault']>().toEqualTypeOf<string | undefined>()
+    expectTypeOf(registry.requests.filter({ fault: /./ })).toEqualTypeOf<RecordedRequest[]>()
+  })
+
+  it('rejects rules it cannot apply', () => {
+    // @ts-expect-error: kind is one of the API's parts
+    registry.faults.add({ kind: 'blobs', status: 503 })
+    // @ts-expect-error: not a key of a rule
+    registry.faults.add({ stauts: 503 })
+    // @ts-expect-error: transport is how a request arrived
+    const rule: FaultRule = { transport: 'none', reset: true }
+    expectTypeOf(rule).toEqualTypeOf<FaultRule>()
+  })
+})
 
 describe('the journal', () => {
   it('is typed', () => {
