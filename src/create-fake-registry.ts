@@ -35,6 +35,13 @@ export interface FakeRegistry extends AsyncDisposable {
   readonly url: string
   /** `127.0.0.1:43127`: the registry part of an image reference. */
   readonly host: string
+  /**
+   * With `tls: true`, the PEM of the CA made at start, which signed the certificate for
+   * `localhost`, `127.0.0.1` and `::1`; undefined otherwise. Trust it in a client: an undici
+   * `Agent({ connect: { ca } })`, `NODE_EXTRA_CA_CERTS` for a child process, skopeo's `--cert-dir`.
+   * @example new Agent({ connect: { ca: registry.ca } })
+   */
+  readonly ca: string | undefined
   /** The options in force, defaults applied. */
   readonly options: Readonly<ResolvedOptions>
   /** True once `close()` has been called. */
@@ -151,6 +158,7 @@ type JournalledContext = RegistryContext & { readonly journal: Journal }
 class StartedRegistry implements FakeRegistry {
   readonly url: string
   readonly host: string
+  readonly ca: string | undefined
   readonly options: Readonly<ResolvedOptions>
   readonly seed: Seeder
   #context: JournalledContext
@@ -167,6 +175,7 @@ class StartedRegistry implements FakeRegistry {
     this.#handler = handler
     this.#transport = transport
     this.url = transport?.url ?? context.options.origin
+    this.ca = transport?.ca
     this.host = transport?.host ?? new URL(context.options.origin).host
     this.seed = createSeeder(this.#self)
   }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { createFakeRegistry, directoryStorage, FakeRegistryError, type FakeRegistry, type Mode } from '../index.js'
+import { writeFile } from 'node:fs/promises'
+import { createFakeRegistry, directoryStorage, FakeRegistryError, type AuthOptions, type FakeRegistry, type Mode } from '../index.js'
 import { parseCliArgs, USAGE, UsageError, type CliCommand, type ServeCommand } from './parse-args.js'
 
 // Exit codes: 0 done, 1 the registry could not run here (port taken, address unknown), 2 the
@@ -34,6 +35,9 @@ async function serve(command: ServeCommand): Promise<number> {
       // the ones it has, which stays right as modes are added.
       mode: command.mode as Mode,
       automaticMount: command.automaticMount,
+      ...(command.tls ? { tls: true } : {}),
+      // Unchecked like mode: createFakeRegistry names what is wrong and what it accepts.
+      ...(command.auth ? { auth: command.auth as AuthOptions } : {}),
       ...(command.storage === 'memory' ? {} : { storage: directoryStorage(command.storage) }),
     })
   } catch (error) {
@@ -43,6 +47,16 @@ async function serve(command: ServeCommand): Promise<number> {
       return EXIT_FAILURE
     }
     return usageError(error.message)
+  }
+  if (command.caOut !== undefined) {
+    try {
+      // Before the url line: whoever waits for that line may read the file at once.
+      await writeFile(command.caOut, registry.ca ?? '')
+    } catch (error) {
+      process.stderr.write(`fake-oci-registry: Failed to write the CA certificate to "${command.caOut}": ${(error as Error).message}.\n`)
+      await registry.close()
+      return EXIT_FAILURE
+    }
   }
   process.stdout.write(`listening on ${registry.url}\n`)
   await stopSignal()

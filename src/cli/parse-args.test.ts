@@ -12,6 +12,24 @@ describe('parseCliArgs', () => {
     { argv: ['serve', '--mode', 'lenient'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'lenient', storage: 'memory', automaticMount: true } },
     { argv: ['serve', '--port', '1', '--port', '2'], expected: { command: 'serve', port: 2, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true } },
     { argv: ['serve', '--no-automatic-mount'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: false } },
+    { argv: ['serve', '--tls', '--ca-out', 'certs/ca.crt'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true, tls: true, caOut: 'certs/ca.crt' } },
+    { argv: ['serve', '--user', 'alice:secret', '--user', 'bob:a:b'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true, auth: { users: { alice: 'secret', bob: 'a:b' } } } },
+    {
+      argv: ['serve', '--auth', 'basic', '--anonymous', 'pull', '--user', 'alice:secret', '--permission', 'alice=repository:team/*:pull,push', '--permission', 'alice=registry:catalog:*'],
+      expected: {
+        command: 'serve',
+        port: 5000,
+        host: '127.0.0.1',
+        mode: 'strict',
+        storage: 'memory',
+        automaticMount: true,
+        auth: { scheme: 'basic', anonymous: 'pull', users: { alice: 'secret' }, permissions: { alice: ['repository:team/*:pull,push', 'registry:catalog:*'] } },
+      },
+    },
+    {
+      argv: ['serve', '--auth', 'bearer', '--token-ttl-seconds', '60', '--service', 'registry.test', '--forbidden-status', '403'],
+      expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true, auth: { scheme: 'bearer', users: {}, tokenTtlSeconds: 60, service: 'registry.test', forbiddenStatus: 403 } },
+    },
     { argv: ['--help'], expected: { command: 'help' } },
     { argv: ['-h'], expected: { command: 'help' } },
     { argv: ['serve', '--port', '70000', '--help'], expected: { command: 'help' } },
@@ -36,6 +54,15 @@ describe('parseCliArgs', () => {
     { argv: ['serve', '--port', ''], message: "--port must be a whole number from 0 to 65535, got ''" },
     { argv: ['serve', '--host='], message: "--host must be an address such as 127.0.0.1 or ::1, got ''" },
     { argv: ['serve', '--storage', ''], message: "--storage must be 'memory' or a directory, got ''" },
+    { argv: ['serve', '--ca-out', 'ca.crt'], message: '--ca-out writes the CA that --tls makes: add --tls' },
+    { argv: ['serve', '--tls', '--ca-out='], message: "--ca-out must be a file name, got ''" },
+    { argv: ['serve', '--tls=yes'], message: 'option --tls takes no value' },
+    { argv: ['serve', '--user', 'alice'], message: "--user must be name:password with neither empty, got 'alice'" },
+    { argv: ['serve', '--user', ':secret'], message: "--user must be name:password with neither empty, got ':secret'" },
+    { argv: ['serve', '--user', 'alice:'], message: "--user must be name:password with neither empty, got 'alice:'" },
+    { argv: ['serve', '--permission', 'repository:a:pull'], message: "--permission must be name=scope, such as alice=repository:team/*:pull, got 'repository:a:pull'" },
+    { argv: ['serve', '--token-ttl-seconds', '5m'], message: "--token-ttl-seconds must be a whole number, got '5m'" },
+    { argv: ['serve', '--forbidden-status', 'DENIED'], message: "--forbidden-status must be a whole number, got 'DENIED'" },
   ])('rejects $argv with a UsageError', ({ argv, message }) => {
     let thrown: unknown
     try {
@@ -48,7 +75,8 @@ describe('parseCliArgs', () => {
   })
 
   it('documents every option and the CLI default port in the usage text', () => {
-    for (const option of ['--port <number>', '--host <address>', '--mode <mode>', '--storage <kind>', '-h, --help']) expect(USAGE).toContain(option)
+    const options = ['--port <number>', '--host <address>', '--mode <mode>', '--storage <kind>', '--tls', '--ca-out <file>', '--auth <scheme>', '--user <name:password>', '--anonymous <access>', '--permission <name=scope>', '--token-ttl-seconds <n>', '--service <name>', '--forbidden-status <401|403>', '-h, --help']
+    for (const option of options) expect(USAGE).toContain(option)
     expect(USAGE).toContain(`(default: ${CLI_DEFAULT_PORT})`)
     expect(USAGE.startsWith('Usage: fake-oci-registry serve [options]\n')).toBe(true)
   })

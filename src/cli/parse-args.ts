@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { DEFAULTS, MODES } from '../options.js'
+import { ANONYMOUS_ACCESS, DEFAULTS, MODES } from '../options.js'
 
 /**
  * The CLI's port when `--port` is left out: the port `registry:2` and every registry tutorial
@@ -23,6 +23,28 @@ Options:
   --no-automatic-mount
                      answer a mount without 'from' with an upload session
                      instead of linking a blob stored in another repository
+  --tls              serve https with a CA and a certificate for localhost,
+                     127.0.0.1 and ::1 made at start
+  --ca-out <file>    with --tls, write the CA certificate (PEM) to this file
+                     before printing the url (for skopeo --cert-dir, name it
+                     ca.crt in a directory of its own)
+  --auth <scheme>    ask for credentials: bearer (token endpoint at <url>/token)
+                     or basic (default with --user: ${DEFAULTS.auth.scheme})
+  --user <name:password>
+                     a user (repeatable); implies --auth ${DEFAULTS.auth.scheme}
+  --anonymous <access>
+                     what requests without a user may do: ${ANONYMOUS_ACCESS.join(', ')}
+                     (default: ${DEFAULTS.auth.anonymous})
+  --permission <name=scope>
+                     what a user may do (repeatable), such as
+                     alice=repository:team/*:pull,push; users without one may
+                     do only what anonymous requests may (default: everything)
+  --token-ttl-seconds <n>
+                     lifetime of a bearer token (default: ${DEFAULTS.auth.tokenTtlSeconds})
+  --service <name>   the bearer challenge's service (default: ${DEFAULTS.auth.service})
+  --forbidden-status <401|403>
+                     answer to a valid credential without the access needed
+                     (default: ${DEFAULTS.auth.forbiddenStatus} insufficient_scope; 403 is DENIED)
   -h, --help         print this help and exit
 `
 
@@ -37,6 +59,23 @@ export interface ServeCommand {
   storage: string
   /** False with `--no-automatic-mount`. */
   automaticMount: boolean
+  /** True with `--tls`. */
+  tls?: true
+  /** `--ca-out`: where to write the CA certificate. */
+  caOut?: string
+  /** Set when any auth flag is given; values passed on unchecked, as `mode`. */
+  auth?: CliAuth
+}
+
+/** The auth flags, as `createFakeRegistry`'s `auth` option. */
+export interface CliAuth {
+  scheme?: string
+  users: Record<string, string>
+  anonymous?: string
+  permissions?: Record<string, string[]>
+  tokenTtlSeconds?: number
+  service?: string
+  forbiddenStatus?: number
 }
 
 /** A command line the CLI can run. */
@@ -70,7 +109,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (command === undefined) throw new UsageError('missing command: the only command is serve')
   if (command !== 'serve') throw new UsageError(`unknown command '${command}': the only command is serve`)
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}': serve takes options only`)
-  return {
+  const serve: ServeCommand = {
     command: 'serve',
     port: port(values.port),
     host: nonEmpty('host', values.host, DEFAULTS.host, 'an address such as 127.0.0.1 or ::1'),
@@ -78,6 +117,46 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     storage: nonEmpty('storage', values.storage, 'memory', "'memory' or a directory"),
     automaticMount: !values['no-automatic-mount'],
   }
+  if (values.tls) serve.tls = true
+  if (values['ca-out'] !== undefined) {
+    if (!values.tls) throw new UsageError('--ca-out writes the CA that --tls makes: add --tls')
+    serve.caOut = nonEmpty('ca-out', values['ca-out'], '', 'a file name')
+  }
+  const auth = authFlags(values)
+  if (auth) serve.auth = auth
+  return serve
+}
+
+function authFlags(values: ReturnType<typeof parseOrExplain>['values']): CliAuth | undefined {
+  const given = ['auth', 'user', 'anonymous', 'permission', 'token-ttl-seconds', 'service', 'forbidden-status'].some(
+    (name) => values[name as keyof typeof values] !== undefined,
+  )
+  if (!given) return undefined
+  const auth: CliAuth = { users: {} }
+  if (values.auth !== undefined) auth.scheme = values.auth
+  for (const user of values.user ?? []) {
+    const colon = user.indexOf(':')
+    if (colon <= 0 || colon === user.length - 1) throw new UsageError(`--user must be name:password with neither empty, got '${user}'`)
+    auth.users[user.slice(0, colon)] = user.slice(colon + 1)
+  }
+  if (values.anonymous !== undefined) auth.anonymous = values.anonymous
+  for (const permission of values.permission ?? []) {
+    const equals = permission.indexOf('=')
+    if (equals <= 0) throw new UsageError(`--permission must be name=scope, such as alice=repository:team/*:pull, got '${permission}'`)
+    const name = permission.slice(0, equals)
+    auth.permissions ??= {}
+    ;(auth.permissions[name] ??= []).push(permission.slice(equals + 1))
+  }
+  if (values['token-ttl-seconds'] !== undefined) auth.tokenTtlSeconds = whole('token-ttl-seconds', values['token-ttl-seconds'])
+  if (values.service !== undefined) auth.service = values.service
+  if (values['forbidden-status'] !== undefined) auth.forbiddenStatus = whole('forbidden-status', values['forbidden-status'])
+  return auth
+}
+
+// Ranges are createFakeRegistry's to check; here only the shape of a whole number.
+function whole(option: string, value: string): number {
+  if (/^\d{1,9}$/.test(value)) return Number(value)
+  throw new UsageError(`--${option} must be a whole number, got '${value}'`)
 }
 
 function parseOrExplain(argv: readonly string[]) {
@@ -92,6 +171,15 @@ function parseOrExplain(argv: readonly string[]) {
         mode: { type: 'string' },
         storage: { type: 'string' },
         'no-automatic-mount': { type: 'boolean' },
+        tls: { type: 'boolean' },
+        'ca-out': { type: 'string' },
+        auth: { type: 'string' },
+        user: { type: 'string', multiple: true },
+        anonymous: { type: 'string' },
+        permission: { type: 'string', multiple: true },
+        'token-ttl-seconds': { type: 'string' },
+        service: { type: 'string' },
+        'forbidden-status': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
