@@ -1,4 +1,5 @@
 import type { RegistryContext } from './api/route-types.js'
+import { createAuthority } from './auth/authority.js'
 import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './server/handle.js'
 import { Journal, type RequestJournal } from './journal/journal.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
@@ -148,7 +149,9 @@ export async function createFakeRegistry(options: FakeRegistryOptions = {}): Pro
   const context: JournalledContext = { options: resolved, storage: resolved.storage, uploadDigesters: new Map(), journal: new Journal() }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
-  const handler = createHandler(context, context.journal)
+  // Made here, not per request: the token signing key lives as long as the registry.
+  const authority = resolved.auth ? createAuthority(resolved.auth) : undefined
+  const handler = createHandler(context, context.journal, authority)
   return new StartedRegistry(context, handler, await startTransport(handler, resolved))
 }
 
@@ -165,7 +168,8 @@ class StartedRegistry implements FakeRegistry {
   #handler: FetchHandler
   #transport: TransportHandle | undefined
   // The registry's own requests (seeding, layout export) stay out of the journal.
-  #self: SeedTarget = { fetch: (input, init) => this.#send(input, init, { record: false }) }
+  // Nor do they need credentials: seeding and layout export work the same with auth on.
+  #self: SeedTarget = { fetch: (input, init) => this.#send(input, init, { record: false, internal: true }) }
   #dispatcher: RegistryDispatcher | undefined
   #closing: Promise<void> | undefined
 

@@ -1,3 +1,4 @@
+import type { Authority } from '../auth/authority.js'
 import { isOciError, OciError, writeOciErrors } from '../errors/oci-error.js'
 import type { RegistryContext } from '../api/route-types.js'
 import type { Journal, RequestFacts } from '../journal/journal.js'
@@ -14,6 +15,11 @@ export interface HandlerMeta {
   transport?: string
   /** false keeps the request out of the journal (the registry's own seeding requests). */
   record?: boolean
+  /**
+   * true for the registry's own requests (seeding, layout export): they need no credentials.
+   * Only the registry sets it; transports never do.
+   */
+  internal?: boolean
 }
 
 /**
@@ -28,13 +34,13 @@ export const SERVE_WITH_META = Symbol.for('fake-oci-registry.serve-with-meta')
  * calls it; it never throws (a bug becomes a 500 with the spec's envelope). `journal` records
  * every request and its answer (`registry.requests`); without one nothing is recorded.
  */
-export function createHandler(context: RegistryContext, journal?: Journal): FetchHandler {
+export function createHandler(context: RegistryContext, journal?: Journal, authority?: Authority): FetchHandler {
   return async (incoming, meta) => {
     const recording = meta?.record === false ? undefined : journal?.start(incoming, meta?.transport ?? 'fetch')
     const request = recording?.request ?? incoming
     let response: Response
     try {
-      response = await route(request, context, recording?.facts)
+      response = await route(request, context, recording?.facts, meta?.internal === true ? undefined : authority)
     } catch (error) {
       const ociError = isOciError(error) ? error : internalError(error)
       if (recording) recording.facts.error = ociError
@@ -50,11 +56,19 @@ export function createHandler(context: RegistryContext, journal?: Journal): Fetc
   }
 }
 
-async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined): Promise<Response> {
+// Auth comes after the route is known and before anything else, as in distribution: a path
+// outside the API is a 404 for anyone, and an unknown method, a bad name or a missing
+// repository are only told to a request with the access it needs.
+async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined, authority: Authority | undefined): Promise<Response> {
   const url = new URL(request.url)
   const matched = matchRoute(url.pathname)
-  if (!matched) throw routeNotFound(url.pathname)
+  if (!matched) {
+    if (!authority?.isTokenEndpoint(url.pathname)) throw routeNotFound(url.pathname)
+    if (facts) facts.resource = 'token'
+    return authority.serveToken(request, url, facts)
+  }
   if (facts) facts.params = matched.params
+  authority?.authorize(request, url, matched.params.name, facts)
   // An own property only: a method named `constructor` or `toString` is just another unknown method.
   const handler = Object.hasOwn(matched.route.methods, request.method) ? matched.route.methods[request.method] : undefined
   if (!handler) {
