@@ -87,7 +87,7 @@ async function mountBlob(context: RegistryContext, name: string, mount: string, 
 /** A new session, hashed from its first byte. */
 async function openUpload(context: RegistryContext, name: string): Promise<UploadInfo> {
   const upload = await context.storage.createUpload(name)
-  context.uploadDigesters.set(upload.id, createDigester())
+  context.uploadDigesters.start(upload.id)
   return upload
 }
 
@@ -156,8 +156,8 @@ async function appendBody(context: RegistryContext, name: string, upload: Upload
   if (!appended) throw uploadUnknown(upload.id)
   // Two PATCHes racing on one session would leave the fork short of the stored bytes: drop it
   // then, and the next use rehashes the session from storage.
-  if (appended.size === upload.size + received) context.uploadDigesters.set(upload.id, digester)
-  else context.uploadDigesters.delete(upload.id)
+  if (appended.size === upload.size + received) context.uploadDigesters.keep(upload.id, digester)
+  else context.uploadDigesters.forget(upload.id)
   return appended
 }
 
@@ -190,7 +190,7 @@ async function commit(context: RegistryContext, name: string, upload: UploadInfo
   }
   const [first] = digests as [Digests[number], ...Digests]
   const blob = await context.storage.commitUpload(upload.id, first.digest)
-  context.uploadDigesters.delete(upload.id)
+  context.uploadDigesters.forget(upload.id)
   if (!blob) throw uploadUnknown(upload.id)
   return blobCreated(name, blob.digest)
 }
@@ -201,7 +201,7 @@ async function digesterFor(context: RegistryContext, upload: UploadInfo): Promis
   if (known) return known
   const digester = createDigester()
   for await (const chunk of await uploadBytes(context, upload.id)) digester.update(chunk)
-  context.uploadDigesters.set(upload.id, digester)
+  context.uploadDigesters.keep(upload.id, digester)
   return digester
 }
 
@@ -217,7 +217,7 @@ async function uploadBytes(context: RegistryContext, id: string): Promise<AsyncI
 }
 
 async function endUpload(context: RegistryContext, id: string): Promise<void> {
-  context.uploadDigesters.delete(id)
+  context.uploadDigesters.forget(id)
   await context.storage.deleteUpload(id)
 }
 

@@ -3,7 +3,7 @@ import { resolveOptions } from '../options.js'
 import { allowedActions, parsePermission } from './permissions.js'
 
 function authOf(auth: Parameters<typeof resolveOptions>[0] extends infer O ? (O extends { auth?: infer A } ? A : never) : never) {
-  const resolved = resolveOptions({ transport: 'none', auth }).auth
+  const resolved = resolveOptions({ transport: 'none', auth }).options.auth
   if (!resolved) throw new Error('auth did not resolve')
   return resolved
 }

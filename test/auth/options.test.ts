@@ -1,6 +1,7 @@
 // The auth option at the boundary: defaults, and a pointed FakeRegistryError for each misuse.
 import { describe, expect, it } from 'vitest'
-import { createFakeRegistry, DEFAULTS, FakeRegistryError, type AuthOptions } from '../../src/index.js'
+import { createFakeRegistry, FakeRegistryError, type AuthOptions } from '../../src/index.js'
+import { DEFAULTS } from '../../src/options.js'
 
 describe('the auth option', () => {
   it('is off by default, and takes its defaults from DEFAULTS.auth', async () => {
