@@ -74,7 +74,7 @@ export function assertAuthenticated(registry: FakeRegistry, user: string, expect
  * followed: for Basic, the same request again with the credentials, let through; for Bearer, a
  * token issued for the challenge's scope, then the same request with a token, let through.
  * Challenges on `/v2/` are pings, not retried by most clients: they count only when `filter`
- * picks them.
+ * picks them, and any request let through with their scheme afterwards follows them.
  */
 export function checkFollowedChallenge(registry: FakeRegistry, filter: RequestFilter = {}): CheckResult {
   requireOpenRegistry(registry, 'check the requests of registry')
@@ -175,13 +175,20 @@ function holds(request: RecordedRequest, repository: string, actions: readonly s
   return held.size > 0 && actions.every((action) => held.has(action))
 }
 
+// A challenge is followed when the same request comes back with the challenge's scheme and is
+// let through (after a token for its scope, for Bearer). The `/v2/` ping is followed by any
+// request let through that way: clients learn the scheme there and go on to what they wanted.
 function followed(challenge: RecordedRequest, all: readonly RecordedRequest[]): boolean {
   const header = challenge.response.headers['www-authenticate'] ?? ''
   const later = all.filter((request) => request.id > challenge.id)
+  const ping = challenge.resource === 'base'
   const retried = (after: number, scheme: string): boolean =>
     later.some(
       (request) =>
-        request.id > after && request.method === challenge.method && request.path === challenge.path && request.auth?.scheme === scheme && request.auth.outcome === 'granted',
+        request.id > after &&
+        (ping || (request.method === challenge.method && request.path === challenge.path)) &&
+        request.auth?.scheme === scheme &&
+        request.auth.outcome === 'granted',
     )
   if (/^basic /i.test(header)) return retried(challenge.id, 'basic')
   const scope = /scope="([^"]*)"/.exec(header)?.[1]

@@ -111,7 +111,11 @@ function authorizeBearer(
   const { claims } = verified
   facts.user = claims.sub === '' ? null : claims.sub
   const held = heldActions(claims.access)
-  const granted = records.filter((record) => held(record.type, record.name).has(record.action))
+  // distribution's actionSet: `*` in a token stands for every action on its resource.
+  const granted = records.filter((record) => {
+    const actions = held(record.type, record.name)
+    return actions.has('*') || actions.has(record.action)
+  })
   facts.granted = groupAccess(granted).map(formatScope)
   if (granted.length === records.length) {
     facts.outcome = 'granted'
@@ -128,7 +132,7 @@ function grantedScopes(options: ResolvedAuthOptions, user: string | null, record
   return { scopes: groupAccess(granted).map(formatScope), all: granted.length === records.length }
 }
 
-// A token's actions per resource; distribution compares them exactly, so `*` is only `*`.
+// A token's actions per resource.
 function heldActions(access: readonly ResourceScope[]): (type: string, name: string) => Set<string> {
   return (type, name) => {
     const held = new Set<string>()

@@ -97,6 +97,17 @@ describe("auth scheme 'bearer'", () => {
     })
   })
 
+  it('lets * in a token stand for every action on its repository, as distribution', async () => {
+    const { token: all } = await token(registry(), ['repository:team/base:*'], basic('alice', 'secret'))
+    expect(claimsOf(all).access).toEqual([{ type: 'repository', name: 'team/base', actions: ['*'] }])
+    const deleted = await registry().fetch('/v2/team/base/manifests/1', { method: 'DELETE', headers: bearer(all) })
+    expect(deleted.status).toBe(202)
+    expect(registry().requests.last()?.auth).toMatchObject({ asked: ['repository:team/base:delete'], granted: ['repository:team/base:delete'], outcome: 'granted' })
+    // bob may pull only: his * gives nothing, since * is granted only to those who may do everything.
+    const { token: bobs } = await token(registry(), ['repository:team/base:*'], basic('bob', 'hunter2'))
+    expect(claimsOf(bobs).access).toEqual([{ type: 'repository', name: 'team/base', actions: [] }])
+  })
+
   it('grants what a user may of what is asked, not an error, and the registry then refuses the rest', async () => {
     const issued = await token(registry(), ['repository:team/app:pull,push', 'repository:other/app:pull'], basic('bob', 'hunter2'))
     expect(issued.status).toBe(200)
