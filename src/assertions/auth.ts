@@ -33,26 +33,44 @@ export interface NoCredentialsOptions {
 const AUTHENTICATED_KEYS = ['repository', 'actions'] as const
 
 /** Checks that a request was let through as `user` (with the given access). */
-export function checkAuthenticated(registry: FakeRegistry, user: string, expected: AuthenticatedExpectation = {}): CheckResult {
+export function checkAuthenticated(
+  registry: FakeRegistry,
+  user: string,
+  expected: AuthenticatedExpectation = {},
+): CheckResult {
   requireOpenRegistry(registry, 'check the requests of registry')
-  if (typeof user !== 'string' || user === '') throw invalidField('assertAuthenticated', String(user), 'the user is a non-empty name', "Pass one such as 'alice'")
+  if (typeof user !== 'string' || user === '')
+    throw invalidField('assertAuthenticated', String(user), 'the user is a non-empty name', "Pass one such as 'alice'")
   requireKnownKeys(expected, AUTHENTICATED_KEYS, 'assertAuthenticated')
   const { repository, actions = [] } = expected
   if (actions.length > 0 && repository === undefined) {
-    throw invalidField('assertAuthenticated', 'actions', 'actions are granted on a repository', "Pass one such as { repository: 'team/app', actions: ['push'] }")
+    throw invalidField(
+      'assertAuthenticated',
+      'actions',
+      'actions are granted on a repository',
+      "Pass one such as { repository: 'team/app', actions: ['push'] }",
+    )
   }
   const all = registry.requests.all()
   const granted = all.filter((request) => request.auth?.outcome === 'granted' && request.auth.user === user)
   const matching = repository === undefined ? granted : granted.filter((request) => holds(request, repository, actions))
-  const what = repository === undefined ? '' : ` with ${actions.length > 0 ? actions.join(', ') : 'access'} on ${repository}`
-  const lines = [`Expected a request authenticated as ${JSON.stringify(user)}${what}, but ${matching.length === 0 ? 'none was' : `${matching.length} were`}.`]
+  const what =
+    repository === undefined ? '' : ` with ${actions.length > 0 ? actions.join(', ') : 'access'} on ${repository}`
+  const lines = [
+    `Expected a request authenticated as ${JSON.stringify(user)}${what}, but ${matching.length === 0 ? 'none was' : `${matching.length} were`}.`,
+  ]
   const withAuth = all.filter((request) => request.auth !== undefined && request.resource !== 'token')
-  if (all.length > 0 && withAuth.length === 0) lines.push('The registry asks for no credentials: pass the auth option to createFakeRegistry.')
-  else if (withAuth.length > 0) lines.push('Requests and their credentials:', formatRequests(withAuth.slice(-10), AUTH_COLUMN))
+  if (all.length > 0 && withAuth.length === 0)
+    lines.push('The registry asks for no credentials: pass the auth option to createFakeRegistry.')
+  else if (withAuth.length > 0)
+    lines.push('Requests and their credentials:', formatRequests(withAuth.slice(-10), AUTH_COLUMN))
   return {
     pass: matching.length > 0,
     message: lines.join('\n'),
-    negatedMessage: [`Expected no request authenticated as ${JSON.stringify(user)}${what}, but ${count(matching.length, 'request')} were:`, formatRequests(matching, AUTH_COLUMN)].join('\n'),
+    negatedMessage: [
+      `Expected no request authenticated as ${JSON.stringify(user)}${what}, but ${count(matching.length, 'request')} were:`,
+      formatRequests(matching, AUTH_COLUMN),
+    ].join('\n'),
     actual: granted.map(describeAuth),
     expected: { user, ...expected },
   }
@@ -92,14 +110,30 @@ export function checkFollowedChallenge(registry: FakeRegistry, filter: RequestFi
     lines.push(`Expected a challenge${scope} that the client followed, but the registry sent none.`)
     if (all.length > 0) lines.push('Requests:', formatRequests(all.slice(-10), AUTH_COLUMN))
   } else if (unfollowed.length > 0) {
-    lines.push(`Expected every challenge${scope} to be followed, but ${count(unfollowed.length, 'challenge')} of ${challenges.length} were not:`)
-    lines.push(formatRequests(unfollowed, { title: 'challenge', cell: (request) => request.response.headers['www-authenticate'] ?? '' }))
-    lines.push('Requests after the first of them:', formatRequests(all.filter((request) => request.id > (unfollowed[0] as RecordedRequest).id).slice(0, 10), AUTH_COLUMN))
+    lines.push(
+      `Expected every challenge${scope} to be followed, but ${count(unfollowed.length, 'challenge')} of ${challenges.length} were not:`,
+    )
+    lines.push(
+      formatRequests(unfollowed, {
+        title: 'challenge',
+        cell: (request) => request.response.headers['www-authenticate'] ?? '',
+      }),
+    )
+    lines.push(
+      'Requests after the first of them:',
+      formatRequests(
+        all.filter((request) => request.id > (unfollowed[0] as RecordedRequest).id).slice(0, 10),
+        AUTH_COLUMN,
+      ),
+    )
   }
   return {
     pass,
     message: lines.join('\n'),
-    negatedMessage: [`Expected a challenge${scope} the client did not follow, but it followed all ${challenges.length}:`, formatRequests(challenges)].join('\n'),
+    negatedMessage: [
+      `Expected a challenge${scope} the client did not follow, but it followed all ${challenges.length}:`,
+      formatRequests(challenges),
+    ].join('\n'),
     actual: unfollowed.length,
     expected: 0,
   }
@@ -123,14 +157,24 @@ export function checkNoCredentials(registry: FakeRegistry, options: NoCredential
   requireKnownKeys(options, ['origin'], 'assertNoCredentials')
   const { origin } = options
   if (origin !== undefined && (typeof origin !== 'string' || !/^https?:\/\/[^/]+$/.test(origin))) {
-    throw invalidField('assertNoCredentials', String(origin), 'an origin is a scheme and a host, with no path', "Pass one such as 'https://registry.test'")
+    throw invalidField(
+      'assertNoCredentials',
+      String(origin),
+      'an origin is a scheme and a host, with no path',
+      "Pass one such as 'https://registry.test'",
+    )
   }
-  const considered = registry.requests.filter((request) => origin === undefined || new URL(request.url).origin === origin)
+  const considered = registry.requests.filter(
+    (request) => origin === undefined || new URL(request.url).origin === origin,
+  )
   const carrying = considered.filter((request) => request.headers.authorization !== undefined)
   const to = origin === undefined ? '' : ` to ${origin}`
   return {
     pass: carrying.length === 0,
-    message: [`Expected no credentials sent${to}, but ${count(carrying.length, 'request')} carried an Authorization header:`, formatRequests(carrying, SCHEME_COLUMN)].join('\n'),
+    message: [
+      `Expected no credentials sent${to}, but ${count(carrying.length, 'request')} carried an Authorization header:`,
+      formatRequests(carrying, SCHEME_COLUMN),
+    ].join('\n'),
     negatedMessage: `Expected credentials sent${to}, but none of the ${count(considered.length, 'request')} carried an Authorization header.`,
     actual: carrying.map(({ id, method, path }) => ({ id, method, path })),
     expected: [],
@@ -149,8 +193,14 @@ export function assertNoCredentials(registry: FakeRegistry, options?: NoCredenti
   throwUnlessPassed(checkNoCredentials(registry, options), 'assertNoCredentials', assertNoCredentials)
 }
 
-const AUTH_COLUMN = { title: 'credential', cell: (request: RecordedRequest) => (request.auth ? describeAuth(request) : '') }
-const SCHEME_COLUMN = { title: 'scheme', cell: (request: RecordedRequest) => request.headers.authorization?.split(' ', 1)[0] ?? '' }
+const AUTH_COLUMN = {
+  title: 'credential',
+  cell: (request: RecordedRequest) => (request.auth ? describeAuth(request) : ''),
+}
+const SCHEME_COLUMN = {
+  title: 'scheme',
+  cell: (request: RecordedRequest) => request.headers.authorization?.split(' ', 1)[0] ?? '',
+}
 
 function describeAuth(request: RecordedRequest): string {
   const auth = request.auth
@@ -162,7 +212,11 @@ function describeAuth(request: RecordedRequest): string {
 }
 
 function isChallenge(request: RecordedRequest): boolean {
-  return request.response.status === 401 && request.response.headers['www-authenticate'] !== undefined && request.resource !== 'token'
+  return (
+    request.response.status === 401 &&
+    request.response.headers['www-authenticate'] !== undefined &&
+    request.resource !== 'token'
+  )
 }
 
 // Does `request` hold every action on `repository`? Granted scopes read `repository:<name>:<actions>`.
@@ -193,7 +247,13 @@ function followed(challenge: RecordedRequest, all: readonly RecordedRequest[]): 
   if (/^basic /i.test(header)) return retried(challenge.id, 'basic')
   const scope = /scope="([^"]*)"/.exec(header)?.[1]
   const wanted = scope ? scope.split(' ') : []
-  return later.some((token) => token.resource === 'token' && token.auth?.outcome === 'issued' && covers(token.auth.asked, wanted) && retried(token.id, 'bearer'))
+  return later.some(
+    (token) =>
+      token.resource === 'token' &&
+      token.auth?.outcome === 'issued' &&
+      covers(token.auth.asked, wanted) &&
+      retried(token.id, 'bearer'),
+  )
 }
 
 // Does a token request that asked `asked` cover every scope of the challenge?

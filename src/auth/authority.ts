@@ -42,7 +42,13 @@ export function createAuthority(options: ResolvedAuthOptions): Authority {
       const records = accessFor(request.method, url, name)
       const header = request.headers.get('authorization')
       const credential = parseAuthorization(header)
-      const facts: AuthFacts = { user: null, scheme: schemeOf(header), asked: groupAccess(records).map(formatScope), granted: [], outcome: 'missing' }
+      const facts: AuthFacts = {
+        user: null,
+        scheme: schemeOf(header),
+        asked: groupAccess(records).map(formatScope),
+        granted: [],
+        outcome: 'missing',
+      }
       if (sink) sink.auth = facts
       if (options.scheme === 'basic') authorizeBasic(options, credential, records, facts, verifyUser)
       else authorizeBearer(options, signer, credential, records, facts, `${url.origin}${TOKEN_PATH}`)
@@ -96,7 +102,8 @@ function authorizeBearer(
   facts: AuthFacts,
   realm: string,
 ): void {
-  const challenge = (error?: 'invalid_token' | 'insufficient_scope'): string => bearerChallenge(realm, options.service, records, error)
+  const challenge = (error?: 'invalid_token' | 'insufficient_scope'): string =>
+    bearerChallenge(realm, options.service, records, error)
   // As distribution: anything but a Bearer header is no token at all, and gets the plain challenge.
   if (credential.kind !== 'bearer' && !(credential.kind === 'malformed' && credential.scheme === 'bearer')) {
     facts.outcome = 'missing'
@@ -127,7 +134,11 @@ function authorizeBearer(
   throw unauthorized(records, challenge('insufficient_scope'))
 }
 
-function grantedScopes(options: ResolvedAuthOptions, user: string | null, records: AccessRecord[]): { scopes: string[]; all: boolean } {
+function grantedScopes(
+  options: ResolvedAuthOptions,
+  user: string | null,
+  records: AccessRecord[],
+): { scopes: string[]; all: boolean } {
   const granted = records.filter((record) => allowedActions(options, user, record.type, record.name).has(record.action))
   return { scopes: groupAccess(granted).map(formatScope), all: granted.length === records.length }
 }
@@ -137,7 +148,8 @@ function heldActions(access: readonly ResourceScope[]): (type: string, name: str
   return (type, name) => {
     const held = new Set<string>()
     for (const scope of access) {
-      if (scope?.type === type && scope.name === name && Array.isArray(scope.actions)) for (const action of scope.actions) held.add(action)
+      if (scope?.type === type && scope.name === name && Array.isArray(scope.actions))
+        for (const action of scope.actions) held.add(action)
     }
     return held
   }

@@ -26,7 +26,12 @@ export function basicChallenge(): string {
  * bearerChallenge('https://127.0.0.1:5000/token', 'fake-oci-registry', records, 'insufficient_scope')
  * // 'Bearer realm="https://127.0.0.1:5000/token",service="fake-oci-registry",scope="repository:team/app:pull,push",error="insufficient_scope"'
  */
-export function bearerChallenge(realm: string, service: string, records: readonly AccessRecord[], error?: BearerError): string {
+export function bearerChallenge(
+  realm: string,
+  service: string,
+  records: readonly AccessRecord[],
+  error?: BearerError,
+): string {
   let challenge = `Bearer realm=${goQuote(realm)},service=${goQuote(service)}`
   const scope = groupAccess(records).map(formatScope).join(' ')
   if (scope !== '') challenge += `,scope=${goQuote(scope)}`
@@ -39,7 +44,9 @@ export function bearerChallenge(realm: string, service: string, records: readonl
  * request's access records (`null` when it needs none, as for `/v2/`), and the challenge.
  */
 export function unauthorized(records: readonly AccessRecord[], challenge: string): OciError {
-  return new OciError('UNAUTHORIZED', records.length === 0 ? null : accessDetail(records), { headers: { 'www-authenticate': challenge } })
+  return new OciError('UNAUTHORIZED', records.length === 0 ? null : accessDetail(records), {
+    headers: { 'www-authenticate': challenge },
+  })
 }
 
 /** The 403 of registries that tell a refused credential apart from a missing one (GHCR, zot). */

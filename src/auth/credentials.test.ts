@@ -23,8 +23,16 @@ describe('parseAuthorization', () => {
     { header: 'Basic !!!!', scheme: 'basic', reason: 'the Basic credential is not base64' },
     { header: 'Basic YWxpY2U6c2VjcmV0X', scheme: 'basic', reason: 'the Basic credential is not base64' },
     { header: 'Basic', scheme: 'basic', reason: 'the Basic credential is not base64' },
-    { header: `Basic ${b64('alice')}`, scheme: 'basic', reason: 'the Basic credential has no colon between user and password' },
-    { header: `Basic ${b64(':secret')}`, scheme: 'basic', reason: 'the Basic credential has an empty user or password' },
+    {
+      header: `Basic ${b64('alice')}`,
+      scheme: 'basic',
+      reason: 'the Basic credential has no colon between user and password',
+    },
+    {
+      header: `Basic ${b64(':secret')}`,
+      scheme: 'basic',
+      reason: 'the Basic credential has an empty user or password',
+    },
     { header: `Basic ${b64('alice:')}`, scheme: 'basic', reason: 'the Basic credential has an empty user or password' },
     { header: 'Bearer', scheme: 'bearer', reason: 'a Bearer credential is one token of base64url characters' },
     { header: 'Bearer a b', scheme: 'bearer', reason: 'a Bearer credential is one token of base64url characters' },
@@ -38,6 +46,10 @@ describe('parseAuthorization', () => {
   it('refuses a header longer than the longest credential without decoding it', () => {
     const header = `Basic ${b64(`alice:${'x'.repeat(64 * 1024)}`)}`
     expect(header.length).toBeGreaterThan(MAX_AUTHORIZATION_LENGTH)
-    expect(parseAuthorization(header)).toEqual({ kind: 'malformed', scheme: 'basic', reason: `the Authorization header is longer than ${MAX_AUTHORIZATION_LENGTH} characters` })
+    expect(parseAuthorization(header)).toEqual({
+      kind: 'malformed',
+      scheme: 'basic',
+      reason: `the Authorization header is longer than ${MAX_AUTHORIZATION_LENGTH} characters`,
+    })
   })
 })

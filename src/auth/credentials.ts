@@ -27,14 +27,19 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
 export function parseAuthorization(header: string | null): Credential {
   if (header === null || header === '') return { kind: 'none' }
   if (header.length > MAX_AUTHORIZATION_LENGTH) {
-    return { kind: 'malformed', scheme: schemeOf(header), reason: `the Authorization header is longer than ${MAX_AUTHORIZATION_LENGTH} characters` }
+    return {
+      kind: 'malformed',
+      scheme: schemeOf(header),
+      reason: `the Authorization header is longer than ${MAX_AUTHORIZATION_LENGTH} characters`,
+    }
   }
   const space = header.indexOf(' ')
   const scheme = schemeOf(header)
   const value = space === -1 ? '' : header.slice(space + 1).trim()
   if (scheme === 'basic') return basic(value)
   if (scheme === 'bearer') {
-    if (!B64TOKEN.test(value)) return { kind: 'malformed', scheme, reason: 'a Bearer credential is one token of base64url characters' }
+    if (!B64TOKEN.test(value))
+      return { kind: 'malformed', scheme, reason: 'a Bearer credential is one token of base64url characters' }
     return { kind: 'bearer', token: value }
   }
   return { kind: 'malformed', scheme: 'other', reason: 'the scheme is neither Basic nor Bearer' }
@@ -49,12 +54,15 @@ function schemeOf(header: string): 'basic' | 'bearer' | 'other' {
 // RFC 7617 §2: the user is what comes before the first colon, so a password may hold colons
 // and a user may not. An empty user or password is no credential at all.
 function basic(value: string): Credential {
-  if (!BASE64.test(value) || value.length % 4 !== 0) return { kind: 'malformed', scheme: 'basic', reason: 'the Basic credential is not base64' }
+  if (!BASE64.test(value) || value.length % 4 !== 0)
+    return { kind: 'malformed', scheme: 'basic', reason: 'the Basic credential is not base64' }
   const decoded = Buffer.from(value, 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
-  if (colon === -1) return { kind: 'malformed', scheme: 'basic', reason: 'the Basic credential has no colon between user and password' }
+  if (colon === -1)
+    return { kind: 'malformed', scheme: 'basic', reason: 'the Basic credential has no colon between user and password' }
   const user = decoded.slice(0, colon)
   const password = decoded.slice(colon + 1)
-  if (user === '' || password === '') return { kind: 'malformed', scheme: 'basic', reason: 'the Basic credential has an empty user or password' }
+  if (user === '' || password === '')
+    return { kind: 'malformed', scheme: 'basic', reason: 'the Basic credential has an empty user or password' }
   return { kind: 'basic', user, password }
 }

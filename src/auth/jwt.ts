@@ -54,7 +54,15 @@ export class TokenSigner {
   /** A signed token for `sub` holding `access`; without `ttlSeconds`, a refresh token. */
   sign(input: { sub: string; access: ResourceScope[]; ttlSeconds?: number; now?: number }): string {
     const iat = Math.floor((input.now ?? Date.now()) / 1000)
-    const claims: TokenClaims = { iss: this.#issuer, sub: input.sub, aud: this.#audience, iat, nbf: iat, jti: randomUUID(), access: input.access }
+    const claims: TokenClaims = {
+      iss: this.#issuer,
+      sub: input.sub,
+      aud: this.#audience,
+      iat,
+      nbf: iat,
+      jti: randomUUID(),
+      access: input.access,
+    }
     if (input.ttlSeconds === undefined) claims.token_use = 'refresh'
     else claims.exp = iat + input.ttlSeconds
     const signingInput = `${base64url(JSON.stringify({ typ: 'JWT', alg: 'ES256', kid: this.kid }))}.${base64url(JSON.stringify(claims))}`
@@ -68,15 +76,29 @@ export class TokenSigner {
    */
   verify(token: string, options: { refresh?: boolean; now?: number } = {}): VerifiedToken {
     const parts = token.split('.')
-    if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]+$/.test(part))) return { ok: false, problem: 'malformed' }
+    if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]+$/.test(part)))
+      return { ok: false, problem: 'malformed' }
     const [headerPart, claimsPart, signaturePart] = parts as [string, string, string]
     const header = parseJson(headerPart)
     if (!header || header.alg !== 'ES256' || header.kid !== this.kid) return { ok: false, problem: 'signature' }
     const signature = Buffer.from(signaturePart, 'base64url')
-    const valid = signature.length === 64 && verify('sha256', Buffer.from(`${headerPart}.${claimsPart}`), { key: this.#publicKey, dsaEncoding: 'ieee-p1363' }, signature)
+    const valid =
+      signature.length === 64 &&
+      verify(
+        'sha256',
+        Buffer.from(`${headerPart}.${claimsPart}`),
+        { key: this.#publicKey, dsaEncoding: 'ieee-p1363' },
+        signature,
+      )
     if (!valid) return { ok: false, problem: 'signature' }
     const claims = parseJson(claimsPart) as Partial<TokenClaims> | undefined
-    if (!claims || claims.iss !== this.#issuer || claims.aud !== this.#audience || typeof claims.sub !== 'string' || !Array.isArray(claims.access)) {
+    if (
+      !claims ||
+      claims.iss !== this.#issuer ||
+      claims.aud !== this.#audience ||
+      typeof claims.sub !== 'string' ||
+      !Array.isArray(claims.access)
+    ) {
       return { ok: false, problem: 'claims' }
     }
     if ((claims.token_use === 'refresh') !== (options.refresh === true)) return { ok: false, problem: 'claims' }
@@ -97,7 +119,9 @@ function base64url(text: string): string {
 function parseJson(part: string): Record<string, unknown> | undefined {
   try {
     const value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
   } catch {
     return undefined
   }

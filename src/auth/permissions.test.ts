@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { resolveOptions } from '../options.js'
 import { allowedActions, parsePermission } from './permissions.js'
 
-function authOf(auth: Parameters<typeof resolveOptions>[0] extends infer O ? (O extends { auth?: infer A } ? A : never) : never) {
+function authOf(
+  auth: Parameters<typeof resolveOptions>[0] extends infer O ? (O extends { auth?: infer A } ? A : never) : never,
+) {
   const resolved = resolveOptions({ transport: 'none', auth }).options.auth
   if (!resolved) throw new Error('auth did not resolve')
   return resolved
@@ -21,7 +23,13 @@ describe('parsePermission', () => {
     expect(exact.name.test('teamxapp')).toBe(false)
   })
 
-  it.each(['repository:team/app', 'repository:Team:pull', 'repository:team/app:pull,', ':team:pull', 'repository:team app:pull'])('refuses %s', (text) => {
+  it.each([
+    'repository:team/app',
+    'repository:Team:pull',
+    'repository:team/app:pull,',
+    ':team:pull',
+    'repository:team app:pull',
+  ])('refuses %s', (text) => {
     expect(parsePermission(text)).toBe('a permission is type:name:actions, such as repository:team/*:pull,push')
   })
 })
@@ -35,7 +43,11 @@ describe('allowedActions', () => {
   })
 
   it('gives users their rules plus what anonymous requests may, and unlisted users only the latter', () => {
-    const auth = authOf({ users: { alice: 'a', bob: 'b' }, anonymous: 'pull', permissions: { alice: ['repository:team/*:push', 'registry:catalog:*'] } })
+    const auth = authOf({
+      users: { alice: 'a', bob: 'b' },
+      anonymous: 'pull',
+      permissions: { alice: ['repository:team/*:push', 'registry:catalog:*'] },
+    })
     expect([...allowedActions(auth, 'alice', 'repository', 'team/app')]).toEqual(['pull', 'push'])
     expect([...allowedActions(auth, 'alice', 'repository', 'other/app')]).toEqual(['pull'])
     expect([...allowedActions(auth, 'alice', 'registry', 'catalog')]).toEqual(['*'])

@@ -36,7 +36,12 @@ export function parsePermission(source: string): PermissionRule | string {
  * @example
  * allowedActions(auth, 'alice', 'repository', 'team/app') // ['pull', 'push', 'delete', '*']
  */
-export function allowedActions(auth: ResolvedAuthOptions, user: string | null, type: string, name: string): Set<string> {
+export function allowedActions(
+  auth: ResolvedAuthOptions,
+  user: string | null,
+  type: string,
+  name: string,
+): Set<string> {
   const allowed = new Set<string>()
   if (auth.anonymous === 'pull' && type === 'repository') allowed.add('pull')
   if (user === null) return allowed

@@ -10,9 +10,24 @@ describe('accessFor, as distribution appendAccessRecords', () => {
     { method: 'GET', path: '/v2/_catalog', name: undefined, expected: ['registry:catalog:*'] },
     { method: 'GET', path: '/v2/team/app/manifests/1', name: 'team/app', expected: ['repository:team/app:pull'] },
     { method: 'HEAD', path: '/v2/team/app/blobs/sha256:x', name: 'team/app', expected: ['repository:team/app:pull'] },
-    { method: 'PUT', path: '/v2/team/app/manifests/1', name: 'team/app', expected: ['repository:team/app:pull', 'repository:team/app:push'] },
-    { method: 'POST', path: '/v2/team/app/blobs/uploads/', name: 'team/app', expected: ['repository:team/app:pull', 'repository:team/app:push'] },
-    { method: 'PATCH', path: '/v2/team/app/blobs/uploads/u', name: 'team/app', expected: ['repository:team/app:pull', 'repository:team/app:push'] },
+    {
+      method: 'PUT',
+      path: '/v2/team/app/manifests/1',
+      name: 'team/app',
+      expected: ['repository:team/app:pull', 'repository:team/app:push'],
+    },
+    {
+      method: 'POST',
+      path: '/v2/team/app/blobs/uploads/',
+      name: 'team/app',
+      expected: ['repository:team/app:pull', 'repository:team/app:push'],
+    },
+    {
+      method: 'PATCH',
+      path: '/v2/team/app/blobs/uploads/u',
+      name: 'team/app',
+      expected: ['repository:team/app:pull', 'repository:team/app:push'],
+    },
     { method: 'DELETE', path: '/v2/team/app/manifests/1', name: 'team/app', expected: ['repository:team/app:delete'] },
     { method: 'OPTIONS', path: '/v2/team/app/manifests/1', name: 'team/app', expected: [] },
     // A mount adds pull on the source repository; a `from` that is no repository name adds nothing.
@@ -22,7 +37,12 @@ describe('accessFor, as distribution appendAccessRecords', () => {
       name: 'team/app',
       expected: ['repository:team/app:pull', 'repository:team/app:push', 'repository:team/base:pull'],
     },
-    { method: 'POST', path: '/v2/team/app/blobs/uploads/?mount=sha256:x&from=Team%22Base', name: 'team/app', expected: ['repository:team/app:pull', 'repository:team/app:push'] },
+    {
+      method: 'POST',
+      path: '/v2/team/app/blobs/uploads/?mount=sha256:x&from=Team%22Base',
+      name: 'team/app',
+      expected: ['repository:team/app:pull', 'repository:team/app:push'],
+    },
   ])('$method $path', ({ method, path, name, expected }) => {
     const records = accessFor(method, url(path), name)
     expect(records.map((record) => `${record.type}:${record.name}:${record.action}`)).toEqual(expected)
@@ -37,17 +57,29 @@ describe('accessFor, as distribution appendAccessRecords', () => {
 
   it('groups records per resource in order of first appearance', () => {
     const records = accessFor('POST', url('/v2/team/app/blobs/uploads/?mount=sha256:x&from=team/base'), 'team/app')
-    expect(groupAccess(records).map(formatScope)).toEqual(['repository:team/app:pull,push', 'repository:team/base:pull'])
+    expect(groupAccess(records).map(formatScope)).toEqual([
+      'repository:team/app:pull,push',
+      'repository:team/base:pull',
+    ])
   })
 })
 
 describe('parseScope', () => {
   it.each([
     { text: 'repository:team/app:pull', expected: { type: 'repository', name: 'team/app', actions: ['pull'] } },
-    { text: 'repository:team/app:pull,push,pull', expected: { type: 'repository', name: 'team/app', actions: ['pull', 'push'] } },
+    {
+      text: 'repository:team/app:pull,push,pull',
+      expected: { type: 'repository', name: 'team/app', actions: ['pull', 'push'] },
+    },
     { text: 'registry:catalog:*', expected: { type: 'registry', name: 'catalog', actions: ['*'] } },
-    { text: 'repository(plugin):team/app:pull', expected: { type: 'repository(plugin)', name: 'team/app', actions: ['pull'] } },
-    { text: 'repository:localhost:5000/team/app:pull', expected: { type: 'repository', name: 'localhost:5000/team/app', actions: ['pull'] } },
+    {
+      text: 'repository(plugin):team/app:pull',
+      expected: { type: 'repository(plugin)', name: 'team/app', actions: ['pull'] },
+    },
+    {
+      text: 'repository:localhost:5000/team/app:pull',
+      expected: { type: 'repository', name: 'localhost:5000/team/app', actions: ['pull'] },
+    },
   ])('reads $text', ({ text, expected }) => {
     expect(parseScope(text)).toEqual(expected)
   })

@@ -90,7 +90,9 @@ export function formatScope(scope: ResourceScope): string {
 }
 
 /** The access records as distribution writes them in a 401 body's `detail`: Go field names and order. */
-export function accessDetail(records: readonly AccessRecord[]): Array<{ Type: string; Class: string; Name: string; Action: string }> {
+export function accessDetail(
+  records: readonly AccessRecord[],
+): Array<{ Type: string; Class: string; Name: string; Action: string }> {
   return records.map((record) => ({ Type: record.type, Class: '', Name: record.name, Action: record.action }))
 }
 

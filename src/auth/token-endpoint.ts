@@ -33,7 +33,13 @@ type OAuthError = 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type'
  */
 export async function serveTokenRequest(request: Request, url: URL, context: TokenEndpointContext): Promise<Response> {
   const header = request.headers.get('authorization')
-  const facts: AuthFacts = { user: null, scheme: header ? (header.split(' ', 1)[0] ?? '').toLowerCase().slice(0, 32) : null, asked: [], granted: [], outcome: 'refused' }
+  const facts: AuthFacts = {
+    user: null,
+    scheme: header ? (header.split(' ', 1)[0] ?? '').toLowerCase().slice(0, 32) : null,
+    asked: [],
+    granted: [],
+    outcome: 'refused',
+  }
   if (context.sink) context.sink.auth = facts
   const refuse = (status: 400, error: OAuthError, description: string): Response => {
     facts.error = error
@@ -46,27 +52,42 @@ export async function serveTokenRequest(request: Request, url: URL, context: Tok
     case 'POST':
       return tokenByPost(request, context, facts, refuse)
     default:
-      throw new OciError('UNSUPPORTED', { method: request.method, allow: 'GET, POST' }, { headers: { allow: 'GET, POST' } })
+      throw new OciError(
+        'UNSUPPORTED',
+        { method: request.method, allow: 'GET, POST' },
+        { headers: { allow: 'GET, POST' } },
+      )
   }
 }
 
 type Refuse = (status: 400, error: OAuthError, description: string) => Response
 
-function tokenByGet(request: Request, url: URL, context: TokenEndpointContext, facts: AuthFacts, refuse: Refuse): Response {
+function tokenByGet(
+  request: Request,
+  url: URL,
+  context: TokenEndpointContext,
+  facts: AuthFacts,
+  refuse: Refuse,
+): Response {
   const { options, signer } = context
   const serviceProblem = checkService(url.searchParams.getAll('service'), options.service)
   if (serviceProblem) return refuse(400, 'invalid_request', serviceProblem)
   const scopes = parseScopes(url.searchParams.getAll('scope'))
-  if ('error' in scopes) return refuse(400, 'invalid_scope', `the scope "${scopes.scope}" is malformed: ${scopes.error}`)
+  if ('error' in scopes)
+    return refuse(400, 'invalid_scope', `the scope "${scopes.scope}" is malformed: ${scopes.error}`)
   facts.asked = scopes.map(formatScope)
   const credential = parseAuthorization(request.headers.get('authorization'))
   let user: string | null = null
   if (credential.kind !== 'none') {
     if (credential.kind !== 'basic' || !context.verifyUser(credential.user, credential.password)) {
       facts.error = 'invalid_credentials'
-      throw new OciError('UNAUTHORIZED', credential.kind === 'malformed' ? credential.reason : 'incorrect username or password', {
-        headers: { 'www-authenticate': basicChallenge() },
-      })
+      throw new OciError(
+        'UNAUTHORIZED',
+        credential.kind === 'malformed' ? credential.reason : 'incorrect username or password',
+        {
+          headers: { 'www-authenticate': basicChallenge() },
+        },
+      )
     }
     user = credential.user
   }
@@ -76,13 +97,24 @@ function tokenByGet(request: Request, url: URL, context: TokenEndpointContext, f
   facts.outcome = 'issued'
   const now = Date.now()
   const token = signer.sign({ sub: user ?? '', access, ttlSeconds: options.tokenTtlSeconds, now })
-  const body: Record<string, unknown> = { token, access_token: token, expires_in: options.tokenTtlSeconds, issued_at: issuedAt(now) }
+  const body: Record<string, unknown> = {
+    token,
+    access_token: token,
+    expires_in: options.tokenTtlSeconds,
+    issued_at: issuedAt(now),
+  }
   // token.md: a refresh token only with offline_token=true, and only for a user.
-  if (url.searchParams.get('offline_token') === 'true' && user !== null) body.refresh_token = signer.sign({ sub: user, access: [], now })
+  if (url.searchParams.get('offline_token') === 'true' && user !== null)
+    body.refresh_token = signer.sign({ sub: user, access: [], now })
   return jsonResponse(body)
 }
 
-async function tokenByPost(request: Request, context: TokenEndpointContext, facts: AuthFacts, refuse: Refuse): Promise<Response> {
+async function tokenByPost(
+  request: Request,
+  context: TokenEndpointContext,
+  facts: AuthFacts,
+  refuse: Refuse,
+): Promise<Response> {
   const { options, signer } = context
   const type = (request.headers.get('content-type') ?? '').split(';', 1)[0]?.trim().toLowerCase()
   if (type !== FORM_TYPE) return refuse(400, 'invalid_request', `the body must be ${FORM_TYPE}`)
@@ -99,7 +131,8 @@ async function tokenByPost(request: Request, context: TokenEndpointContext, fact
   const serviceProblem = checkService(form.getAll('service'), options.service)
   if (serviceProblem) return refuse(400, 'invalid_request', serviceProblem)
   const scopes = parseScopes(form.getAll('scope'))
-  if ('error' in scopes) return refuse(400, 'invalid_scope', `the scope "${scopes.scope}" is malformed: ${scopes.error}`)
+  if ('error' in scopes)
+    return refuse(400, 'invalid_scope', `the scope "${scopes.scope}" is malformed: ${scopes.error}`)
   facts.asked = scopes.map(formatScope)
 
   let user: string
@@ -107,14 +140,16 @@ async function tokenByPost(request: Request, context: TokenEndpointContext, fact
   if (grantType === 'password') {
     const username = form.get('username')
     const password = form.get('password')
-    if (!username || !password) return refuse(400, 'invalid_request', 'username and password are required with grant_type password')
+    if (!username || !password)
+      return refuse(400, 'invalid_request', 'username and password are required with grant_type password')
     if (!context.verifyUser(username, password)) return refuse(400, 'invalid_grant', 'incorrect username or password')
     user = username
   } else {
     const given = form.get('refresh_token')
     if (!given) return refuse(400, 'invalid_request', 'refresh_token is required with grant_type refresh_token')
     const verified = signer.verify(given, { refresh: true })
-    if (!verified.ok || !options.users.has(verified.claims.sub)) return refuse(400, 'invalid_grant', 'the refresh token is not one this registry issued')
+    if (!verified.ok || !options.users.has(verified.claims.sub))
+      return refuse(400, 'invalid_grant', 'the refresh token is not one this registry issued')
     user = verified.claims.sub
     refreshToken = given
   }
@@ -125,8 +160,14 @@ async function tokenByPost(request: Request, context: TokenEndpointContext, fact
   facts.outcome = 'issued'
   const now = Date.now()
   const token = signer.sign({ sub: user, access, ttlSeconds: options.tokenTtlSeconds, now })
-  const body: Record<string, unknown> = { access_token: token, scope: granted.join(' '), expires_in: options.tokenTtlSeconds, issued_at: issuedAt(now) }
-  if (form.get('access_type') === 'offline') body.refresh_token = refreshToken ?? signer.sign({ sub: user, access: [], now })
+  const body: Record<string, unknown> = {
+    access_token: token,
+    scope: granted.join(' '),
+    expires_in: options.tokenTtlSeconds,
+    issued_at: issuedAt(now),
+  }
+  if (form.get('access_type') === 'offline')
+    body.refresh_token = refreshToken ?? signer.sign({ sub: user, access: [], now })
   return jsonResponse(body)
 }
 

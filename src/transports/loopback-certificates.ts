@@ -136,7 +136,9 @@ function algorithm(forge: Forge): asn1.Asn1 {
 
 // RFC 5280 §4.2.1.2 allows any method that yields unique values: SHA-1 of the whole SubjectPublicKeyInfo.
 function keyIdentifier(publicKey: KeyObject): Buffer {
-  return createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest()
+  return createHash('sha1')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest()
 }
 
 function octets(forge: Forge, bytes: Buffer): asn1.Asn1 {

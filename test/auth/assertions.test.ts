@@ -9,7 +9,10 @@ import { basic, createAuthClient } from '../support/auth.js'
 import { MediaTypes, sha256 } from '../support/push.js'
 import { useRegistry } from '../support/registry.js'
 
-const USERS = { users: { alice: 'secret', bob: 'hunter2' }, permissions: { alice: ['repository:*:*'], bob: ['repository:team/*:pull'] } }
+const USERS = {
+  users: { alice: 'secret', bob: 'hunter2' },
+  permissions: { alice: ['repository:*:*'], bob: ['repository:team/*:pull'] },
+}
 
 function thrown(run: () => void): AssertionError {
   try {
@@ -23,12 +26,18 @@ function thrown(run: () => void): AssertionError {
 
 /** A client of `registry.fetch` that follows challenges as `user`. */
 function clientOf(registry: FakeRegistry, user?: 'alice' | 'bob') {
-  return createAuthClient((input, init) => registry.fetch(input, init), user ? { user, password: USERS.users[user] } : undefined)
+  return createAuthClient(
+    (input, init) => registry.fetch(input, init),
+    user ? { user, password: USERS.users[user] } : undefined,
+  )
 }
 
 async function pushBlob(registry: FakeRegistry, user: 'alice' | 'bob', text: string): Promise<Response> {
   const blob = new TextEncoder().encode(text)
-  return clientOf(registry, user).fetch(`/v2/team/app/blobs/uploads/?digest=${sha256(blob)}`, { method: 'POST', body: blob })
+  return clientOf(registry, user).fetch(`/v2/team/app/blobs/uploads/?digest=${sha256(blob)}`, {
+    method: 'POST',
+    body: blob,
+  })
 }
 
 describe('the journal with auth', () => {
@@ -38,14 +47,28 @@ describe('the journal with auth', () => {
     expect((await pushBlob(registry(), 'alice', 'a')).status).toBe(201)
     expect((await pushBlob(registry(), 'bob', 'b')).status).toBe(401)
     await registry().fetch('/v2/team/app/tags/list')
-    expect(registry().requests.filter({ user: 'alice' }).map((request) => [request.resource, request.response.status])).toEqual([
+    expect(
+      registry()
+        .requests.filter({ user: 'alice' })
+        .map((request) => [request.resource, request.response.status]),
+    ).toEqual([
       ['token', 200],
       ['upload', 201],
     ])
-    expect(registry().requests.filter({ user: null }).map((request) => request.path)).toEqual(['/v2/team/app/blobs/uploads/', '/v2/team/app/blobs/uploads/', '/v2/team/app/tags/list'])
+    expect(
+      registry()
+        .requests.filter({ user: null })
+        .map((request) => request.path),
+    ).toEqual(['/v2/team/app/blobs/uploads/', '/v2/team/app/blobs/uploads/', '/v2/team/app/tags/list'])
     expect(registry().requests.filter({ auth: { user: 'bob', outcome: 'insufficient' } })).toHaveLength(1)
-    expect(registry().requests.find({ auth: { outcome: 'issued', granted: ['repository:team/app:pull'] } })?.auth?.user).toBe('bob')
-    expect(registry().requests.filter({ auth: { error: 'insufficient_scope' } }).map((request) => request.auth?.user)).toEqual(['bob'])
+    expect(
+      registry().requests.find({ auth: { outcome: 'issued', granted: ['repository:team/app:pull'] } })?.auth?.user,
+    ).toBe('bob')
+    expect(
+      registry()
+        .requests.filter({ auth: { error: 'insufficient_scope' } })
+        .map((request) => request.auth?.user),
+    ).toEqual(['bob'])
     expect(() => registry().requests.filter({ auth: { usr: 'alice' } as never })).toThrow(FakeRegistryError)
   })
 
@@ -93,7 +116,7 @@ describe('assertAuthenticated and toHaveAuthenticated', () => {
 
   it('refuse actions without a repository', () => {
     expect(() => assertAuthenticated(registry(), 'alice', { actions: ['push'] })).toThrow(
-      'Failed to use the expectation of assertAuthenticated "actions": actions are granted on a repository. Pass one such as { repository: \'team/app\', actions: [\'push\'] }.',
+      "Failed to use the expectation of assertAuthenticated \"actions\": actions are granted on a repository. Pass one such as { repository: 'team/app', actions: ['push'] }.",
     )
   })
 })
@@ -102,7 +125,9 @@ describe('assertFollowedChallenge and toHaveFollowedChallenge', () => {
   const { registry } = useRegistry({ auth: USERS }, (r) => r.seed.image('team/app:1'))
 
   it('pass for a client that fetched a token for the challenge and retried', async () => {
-    const response = await clientOf(registry(), 'alice').fetch('/v2/team/app/manifests/1', { headers: { accept: MediaTypes.OM } })
+    const response = await clientOf(registry(), 'alice').fetch('/v2/team/app/manifests/1', {
+      headers: { accept: MediaTypes.OM },
+    })
     expect(response.status).toBe(200)
     assertFollowedChallenge(registry())
     expect(registry()).toHaveFollowedChallenge({ resource: 'manifest' })
@@ -126,7 +151,9 @@ describe('assertFollowedChallenge and toHaveFollowedChallenge', () => {
   it('fail for a token that does not cover the challenge, and when no challenge came at all', async () => {
     await registry().fetch('/v2/team/app/manifests/1')
     // A token for another repository, then the same request with it: not what the challenge asked.
-    const token = await registry().fetch('/token?service=fake-oci-registry&scope=repository:team/other:pull', { headers: { authorization: basic('alice', 'secret') } })
+    const token = await registry().fetch('/token?service=fake-oci-registry&scope=repository:team/other:pull', {
+      headers: { authorization: basic('alice', 'secret') },
+    })
     const { token: value } = (await token.json()) as { token: string }
     await registry().fetch('/v2/team/app/manifests/1', { headers: { authorization: `Bearer ${value}` } })
     expect(() => assertFollowedChallenge(registry())).toThrow(AssertionError)
@@ -144,7 +171,9 @@ describe('assertFollowedChallenge and toHaveFollowedChallenge', () => {
 })
 
 describe('assertFollowedChallenge with Basic', () => {
-  const { registry } = useRegistry({ auth: { scheme: 'basic', users: { alice: 'secret' } } }, (r) => r.seed.image('team/app:1'))
+  const { registry } = useRegistry({ auth: { scheme: 'basic', users: { alice: 'secret' } } }, (r) =>
+    r.seed.image('team/app:1'),
+  )
 
   it('passes for a client that sent its credentials again after a Basic challenge', async () => {
     const response = await clientOf(registry(), 'alice').fetch('/v2/team/app/tags/list')

@@ -10,8 +10,10 @@ import { useRegistry } from '../support/registry.js'
 
 const CHALLENGE = 'Basic realm="fake-oci-registry"'
 const PULL_DETAIL = '[{"Type":"repository","Class":"","Name":"team/app","Action":"pull"}]'
-const PUSH_DETAIL = '[{"Type":"repository","Class":"","Name":"team/app","Action":"pull"},{"Type":"repository","Class":"","Name":"team/app","Action":"push"}]'
-const body = (detail: string): string => `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":${detail}}]}\n`
+const PUSH_DETAIL =
+  '[{"Type":"repository","Class":"","Name":"team/app","Action":"pull"},{"Type":"repository","Class":"","Name":"team/app","Action":"push"}]'
+const body = (detail: string): string =>
+  `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":${detail}}]}\n`
 
 const alice = basic('alice', 'secret')
 const bob = basic('bob', 'hunter2')
@@ -25,14 +27,29 @@ async function expectChallenge(response: Response, detail: string): Promise<void
 }
 
 describe("auth scheme 'basic'", () => {
-  const { registry } = useRegistry({ auth: { scheme: 'basic', users: { alice: 'secret', bob: 'hunter2' }, permissions: { alice: ['repository:*:*', 'registry:catalog:*'], bob: ['repository:team/*:pull'] } } }, async (r) => {
-    await r.seed.image('team/app:1')
-    await r.seed.image('other/app:1')
-  })
+  const { registry } = useRegistry(
+    {
+      auth: {
+        scheme: 'basic',
+        users: { alice: 'secret', bob: 'hunter2' },
+        permissions: { alice: ['repository:*:*', 'registry:catalog:*'], bob: ['repository:team/*:pull'] },
+      },
+    },
+    async (r) => {
+      await r.seed.image('team/app:1')
+      await r.seed.image('other/app:1')
+    },
+  )
 
   it('challenges a request without credentials, with the access records as detail', async () => {
     await expectChallenge(await registry().fetch('/v2/team/app/manifests/1'), PULL_DETAIL)
-    expect(registry().requests.last()?.auth).toEqual({ user: null, scheme: null, asked: ['repository:team/app:pull'], granted: [], outcome: 'missing' })
+    expect(registry().requests.last()?.auth).toEqual({
+      user: null,
+      scheme: null,
+      asked: ['repository:team/app:pull'],
+      granted: [],
+      outcome: 'missing',
+    })
   })
 
   it('challenges /v2/ with detail null, and answers it for a user', async () => {
@@ -40,15 +57,27 @@ describe("auth scheme 'basic'", () => {
     const ok = await registry().fetch('/v2/', { headers: { authorization: alice } })
     expect(ok.status).toBe(200)
     expect(await ok.text()).toBe('{}')
-    expect(registry().requests.last()?.auth).toEqual({ user: 'alice', scheme: 'basic', asked: [], granted: [], outcome: 'granted' })
+    expect(registry().requests.last()?.auth).toEqual({
+      user: 'alice',
+      scheme: 'basic',
+      asked: [],
+      granted: [],
+      outcome: 'granted',
+    })
   })
 
   it('serves a user pulls and pushes', async () => {
-    const manifest = await registry().fetch('/v2/team/app/manifests/1', { headers: { authorization: alice, accept: MediaTypes.OM } })
+    const manifest = await registry().fetch('/v2/team/app/manifests/1', {
+      headers: { authorization: alice, accept: MediaTypes.OM },
+    })
     expect(manifest.status).toBe(200)
     const blob = new TextEncoder().encode('pushed with basic auth')
     const digest = sha256(blob)
-    const push = await registry().fetch(`/v2/team/app/blobs/uploads/?digest=${digest}`, { method: 'POST', headers: { authorization: alice }, body: blob })
+    const push = await registry().fetch(`/v2/team/app/blobs/uploads/?digest=${digest}`, {
+      method: 'POST',
+      headers: { authorization: alice },
+      body: blob,
+    })
     expect(push.status).toBe(201)
     expect(registry().requests.last()?.auth).toEqual({
       user: 'alice',
@@ -68,12 +97,18 @@ describe("auth scheme 'basic'", () => {
     { label: 'a bearer token', header: 'Bearer abc.def.ghi' },
     { label: 'an unknown scheme', header: 'Digest username="alice"' },
   ])('refuses $label with the same challenge and body', async ({ header }) => {
-    await expectChallenge(await registry().fetch('/v2/team/app/manifests/1', { headers: { authorization: header } }), PULL_DETAIL)
+    await expectChallenge(
+      await registry().fetch('/v2/team/app/manifests/1', { headers: { authorization: header } }),
+      PULL_DETAIL,
+    )
     expect(registry().requests.last()?.auth).toMatchObject({ user: null, outcome: 'invalid' })
   })
 
   it('answers a user without the access needed exactly as one without credentials, whether the repository exists or not', async () => {
-    await expectChallenge(await registry().fetch('/v2/team/app/blobs/uploads/', { method: 'POST', headers: { authorization: bob } }), PUSH_DETAIL)
+    await expectChallenge(
+      await registry().fetch('/v2/team/app/blobs/uploads/', { method: 'POST', headers: { authorization: bob } }),
+      PUSH_DETAIL,
+    )
     expect(registry().requests.last()?.auth).toEqual({
       user: 'bob',
       scheme: 'basic',
@@ -86,11 +121,17 @@ describe("auth scheme 'basic'", () => {
     expect([existing.status, missing.status]).toEqual([401, 401])
     expect((await existing.text()).replace('other/app', 'X')).toBe((await missing.text()).replace('other/nothing', 'X'))
     // Within the rules, bob pulls.
-    expect((await registry().fetch('/v2/team/app/manifests/1', { headers: { authorization: bob, accept: MediaTypes.OM } })).status).toBe(200)
+    expect(
+      (await registry().fetch('/v2/team/app/manifests/1', { headers: { authorization: bob, accept: MediaTypes.OM } }))
+        .status,
+    ).toBe(200)
   })
 
   it('needs registry:catalog:* for the catalog', async () => {
-    await expectChallenge(await registry().fetch('/v2/_catalog', { headers: { authorization: bob } }), '[{"Type":"registry","Class":"","Name":"catalog","Action":"*"}]')
+    await expectChallenge(
+      await registry().fetch('/v2/_catalog', { headers: { authorization: bob } }),
+      '[{"Type":"registry","Class":"","Name":"catalog","Action":"*"}]',
+    )
     const listed = await registry().fetch('/v2/_catalog', { headers: { authorization: alice } })
     expect(await listed.json()).toEqual({ repositories: ['other/app', 'team/app'] })
   })
@@ -112,30 +153,56 @@ describe("auth scheme 'basic'", () => {
 })
 
 describe("auth scheme 'basic' with anonymous pull", () => {
-  const { registry } = useRegistry({ auth: { scheme: 'basic', users: { alice: 'secret' }, anonymous: 'pull' } }, (r) => r.seed.image('team/app:1'))
+  const { registry } = useRegistry({ auth: { scheme: 'basic', users: { alice: 'secret' }, anonymous: 'pull' } }, (r) =>
+    r.seed.image('team/app:1'),
+  )
 
   it('serves pulls without credentials but still challenges /v2/, so clients learn the scheme before a push', async () => {
     const pulled = await registry().fetch('/v2/team/app/manifests/1', { headers: { accept: MediaTypes.OM } })
     expect(pulled.status).toBe(200)
-    expect(registry().requests.last()?.auth).toEqual({ user: null, scheme: null, asked: ['repository:team/app:pull'], granted: ['repository:team/app:pull'], outcome: 'granted' })
+    expect(registry().requests.last()?.auth).toEqual({
+      user: null,
+      scheme: null,
+      asked: ['repository:team/app:pull'],
+      granted: ['repository:team/app:pull'],
+      outcome: 'granted',
+    })
     await expectChallenge(await registry().fetch('/v2/'), 'null')
     await expectChallenge(await registry().fetch('/v2/team/app/blobs/uploads/', { method: 'POST' }), PUSH_DETAIL)
   })
 
   it('does not fall back to anonymous for a wrong password', async () => {
-    await expectChallenge(await registry().fetch('/v2/team/app/manifests/1', { headers: { authorization: basic('alice', 'wrong') } }), PULL_DETAIL)
+    await expectChallenge(
+      await registry().fetch('/v2/team/app/manifests/1', { headers: { authorization: basic('alice', 'wrong') } }),
+      PULL_DETAIL,
+    )
   })
 })
 
 describe("auth scheme 'basic' with forbiddenStatus 403", () => {
-  const { registry } = useRegistry({ auth: { scheme: 'basic', users: { bob: 'hunter2' }, permissions: { bob: ['repository:team/*:pull'] }, forbiddenStatus: 403 } })
+  const { registry } = useRegistry({
+    auth: {
+      scheme: 'basic',
+      users: { bob: 'hunter2' },
+      permissions: { bob: ['repository:team/*:pull'] },
+      forbiddenStatus: 403,
+    },
+  })
 
   it('answers a user without the access needed 403 DENIED, and still challenges a request without credentials', async () => {
     const denied = await registry().fetch('/v2/other/app/manifests/1', { headers: { authorization: bob } })
     expect(denied.status).toBe(403)
     expect(denied.headers.get('www-authenticate')).toBeNull()
-    expect(await denied.text()).toBe('{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}\n')
-    expect(registry().requests.last()).toMatchObject({ response: { errorCode: 'DENIED' }, auth: { user: 'bob', outcome: 'insufficient' } })
-    await expectChallenge(await registry().fetch('/v2/other/app/manifests/1'), '[{"Type":"repository","Class":"","Name":"other/app","Action":"pull"}]')
+    expect(await denied.text()).toBe(
+      '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}\n',
+    )
+    expect(registry().requests.last()).toMatchObject({
+      response: { errorCode: 'DENIED' },
+      auth: { user: 'bob', outcome: 'insufficient' },
+    })
+    await expectChallenge(
+      await registry().fetch('/v2/other/app/manifests/1'),
+      '[{"Type":"repository","Class":"","Name":"other/app","Action":"pull"}]',
+    )
   })
 })

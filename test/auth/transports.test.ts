@@ -5,7 +5,7 @@
 import { setupServer } from 'msw/node'
 import { Agent, fetch as undiciFetch, request, type Dispatcher } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, type FakeRegistry, type FakeRegistryOptions } from '../../src/index.js'
+import { createFakeRegistry, type FakeRegistry } from '../../src/index.js'
 import { registryHandlers } from '../../src/msw.js'
 import { createAuthClient, parseChallenge, type FetchLike } from '../support/auth.js'
 import { MediaTypes, sha256 } from '../support/push.js'
@@ -24,7 +24,13 @@ interface Setup {
 const SETUPS: Record<string, () => Promise<Setup>> = {
   async http() {
     const registry = await createFakeRegistry({ auth: AUTH })
-    return { registry, origin: registry.url, fetch: (url, init) => fetch(url, init), transport: 'http', close: () => registry.close() }
+    return {
+      registry,
+      origin: registry.url,
+      fetch: (url, init) => fetch(url, init),
+      transport: 'http',
+      close: () => registry.close(),
+    }
   },
   async https() {
     const registry = await createFakeRegistry({ auth: AUTH, tls: true })
@@ -32,7 +38,8 @@ const SETUPS: Record<string, () => Promise<Setup>> = {
     return {
       registry,
       origin: registry.url,
-      fetch: (url, init) => undiciFetch(url, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>,
+      fetch: (url, init) =>
+        undiciFetch(url, { ...(init as object), dispatcher: agent }) as unknown as Promise<Response>,
       transport: 'http',
       close: async () => {
         await agent.close()
@@ -42,7 +49,13 @@ const SETUPS: Record<string, () => Promise<Setup>> = {
   },
   async msw() {
     const registry = await createFakeRegistry({ auth: AUTH, transport: 'msw', origin: 'https://registry.auth.test' })
-    return { registry, origin: registry.url, fetch: (url, init) => fetch(url, init), transport: 'msw', close: () => registry.close() }
+    return {
+      registry,
+      origin: registry.url,
+      fetch: (url, init) => fetch(url, init),
+      transport: 'msw',
+      close: () => registry.close(),
+    }
   },
   async 'msw handlers under another origin'() {
     const registry = await createFakeRegistry({ auth: AUTH, transport: 'none' })
@@ -64,21 +77,31 @@ const SETUPS: Record<string, () => Promise<Setup>> = {
     const dispatcher = registry.dispatcher as unknown as Dispatcher
     const viaRequest: FetchLike = async (url, init = {}) => {
       const response = await request(url, {
-        method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+        method: init.method ?? 'GET',
         headers: Object.fromEntries(new Headers(init.headers)),
         body: init.body as Uint8Array | undefined,
         dispatcher,
       })
       const body = await response.body.arrayBuffer()
       const headers = new Headers()
-      for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
-      return new Response(response.statusCode === 204 || response.statusCode === 304 ? null : body, { status: response.statusCode, headers })
+      for (const [name, value] of Object.entries(response.headers))
+        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
+      return new Response(response.statusCode === 204 || response.statusCode === 304 ? null : body, {
+        status: response.statusCode,
+        headers,
+      })
     }
     return { registry, origin: registry.url, fetch: viaRequest, transport: 'dispatcher', close: () => registry.close() }
   },
   async 'registry.fetch'() {
     const registry = await createFakeRegistry({ auth: AUTH, transport: 'none' })
-    return { registry, origin: registry.url, fetch: (url, init) => registry.fetch(url, init), transport: 'fetch', close: () => registry.close() }
+    return {
+      registry,
+      origin: registry.url,
+      fetch: (url, init) => registry.fetch(url, init),
+      transport: 'fetch',
+      close: () => registry.close(),
+    }
   },
 }
 
@@ -108,13 +131,18 @@ describe.each(Object.keys(SETUPS))('auth over %s', (name) => {
     expect(pulled.headers.get('docker-content-digest')).toBe(seeded.digest)
     await pulled.arrayBuffer()
     const blob = new TextEncoder().encode(`pushed over ${name}`)
-    const pushed = await client.fetch(`${origin}/v2/team/app/blobs/uploads/?digest=${sha256(blob)}`, { method: 'POST', body: blob })
+    const pushed = await client.fetch(`${origin}/v2/team/app/blobs/uploads/?digest=${sha256(blob)}`, {
+      method: 'POST',
+      body: blob,
+    })
     expect(pushed.status).toBe(201)
     await pushed.arrayBuffer()
 
     const journal = registry.requests.all()
     expect(journal.every((entry) => entry.transport === current?.transport)).toBe(true)
-    expect(journal.map((entry) => [entry.resource, entry.response.status, entry.auth?.user ?? null, entry.auth?.outcome])).toEqual([
+    expect(
+      journal.map((entry) => [entry.resource, entry.response.status, entry.auth?.user ?? null, entry.auth?.outcome]),
+    ).toEqual([
       ['manifest', 401, null, 'missing'],
       ['manifest', 401, null, 'missing'],
       ['token', 200, 'alice', 'issued'],

@@ -20,9 +20,21 @@ interface Case {
 const USERS = { alice: 'secret', bob: 'hunter2' }
 const CASES: Case[] = [
   { label: 'bearer over http with --creds', registry: { auth: { users: USERS } }, credentials: 'creds' },
-  { label: 'bearer over TLS with an auth file and the CA in --cert-dir', registry: { auth: { users: USERS }, tls: true }, credentials: 'authfile' },
-  { label: 'basic over TLS with --creds', registry: { auth: { scheme: 'basic', users: USERS }, tls: true }, credentials: 'creds' },
-  { label: 'basic over http with an auth file', registry: { auth: { scheme: 'basic', users: USERS } }, credentials: 'authfile' },
+  {
+    label: 'bearer over TLS with an auth file and the CA in --cert-dir',
+    registry: { auth: { users: USERS }, tls: true },
+    credentials: 'authfile',
+  },
+  {
+    label: 'basic over TLS with --creds',
+    registry: { auth: { scheme: 'basic', users: USERS }, tls: true },
+    credentials: 'creds',
+  },
+  {
+    label: 'basic over http with an auth file',
+    registry: { auth: { scheme: 'basic', users: USERS } },
+    credentials: 'authfile',
+  },
 ]
 
 describe.skipIf(!skopeoPath)('skopeo with credentials', { timeout: 120_000 }, () => {
@@ -41,7 +53,12 @@ describe.skipIf(!skopeoPath)('skopeo with credentials', { timeout: 120_000 }, ()
   })
 
   /** The run options that give skopeo `user`'s credentials the case's way, and the CA when TLS. */
-  async function access(current: FakeRegistry, credentials: Case['credentials'], user: keyof typeof USERS, password = USERS[user]): Promise<RunOptions> {
+  async function access(
+    current: FakeRegistry,
+    credentials: Case['credentials'],
+    user: keyof typeof USERS,
+    password = USERS[user],
+  ): Promise<RunOptions> {
     const dir = await makeTempDir('fake-oci-skopeo-auth-')
     dirs.push(dir)
     const options: RunOptions = {}
@@ -81,7 +98,10 @@ describe.skipIf(!skopeoPath)('skopeo with credentials', { timeout: 120_000 }, ()
 
       const raw = await run('inspect', ['--raw', ref])
       expect(raw.stdoutBytes).toEqual(layout.image.manifest.bytes)
-      expect(JSON.parse((await run('list-tags', [`docker://${registry.ref('team/app')}`])).stdout)).toEqual({ Repository: registry.ref('team/app'), Tags: ['1'] })
+      expect(JSON.parse((await run('list-tags', [`docker://${registry.ref('team/app')}`])).stdout)).toEqual({
+        Repository: registry.ref('team/app'),
+        Tags: ['1'],
+      })
 
       const out = await makeTempDir()
       dirs.push(out)
@@ -101,7 +121,10 @@ describe.skipIf(!skopeoPath)('skopeo with credentials', { timeout: 120_000 }, ()
     const result = await skopeo.run('list-tags', [`docker://${registry.ref('team/app')}`], options)
     expect(result.exitCode, describeRun(result)).not.toBe(0)
     expect(result.stderr).toMatch(/401|unauthorized|authentication required/i)
-    expect(registry.requests.filter({ resource: 'token', auth: { outcome: 'refused', error: 'invalid_credentials' } }).length).toBeGreaterThan(0)
+    expect(
+      registry.requests.filter({ resource: 'token', auth: { outcome: 'refused', error: 'invalid_credentials' } })
+        .length,
+    ).toBeGreaterThan(0)
   })
 
   it('cannot push as a user who may only pull, and pulls as that user', async () => {

@@ -21,7 +21,8 @@ export function parseChallenge(header: string | null): { scheme: string; params:
   const scheme = header.slice(0, space === -1 ? undefined : space).toLowerCase()
   const params: Record<string, string> = {}
   const pattern = /([a-z_]+)="((?:[^"\\]|\\.)*)"/gi
-  for (const match of header.slice(space + 1).matchAll(pattern)) params[(match[1] as string).toLowerCase()] = (match[2] as string).replace(/\\(.)/g, '$1')
+  for (const match of header.slice(space + 1).matchAll(pattern))
+    params[(match[1] as string).toLowerCase()] = (match[2] as string).replace(/\\(.)/g, '$1')
   return { scheme, params }
 }
 
@@ -40,7 +41,9 @@ export async function fetchToken(
   url.searchParams.set('service', options.service)
   for (const scope of options.scopes ?? []) url.searchParams.append('scope', scope)
   if (options.offline) url.searchParams.set('offline_token', 'true')
-  const headers: Record<string, string> = options.credentials ? { authorization: basic(options.credentials.user, options.credentials.password) } : {}
+  const headers: Record<string, string> = options.credentials
+    ? { authorization: basic(options.credentials.user, options.credentials.password) }
+    : {}
   const response = await fetchLike(url.href, { headers })
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
 }
@@ -65,10 +68,12 @@ export function createAuthClient(fetchLike: FetchLike, credentials?: Credentials
         if (!credentials) return fetchLike(input, init)
         return fetchLike(input, withAuthorization(init, basic(credentials.user, credentials.password)))
       }
-      if (challenge?.scheme !== 'bearer' || !challenge.params.realm) throw new Error(`no challenge to follow: ${first.headers.get('www-authenticate')}`)
+      if (challenge?.scheme !== 'bearer' || !challenge.params.realm)
+        throw new Error(`no challenge to follow: ${first.headers.get('www-authenticate')}`)
       const { realm, service = '', scope } = challenge.params
       const issued = await fetchToken(fetchLike, realm, { service, scopes: scope ? scope.split(' ') : [], credentials })
-      if (issued.status !== 200) throw new Error(`the realm refused a token: ${issued.status} ${JSON.stringify(issued.body)}`)
+      if (issued.status !== 200)
+        throw new Error(`the realm refused a token: ${issued.status} ${JSON.stringify(issued.body)}`)
       token = String(issued.body.token)
       return fetchLike(input, withAuthorization(init, `Bearer ${token}`))
     },

@@ -43,7 +43,11 @@ describe('tls: true', () => {
     expect(status).toBe(200)
     const served = new X509Certificate(raw)
     const ca = new X509Certificate(registry.ca as string)
-    expect(served.subjectAltName?.split(', ')).toEqual(['DNS:localhost', 'IP Address:127.0.0.1', 'IP Address:0:0:0:0:0:0:0:1'])
+    expect(served.subjectAltName?.split(', ')).toEqual([
+      'DNS:localhost',
+      'IP Address:127.0.0.1',
+      'IP Address:0:0:0:0:0:0:0:1',
+    ])
     expect(served.checkIssued(ca)).toBe(true)
     expect(served.verify(ca.publicKey)).toBe(true)
     expect(served.ca).toBe(false)
@@ -117,8 +121,11 @@ describe('tls: true', () => {
       await writeFile(caFile, registry.ca as string)
       const script = `fetch(process.argv[1]).then(async (r) => console.log(r.status, await r.text()), (e) => { console.error(e.cause?.code ?? e); process.exit(3) })`
       const output = await new Promise<string>((resolve, reject) => {
-        execFile(process.execPath, ['-e', script, `${registry.url}/v2/`], { env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: caFile }, timeout: 20_000 }, (error, stdout, stderr) =>
-          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+        execFile(
+          process.execPath,
+          ['-e', script, `${registry.url}/v2/`],
+          { env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: caFile }, timeout: 20_000 },
+          (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
         )
       })
       expect(output.trim()).toBe('200 {}')
