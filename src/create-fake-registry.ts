@@ -156,17 +156,15 @@ export interface FakeRegistry extends AsyncDisposable {
  */
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const { options: resolved, profile } = resolveOptions(options)
-  const context: JournalledContext = { options: resolved, profile, storage: resolved.storage, uploadDigesters: new UploadDigesters(), journal: new Journal() }
+  const context: RegistryContext = { options: resolved, profile, storage: resolved.storage, uploadDigesters: new UploadDigesters() }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
+  const journal = new Journal()
   // Made here, not per request: the token signing key lives as long as the registry.
   const authority = resolved.auth ? createAuthority(resolved.auth) : undefined
-  const handler = createHandler(context, context.journal, authority)
-  return new StartedRegistry(context, handler, await startTransport(handler, resolved))
+  const handler = createHandler(context, journal, authority)
+  return new StartedRegistry(context, journal, handler, await startTransport(handler, resolved))
 }
-
-/** The registry keeps its journal beside the context the handlers see. */
-type JournalledContext = RegistryContext & { readonly journal: Journal }
 
 class StartedRegistry implements FakeRegistry {
   readonly url: string
@@ -174,7 +172,8 @@ class StartedRegistry implements FakeRegistry {
   readonly ca: string | undefined
   readonly options: Readonly<ResolvedOptions>
   readonly seed: Seeder
-  #context: JournalledContext
+  #context: RegistryContext
+  #journal: Journal
   #handler: FetchHandler
   #transport: TransportHandle | undefined
   // The registry's own requests (seeding, layout export) stay out of the journal.
@@ -183,9 +182,10 @@ class StartedRegistry implements FakeRegistry {
   #dispatcher: RegistryDispatcher | undefined
   #closing: Promise<void> | undefined
 
-  constructor(context: JournalledContext, handler: FetchHandler, transport: TransportHandle | undefined) {
+  constructor(context: RegistryContext, journal: Journal, handler: FetchHandler, transport: TransportHandle | undefined) {
     this.options = context.options
     this.#context = context
+    this.#journal = journal
     this.#handler = handler
     this.#transport = transport
     this.url = transport?.url ?? context.options.origin
@@ -219,7 +219,7 @@ class StartedRegistry implements FakeRegistry {
   }
 
   get requests(): RequestJournal {
-    return this.#context.journal
+    return this.#journal
   }
 
   get dispatcher(): RegistryDispatcher {
@@ -288,7 +288,7 @@ class StartedRegistry implements FakeRegistry {
   async reset(): Promise<void> {
     this.#requireOpen('reset')
     this.#context.uploadDigesters.clear()
-    this.#context.journal.clear()
+    this.#journal.clear()
     await this.#context.storage.clear()
   }
 
