@@ -1,6 +1,7 @@
 import type { RegistryContext } from './api/route-types.js'
 import { OpenUploads } from './api/open-uploads.js'
 import { UploadDigesters } from './api/upload-digesters.js'
+import { createAuthority } from './auth/authority.js'
 import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './server/handle.js'
 import { describeTarget } from './server/request-target.js'
 import { Journal, type RequestJournal } from './journal/journal.js'
@@ -41,6 +42,13 @@ export interface FakeRegistry extends AsyncDisposable {
   readonly url: string
   /** `127.0.0.1:43127`: the registry part of an image reference. */
   readonly host: string
+  /**
+   * With `tls: true`, the PEM of the CA made at start, which signed the certificate for
+   * `localhost`, `127.0.0.1` and `::1`; undefined otherwise. Trust it in a client: an undici
+   * `Agent({ connect: { ca } })`, `NODE_EXTRA_CA_CERTS` for a child process, skopeo's `--cert-dir`.
+   * @example new Agent({ connect: { ca: registry.ca } })
+   */
+  readonly ca: string | undefined
   /** The options in force, defaults applied. */
   readonly options: Readonly<ResolvedOptions>
   /** True once `close()` has been called. */
@@ -164,14 +172,19 @@ export async function createFakeRegistry(options: FakeRegistryOptions = {}): Pro
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.({ uploadTimeoutMs: resolved.uploadTimeoutMs })
   const journal = new Journal({ maxEntries: resolved.journalMaxEntries, maxBytes: resolved.journalMaxBytes, maxManifestBytes: resolved.journalMaxManifestBytes })
-  const faults = createFaultInjector({ transport: resolved.transport, describe: describeTarget })
-  const handler = createHandler(context, journal, faults)
+  // Made here, not per request: the token signing key lives as long as the registry.
+  const authority = resolved.auth ? createAuthority(resolved.auth) : undefined
+  // The token endpoint is outside the route table: only the authority knows its path.
+  const describe = (pathname: string) => (authority?.isTokenEndpoint(pathname) ? { kind: 'token' as const } : describeTarget(pathname))
+  const faults = createFaultInjector({ transport: resolved.transport, describe })
+  const handler = createHandler(context, journal, { faults, authority })
   return new StartedRegistry(context, { journal, faults }, handler, await startTransport(handler, resolved))
 }
 
 class StartedRegistry implements FakeRegistry {
   readonly url: string
   readonly host: string
+  readonly ca: string | undefined
   readonly options: Readonly<ResolvedOptions>
   readonly seed: Seeder
   #context: RegistryContext
@@ -180,7 +193,8 @@ class StartedRegistry implements FakeRegistry {
   #handler: FetchHandler
   #transport: TransportHandle | undefined
   // The registry's own requests (seeding, layout export) stay out of the journal.
-  #self: SeedTarget = { fetch: (input, init) => this.#send(input, init, { record: false }) }
+  // Nor do they need credentials: seeding and layout export work the same with auth on.
+  #self: SeedTarget = { fetch: (input, init) => this.#send(input, init, { record: false, internal: true }) }
   #dispatcher: RegistryDispatcher | undefined
   #closing: Promise<void> | undefined
 
@@ -197,6 +211,7 @@ class StartedRegistry implements FakeRegistry {
     this.#handler = handler
     this.#transport = transport
     this.url = transport?.url ?? context.options.origin
+    this.ca = transport?.ca
     this.host = transport?.host ?? new URL(context.options.origin).host
     this.seed = createSeeder(this.#self)
   }

@@ -1,7 +1,7 @@
 import type { FetchHandler } from './server/handle.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
 import type { ResolvedOptions } from './options.js'
-import { startHttpServer } from './transports/http.js'
+import { startHttpServer, type HttpServerOptions } from './transports/http.js'
 
 /** A started transport: a way to stop serving and, when a socket serves, where it listens. */
 export interface TransportHandle {
@@ -9,6 +9,8 @@ export interface TransportHandle {
   readonly url?: string
   /** `127.0.0.1:43127`; absent when no socket serves the registry. */
   readonly host?: string
+  /** With `tls: true`, the PEM of the CA that signed the server's certificate. */
+  readonly ca?: string
   close(): Promise<void>
 }
 
@@ -23,12 +25,28 @@ export interface TransportHandle {
 export async function startTransport(handler: FetchHandler, options: ResolvedOptions): Promise<TransportHandle | undefined> {
   switch (options.transport) {
     case 'http':
-      return startHttpServer(handler, options)
+      return options.tls ? startTlsServer(handler, options) : startHttpServer(handler, listening(options))
     case 'msw':
       return startMsw((request) => handler(request, { transport: 'msw' }), options.origin)
     case 'none':
       return undefined
   }
+}
+
+// Where to listen and the connection limits (docs/limits.md); `tls` is the caller's to add.
+function listening(options: ResolvedOptions): HttpServerOptions {
+  const { host, port, headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, maxConnections, listenBacklog } = options
+  return { host, port, headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, maxConnections, listenBacklog }
+}
+
+// The certificate library is loaded only here, so a registry without TLS never loads it.
+async function startTlsServer(handler: FetchHandler, options: ResolvedOptions): Promise<TransportHandle> {
+  const { createLoopbackCertificates } = await import('./transports/loopback-certificates.js')
+  // A wildcard address is no name a client connects to; any other host is one, and is certified.
+  const extra = ['0.0.0.0', '::'].includes(options.host) ? [] : [options.host]
+  const { ca, cert, key } = await createLoopbackCertificates(extra)
+  const server = await startHttpServer(handler, { ...listening(options), tls: { cert, key } })
+  return { url: server.url, host: server.host, ca, close: () => server.close() }
 }
 
 // msw is an optional peer: it is loaded only when this transport is chosen, so importing the

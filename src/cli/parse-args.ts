@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { DEFAULTS, MODES } from '../options.js'
+import { ANONYMOUS_ACCESS, DEFAULTS, MODES } from '../options.js'
 
 /**
  * The CLI's port when `--port` is left out: the port `registry:2` and every registry tutorial
@@ -47,6 +47,19 @@ const FLAGS: readonly Flag[] = [
   { option: 'journalMaxManifestBytes', value: '<bytes>', help: `largest manifest body a journal record keeps (default: ${DEFAULTS.journalMaxManifestBytes})` },
   { option: 'maxUploadSessions', value: '<n>', help: `upload sessions open at once (default: ${DEFAULTS.maxUploadSessions})` },
   { option: 'uploadTimeoutMs', value: '<ms>', help: `an upload session unused this long ends (default: ${DEFAULTS.uploadTimeoutMs})` },
+  { option: 'tls', help: 'serve https with a CA and a certificate for localhost, 127.0.0.1 and ::1 made at start (default: off)' },
+  { option: 'auth', value: '<scheme>', help: `ask for credentials: bearer (token endpoint at <url>/token) or basic (default with --user: ${DEFAULTS.auth.scheme})` },
+]
+
+// The other fields of the auth option (docs/auth.md), and --ca-out, which is the CLI's alone.
+const MORE_FLAGS: ReadonlyArray<{ name: string; help: string }> = [
+  { name: '--ca-out <file>', help: 'with --tls, write the CA certificate (PEM) here before printing the url; for skopeo --cert-dir, name it ca.crt in a directory of its own' },
+  { name: '--user <name:password>', help: `a user (repeatable); implies --auth ${DEFAULTS.auth.scheme}` },
+  { name: '--anonymous <access>', help: `what requests without a user may do: ${ANONYMOUS_ACCESS.join(' or ')} (default: ${DEFAULTS.auth.anonymous})` },
+  { name: '--permission <name=scope>', help: 'what a user may do (repeatable), such as alice=repository:team/*:pull,push; a user without one may do what anonymous requests may (default: everything)' },
+  { name: '--token-ttl-seconds <n>', help: `lifetime of a bearer token (default: ${DEFAULTS.auth.tokenTtlSeconds})` },
+  { name: '--service <name>', help: `the service of challenges and tokens (default: ${DEFAULTS.auth.service})` },
+  { name: '--forbidden-status <401|403>', help: `answer to a credential without the access needed: 401 insufficient_scope or 403 DENIED (default: ${DEFAULTS.auth.forbiddenStatus})` },
 ]
 
 /** The options whose flags take a positive whole number (besides `--max-manifest-bytes`). */
@@ -65,10 +78,13 @@ export function flagName(option: string): string {
 export const CLI_FLAGS: ReadonlyMap<CliOption, string> = new Map(FLAGS.map((flag) => [flag.option, `--${flagName(flag.option)}`]))
 
 // Help columns: two spaces, the flag in 28, its text wrapped so no line passes 80 characters.
-function usageLine(flag: Pick<Flag, 'value' | 'help'> & { option?: string }): string {
-  const option = flagName(flag.option ?? 'faults')
-  const name = flag.value === undefined ? `--[no-]${option}` : `--${option} ${flag.value}`
-  const lines = wrap(flag.help, 50)
+function usageLine(flag: Flag): string {
+  const name = flag.value === undefined ? `--[no-]${flagName(flag.option)}` : `--${flagName(flag.option)} ${flag.value}`
+  return helpLine(name, flag.help)
+}
+
+function helpLine(name: string, help: string): string {
+  const lines = wrap(help, 50)
   const first = name.length < 28 ? `  ${name.padEnd(28)}${lines.shift() ?? ''}` : `  ${name}`
   return [first, ...lines.map((line) => `${' '.repeat(30)}${line}`)].join('\n')
 }
@@ -95,7 +111,8 @@ the option of createFakeRegistry of the same name (docs/options.md).
 
 Options:
 ${FLAGS.map(usageLine).join('\n')}
-${usageLine(FAULTS_FLAG)}
+${helpLine(`--faults ${FAULTS_FLAG.value}`, FAULTS_FLAG.help)}
+${MORE_FLAGS.map((flag) => helpLine(flag.name, flag.help)).join('\n')}
   -h, --help                  print this help and exit
 `
 
@@ -124,6 +141,20 @@ export interface ServeOptions {
   journalMaxManifestBytes?: number
   maxUploadSessions?: number
   uploadTimeoutMs?: number
+  tls?: boolean
+  /** Set when any auth flag is given; values passed on unchecked, as `mode`. */
+  auth?: CliAuth
+}
+
+/** The auth flags, as `createFakeRegistry`'s `auth` option. */
+export interface CliAuth {
+  scheme?: string
+  users: Record<string, string>
+  anonymous?: string
+  permissions?: Record<string, string[]>
+  tokenTtlSeconds?: number
+  service?: string
+  forbiddenStatus?: number
 }
 
 /** `serve` with its options. */
@@ -134,6 +165,8 @@ export interface ServeCommand {
   options: ServeOptions
   /** The JSON file of fault rules given with `--faults`, if any. */
   faults?: string
+  /** `--ca-out`: where to write the CA certificate that `--tls` makes. */
+  caOut?: string
 }
 
 /** A command line the CLI can run. */
@@ -182,9 +215,38 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     const value = values[flagName(option) as keyof typeof values]
     if (typeof value === 'string') options[option] = wholeNumber(flagName(option), value)
   }
-  const storage = nonEmpty('storage', values.storage, 'memory', "'memory' or a directory")
-  if (values.faults === undefined) return { command: 'serve', storage, options }
-  return { command: 'serve', storage, options, faults: nonEmpty('faults', values.faults, '', 'the path of a JSON file') }
+  const auth = authFlags(values)
+  if (auth) options.auth = auth
+  const serve: ServeCommand = { command: 'serve', storage: nonEmpty('storage', values.storage, 'memory', "'memory' or a directory"), options }
+  if (values['ca-out'] !== undefined) {
+    if (options.tls !== true) throw new UsageError('--ca-out writes the CA that --tls makes: add --tls')
+    serve.caOut = nonEmpty('ca-out', values['ca-out'], '', 'a file name')
+  }
+  if (values.faults !== undefined) serve.faults = nonEmpty('faults', values.faults, '', 'the path of a JSON file')
+  return serve
+}
+
+function authFlags(values: ReturnType<typeof parseOrExplain>['values']): CliAuth | undefined {
+  const names = ['auth', 'user', 'anonymous', 'permission', 'token-ttl-seconds', 'service', 'forbidden-status'] as const
+  if (!names.some((name) => values[name] !== undefined)) return undefined
+  const auth: CliAuth = { users: {} }
+  if (values.auth !== undefined) auth.scheme = values.auth
+  for (const user of values.user ?? []) {
+    const colon = user.indexOf(':')
+    if (colon <= 0 || colon === user.length - 1) throw new UsageError(`--user must be name:password with neither empty, got '${user}'`)
+    auth.users[user.slice(0, colon)] = user.slice(colon + 1)
+  }
+  if (values.anonymous !== undefined) auth.anonymous = values.anonymous
+  for (const permission of values.permission ?? []) {
+    const equals = permission.indexOf('=')
+    if (equals <= 0) throw new UsageError(`--permission must be name=scope, such as alice=repository:team/*:pull, got '${permission}'`)
+    auth.permissions ??= {}
+    ;(auth.permissions[permission.slice(0, equals)] ??= []).push(permission.slice(equals + 1))
+  }
+  if (values['token-ttl-seconds'] !== undefined) auth.tokenTtlSeconds = wholeNumber('token-ttl-seconds', values['token-ttl-seconds'])
+  if (values.service !== undefined) auth.service = values.service
+  if (values['forbidden-status'] !== undefined) auth.forbiddenStatus = wholeNumber('forbidden-status', values['forbidden-status'])
+  return auth
 }
 
 function parseOrExplain(argv: readonly string[]) {
@@ -209,6 +271,15 @@ function parseOrExplain(argv: readonly string[]) {
         'unknown-manifest-types': { type: 'boolean' },
         ...(Object.fromEntries(LIMITS.map((option) => [flagName(option), { type: 'string' }])) as Record<LimitFlag, { type: 'string' }>),
         faults: { type: 'string' },
+        tls: { type: 'boolean' },
+        'ca-out': { type: 'string' },
+        auth: { type: 'string' },
+        user: { type: 'string', multiple: true },
+        anonymous: { type: 'string' },
+        permission: { type: 'string', multiple: true },
+        'token-ttl-seconds': { type: 'string' },
+        service: { type: 'string' },
+        'forbidden-status': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })

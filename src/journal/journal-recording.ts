@@ -1,3 +1,4 @@
+import type { AuthFacts } from '../auth/types.js'
 import type { OciError } from '../errors/oci-error.js'
 import type { RecordedRequest, RecordedResponse, RequestParams, ResourceKind } from './journal-types.js'
 
@@ -13,6 +14,10 @@ export interface RequestFacts {
   error?: OciError
   /** The name of the fault rule that shaped the answer. */
   fault?: string
+  /** What the auth layer found of the request's credential, when the registry asks for one. */
+  auth?: AuthFacts
+  /** The resource when no API route names it: the token endpoint. */
+  resource?: ResourceKind
 }
 
 // A record stays writable here after it is filed: its answer's body is counted as the client reads it.
@@ -76,7 +81,7 @@ export class Recording {
   /** Records the answer and returns it, its body counted as the client reads it. */
   finish(response: Response): Response {
     const entry = this.#entry
-    const { params, manifest, manifestBytes, error, fault } = this.facts
+    const { params, manifest, manifestBytes, error, fault, auth, resource } = this.facts
     // The parsed body can be many times the size of its bytes: nothing here holds it once filed.
     this.facts.manifest = undefined
     this.facts.manifestBytes = undefined
@@ -90,6 +95,8 @@ export class Recording {
       entry.reference = params.reference ?? params.digest
     }
     if (fault !== undefined) entry.fault = fault
+    if (resource !== undefined) entry.resource = resource
+    if (auth !== undefined) entry.auth = { ...auth, asked: [...auth.asked], granted: [...auth.granted] }
     const answer = entry.response
     answer.status = response.status
     answer.statusText = response.statusText

@@ -1,3 +1,4 @@
+import type { Authority } from '../auth/authority.js'
 import { isOciError, OciError, writeOciErrors } from '../errors/oci-error.js'
 import type { RegistryContext } from '../api/route-types.js'
 import type { FaultInjector } from '../faults/faults.js'
@@ -15,6 +16,11 @@ export interface HandlerMeta {
   transport?: string
   /** false keeps the request out of the journal (the registry's own seeding requests). */
   record?: boolean
+  /**
+   * true for the registry's own requests (seeding, layout export): they need no credentials.
+   * Only the registry sets it; transports never do.
+   */
+  internal?: boolean
 }
 
 /**
@@ -24,20 +30,31 @@ export interface HandlerMeta {
  */
 export const SERVE_WITH_META = Symbol.for('fake-oci-registry.serve-with-meta')
 
+/** What the core is built with besides the handlers' context; each part is optional. */
+export interface HandlerParts {
+  /** Fault rules (`registry.faults`) that may replace or alter an answer. */
+  faults?: FaultInjector
+  /** Credentials and tokens (the `auth` option); without it every request is let in. */
+  authority?: Authority
+}
+
 /**
  * Builds the core: one pure function from a Fetch `Request` to a `Response`. Every transport
  * calls it; it never throws (a bug becomes a 500 with the spec's envelope). `journal` records
  * every request and its answer (`registry.requests`); without one nothing is recorded. `faults`
  * may replace or alter the answer of a request the user's rules pick; the registry's own
  * requests (`record: false`) are never faulted. A fault that drops the connection answers
- * `Response.error()`, Fetch's network error, which each transport turns into its own.
+ * `Response.error()`, Fetch's network error, which each transport turns into its own. `authority`
+ * checks credentials before a handler runs (the registry's own `internal` requests skip it).
  */
-export function createHandler(context: RegistryContext, journal?: Journal, faults?: FaultInjector): FetchHandler {
+export function createHandler(context: RegistryContext, journal?: Journal, parts: HandlerParts = {}): FetchHandler {
+  const { faults, authority } = parts
   return async (incoming, meta) => {
     const recording = meta?.record === false ? undefined : journal?.start(incoming, meta?.transport ?? 'fetch')
     const request = recording?.request ?? incoming
     const fault = meta?.record === false ? undefined : faults?.plan(request, meta?.transport ?? 'fetch')
-    const registry = (): Promise<Response> => answer(request, context, recording?.facts)
+    const gate = meta?.internal === true ? undefined : authority
+    const registry = (): Promise<Response> => answer(request, context, recording?.facts, gate)
     let response = fault ? await fault.answer(request, registry) : await registry()
     if (request.method === 'HEAD' && response.body) {
       // HEAD answers like GET, Content-Length included, without the body.
@@ -54,10 +71,10 @@ export function createHandler(context: RegistryContext, journal?: Journal, fault
   }
 }
 
-async function answer(request: Request, context: RegistryContext, facts: RequestFacts | undefined): Promise<Response> {
+async function answer(request: Request, context: RegistryContext, facts: RequestFacts | undefined, authority: Authority | undefined): Promise<Response> {
   let response: Response
   try {
-    response = await route(request, context, facts)
+    response = await route(request, context, facts, authority)
   } catch (error) {
     const ociError = isOciError(error) ? error : internalError(error)
     if (facts) facts.error = ociError
@@ -67,11 +84,19 @@ async function answer(request: Request, context: RegistryContext, facts: Request
   return response
 }
 
-async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined): Promise<Response> {
+// Auth comes after the route is known and before anything else, as in distribution: a path
+// outside the API is a 404 for anyone, and an unknown method, a bad name or a missing
+// repository are only told to a request with the access it needs.
+async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined, authority: Authority | undefined): Promise<Response> {
   const url = new URL(request.url)
   const matched = matchRoute(url.pathname)
-  if (!matched) throw routeNotFound(url.pathname)
+  if (!matched) {
+    if (!authority?.isTokenEndpoint(url.pathname)) throw routeNotFound(url.pathname)
+    if (facts) facts.resource = 'token'
+    return authority.serveToken(request, url, facts)
+  }
   if (facts) facts.params = matched.params
+  authority?.authorize(request, url, matched.params.name, facts)
   // An own property only: a method named `constructor` or `toString` is just another unknown method.
   const handler = Object.hasOwn(matched.route.methods, request.method) ? matched.route.methods[request.method] : undefined
   if (!handler) {

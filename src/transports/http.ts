@@ -1,5 +1,6 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { createServer as createTlsServer } from 'node:https'
+import { isIP, type AddressInfo, type Socket } from 'node:net'
 import { Readable, type Duplex } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
@@ -9,9 +10,17 @@ import { OciError, writeOciErrors } from '../errors/oci-error.js'
 import { closesAfterBody } from '../faults/connection-directive.js'
 import { hasBody, requestBody, toRequest, type RequestBody } from './http-request.js'
 
+/** Where and how to listen. */
+export interface HttpServerOptions {
+  host: string
+  port: number
+  /** Serve https with this certificate and key (PEM). */
+  tls?: { cert: string; key: string }
+}
+
 /** A running loopback server. */
 interface HttpServerHandle {
-  /** `http://127.0.0.1:43127`, `http://[::1]:43127`. */
+  /** `http://127.0.0.1:43127`, `http://[::1]:43127`, `https://localhost:43127`. */
   url: string
   /** `127.0.0.1:43127`: what image references use. */
   host: string
@@ -35,10 +44,12 @@ const CLOSE_GRACE_MS = 2000
  * ("the operation is unsupported") is the one the core already uses for a path outside the API,
  * so clients parse it like any other answer.
  */
-/** Where the server listens and the limits it puts on connections (see docs/limits.md). */
+/** Where the server listens, how (http or https), and the limits it puts on connections (see docs/limits.md). */
 export interface HttpServerOptions {
   host: string
   port: number
+  /** Serve https with this certificate and key (PEM). */
+  tls?: { cert: string; key: string }
   headersTimeoutMs: number
   requestTimeoutMs: number
   idleTimeoutMs: number
@@ -47,6 +58,7 @@ export interface HttpServerOptions {
 }
 
 export async function startHttpServer(handler: FetchHandler, options: HttpServerOptions): Promise<HttpServerHandle> {
+  const scheme = options.tls ? 'https' : 'http'
   let closing: Promise<void> | undefined
   let ownHost = `${options.host}:${options.port}`
   // Requests being answered per socket (pipelining allows several): a parse error on such a
@@ -66,23 +78,23 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
     if (closing) res.setHeader('connection', 'close')
     const body = hasBody(req) ? requestBody(req) : undefined
     latest.set(socket, { res, body })
-    serve(handler, req, res, ownHost, body).catch(() => {
+    serve(handler, req, res, `${scheme}://${ownHost}`, body).catch(() => {
       // Only a client gone mid-answer gets here: nothing is left to tell it.
       res.destroy()
     })
   }
-  const server = createServer(
-    {
-      // Missing Host is answered by us, with the envelope, instead of Node's bodiless 400.
-      requireHostHeader: false,
-      // A client dripping its headers or its body is answered 408 and cut once these run out.
-      headersTimeout: options.headersTimeoutMs,
-      requestTimeout: options.requestTimeoutMs,
-      // Node checks the two timeouts above every 30 s by default: too coarse for short limits.
-      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(options.headersTimeoutMs / 4))),
-    },
-    onRequest,
-  )
+  const settings = {
+    // Missing Host is answered by us, with the envelope, instead of Node's bodiless 400.
+    requireHostHeader: false,
+    // A client dripping its headers or its body is answered 408 and cut once these run out.
+    headersTimeout: options.headersTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    // Node checks the two timeouts above every 30 s by default: too coarse for short limits.
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(options.headersTimeoutMs / 4))),
+  }
+  const server = options.tls
+    ? createTlsServer({ ...settings, cert: options.tls.cert, key: options.tls.key }, onRequest)
+    : createServer(settings, onRequest)
   // Neither timeout covers a connection that sends nothing at all: it is cut when silent this
   // long, as is one that stops reading or writing mid-request.
   server.timeout = options.idleTimeoutMs
@@ -149,10 +161,13 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
   server.on('error', () => {})
 
   const { address, port } = server.address() as AddressInfo
-  const hostname = address.includes(':') ? `[${address}]` : address
+  // A name (`localhost`) stays a name: it is what the client asked for, and what a certificate
+  // and a test's expectations hold. An address is the one bound, so port 0 and `::` resolve.
+  const bound = isIP(options.host) === 0 ? options.host : address
+  const hostname = bound.includes(':') ? `[${bound}]` : bound
   ownHost = `${hostname}:${port}`
   return {
-    url: `http://${hostname}:${port}`,
+    url: `${scheme}://${hostname}:${port}`,
     host: ownHost,
     port,
     close() {
@@ -170,10 +185,10 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
   }
 }
 
-async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, ownHost: string, body: RequestBody | undefined): Promise<void> {
+async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, ownOrigin: string, body: RequestBody | undefined): Promise<void> {
   let response: Response
   try {
-    const converted = toRequest(req, body?.stream ?? null, ownHost)
+    const converted = toRequest(req, body?.stream ?? null, ownOrigin)
     response = typeof converted === 'string' ? badRequest(converted) : await handler(converted, { transport: 'http' })
   } finally {
     // A handler that answered without reading the whole body (an error, a cap) leaves the rest

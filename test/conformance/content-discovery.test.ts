@@ -12,6 +12,7 @@ import {
   OCI_MANIFEST,
   specName,
   SUCCESS,
+  authVariants,
   variant,
   type ConformanceClient,
   type Exchange,
@@ -27,6 +28,7 @@ const VARIANTS: Variant[] = [
   variant('blobs deleted before manifests', { config: { deleteManifestBeforeBlobs: false } }),
   variant('deletes disabled in the registry', { registry: { deletes: false } }),
   variant('tags preloaded (tag list given, no setup)', { config: { tagList: [...PUSHED_TAGS, fixtures.testTagName] } }),
+  ...authVariants(),
 ]
 
 const spec = (name: string): string => specName('contentDiscovery', name)

@@ -10,6 +10,7 @@ import {
   jsonOf,
   specName,
   SUCCESS,
+  authVariants,
   variant,
   type Session,
   type Variant,
@@ -18,6 +19,7 @@ import {
 const VARIANTS: Variant[] = [
   variant('deletes enabled'),
   variant('deletes enabled, nested namespace', { config: { namespace: 'oci-conformance/management/deeply/nested' } }),
+  ...authVariants(),
 ]
 
 const spec = (name: string): string => specName('contentManagement', name)

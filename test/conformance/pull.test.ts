@@ -10,6 +10,7 @@ import {
   OCI_MANIFEST,
   specName,
   SUCCESS,
+  authVariants,
   variant,
   type Exchange,
   type Session,
@@ -23,6 +24,7 @@ const VARIANTS: Variant[] = [
   variant('content preloaded (tag and digests given, no setup)', {
     config: { preloaded: { tag: 'preloaded', manifestDigest: fixtures.manifests[0]!.digest, blobDigest: fixtures.configs[0]!.digest } },
   }),
+  ...authVariants(),
 ]
 
 const spec = (name: string): string => specName('pull', name)

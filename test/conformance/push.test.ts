@@ -14,6 +14,7 @@ import {
   relativeLocation,
   specName,
   SUCCESS,
+  authVariants,
   variant,
   type Exchange,
   type Session,
@@ -33,6 +34,7 @@ const VARIANTS: Variant[] = [
     registry: { deletes: false },
     config: { automaticCrossmount: undefined, skipEmptyLayerPushTest: true },
   }),
+  ...authVariants(),
 ]
 
 const spec = (name: string): string => specName('push', name)
