@@ -14,6 +14,13 @@ export interface HandlerMeta {
   transport?: string
   /** false keeps the request out of the journal (the registry's own seeding requests). */
   record?: boolean
+  /**
+   * The request target exactly as the client sent it (`/v2/a/%2e%2e/b/tags/list`), when the
+   * transport has it. Routing uses its path instead of the parsed URL's, whose parser resolves
+   * dot segments (`%2e%2e` included) and reads a backslash as `/`: that would serve another
+   * repository than the one the bytes name.
+   */
+  target?: string
 }
 
 /**
@@ -33,7 +40,7 @@ export function createHandler(context: RegistryContext): FetchHandler {
     const request = recording?.request ?? incoming
     let response: Response
     try {
-      response = await route(request, context, recording?.facts)
+      response = await route(request, context, recording?.facts, meta?.target)
     } catch (error) {
       const ociError = isOciError(error) ? error : internalError(error)
       if (recording) recording.facts.error = ociError
@@ -49,10 +56,16 @@ export function createHandler(context: RegistryContext): FetchHandler {
   }
 }
 
-async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined): Promise<Response> {
+async function route(
+  request: Request,
+  context: RegistryContext,
+  facts: RequestFacts | undefined,
+  target: string | undefined,
+): Promise<Response> {
   const url = new URL(request.url)
-  const matched = matchRoute(url.pathname)
-  if (!matched) throw routeNotFound(url.pathname)
+  const pathname = target?.startsWith('/') ? (target.split(/[?#]/, 1)[0] as string) : url.pathname
+  const matched = matchRoute(pathname)
+  if (!matched) throw routeNotFound(pathname)
   if (facts) facts.params = matched.params
   // An own property only: a method named `constructor` or `toString` is just another unknown method.
   const handler = Object.hasOwn(matched.route.methods, request.method) ? matched.route.methods[request.method] : undefined

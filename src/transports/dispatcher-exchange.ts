@@ -76,7 +76,8 @@ export class Exchange implements DispatchController {
     try {
       this.#handler.onRequestStart?.(this, {})
       if (this.aborted) return
-      const response = await target(toRequest(options, origin, this.#aborter.signal, (end) => (this.#endBody = end)))
+      const request = toRequest(options, origin, this.#aborter.signal, (end) => (this.#endBody = end))
+      const response = await target(request, typeof options.path === 'string' ? options.path : undefined)
       if (this.aborted) {
         await response.body?.cancel(this.#reason).catch(() => {})
         return

@@ -104,5 +104,8 @@ export interface DispatcherLike {
  */
 export type DispatchInterceptor = (dispatch: never) => unknown
 
-/** The in-process call a dispatcher ends in: the registry's `fetch`. */
-export type DispatchTarget = (request: Request) => Promise<Response>
+/**
+ * The in-process call a dispatcher ends in: the registry's `fetch`, given the request and its
+ * path exactly as the client passed it (`options.path`, not normalized by a URL parser).
+ */
+export type DispatchTarget = (request: Request, target?: string) => Promise<Response>

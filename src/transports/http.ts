@@ -126,7 +126,7 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
   let response: Response
   try {
     const converted = toRequest(req, body?.stream ?? null, ownHost)
-    response = typeof converted === 'string' ? badRequest(converted) : await handler(converted, { transport: 'http' })
+    response = typeof converted === 'string' ? badRequest(converted) : await handler(converted, { transport: 'http', target: req.url })
   } finally {
     // A handler that answered without reading the whole body (an error, a cap) leaves the rest
     // in the socket; reading it to the end keeps the connection usable and avoids the reset a

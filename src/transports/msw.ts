@@ -89,7 +89,9 @@ export function startMswTransport(handler: FetchHandler, origin: string): MswTra
   served.set(origin, handler)
   if (!server) {
     const shared = setupServer(
-      http.all('*', ({ request }) => {
+      // A RegExp without groups, not '*': MSW decodes a path pattern's matches and would throw
+      // (a 500) on a malformed escape such as `%zz`, which the registry answers as NAME_INVALID.
+      http.all(/^https?:\/\//, ({ request }) => {
         const serve = served.get(new URL(request.url).origin)
         // No answer lets MSW go on to the network ('bypass'): the origin is not a registry's.
         return serve ? serve(request) : undefined
