@@ -12,13 +12,13 @@ interface Answer {
   body: string
 }
 
-type Client = (url: string, init: { method: string; dispatcher: Dispatcher }) => Promise<Answer>
+type Client = (url: string, init: { method: string; dispatcher: Dispatcher; headers?: Record<string, string>; body?: string }) => Promise<Answer>
 
 const CLIENTS: Array<[string, Client]> = [
   [
     'undici.request',
     async (url, init) => {
-      const response = await request(url, { method: init.method as Dispatcher.HttpMethod, dispatcher: init.dispatcher })
+      const response = await request(url, { ...init, method: init.method as Dispatcher.HttpMethod })
       return { status: response.statusCode, headers: flat(response.headers), body: await response.body.text() }
     },
   ],
@@ -92,6 +92,21 @@ describe('registry.dispatcher', () => {
       expect(answer.body).toBe(row.body)
     })
 
+    it('takes a body sent with an explicit Content-Length, which fetch also adds itself', async () => {
+      // Node 20's fetch appends its own Content-Length to the caller's: the dispatcher receives
+      // "17, 17", which undici's socket client reads as 17. The registry must too.
+      const body = 'seventeen bytes!!'
+      const answer = await client(`${registry.url}/v2/team/app/blobs/uploads/?digest=${sha256(body)}`, {
+        method: 'POST',
+        dispatcher: registry.dispatcher as Dispatcher,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) },
+        body,
+      })
+      expect([answer.status, answer.body]).toEqual([201, ''])
+      expect(registry.requests.last()?.headers['content-length']).toBe('17')
+      expect((await registry.blob('team/app', sha256(body)))?.size).toBe(17)
+    })
+
     it('refuses another origin with ERR_UNHANDLED_REQUEST when there is no passthrough', async () => {
       const failure = await client('https://elsewhere.example.test/v2/', { method: 'GET', dispatcher: registry.dispatcher as Dispatcher }).catch((error: unknown) => error)
       // fetch wraps a dispatcher's error as the cause of its TypeError; undici.request rejects with it.
@@ -103,6 +118,18 @@ describe('registry.dispatcher', () => {
           'Failed to dispatch "GET https://elsewhere.example.test/v2/": the registry\'s dispatcher serves only https://registry.example.test and has no passthrough for other origins. Send that request through another dispatcher, or create one with registry.createDispatcher({ passthrough: getGlobalDispatcher() }).',
       })
     })
+  })
+
+  it('answers a Content-Length list of different values with 400 SIZE_INVALID', async () => {
+    const body = 'seventeen bytes!!'
+    const response = await request(`${registry.url}/v2/team/app/blobs/uploads/?digest=${sha256(body)}`, {
+      method: 'POST',
+      dispatcher: registry.dispatcher as Dispatcher,
+      headers: ['content-length', '17', 'content-length', '18'],
+      body,
+    })
+    expect(response.statusCode).toBe(400)
+    expect(await response.body.json()).toMatchObject({ errors: [{ code: 'SIZE_INVALID', detail: { contentLength: '17, 18' } }] })
   })
 
   it('is the same object on every access', () => {
