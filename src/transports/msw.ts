@@ -92,7 +92,7 @@ export function startMswTransport(handler: FetchHandler, origin: string): MswTra
       // A RegExp without groups, not '*': MSW decodes a path pattern's matches and would throw
       // (a 500) on a malformed escape such as `%zz`, which the registry answers as NAME_INVALID.
       http.all(/^https?:\/\//, ({ request }) => {
-        const serve = served.get(new URL(request.url).origin)
+        const serve = served.get(canonicalOrigin(new URL(request.url)))
         // No answer lets MSW go on to the network ('bypass'): the origin is not a registry's.
         return serve ? serve(request) : undefined
       }),
@@ -117,8 +117,29 @@ export function startMswTransport(handler: FetchHandler, origin: string): MswTra
 
 function apiPattern(origin: string): RegExp {
   // A RegExp rather than an MSW path string: origins such as http://[::1]:5000 hold characters
-  // that MSW's path syntax would read as parameters.
-  return new RegExp(`^${origin.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/v2(?:/.*)?$`)
+  // that MSW's path syntax would read as parameters. An origin on its scheme's default port
+  // also matches the misreported port canonicalOrigin() explains.
+  const misreported = new URL(origin).port === '' ? (origin.startsWith('https:') ? '(?::80)?' : '(?::443)?') : ''
+  return new RegExp(`^${escapeRegExp(origin)}${misreported}/v2(?:/.*)?$`)
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+}
+
+/**
+ * The origin a request is meant for. MSW reports a request made through an agent-base agent
+ * (make-fetch-happen, npm's own stack, `@sigstore/oci`) as `https://host:80/…`: it takes the
+ * port from the agent's `defaultPort`, which such agents leave at 80. So `:80` on https, and
+ * `:443` on http, are read as the scheme's default port; a test registry never serves https
+ * on port 80.
+ *
+ * @example
+ * canonicalOrigin(new URL('https://registry.example.test:80/v2/')) // 'https://registry.example.test'
+ */
+function canonicalOrigin(url: URL): string {
+  const swapped = (url.protocol === 'https:' && url.port === '80') || (url.protocol === 'http:' && url.port === '443')
+  return swapped ? `${url.protocol}//${url.hostname}` : url.origin
 }
 
 function validOrigin(value: unknown): string {
