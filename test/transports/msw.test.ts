@@ -24,8 +24,8 @@ const ORIGIN = 'https://registry.example.test'
  * agent and reports the request as `https://host:80/…`.
  */
 function agentBaseGet(path: string): Promise<{ status: number; body: string }> {
-  const agent = new https.Agent()
-  agent.defaultPort = 80
+  // Node's Agent has the property at run time; its types leave it out.
+  const agent = Object.assign(new https.Agent(), { defaultPort: 80 })
   return nodeRequest(null, { protocol: 'https:', hostname: new URL(ORIGIN).hostname, path, method: 'GET', agent })
 }
 
