@@ -1,8 +1,8 @@
-import { concatBytes } from './core/bytes.js'
-import { isRepositoryName, isTag } from './core/names.js'
-import { parseDigest } from './digest/digest.js'
+import { concatBytes } from './leaf/bytes.js'
+import { isRepositoryName, isTag } from './leaf/names.js'
+import { parseDigest } from './leaf/digest.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
-import { referrerDescriptorOf, type ReferrerDescriptor } from './media-types/referrer-descriptor.js'
+import { referrerDescriptorOf, type ReferrerDescriptor } from './api/referrer-descriptor.js'
 import type { Storage } from './storage/storage.js'
 
 /** An image reference read by the inspection helpers: a repository and a tag, a digest, or both. */
@@ -89,13 +89,13 @@ export function splitReference(text: string): ImageReference {
 }
 
 /** Checks a repository name given to an inspection helper. */
-export function assertRepositoryName(input: unknown, action: string): string {
+export function requireRepositoryName(input: unknown, action: string): string {
   if (typeof input === 'string' && isRepositoryName(input)) return input
   throw invalidReference(action, input, 'it is not a valid repository name', "Pass one such as 'team/app', with no tag or digest")
 }
 
 /** Checks a digest given to an inspection helper. */
-export function assertDigest(input: unknown, action: string): string {
+export function requireDigest(input: unknown, action: string): string {
   if (typeof input === 'string' && parseDigest(input)) return input
   throw invalidReference(action, input, 'it is not a valid digest', "Pass one such as 'sha256:' followed by 64 lower-case hex digits")
 }

@@ -1,4 +1,4 @@
-import type { FetchHandler } from './core/handle.js'
+import type { FetchHandler } from './server/handle.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
 import type { ResolvedOptions } from './options.js'
 import { startHttpServer } from './transports/http.js'

@@ -1,4 +1,4 @@
-import type { RouteHandler } from '../core/context.js'
+import type { RouteHandler } from './route-types.js'
 
 /** `GET /v2/`: the API version check every client makes first. */
 export const getBase: RouteHandler = () =>

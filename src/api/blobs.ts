@@ -1,8 +1,8 @@
-import { routeParams, type RegistryContext, type RouteHandler, type RouteParams } from '../core/context.js'
-import { parseSupportedDigest } from '../digest/digest.js'
+import { routeParams, type RegistryContext, type RouteHandler, type RouteParams } from './route-types.js'
+import { parseSupportedDigest } from '../leaf/digest.js'
 import { OciError } from '../errors/oci-error.js'
 import type { BlobInfo } from '../storage/storage.js'
-import { assertDeletesEnabled } from './assert-deletes-enabled.js'
+import { requireDeletes } from './require-deletes.js'
 import { formatContentRange, selectRange } from './byte-ranges.js'
 import { etagOf, matchesIfNoneMatch } from './conditional.js'
 
@@ -58,7 +58,7 @@ export const getBlob: RouteHandler = async ({ request, params, context }) => {
  */
 export const deleteBlob: RouteHandler = async ({ params, context }) => {
   // Before the digest is looked at, as for manifests: the method itself is what is refused.
-  assertDeletesEnabled(context.options, 'GET, HEAD')
+  requireDeletes(context.options, 'GET, HEAD')
   const { name, digest } = blobParams(params)
   if (!(await context.storage.unlinkBlob(name, digest))) throw blobUnknown(digest)
   return new Response(null, { status: 202, headers: { 'docker-content-digest': digest, 'content-length': '0' } })

@@ -1,4 +1,4 @@
-import type { RouteHandler } from '../core/context.js'
+import type { RouteHandler } from './route-types.js'
 import { listResponse, nextPageLink, parsePageQuery, selectPage } from './pagination.js'
 
 /**

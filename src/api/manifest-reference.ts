@@ -1,5 +1,5 @@
-import { isTag } from '../core/names.js'
-import { parseSupportedDigest, type DigestAlgorithm } from '../digest/digest.js'
+import { isTag } from '../leaf/names.js'
+import { parseSupportedDigest, type DigestAlgorithm } from '../leaf/digest.js'
 import { OciError } from '../errors/oci-error.js'
 
 /** The `<reference>` of a manifest URL: a digest or a tag (spec: "MUST NOT be in any other format"). */

@@ -1,16 +1,15 @@
-import { routeParams, type RegistryContext, type RouteHandler } from '../core/context.js'
-import { isTag } from '../core/names.js'
-import { computeDigest, parseDigest, parseSupportedDigest } from '../digest/digest.js'
+import { routeParams, type RegistryContext, type RouteHandler } from './route-types.js'
+import { isTag } from '../leaf/names.js'
+import { computeDigest, parseDigest, parseSupportedDigest } from '../leaf/digest.js'
 import { OciError } from '../errors/oci-error.js'
 import { SUBJECT_KINDS } from '../media-types/constants.js'
 import { mediaTypeOf } from '../media-types/decode.js'
 import { defaultPlatformChild, negotiate, parseAcceptSet } from '../media-types/negotiate.js'
 import { referencesOf, referrerFieldsOf } from '../media-types/references.js'
 import { schemaVersionProblem, shapeProblem } from '../media-types/validate.js'
-import { profileFor } from '../profiles/profile.js'
 import type { StoredManifest } from '../storage/storage.js'
-import { assertDeletesEnabled } from './assert-deletes-enabled.js'
-import { assertRepository } from './assert-repository.js'
+import { requireDeletes } from './require-deletes.js'
+import { requireRepository } from './require-repository.js'
 import { etagOf, matchesIfNoneMatch } from './conditional.js'
 import { parseManifestReference, type ManifestReference } from './manifest-reference.js'
 import { readCappedBody } from './request-body.js'
@@ -22,7 +21,7 @@ import { verifyReferences } from './verify-references.js'
  */
 export const putManifest: RouteHandler = async ({ request, url, params, context, facts }) => {
   const { options, storage } = context
-  const rules = profileFor(options.mode).push
+  const rules = context.profile.push
   const { name, reference: path } = routeParams(params, 'name', 'reference')
   const reference = parseManifestReference(path)
   if (reference.kind === 'tag' && !reference.valid) throw invalid('invalid tag')
@@ -33,7 +32,7 @@ export const putManifest: RouteHandler = async ({ request, url, params, context,
   const contentType = rules.contentType(request.headers.get('content-type'))
   const document = rules.decode(bytes, contentType)
   if (facts) facts.manifest = document
-  const parser = rules.chooseParser(contentType, document, options)
+  const parser = rules.chooseParser(contentType, document)
   failIf(parser.checkMediaType(mediaTypeOf(document)))
   if (rules.checkShape) failIf(shapeProblem(parser.family, document))
   if (parser.schemaVersion !== undefined) failIf(schemaVersionProblem(parser.schemaVersion, document))
@@ -68,10 +67,10 @@ export const putManifest: RouteHandler = async ({ request, url, params, context,
  * the stored kind as `Content-Type`, after `Accept` negotiation when the profile has it.
  */
 export const getManifest: RouteHandler = async ({ request, params, context }) => {
-  const profile = profileFor(context.options.mode)
+  const { profile } = context
   const { name, reference: path } = routeParams(params, 'name', 'reference')
   const reference = parseManifestReference(path)
-  await assertRepository(context.storage, name)
+  await requireRepository(context.storage, name)
   let manifest = await resolve(context, name, reference)
   let kind = profile.pull.kindOf(manifest)
   if (profile.pull.negotiate) {
@@ -95,10 +94,10 @@ export const getManifest: RouteHandler = async ({ request, params, context }) =>
  * by tag only the tag (distribution-spec v1.1, Deleting tags).
  */
 export const deleteManifest: RouteHandler = async ({ params, context }) => {
-  assertDeletesEnabled(context.options, 'GET, HEAD, PUT')
+  requireDeletes(context.options, 'GET, HEAD, PUT')
   const { name, reference: path } = routeParams(params, 'name', 'reference')
   const reference = parseManifestReference(path)
-  await assertRepository(context.storage, name)
+  await requireRepository(context.storage, name)
   const deleted =
     reference.kind === 'digest'
       ? await context.storage.deleteManifest(name, reference.digest)

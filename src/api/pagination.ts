@@ -1,4 +1,4 @@
-import { jsonResponse } from '../core/json-response.js'
+import { jsonResponse } from '../leaf/json-response.js'
 import { OciError } from '../errors/oci-error.js'
 
 /** What a list request asks for: at most `limit` entries (none: all), strictly after `last` (none: from the start). */

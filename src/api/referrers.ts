@@ -1,10 +1,10 @@
-import { routeParams, type RouteHandler } from '../core/context.js'
-import { jsonResponse } from '../core/json-response.js'
-import { routeNotFound } from '../core/route-not-found.js'
-import { parseDigest } from '../digest/digest.js'
+import { routeParams, type RouteHandler } from './route-types.js'
+import { jsonResponse } from '../leaf/json-response.js'
+import { routeNotFound } from './route-not-found.js'
+import { parseDigest } from '../leaf/digest.js'
 import { OciError } from '../errors/oci-error.js'
 import { OCI_INDEX } from '../media-types/constants.js'
-import { referrerDescriptorOf } from '../media-types/referrer-descriptor.js'
+import { referrerDescriptorOf } from './referrer-descriptor.js'
 
 /**
  * `GET /v2/<name>/referrers/<digest>[?artifactType=<type>]`: an image index of the manifests

@@ -1,4 +1,4 @@
-import { concatBytes } from '../core/bytes.js'
+import { concatBytes } from '../leaf/bytes.js'
 import { OciError } from '../errors/oci-error.js'
 
 /**

@@ -1,5 +1,5 @@
-import { routeParams, type RouteHandler } from '../core/context.js'
-import { assertRepository } from './assert-repository.js'
+import { routeParams, type RouteHandler } from './route-types.js'
+import { requireRepository } from './require-repository.js'
 import { listResponse, nextPageLink, parsePageQuery, selectPage } from './pagination.js'
 
 /**
@@ -10,7 +10,7 @@ export const listTags: RouteHandler = async ({ url, params, context }) => {
   const { name } = routeParams(params, 'name')
   // A malformed query is refused before the repository is looked up, as a malformed name is.
   const request = parsePageQuery(url.searchParams)
-  await assertRepository(context.storage, name)
+  await requireRepository(context.storage, name)
   const page = selectPage((await context.storage.listTags(name)) ?? [], request)
   // `tags` is [] rather than null when there are none, so clients can iterate it unchecked.
   return listResponse({ name, tags: page.entries }, nextPageLink(`/v2/${name}/tags/list`, page.next))

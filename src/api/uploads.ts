@@ -1,14 +1,11 @@
-import { routeParams, type RegistryContext, type RouteHandler, type RouteInput } from '../core/context.js'
-import { isRepositoryName } from '../core/names.js'
-import { createDigester, digestStream, parseSupportedDigest, type Digester, type DigestAlgorithm, type ParsedDigest } from '../digest/digest.js'
+import { routeParams, type RegistryContext, type RouteHandler, type RouteInput } from './route-types.js'
+import { isRepositoryName } from '../leaf/names.js'
+import { createDigester, digestStream, parseSupportedDigest, type Digester, type DigestAlgorithm, type ParsedDigest } from '../leaf/digest.js'
 import { isOciError, OciError } from '../errors/oci-error.js'
 import type { UploadInfo } from '../storage/storage.js'
+import { isStorageUploadId } from '../storage/upload-ids.js'
 import { formatUploadRange, parseContentRange } from './byte-ranges.js'
 import { readChunk } from './request-body.js'
-
-// Session ids are minted by storage (a UUID in memory). Anything outside this alphabet cannot
-// be one, and a backend that builds paths from ids must never see it.
-const UPLOAD_ID = /^[A-Za-z0-9_-][A-Za-z0-9._=-]{0,254}$/
 
 type Digests = Array<ParsedDigest & { algorithm: DigestAlgorithm }>
 
@@ -90,12 +87,12 @@ async function mountBlob(context: RegistryContext, name: string, mount: string, 
 /** A new session, hashed from its first byte. */
 async function openUpload(context: RegistryContext, name: string): Promise<UploadInfo> {
   const upload = await context.storage.createUpload(name)
-  context.uploadDigesters.set(upload.id, createDigester())
+  context.uploadDigesters.start(upload.id)
   return upload
 }
 
 async function findUpload(context: RegistryContext, name: string, uuid: string): Promise<UploadInfo> {
-  const upload = UPLOAD_ID.test(uuid) ? await context.storage.getUpload(uuid) : undefined
+  const upload = isStorageUploadId(uuid) ? await context.storage.getUpload(uuid) : undefined
   // A session belongs to the repository it was opened for; under another name it does not exist.
   if (!upload || upload.repository !== name) throw uploadUnknown(uuid)
   return upload
@@ -159,8 +156,8 @@ async function appendBody(context: RegistryContext, name: string, upload: Upload
   if (!appended) throw uploadUnknown(upload.id)
   // Two PATCHes racing on one session would leave the fork short of the stored bytes: drop it
   // then, and the next use rehashes the session from storage.
-  if (appended.size === upload.size + received) context.uploadDigesters.set(upload.id, digester)
-  else context.uploadDigesters.delete(upload.id)
+  if (appended.size === upload.size + received) context.uploadDigesters.keep(upload.id, digester)
+  else context.uploadDigesters.forget(upload.id)
   return appended
 }
 
@@ -193,7 +190,7 @@ async function commit(context: RegistryContext, name: string, upload: UploadInfo
   }
   const [first] = digests as [Digests[number], ...Digests]
   const blob = await context.storage.commitUpload(upload.id, first.digest)
-  context.uploadDigesters.delete(upload.id)
+  context.uploadDigesters.forget(upload.id)
   if (!blob) throw uploadUnknown(upload.id)
   return blobCreated(name, blob.digest)
 }
@@ -204,7 +201,7 @@ async function digesterFor(context: RegistryContext, upload: UploadInfo): Promis
   if (known) return known
   const digester = createDigester()
   for await (const chunk of await uploadBytes(context, upload.id)) digester.update(chunk)
-  context.uploadDigesters.set(upload.id, digester)
+  context.uploadDigesters.keep(upload.id, digester)
   return digester
 }
 
@@ -220,7 +217,7 @@ async function uploadBytes(context: RegistryContext, id: string): Promise<AsyncI
 }
 
 async function endUpload(context: RegistryContext, id: string): Promise<void> {
-  context.uploadDigesters.delete(id)
+  context.uploadDigesters.forget(id)
   await context.storage.deleteUpload(id)
 }
 

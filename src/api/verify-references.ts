@@ -1,4 +1,4 @@
-import { parseSupportedDigest } from '../digest/digest.js'
+import { parseSupportedDigest } from '../leaf/digest.js'
 import { OciError } from '../errors/oci-error.js'
 import type { ManifestReferences, ReferencedDescriptor } from '../media-types/references.js'
 import type { VerifyReferences } from '../options.js'

@@ -1,4 +1,4 @@
-import { isAsymmetricMatcher, type RecordedRequest } from '../core/journal.js'
+import { isAsymmetricMatcher, type RecordedRequest } from '../journal/journal.js'
 
 // Failure messages are read by people and compared by snapshot tests: everything here is
 // deterministic (no timings, no hosts or ports, stable ordering).

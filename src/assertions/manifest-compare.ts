@@ -1,8 +1,8 @@
 import type { FakeRegistry } from '../create-fake-registry.js'
-import { isAsymmetricMatcher, matchValue, type AsymmetricMatcherLike } from '../core/journal.js'
+import { isAsymmetricMatcher, matchValue, type AsymmetricMatcherLike } from '../journal/journal.js'
 import type { InspectedManifest } from '../inspect.js'
 import { count, formatTable, formatValue, shortDigest } from './format.js'
-import type { ExpectedDescriptors, ExpectedManifest, PlatformMatch } from './manifest.js'
+import type { ExpectedDescriptors, ExpectedManifest, PlatformMatch } from './manifest-types.js'
 
 // The field-by-field half of `checkManifest`: what a held manifest is, set against what a test
 // expected, as the lines a failure message shows.

@@ -1,73 +1,12 @@
 import type { FakeRegistry } from '../create-fake-registry.js'
-import { isAsymmetricMatcher, type AsymmetricMatcherLike, type TextMatch } from '../core/journal.js'
+import { isAsymmetricMatcher, type AsymmetricMatcherLike, type TextMatch } from '../journal/journal.js'
 import { parseImageReference, type ImageReference } from '../inspect.js'
-import { assertExpectedKeys, assertOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
+import { requireKnownKeys, requireOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
 import { count, formatList, formatRequests, formatTable, formatValue, shortDigest } from './format.js'
 import { compare, summaryOf } from './manifest-compare.js'
+import type { ExpectedManifest } from './manifest-types.js'
 
-/**
- * A platform: `'linux/arm64/v8'`, or fields of an OCI platform object (a subset).
- *
- * @example
- * await assertManifest(registry, 'team/app:1', { platform: { os: 'linux', architecture: /^arm/ } })
- */
-export type PlatformMatch =
-  | string
-  | { os?: TextMatch; architecture?: TextMatch; variant?: TextMatch; 'os.version'?: TextMatch; 'os.features'?: readonly string[] | AsymmetricMatcherLike }
-  | AsymmetricMatcherLike
-
-/**
- * Fields of a descriptor to check (a subset: fields left out are not checked).
- *
- * @example
- * await assertManifest(registry, 'team/app:1', { config: { mediaType: 'application/vnd.oci.image.config.v1+json' } })
- */
-export interface ExpectedDescriptor {
-  mediaType?: TextMatch
-  digest?: TextMatch
-  size?: number | AsymmetricMatcherLike
-  artifactType?: TextMatch
-  annotations?: Record<string, TextMatch> | AsymmetricMatcherLike
-  platform?: PlatformMatch
-  urls?: readonly string[] | AsymmetricMatcherLike
-}
-
-/**
- * A list of descriptors: how many, or each one's fields in order, or a matcher for the whole list.
- *
- * @example
- * await assertManifest(registry, 'team/app:1', { layers: [{ size: 1024 }, { mediaType: /tar\+gzip$/ }] })
- */
-export type ExpectedDescriptors = number | ReadonlyArray<ExpectedDescriptor | AsymmetricMatcherLike> | AsymmetricMatcherLike
-
-/**
- * What `assertManifest` / `toHaveManifest` checks; every field is optional and objects are
- * subsets. Texts compare equal, or with a RegExp or an asymmetric matcher (`expect.stringContaining`).
- *
- * @example
- * await assertManifest(registry, 'team/app:multi', { manifests: 2, platforms: ['linux/amd64', 'linux/arm64/v8'] })
- */
-export interface ExpectedManifest {
-  /** The stored media type (what a GET answers as `Content-Type`). */
-  mediaType?: TextMatch
-  digest?: TextMatch
-  /** Bytes of the manifest. */
-  size?: number | AsymmetricMatcherLike
-  /** The artifact type a referrers listing reports: `artifactType`, else the config's media type. */
-  artifactType?: TextMatch
-  /** Annotations that must be present with these values; others may exist. */
-  annotations?: Record<string, TextMatch> | AsymmetricMatcherLike
-  config?: ExpectedDescriptor | AsymmetricMatcherLike
-  layers?: ExpectedDescriptors
-  /** The children of an index. */
-  manifests?: ExpectedDescriptors
-  /** The platforms of an index's children, in any order: `['linux/amd64', 'linux/arm64/v8']`. */
-  platforms?: ReadonlyArray<PlatformMatch> | AsymmetricMatcherLike
-  /** The platform of an image, read from its config blob: `'linux/arm64'`. */
-  platform?: PlatformMatch
-  /** The subject's digest, or fields of the subject descriptor. */
-  subject?: TextMatch | ExpectedDescriptor
-}
+export type { ExpectedDescriptor, ExpectedDescriptors, ExpectedManifest, PlatformMatch } from './manifest-types.js'
 
 const MANIFEST_FIELDS = ['mediaType', 'digest', 'size', 'artifactType', 'annotations', 'config', 'layers', 'manifests', 'platforms', 'platform', 'subject'] as const
 
@@ -76,7 +15,7 @@ const MANIFEST_FIELDS = ['mediaType', 'digest', 'size', 'artifactType', 'annotat
  * `expected`. The result explains what the registry really holds.
  */
 export async function checkManifest(registry: FakeRegistry, reference: string, expected?: ExpectedManifest): Promise<CheckResult> {
-  assertOpenRegistry(registry, 'check a manifest in registry')
+  requireOpenRegistry(registry, 'check a manifest in registry')
   const parsed = parseImageReference(reference, registry.host, 'check the manifest')
   validateExpected(expected)
   const name = display(parsed)
@@ -121,7 +60,7 @@ export async function assertManifest(registry: FakeRegistry, reference: string, 
 }
 
 function validateExpected(expected: ExpectedManifest | undefined): void {
-  assertExpectedKeys(expected, MANIFEST_FIELDS, 'assertManifest')
+  requireKnownKeys(expected, MANIFEST_FIELDS, 'assertManifest')
   if (expected === undefined || isAsymmetricMatcher(expected)) return
   for (const field of ['layers', 'manifests'] as const) {
     const value: unknown = expected[field]

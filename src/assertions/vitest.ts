@@ -1,6 +1,6 @@
 import type { MatcherResult, MatcherState } from 'vitest'
 import type { FakeRegistry } from '../create-fake-registry.js'
-import type { AsymmetricMatcherLike, RequestFilter } from '../core/journal.js'
+import type { AsymmetricMatcherLike, RequestFilter } from '../journal/journal.js'
 import { checkBlob, type ExpectedBlob } from './blob.js'
 import { invalidField, type CheckResult } from './check.js'
 import { checkManifest, type ExpectedManifest } from './manifest.js'

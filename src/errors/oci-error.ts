@@ -1,4 +1,4 @@
-import { jsonResponse } from '../core/json-response.js'
+import { jsonResponse } from '../leaf/json-response.js'
 import { ERROR_CODES, type ErrorCode } from './codes.js'
 
 /** How one error is written: the code's status and message unless a call site overrides them. */

@@ -1,4 +1,4 @@
-import { computeDigest, isSupportedAlgorithm, parseDigest } from '../digest/digest.js'
+import { computeDigest, isSupportedAlgorithm, parseDigest } from '../leaf/digest.js'
 import { OCI_EMPTY, type ManifestFamily } from './constants.js'
 import { isJsonObject, type ManifestDocument } from './decode.js'
 import { EXPECTED_INDEX_FOUND_MANIFEST, EXPECTED_MANIFEST_FOUND_INDEX, unmarshalFailed, unrecognizedSchemaVersion } from './details.js'

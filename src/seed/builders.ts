@@ -1,4 +1,4 @@
-import { computeDigest } from '../digest/digest.js'
+import { computeDigest } from '../leaf/digest.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_EMPTY, OCI_INDEX, OCI_MANIFEST } from '../media-types/constants.js'
 import { gzipStored, tarOneFile } from './archive.js'

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { parseSupportedDigest } from '../digest/digest.js'
+import { parseSupportedDigest } from '../leaf/digest.js'
 import { misuse } from './builders.js'
 
 // The OCI image layout as both directions read it: `index.json`, descriptors and

@@ -1,5 +1,5 @@
-import { isRepositoryName, isTag } from '../core/names.js'
-import { parseSupportedDigest } from '../digest/digest.js'
+import { isRepositoryName, isTag } from '../leaf/names.js'
+import { parseSupportedDigest } from '../leaf/digest.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { splitReference, type ImageReference } from '../inspect.js'
 import { blobOf, buildArtifact, buildImage, buildIndex, descriptorOf, misuse } from './builders.js'

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto'
 import type { BlobInfo, ByteRange, GarbageCollection, Storage, StorageSnapshot, StoredManifest, UploadInfo } from './storage.js'
+import { compareCodePoints } from './listing-order.js'
 import { UndoLog } from './undo-log.js'
+import { newUploadId } from './upload-ids.js'
 
 interface MemoryBlob {
   // Kept as the chunks that arrived, never concatenated: one copy of each body, no more.
@@ -62,7 +63,7 @@ class MemoryStorage implements Storage {
   }
 
   async createUpload(repository: string): Promise<UploadInfo> {
-    const upload: MemoryUpload = { id: randomUUID(), repository, size: 0, chunks: [] }
+    const upload: MemoryUpload = { id: newUploadId(), repository, size: 0, chunks: [] }
     this.#uploads.set(upload.id, upload)
     return uploadInfo(upload)
   }
@@ -238,11 +239,6 @@ function refill(repo: MemoryRepository, entries: { manifests: Array<[string, Sto
 
 function uploadInfo({ id, repository, size }: UploadInfo): UploadInfo {
   return { id, repository, size }
-}
-
-/** Sort order of tag and repository listings: plain code-point order, as distribution uses. */
-export function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
 
 async function* sliceChunks(chunks: readonly Uint8Array[], range: ByteRange): AsyncIterable<Uint8Array> {

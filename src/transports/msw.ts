@@ -1,6 +1,6 @@
 import { http, type HttpHandler } from 'msw'
 import { setupServer } from 'msw/node'
-import { SERVE_WITH_META, type FetchHandler, type HandlerMeta } from '../core/handle.js'
+import { SERVE_WITH_META, type FetchHandler, type HandlerMeta } from '../server/handle.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { parseOrigin } from '../options.js'
 

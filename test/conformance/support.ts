@@ -120,7 +120,7 @@ export function variant(label: string, overrides: { registry?: FakeRegistryOptio
       ...overrides.config,
     },
     capabilities: {
-      deletes: registry.deleteEnabled ?? DEFAULTS.deleteEnabled,
+      deletes: registry.deletes ?? DEFAULTS.deletes,
       emptyLayerManifest: true,
       artifactTypeFilter: true,
       ...overrides.capabilities,

@@ -1,7 +1,7 @@
 import { setupServer } from 'msw/node'
 import { request as undiciRequest, type Dispatcher } from 'undici'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Journal } from '../../src/core/journal.js'
+import { Journal } from '../../src/journal/journal.js'
 import { createFakeRegistry, FakeRegistryError, textLayer, type FakeRegistry } from '../../src/index.js'
 import { registryHandlers } from '../../src/msw.js'
 import { bytesOf, MediaTypes, pushBlob, pushImageContent, putManifest, sha256 } from '../support/push.js'

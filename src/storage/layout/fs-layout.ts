@@ -1,16 +1,18 @@
-import { isTag } from '../core/names.js'
+import { SUPPORTED_DIGEST } from '../../leaf/digest.js'
+import { isTag } from '../../leaf/names.js'
 import { BlobStore } from './blob-store.js'
 import { KeyLocks } from './key-locks.js'
 import { LayoutFiles } from './layout-files.js'
 import type { LayoutFs } from './layout-fs.js'
 import { BLOBS, emptyRoot, prepareRoot, TEMP, UPLOADS } from './layout-root.js'
 import { LayoutSnapshots } from './layout-snapshots.js'
-import { FILE_DIGEST, isVisible, storageError, type RepositoryState } from './layout-state.js'
-import { compareCodePoints } from './memory.js'
+import { isVisible, storageError, type RepositoryState } from './layout-state.js'
+import { compareCodePoints } from '../listing-order.js'
 import { openRoot } from './open-root.js'
 import { RepositoryLayouts } from './repository-layouts.js'
-import type { BlobInfo, ByteRange, GarbageCollection, Storage, StorageSnapshot, StoredManifest, UploadInfo } from './storage.js'
-import { isUploadId, UploadSessions } from './upload-sessions.js'
+import type { BlobInfo, ByteRange, GarbageCollection, Storage, StorageSnapshot, StoredManifest, UploadInfo } from '../storage.js'
+import { UploadSessions } from './upload-sessions.js'
+import { isUploadId } from '../upload-ids.js'
 
 /**
  * Storage kept as files, one OCI image layout per repository, over any `LayoutFs`:
@@ -83,7 +85,7 @@ export class LayoutStorage implements Storage {
   }
 
   async unlinkBlob(repository: string, digest: string): Promise<boolean> {
-    const dir = await this.#readableDir(repository, () => FILE_DIGEST.test(digest))
+    const dir = await this.#readableDir(repository, () => SUPPORTED_DIGEST.test(digest))
     if (!dir) return false
     return this.#update(repository, dir, async (state) => state.links.delete(digest), async (state, removed) => {
       if (removed && !state.manifests.has(digest)) await this.#repositories.removeBlob(dir, digest)
@@ -91,7 +93,7 @@ export class LayoutStorage implements Storage {
   }
 
   async isBlobLinked(repository: string, digest: string): Promise<boolean> {
-    return (await this.#readState(repository, () => FILE_DIGEST.test(digest)))?.links.has(digest) ?? false
+    return (await this.#readState(repository, () => SUPPORTED_DIGEST.test(digest)))?.links.has(digest) ?? false
   }
 
   // --- uploads ---
@@ -147,14 +149,14 @@ export class LayoutStorage implements Storage {
   }
 
   async getManifest(repository: string, digest: string): Promise<StoredManifest | undefined> {
-    const dir = await this.#readableDir(repository, () => FILE_DIGEST.test(digest))
+    const dir = await this.#readableDir(repository, () => SUPPORTED_DIGEST.test(digest))
     if (!dir) return undefined
     const record = (await this.#repositories.read(dir))?.manifests.get(digest)
     return record && this.#repositories.readManifest(dir, digest, record)
   }
 
   async deleteManifest(repository: string, digest: string): Promise<boolean> {
-    const dir = await this.#readableDir(repository, () => FILE_DIGEST.test(digest))
+    const dir = await this.#readableDir(repository, () => SUPPORTED_DIGEST.test(digest))
     if (!dir) return false
     return this.#update(repository, dir, async (state) => {
       if (!state.manifests.delete(digest)) return false
@@ -293,7 +295,7 @@ export class LayoutStorage implements Storage {
   }
 
   #checkDigest(digest: string, action: string): void {
-    if (typeof digest !== 'string' || !FILE_DIGEST.test(digest)) {
+    if (typeof digest !== 'string' || !SUPPORTED_DIGEST.test(digest)) {
       throw storageError(action, String(digest), 'it is not a sha256 or sha512 digest', 'Pass a digest such as "sha256:" followed by 64 lower-case hex digits')
     }
   }

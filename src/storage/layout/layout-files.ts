@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { DigestAlgorithm } from '../digest/digest.js'
+import { SUPPORTED_DIGEST, type DigestAlgorithm } from '../../leaf/digest.js'
 import { errorCode, type LayoutFileHandle, type LayoutFs, type LayoutStats } from './layout-fs.js'
-import { FILE_DIGEST } from './layout-state.js'
-import type { ByteRange } from './storage.js'
+import type { ByteRange } from '../storage.js'
 
 const READ_CHUNK = 64 * 1024
 
@@ -37,7 +36,7 @@ export class LayoutFiles {
     for (const algorithm of await this.readdirOptional(dir)) {
       for (const hex of await this.readdirOptional(this.fs.join(dir, algorithm))) {
         const digest = `${algorithm}:${hex}`
-        if (FILE_DIGEST.test(digest)) digests.push(digest)
+        if (SUPPORTED_DIGEST.test(digest)) digests.push(digest)
       }
     }
     return digests
@@ -155,7 +154,7 @@ export function json(value: unknown): Uint8Array {
   return new TextEncoder().encode(`${JSON.stringify(value)}\n`)
 }
 
-/** The algorithm of a digest that passed `FILE_DIGEST`, which admits only those the registry computes. */
+/** The algorithm of a digest that passed `SUPPORTED_DIGEST`, which admits only those the registry computes. */
 export function algorithmOf(digest: string): DigestAlgorithm {
   return digest.slice(0, digest.indexOf(':')) as DigestAlgorithm
 }

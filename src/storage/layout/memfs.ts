@@ -1,9 +1,9 @@
 import { posix } from 'node:path'
 import { Volume } from 'memfs'
-import { FakeRegistryError } from '../errors/fake-registry-error.js'
+import { FakeRegistryError } from '../../errors/fake-registry-error.js'
 import { LayoutStorage } from './fs-layout.js'
 import { wrapHandle, type LayoutFs, type LayoutStats } from './layout-fs.js'
-import type { Storage } from './storage.js'
+import type { Storage } from '../storage.js'
 
 /** Options of `memfsStorage`. */
 export interface MemfsStorageOptions {

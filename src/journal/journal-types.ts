@@ -1,6 +1,17 @@
-import type { Har } from './har.js'
+import type { Har } from './har-types.js'
 
 // The journal's public shapes: what it records of a request and how it is queried.
+
+/**
+ * The path parameters of the route a request matched, as the journal records them; which ones
+ * are set depends on the route.
+ */
+export interface RequestParams {
+  name?: string
+  reference?: string
+  digest?: string
+  uuid?: string
+}
 
 /**
  * Which part of the Distribution API a request addressed.

@@ -1,17 +1,10 @@
-import { randomUUID } from 'node:crypto'
-import { isRepositoryName } from '../core/names.js'
+import { isRepositoryName } from '../../leaf/names.js'
 import type { BlobStore } from './blob-store.js'
 import type { KeyLocks } from './key-locks.js'
 import { json, readHandle, writeAll, type LayoutFiles } from './layout-files.js'
 import { parseJson, type UploadFile } from './layout-state.js'
-import type { UploadInfo } from './storage.js'
-
-const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-
-/** True for an id this storage could have issued; any other names no file. */
-export function isUploadId(id: string): boolean {
-  return UPLOAD_ID.test(id)
-}
+import type { UploadInfo } from '../storage.js'
+import { newUploadId } from '../upload-ids.js'
 
 /**
  * Upload sessions as two files in one directory: `<id>` holds the bytes received so far (its
@@ -32,7 +25,7 @@ export class UploadSessions {
   }
 
   async create(repository: string): Promise<UploadInfo> {
-    const id = randomUUID()
+    const id = newUploadId()
     const data = this.#path(id)
     await (await this.#files.fs.open(data, 'wx')).close()
     await this.#files.writeAtomic(`${data}.json`, json({ repository } satisfies UploadFile))

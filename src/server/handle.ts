@@ -1,8 +1,8 @@
 import { isOciError, OciError, writeOciErrors } from '../errors/oci-error.js'
-import type { RegistryContext } from './context.js'
-import type { RequestFacts } from './journal.js'
-import { isRepositoryName } from './names.js'
-import { routeNotFound } from './route-not-found.js'
+import type { RegistryContext } from '../api/route-types.js'
+import type { Journal, RequestFacts } from '../journal/journal.js'
+import { isRepositoryName } from '../leaf/names.js'
+import { routeNotFound } from '../api/route-not-found.js'
 import { matchRoute } from './routes.js'
 
 /** The registry as one function, in the manner of a fetch handler. */
@@ -32,11 +32,12 @@ export const SERVE_WITH_META = Symbol.for('fake-oci-registry.serve-with-meta')
 
 /**
  * Builds the core: one pure function from a Fetch `Request` to a `Response`. Every transport
- * calls it; it never throws (a bug becomes a 500 with the spec's envelope).
+ * calls it; it never throws (a bug becomes a 500 with the spec's envelope). `journal` records
+ * every request and its answer (`registry.requests`); without one nothing is recorded.
  */
-export function createHandler(context: RegistryContext): FetchHandler {
+export function createHandler(context: RegistryContext, journal?: Journal): FetchHandler {
   return async (incoming, meta) => {
-    const recording = meta?.record === false ? undefined : context.journal?.start(incoming, meta?.transport ?? 'fetch')
+    const recording = meta?.record === false ? undefined : journal?.start(incoming, meta?.transport ?? 'fetch')
     const request = recording?.request ?? incoming
     let response: Response
     try {

@@ -5,7 +5,7 @@ import { deleteManifest, getManifest, putManifest } from '../api/manifests.js'
 import { listReferrers } from '../api/referrers.js'
 import { listTags } from '../api/tags.js'
 import { cancelUpload, getUploadStatus, patchUpload, putUpload, startUpload } from '../api/uploads.js'
-import type { RouteHandler } from './context.js'
+import type { RouteHandler } from '../api/route-types.js'
 
 /** One entry of the route table: an anchored pattern and a handler per method. */
 export interface Route {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { LayoutFiles } from './layout-files.js'
 import { ROOT_MARKER, SNAPSHOTS, TEMP, UPLOADS } from './layout-root.js'
-import type { StorageSnapshot } from './storage.js'
+import type { StorageSnapshot } from '../storage.js'
 
 // Root entries that are not content: the marker stays put, sessions end on restore, temp files
 // are still being written, and a snapshot never holds another.

@@ -1,9 +1,9 @@
 import { open, link, mkdir, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { FakeRegistryError } from '../errors/fake-registry-error.js'
+import { FakeRegistryError } from '../../errors/fake-registry-error.js'
 import { LayoutStorage } from './fs-layout.js'
 import { errorCode, wrapHandle, type LayoutFs } from './layout-fs.js'
-import type { Storage } from './storage.js'
+import type { Storage } from '../storage.js'
 
 /**
  * Storage on disk: each repository an OCI image layout under `path` (`<path>/<repository>/`

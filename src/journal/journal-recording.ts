@@ -1,11 +1,10 @@
 import type { OciError } from '../errors/oci-error.js'
-import type { RouteParams } from './context.js'
-import type { RecordedRequest, RecordedResponse, ResourceKind } from './journal-types.js'
+import type { RecordedRequest, RecordedResponse, RequestParams, ResourceKind } from './journal-types.js'
 
 /** What handlers add to a request's record while they answer it (see RouteInput.facts). */
 export interface RequestFacts {
   /** The route's parameters, once a route matched. */
-  params?: RouteParams
+  params?: RequestParams
   /** The decoded body of a manifest PUT. */
   manifest?: unknown
   /** The error the answer carries. */
@@ -165,7 +164,7 @@ function queryOf(params: URLSearchParams): Record<string, string | string[]> {
 
 // The answer's digest is the stored content's; without one, a `?digest=` (upload close) or a
 // digest in the path. A manifest reference is a digest only when it has an algorithm prefix.
-function digestOf(entry: Entry, params: RouteParams | undefined): string | undefined {
+function digestOf(entry: Entry, params: RequestParams | undefined): string | undefined {
   const fromQuery = entry.query.digest
   return (
     entry.response.headers['docker-content-digest'] ??
@@ -174,7 +173,7 @@ function digestOf(entry: Entry, params: RouteParams | undefined): string | undef
   )
 }
 
-function resourceOf(path: string, params: RouteParams): ResourceKind {
+function resourceOf(path: string, params: RequestParams): ResourceKind {
   if (params.uuid !== undefined || /\/blobs\/uploads\/?$/.test(path)) return 'upload'
   if (params.reference !== undefined) return 'manifest'
   if (params.digest !== undefined) return /\/referrers\/[^/]+$/.test(path) ? 'referrers' : 'blob'

@@ -1,11 +1,10 @@
-import { isRepositoryName, isTag } from '../core/names.js'
-import { computeDigest } from '../digest/digest.js'
+import { isRepositoryName, isTag } from '../../leaf/names.js'
+import { computeDigest, SUPPORTED_DIGEST } from '../../leaf/digest.js'
 import type { KeyLocks } from './key-locks.js'
 import { algorithmOf, json, type LayoutFiles } from './layout-files.js'
 import {
   corrupt,
   emptyState,
-  FILE_DIGEST,
   indexOf,
   parseJson,
   parseStateFile,
@@ -15,7 +14,7 @@ import {
   type ManifestRecord,
   type RepositoryState,
 } from './layout-state.js'
-import type { StoredManifest } from './storage.js'
+import type { StoredManifest } from '../storage.js'
 
 /** Per repository: what the OCI layout cannot hold (blob links, referrer fields, stored kinds). */
 const REPOSITORY_STATE = '.fake-oci-registry.json'
@@ -96,7 +95,7 @@ export class RepositoryLayouts {
     const state = emptyState()
     for (const entry of index.manifests as Array<Record<string, unknown>>) {
       const { mediaType, digest, size } = entry ?? {}
-      if (typeof mediaType !== 'string' || typeof digest !== 'string' || !FILE_DIGEST.test(digest) || typeof size !== 'number') {
+      if (typeof mediaType !== 'string' || typeof digest !== 'string' || !SUPPORTED_DIGEST.test(digest) || typeof size !== 'number') {
         throw corrupt(path, `a descriptor is not {mediaType, digest, size} with a sha256 or sha512 digest: ${JSON.stringify(entry)}`)
       }
       if (!state.manifests.has(digest)) {

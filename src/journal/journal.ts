@@ -3,8 +3,8 @@ import { requestPredicate, type RequestMatch } from './journal-filter.js'
 import { Recording } from './journal-recording.js'
 import type { RecordedRequest, RequestJournal } from './journal-types.js'
 
-export type { AsymmetricMatcherLike, RecordedRequest, RecordedResponse, RequestFilter, RequestJournal, ResourceKind, TextMatch } from './journal-types.js'
-export { assertRequestFilter, isAsymmetricMatcher, matchesRequest, matchValue } from './journal-filter.js'
+export type { AsymmetricMatcherLike, RecordedRequest, RecordedResponse, RequestFilter, RequestJournal, RequestParams, ResourceKind, TextMatch } from './journal-types.js'
+export { requireRequestFilter, isAsymmetricMatcher, matchesRequest, matchValue } from './journal-filter.js'
 export { Recording, type RequestFacts } from './journal-recording.js'
 
 /** How many requests a journal keeps before dropping the oldest. */

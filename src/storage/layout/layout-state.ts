@@ -1,6 +1,7 @@
-import { isTag } from '../core/names.js'
-import { FakeRegistryError } from '../errors/fake-registry-error.js'
-import { referrerFieldsOf } from '../media-types/references.js'
+import { SUPPORTED_DIGEST } from '../../leaf/digest.js'
+import { isTag } from '../../leaf/names.js'
+import { FakeRegistryError } from '../../errors/fake-registry-error.js'
+import { referrerFieldsOf } from '../../media-types/references.js'
 
 // The registry's own record of a repository beside its OCI layout, and the layout's index.json
 // view of it: what the layout cannot hold (blob links, referrer fields) lives in the state file.
@@ -9,8 +10,6 @@ import { referrerFieldsOf } from '../media-types/references.js'
 export const REF_NAME = 'org.opencontainers.image.ref.name'
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
 const INDEX_KINDS = new Set([OCI_INDEX, 'application/vnd.docker.distribution.manifest.list.v2+json'])
-/** Only digests the registry computes ever name a file; anything else is refused before a path exists. */
-export const FILE_DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/
 
 export interface ManifestRecord {
   mediaType: string
@@ -74,9 +73,9 @@ export function parseStateFile(path: string, bytes: Uint8Array): RepositoryState
     throw corrupt(path, 'it is not {links, manifests, tags}')
   }
   const state = emptyState()
-  for (const digest of file.links) if (typeof digest === 'string' && FILE_DIGEST.test(digest)) state.links.add(digest)
+  for (const digest of file.links) if (typeof digest === 'string' && SUPPORTED_DIGEST.test(digest)) state.links.add(digest)
   for (const { digest, ...record } of file.manifests) {
-    if (typeof digest === 'string' && FILE_DIGEST.test(digest) && typeof record.mediaType === 'string') state.manifests.set(digest, record)
+    if (typeof digest === 'string' && SUPPORTED_DIGEST.test(digest) && typeof record.mediaType === 'string') state.manifests.set(digest, record)
   }
   for (const [tag, digest] of Object.entries(file.tags)) if (isTag(tag) && typeof digest === 'string') state.tags.set(tag, digest)
   return state

@@ -24,6 +24,19 @@ const ENCODED_BY_ALGORITHM: Record<DigestAlgorithm, RegExp> = {
   sha512: /^[a-f0-9]{128}$/,
 }
 
+/**
+ * Exactly the digests this registry computes: a supported algorithm and its lower-case hex. Only
+ * these ever name a file in the layout backend; anything else is refused before a path exists.
+ *
+ * @example
+ * SUPPORTED_DIGEST.test('sha256:' + 'a'.repeat(64)) // true
+ */
+export const SUPPORTED_DIGEST = new RegExp(
+  `^(?:${Object.entries(ENCODED_BY_ALGORITHM)
+    .map(([algorithm, encoded]) => `${algorithm}:${encoded.source.slice(1, -1)}`)
+    .join('|')})$`,
+)
+
 /** True for the algorithms this registry can compute. */
 export function isSupportedAlgorithm(algorithm: string): algorithm is DigestAlgorithm {
   return Object.hasOwn(ENCODED_BY_ALGORITHM, algorithm)

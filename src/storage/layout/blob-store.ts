@@ -1,8 +1,7 @@
-import { digestStream } from '../digest/digest.js'
+import { digestStream, SUPPORTED_DIGEST } from '../../leaf/digest.js'
 import { algorithmOf, readHandle, type LayoutFiles } from './layout-files.js'
 import type { LayoutFileHandle, LayoutStats } from './layout-fs.js'
-import { FILE_DIGEST } from './layout-state.js'
-import type { BlobInfo, ByteRange } from './storage.js'
+import type { BlobInfo, ByteRange } from '../storage.js'
 
 /**
  * The content-addressed blob files, `<dir>/<alg>/<hex>`, shared by every repository. A file
@@ -22,7 +21,7 @@ export class BlobStore {
 
   /** The blob's file, or undefined for anything but a sha256 or sha512 digest. */
   path(digest: string): string | undefined {
-    if (typeof digest !== 'string' || !FILE_DIGEST.test(digest)) return undefined
+    if (typeof digest !== 'string' || !SUPPORTED_DIGEST.test(digest)) return undefined
     return this.#files.digestPath(this.#dir, digest)
   }
 

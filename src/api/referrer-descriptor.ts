@@ -1,5 +1,5 @@
 import type { StoredManifest } from '../storage/storage.js'
-import { isJsonObject } from './decode.js'
+import { isJsonObject } from '../media-types/decode.js'
 
 /**
  * One entry of a referrers listing (distribution-spec §Listing Referrers): what the HTTP API

@@ -1,4 +1,4 @@
-import { isRepositoryName } from '../core/names.js'
+import { isRepositoryName } from '../../leaf/names.js'
 import type { BlobStore } from './blob-store.js'
 import { json, type LayoutFiles } from './layout-files.js'
 import { errorCode } from './layout-fs.js'

@@ -1,58 +1,8 @@
 import { createRequire } from 'node:module'
-import type { RecordedRequest } from './journal.js'
+import type { Har, HarEntry, HarNameValue } from './har-types.js'
+import type { RecordedRequest } from './journal-types.js'
 
-/** A name/value pair of HAR 1.2 (headers, query string, cookies). */
-export interface HarNameValue {
-  name: string
-  value: string
-  comment?: string
-}
-
-/** A HAR 1.2 entry: one request and its answer. Fields starting with `_` are this library's. */
-export interface HarEntry {
-  startedDateTime: string
-  time: number
-  request: {
-    method: string
-    url: string
-    httpVersion: string
-    cookies: HarNameValue[]
-    headers: HarNameValue[]
-    queryString: HarNameValue[]
-    postData?: { mimeType: string; text: string; comment?: string }
-    headersSize: number
-    bodySize: number
-  }
-  response: {
-    status: number
-    statusText: string
-    httpVersion: string
-    cookies: HarNameValue[]
-    headers: HarNameValue[]
-    content: { size: number; mimeType: string; text?: string; comment?: string }
-    redirectURL: string
-    headersSize: number
-    bodySize: number
-  }
-  cache: Record<string, never>
-  timings: { send: number; wait: number; receive: number }
-  _id: number
-  _transport: string
-  _repository?: string
-  _reference?: string
-  _digest?: string
-  _errorCode?: string
-}
-
-/** A HAR 1.2 document (http://www.softwareishard.com/blog/har-12-spec/). */
-export interface Har {
-  log: {
-    version: '1.2'
-    creator: { name: string; version: string }
-    entries: HarEntry[]
-    comment?: string
-  }
-}
+export type { Har, HarEntry, HarNameValue } from './har-types.js'
 
 // Credentials must not end up in a file attached to a bug report.
 const REDACTED_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie'])
@@ -134,7 +84,7 @@ function pairs(headers: Readonly<Record<string, string>>): HarNameValue[] {
 
 function packageVersion(): string {
   try {
-    // src/core and dist/core are both two levels below the package root.
+    // src/journal and dist/journal are both two levels below the package root.
     const manifest = createRequire(import.meta.url)('../../package.json') as { version?: unknown }
     return typeof manifest.version === 'string' ? manifest.version : '0.0.0'
   } catch {
