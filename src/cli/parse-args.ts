@@ -8,11 +8,18 @@ import { DEFAULTS, MODES } from '../options.js'
  */
 export const CLI_DEFAULT_PORT = 5000
 
+/** The formats of the request log: `--log human` (the default) or `--log json`. */
+export const LOG_FORMATS = ['human', 'json'] as const
+
+/** One of `LOG_FORMATS`. */
+export type LogFormat = (typeof LOG_FORMATS)[number]
+
 /** What `fake-oci-registry --help` prints. */
 export const USAGE = `Usage: fake-oci-registry serve [options]
 
 Serves an OCI / Docker registry (the Distribution API) until SIGINT or SIGTERM,
-and prints "listening on <url>" once it accepts connections.
+prints "listening on <url>" on stdout once it accepts connections, then one line
+per request on stderr.
 
 Options:
   --port <number>    port to listen on, 0 for a free one (default: ${CLI_DEFAULT_PORT})
@@ -23,6 +30,10 @@ Options:
   --no-automatic-mount
                      answer a mount without 'from' with an upload session
                      instead of linking a blob stored in another repository
+  --log <format>     request log on stderr: 'human', or 'json' for one JSON
+                     object per request (default: human)
+  -q, --quiet        no request log
+  -v, --version      print the version and exit
   -h, --help         print this help and exit
 `
 
@@ -37,10 +48,12 @@ export interface ServeCommand {
   storage: string
   /** False with `--no-automatic-mount`. */
   automaticMount: boolean
+  /** The request log's format on stderr: `--log`, or 'none' with `--quiet`. */
+  log: LogFormat | 'none'
 }
 
 /** A command line the CLI can run. */
-export type CliCommand = { command: 'help' } | ServeCommand
+export type CliCommand = { command: 'help' } | { command: 'version' } | ServeCommand
 
 /**
  * A command line the CLI cannot run. The message names the problem only; the caller adds the
@@ -61,11 +74,12 @@ export class UsageError extends Error {
  * reads no environment and writes nothing.
  *
  * @example
- * parseCliArgs(['serve', '--port', '0']) // { command: 'serve', port: 0, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true }
+ * parseCliArgs(['serve', '--port', '0']) // { command: 'serve', port: 0, …, log: 'human' }
  */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   const { values, positionals } = parseOrExplain(argv)
   if (values.help) return { command: 'help' }
+  if (values.version) return { command: 'version' }
   const [command, ...extra] = positionals
   if (command === undefined) throw new UsageError('missing command: the only command is serve')
   if (command !== 'serve') throw new UsageError(`unknown command '${command}': the only command is serve`)
@@ -77,6 +91,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     mode: values.mode ?? DEFAULTS.mode,
     storage: nonEmpty('storage', values.storage, 'memory', "'memory' or a directory"),
     automaticMount: !values['no-automatic-mount'],
+    log: logFormat(values.log, values.quiet === true),
   }
 }
 
@@ -92,6 +107,9 @@ function parseOrExplain(argv: readonly string[]) {
         mode: { type: 'string' },
         storage: { type: 'string' },
         'no-automatic-mount': { type: 'boolean' },
+        log: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -111,6 +129,16 @@ function explain(error: unknown): string {
     if (/does not take an argument/.test(message ?? '')) return `option ${option} takes no value`
   }
   return String(message ?? error)
+}
+
+function logFormat(value: string | undefined, quiet: boolean): LogFormat | 'none' {
+  if (quiet && value !== undefined) {
+    throw new UsageError('--quiet and --log cannot be used together: --quiet turns the log off')
+  }
+  if (quiet) return 'none'
+  if (value === undefined) return 'human'
+  if ((LOG_FORMATS as readonly string[]).includes(value)) return value as LogFormat
+  throw new UsageError(`--log must be ${LOG_FORMATS.map((format) => `'${format}'`).join(' or ')}, got '${value}'`)
 }
 
 function port(value: string | undefined): number {

@@ -24,6 +24,7 @@ export class Journal implements RequestJournal {
   #nextId = 1
   #dropped = 0
   #limit: number
+  #listeners = new Set<(request: RecordedRequest) => void>()
 
   constructor(limit: number = JOURNAL_LIMIT) {
     this.#limit = limit
@@ -64,6 +65,16 @@ export class Journal implements RequestJournal {
     this.#dropped = 0
   }
 
+  subscribe(listener: (request: RecordedRequest) => void): () => void {
+    // A wrapper per call, so subscribing the same function twice calls it twice and each stop
+    // ends only its own subscription.
+    const call = (request: RecordedRequest): void => listener(request)
+    this.#listeners.add(call)
+    return () => {
+      this.#listeners.delete(call)
+    }
+  }
+
   toHAR(): Har {
     return toHar(this.#entries)
   }
@@ -81,6 +92,16 @@ export class Journal implements RequestJournal {
     if (this.#entries.length > this.#limit) {
       this.#entries.shift()
       this.#dropped++
+    }
+    for (const listener of this.#listeners) {
+      try {
+        listener(entry)
+      } catch (error) {
+        // The answer is on its way: a listener's bug is reported apart from it, never instead.
+        queueMicrotask(() => {
+          throw error
+        })
+      }
     }
   }
 }

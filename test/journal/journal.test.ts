@@ -251,3 +251,34 @@ describe('Journal limit', () => {
     expect(journal.all().map((request) => request.path)).toEqual(['/v2/first', '/v2/second'])
   })
 })
+
+describe('registry.requests.subscribe', () => {
+  let registry: FakeRegistry
+  beforeEach(async () => {
+    registry = await createFakeRegistry({ transport: 'none' })
+  })
+  afterEach(() => registry.close())
+
+  it('calls the listener with each request once its status is known, until stopped', async () => {
+    const seen: Array<[string, string, number]> = []
+    const stop = registry.requests.subscribe((request) => seen.push([request.method, request.path, request.response.status]))
+    await registry.fetch('/v2/')
+    await registry.fetch('/v2/team/app/manifests/missing')
+    stop()
+    await registry.fetch('/v2/')
+    expect(seen).toEqual([
+      ['GET', '/v2/', 200],
+      ['GET', '/v2/team/app/manifests/missing', 404],
+    ])
+  })
+
+  it('answers the request even when a listener throws, and reports that error on its own', async () => {
+    const reported = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve))
+    registry.requests.subscribe(() => {
+      throw new Error('listener bug')
+    })
+    const response = await registry.fetch('/v2/')
+    expect([response.status, await response.text()]).toEqual([200, '{}'])
+    expect(await reported).toMatchObject({ message: 'listener bug' })
+  })
+})
