@@ -32,6 +32,7 @@ const server = setupServer(...registryHandlers(registry, { origin: REGISTRY }))
 
 describe('imagePlatform', () => {
   // Anything the registry does not answer (another host, a path outside /v2) fails the test.
+  // (msw 3 names this option onUnhandledFrame.)
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
   afterEach(async () => {
     server.resetHandlers()

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer'
 import { STATUS_CODES } from 'node:http'
-import { abortError, toControllerHandler } from './dispatcher-handlers.js'
+import { abortError, toControllerHandler, toRawHeaders } from './dispatcher-handlers.js'
 import { toRequest } from './dispatcher-request.js'
 import type { DispatchController, DispatchHandler, DispatchOptions, DispatchTarget } from './dispatcher-types.js'
 
@@ -25,6 +25,13 @@ export class Exchange implements DispatchController {
   // Ends the request body's source once the answer is complete: the registry may answer
   // (an early 4xx) without reading all of it, and the caller's stream must not stay open.
   #endBody: (() => void) | undefined
+  /**
+   * The answer's headers as a socket client sees them, a flat `[name, value, …]` list of latin1
+   * buffers: undici 8's fetch reads them from here and ignores the headers object it is passed.
+   */
+  rawHeaders: Buffer[] | null = null
+  /** The trailers, likewise: the registry sends none. */
+  rawTrailers: Buffer[] | null = null
 
   constructor(handler: DispatchHandler) {
     this.#handler = toControllerHandler(handler)
@@ -82,10 +89,13 @@ export class Exchange implements DispatchController {
         await response.body?.cancel(this.#reason).catch(() => {})
         return
       }
-      this.#handler.onResponseStart?.(this, response.status, headersOf(response), response.statusText || STATUS_CODES[response.status] || '')
+      const headers = headersOf(response)
+      this.rawHeaders = toRawHeaders(headers)
+      this.#handler.onResponseStart?.(this, response.status, headers, response.statusText || STATUS_CODES[response.status] || '')
       if (response.body) await this.#stream(response.body)
       if (this.aborted || this.#settled) return
       this.#settled = true
+      this.rawTrailers = []
       this.#handler.onResponseEnd?.(this, {})
     } catch (error) {
       // A throwing callback ends the request the way a broken socket would.

@@ -49,6 +49,13 @@ export interface DispatchController {
   readonly aborted: boolean
   readonly paused: boolean
   readonly reason: Error | null
+  /**
+   * The answer's headers as a flat `[name, value, …]` list, set before `onResponseStart`:
+   * undici 8's fetch reads the headers from here.
+   */
+  readonly rawHeaders?: Buffer[] | null
+  /** The answer's trailers likewise, set before `onResponseEnd`. */
+  readonly rawTrailers?: Buffer[] | null
   abort(reason: Error): void
   pause(): void
   resume(): void

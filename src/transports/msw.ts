@@ -32,8 +32,8 @@ export interface HandledRegistry {
 /**
  * MSW request handlers that answer the Distribution API (`<origin>/v2` and everything below it)
  * from `registry`, for an MSW server the test suite already has. Any other request is left to
- * that server's `onUnhandledRequest` strategy, so a wrong origin or a path outside `/v2` warns,
- * errors or passes through exactly as the suite chose, never silently.
+ * that server's `onUnhandledRequest` strategy (`onUnhandledFrame` in msw 3), so a wrong origin
+ * or a path outside `/v2` warns, errors or passes through exactly as the suite chose.
  *
  * @example
  * import { setupServer } from 'msw/node'
@@ -97,7 +97,9 @@ export function startMswTransport(handler: FetchHandler, origin: string): MswTra
         return serve ? serve(request) : undefined
       }),
     )
-    shared.listen({ onUnhandledRequest: 'bypass' })
+    // Both names of the option: msw 3 calls it onUnhandledFrame, ignores the old name, and would
+    // warn about every request for another origin.
+    shared.listen({ onUnhandledRequest: 'bypass', onUnhandledFrame: 'bypass' } as Parameters<typeof shared.listen>[0])
     server = shared
   }
   let closing: Promise<void> | undefined

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Journal } from '../../src/journal/journal.js'
 import { createFakeRegistry, FakeRegistryError, textLayer, type FakeRegistry } from '../../src/index.js'
 import { registryHandlers } from '../../src/msw.js'
+import { FAIL_UNHANDLED } from '../support/msw.js'
 import { bytesOf, MediaTypes, pushBlob, pushImageContent, putManifest, sha256 } from '../support/push.js'
 
 describe('registry.requests: what is recorded', () => {
@@ -139,7 +140,7 @@ describe('registry.requests: what is recorded', () => {
   it('names the msw transport for registryHandlers in a server the suite owns', async () => {
     await using registry = await createFakeRegistry({ transport: 'none' })
     const server = setupServer(...registryHandlers(registry, { origin: 'https://own-server.registry.test' }))
-    server.listen({ onUnhandledRequest: 'error' })
+    server.listen(FAIL_UNHANDLED)
     try {
       await (await fetch('https://own-server.registry.test/v2/')).text()
     } finally {

@@ -300,6 +300,34 @@ describe('registry.dispatcher streaming', () => {
     expect(events).toEqual(['headers 200', ...CHUNKS.map((chunk) => `data ${chunk}`), 'complete'])
   })
 
+  it('sets controller.rawHeaders before onResponseStart and rawTrailers before onResponseEnd, as undici 8 reads them', async () => {
+    await pushStreamed()
+    const seen = await new Promise<{ raw: string[]; headers: Record<string, string | string[]>; trailers: unknown }>((resolve, reject) => {
+      let raw: string[] = []
+      let headers: Record<string, string | string[]> = {}
+      registry.dispatcher.dispatch(
+        { origin: registry.url, path: `/v2/team/app/blobs/${DIGEST}`, method: 'GET' },
+        {
+          onRequestStart() {},
+          onResponseStart(controller, _status, parsed) {
+            raw = (controller.rawHeaders ?? []).map((buffer) => buffer.toString('latin1'))
+            headers = parsed
+          },
+          onResponseData() {},
+          onResponseEnd(controller) {
+            resolve({ raw, headers, trailers: controller.rawTrailers })
+          },
+          onResponseError: (_controller, error) => reject(error),
+        },
+      )
+    })
+    const pairs: Array<[string, string]> = []
+    for (let i = 0; i < seen.raw.length; i += 2) pairs.push([seen.raw[i] as string, seen.raw[i + 1] as string])
+    expect(Object.fromEntries(pairs)).toEqual(seen.headers)
+    expect(Object.fromEntries(pairs)).toMatchObject({ 'content-length': String(CONTENT.length), 'docker-content-digest': DIGEST })
+    expect(seen.trailers).toEqual([])
+  })
+
   it('holds back response chunks while a controller-style handler is paused', async () => {
     await pushStreamed()
     const events: string[] = []
