@@ -13,8 +13,10 @@ import { registryMatchers, type RegistryMatchers } from './assertions/vitest.js'
 expect.extend(registryMatchers)
 
 declare module 'vitest' {
-  // The type parameter must repeat vitest's own declaration for the interfaces to merge.
-  interface Matchers<T = any> extends RegistryMatchers {}
+  // No type parameters: vitest 3.2 and 4 declare `Matchers<T = any>`, vitest 5
+  // `Matchers<R extends void | Promise<void> = void | Promise<void>, T = unknown>`. A declaration
+  // merges with either only when it names none, which all-defaulted parameters allow.
+  interface Matchers extends RegistryMatchers {}
 }
 
 export { registryMatchers, type RegistryMatchers }

@@ -1,4 +1,3 @@
-import type { MatcherResult, MatcherState } from 'vitest'
 import type { FakeRegistry } from '../create-fake-registry.js'
 import type { AsymmetricMatcherLike, RequestFilter } from '../journal/journal.js'
 import { checkBlob, type ExpectedBlob } from './blob.js'
@@ -57,22 +56,22 @@ export interface RegistryMatchers {
  * Object.keys(registryMatchers) // ['toHaveManifest', 'toHaveBlob', 'toHaveTags', …]
  */
 export const registryMatchers = {
-  async toHaveManifest(this: MatcherState, received: unknown, reference: string, expected?: ExpectedManifest) {
+  async toHaveManifest(received: unknown, reference: string, expected?: ExpectedManifest) {
     return resultOf(await checkManifest(received as FakeRegistry, reference, expected))
   },
-  async toHaveBlob(this: MatcherState, received: unknown, repository: string, digest: string, expected?: ExpectedBlob) {
+  async toHaveBlob(received: unknown, repository: string, digest: string, expected?: ExpectedBlob) {
     return resultOf(await checkBlob(received as FakeRegistry, repository, digest, expected))
   },
-  async toHaveTags(this: MatcherState, received: unknown, repository: string, tags: readonly string[] | string | AsymmetricMatcherLike, options?: TagsOptions) {
+  async toHaveTags(received: unknown, repository: string, tags: readonly string[] | string | AsymmetricMatcherLike, options?: TagsOptions) {
     return resultOf(await checkTags(received as FakeRegistry, repository, tags, options))
   },
-  async toHaveReferrers(this: MatcherState, received: unknown, subject: string, expected?: ExpectedReferrers) {
+  async toHaveReferrers(received: unknown, subject: string, expected?: ExpectedReferrers) {
     return resultOf(await checkReferrers(received as FakeRegistry, subject, expected))
   },
-  toHaveReceivedRequest(this: MatcherState, received: unknown, filter: RequestFilter) {
+  toHaveReceivedRequest(received: unknown, filter: RequestFilter) {
     return resultOf(checkRequest(received as FakeRegistry, filter))
   },
-  toHaveReceivedRequestTimes(this: MatcherState, received: unknown, times: number, filter: RequestFilter) {
+  toHaveReceivedRequestTimes(received: unknown, times: number, filter: RequestFilter) {
     if (typeof times !== 'number') {
       throw invalidField('toHaveReceivedRequestTimes', 'times', 'the first argument is the number of requests', "Pass one such as toHaveReceivedRequestTimes(1, { method: 'PUT' })")
     }
@@ -80,7 +79,18 @@ export const registryMatchers = {
   },
 }
 
-function resultOf(result: CheckResult): Extract<MatcherResult, { pass: boolean }> {
+/**
+ * What a matcher returns, as every vitest major (3, 4, 5) reads it. Declared here rather than
+ * imported: vitest's own name and home for it differ from one major to the next.
+ */
+interface RegistryMatcherResult {
+  pass: boolean
+  message: () => string
+  actual?: unknown
+  expected?: unknown
+}
+
+function resultOf(result: CheckResult): RegistryMatcherResult {
   return {
     pass: result.pass,
     message: () => (result.pass ? result.negatedMessage : result.message),
