@@ -4,6 +4,7 @@
 // Prints each problem and exits 1 when there is any.
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import process from 'node:process'
 
 const root = process.argv[2]
 const files = readdirSync(root, { recursive: true, withFileTypes: true })
@@ -34,6 +35,6 @@ for (const match of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
   }
 }
 
-for (const problem of problems) console.error(`package: ${problem}`)
+for (const problem of problems) process.stderr.write(`package: ${problem}\n`)
 if (problems.length > 0) process.exit(1)
-console.log(`package contents: ${files.length} files, no source maps, every README link inside the package`)
+process.stdout.write(`package contents: ${files.length} files, no source maps, every README link inside the package\n`)

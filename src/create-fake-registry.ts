@@ -16,7 +16,7 @@ import {
   type InspectedReferrer,
 } from './inspect.js'
 import { resolveOptions, type FakeRegistryOptions, type ResolvedOptions } from './options.js'
-import { exportLayout, type ExportedLayout } from './seed/layout.js'
+import { exportLayout, importLayout, type ExportedLayout, type ImportedManifest, type ImportLayoutOptions } from './seed/layout.js'
 import type { SeedTarget } from './seed/push-client.js'
 import { createSeeder, type Seeder } from './seed/seeder.js'
 import { startTransport, type TransportHandle } from './start-transport.js'
@@ -114,8 +114,17 @@ export interface FakeRegistry extends AsyncDisposable {
   /** Puts back what `snapshot()` captured; open uploads end. O(changes since) with memory storage. */
   restore(snapshot: StorageSnapshot): Promise<void>
   /**
+   * Imports an OCI image layout through the registry's API: every manifest of its `index.json`
+   * with what it references, tagged by its `org.opencontainers.image.ref.name`. A directory of
+   * layouts (as `directoryStorage` writes) imports each one as the repository named by its path.
+   * The pair of `exportLayout`.
+   * @example
+   * await registry.importLayout('./fixtures/app-layout', { repository: 'team/app' })
+   */
+  importLayout(dir: string, options?: ImportLayoutOptions): Promise<ImportedManifest[]>
+  /**
    * Writes an OCI image layout of a repository (every tag, what it references, its referrers)
-   * into a new or empty directory, for skopeo and other OCI tools.
+   * into a new or empty directory, for skopeo and other OCI tools. The pair of `importLayout`.
    * @example
    * await registry.exportLayout('team/app', './out/app') // then: skopeo inspect oci:./out/app:1
    */
@@ -139,22 +148,21 @@ export interface FakeRegistry extends AsyncDisposable {
  */
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const { options: resolved, profile } = resolveOptions(options)
-  const context: JournalledContext = { options: resolved, profile, storage: resolved.storage, uploadDigesters: new UploadDigesters(), journal: new Journal() }
+  const context: RegistryContext = { options: resolved, profile, storage: resolved.storage, uploadDigesters: new UploadDigesters() }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
-  const handler = createHandler(context, context.journal)
-  return new StartedRegistry(context, handler, await startTransport(handler, resolved))
+  const journal = new Journal()
+  const handler = createHandler(context, journal)
+  return new StartedRegistry(context, journal, handler, await startTransport(handler, resolved))
 }
-
-/** The registry keeps its journal beside the context the handlers see. */
-type JournalledContext = RegistryContext & { readonly journal: Journal }
 
 class StartedRegistry implements FakeRegistry {
   readonly url: string
   readonly host: string
   readonly options: Readonly<ResolvedOptions>
   readonly seed: Seeder
-  #context: JournalledContext
+  #context: RegistryContext
+  #journal: Journal
   #handler: FetchHandler
   #transport: TransportHandle | undefined
   // The registry's own requests (seeding, layout export) stay out of the journal.
@@ -162,9 +170,10 @@ class StartedRegistry implements FakeRegistry {
   #dispatcher: RegistryDispatcher | undefined
   #closing: Promise<void> | undefined
 
-  constructor(context: JournalledContext, handler: FetchHandler, transport: TransportHandle | undefined) {
+  constructor(context: RegistryContext, journal: Journal, handler: FetchHandler, transport: TransportHandle | undefined) {
     this.options = context.options
     this.#context = context
+    this.#journal = journal
     this.#handler = handler
     this.#transport = transport
     this.url = transport?.url ?? context.options.origin
@@ -197,7 +206,7 @@ class StartedRegistry implements FakeRegistry {
   }
 
   get requests(): RequestJournal {
-    return this.#context.journal
+    return this.#journal
   }
 
   get dispatcher(): RegistryDispatcher {
@@ -250,6 +259,11 @@ class StartedRegistry implements FakeRegistry {
     this.#context.uploadDigesters.clear()
   }
 
+  async importLayout(dir: string, options?: ImportLayoutOptions): Promise<ImportedManifest[]> {
+    this.#requireOpen('import a layout into')
+    return importLayout(this.#self, dir, options)
+  }
+
   async exportLayout(repository: string, dir: string): Promise<ExportedLayout> {
     this.#requireOpen('export a layout of')
     return exportLayout(this.#self, repository, dir)
@@ -263,7 +277,7 @@ class StartedRegistry implements FakeRegistry {
   async reset(): Promise<void> {
     this.#requireOpen('reset')
     this.#context.uploadDigesters.clear()
-    this.#context.journal.clear()
+    this.#journal.clear()
     await this.#context.storage.clear()
   }
 

@@ -16,6 +16,7 @@ declare module 'vitest' {
   // No type parameters: vitest 3.2 and 4 declare `Matchers<T = any>`, vitest 5
   // `Matchers<R extends void | Promise<void> = void | Promise<void>, T = unknown>`. A declaration
   // merges with either only when it names none, which all-defaulted parameters allow.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface Matchers extends RegistryMatchers {}
 }
 

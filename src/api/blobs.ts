@@ -12,6 +12,8 @@ const WebStream = ReadableStream as unknown as { from(chunks: AsyncIterable<Uint
 /**
  * `GET` and `HEAD /v2/<name>/blobs/<digest>`: the blob's bytes, streamed from storage, with
  * single `Range` requests (206/416) and `If-None-Match` (304).
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-blobs
  */
 export const getBlob: RouteHandler = async ({ request, params, context }) => {
   const { name, digest } = blobParams(params)
@@ -55,6 +57,8 @@ export const getBlob: RouteHandler = async ({ request, params, context }) => {
 /**
  * `DELETE /v2/<name>/blobs/<digest>`: removes this repository's link to the blob. The bytes and
  * every other repository's link stay, as content is shared by digest.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#deleting-blobs
  */
 export const deleteBlob: RouteHandler = async ({ params, context }) => {
   // Before the digest is looked at, as for manifests: the method itself is what is refused.

@@ -18,6 +18,8 @@ import { verifyReferences } from './verify-references.js'
 /**
  * `PUT /v2/<name>/manifests/<reference>`: the steps of media-type spec §2 in order, the first
  * failure winning. Each step's rule comes from the mode's profile.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-manifests
  */
 export const putManifest: RouteHandler = async ({ request, url, params, context, facts }) => {
   const { options, storage } = context
@@ -65,6 +67,8 @@ export const putManifest: RouteHandler = async ({ request, url, params, context,
 /**
  * `GET|HEAD /v2/<name>/manifests/<reference>` (media-type spec §5): the exact stored bytes with
  * the stored kind as `Content-Type`, after `Accept` negotiation when the profile has it.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-manifests
  */
 export const getManifest: RouteHandler = async ({ request, params, context }) => {
   const { profile } = context
@@ -92,6 +96,8 @@ export const getManifest: RouteHandler = async ({ request, params, context }) =>
 /**
  * `DELETE /v2/<name>/manifests/<reference>`: by digest the manifest and every tag pointing to it,
  * by tag only the tag (distribution-spec v1.1, Deleting tags).
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#deleting-manifests
  */
 export const deleteManifest: RouteHandler = async ({ params, context }) => {
   requireDeletes(context.options, 'GET, HEAD, PUT')

@@ -5,6 +5,8 @@ import { listResponse, nextPageLink, parsePageQuery, selectPage } from './pagina
 /**
  * `GET /v2/<name>/tags/list[?n=<int>&last=<tag>]`: the repository's tags in lexical order,
  * a page at a time when `n` is given, with a `Link` to the next page while tags remain.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-tags
  */
 export const listTags: RouteHandler = async ({ url, params, context }) => {
   const { name } = routeParams(params, 'name')

@@ -12,6 +12,8 @@ type Digests = Array<ParsedDigest & { algorithm: DigestAlgorithm }>
 /**
  * `POST /v2/<name>/blobs/uploads/`: a cross-repository mount (`?mount=&from=`, or `?mount=`
  * alone for an automatic mount), a monolithic upload (`?digest=` with the body), or a new session.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-blobs
  */
 export const startUpload: RouteHandler = async (input) => {
   const { url, context } = input
@@ -26,20 +28,32 @@ export const startUpload: RouteHandler = async (input) => {
   return uploadResponse(202, name, await openUpload(context, name))
 }
 
-/** `GET /v2/<name>/blobs/uploads/<uuid>`: where the session stands, to resume after a 416. */
+/**
+ * `GET /v2/<name>/blobs/uploads/<uuid>`: where the session stands, to resume after a 416.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-a-blob-in-chunks
+ */
 export const getUploadStatus: RouteHandler = async ({ params, context }) => {
   const { name, uuid } = routeParams(params, 'name', 'uuid')
   return uploadResponse(204, name, await findUpload(context, name, uuid))
 }
 
-/** `PATCH /v2/<name>/blobs/uploads/<uuid>`: appends one chunk, in order. */
+/**
+ * `PATCH /v2/<name>/blobs/uploads/<uuid>`: appends one chunk, in order.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-a-blob-in-chunks
+ */
 export const patchUpload: RouteHandler = async ({ request, params, context }) => {
   const { name, uuid } = routeParams(params, 'name', 'uuid')
   const upload = await findUpload(context, name, uuid)
   return uploadResponse(202, name, await appendBody(context, name, upload, request))
 }
 
-/** `PUT /v2/<name>/blobs/uploads/<uuid>?digest=`: appends the optional last chunk, verifies, commits. */
+/**
+ * `PUT /v2/<name>/blobs/uploads/<uuid>?digest=`: appends the optional last chunk, verifies, commits.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-a-blob-in-chunks
+ */
 export const putUpload: RouteHandler = async ({ request, url, params, context }) => {
   const { name, uuid } = routeParams(params, 'name', 'uuid')
   const upload = await findUpload(context, name, uuid)
@@ -49,7 +63,11 @@ export const putUpload: RouteHandler = async ({ request, url, params, context })
   return commit(context, name, received, digests)
 }
 
-/** `DELETE /v2/<name>/blobs/uploads/<uuid>`: cancels the session and drops its bytes. */
+/**
+ * `DELETE /v2/<name>/blobs/uploads/<uuid>`: cancels the session and drops its bytes.
+ *
+ * Spec: end-14, https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#endpoints
+ */
 export const cancelUpload: RouteHandler = async ({ params, context }) => {
   const { name, uuid } = routeParams(params, 'name', 'uuid')
   const upload = await findUpload(context, name, uuid)

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { createRequire } from 'node:module'
-import { createFakeRegistry, directoryStorage, FakeRegistryError, type FakeRegistry, type Mode } from '../index.js'
+import { createFakeRegistry, directoryStorage, FakeRegistryError, type FakeRegistry, type FakeRegistryOptions } from '../index.js'
 import { parseCliArgs, USAGE, UsageError, type CliCommand, type ServeCommand } from './parse-args.js'
 import { formatRequest } from './request-log.js'
 
@@ -32,14 +32,11 @@ async function main(argv: readonly string[]): Promise<number> {
 async function serve(command: ServeCommand): Promise<number> {
   let registry: FakeRegistry
   try {
+    // Values are passed on unchecked: createFakeRegistry refuses an unknown mode, or an option
+    // the mode does not read, with the reason, which stays right as modes are added.
     registry = await createFakeRegistry({
+      ...(command.options as FakeRegistryOptions),
       transport: 'http',
-      host: command.host,
-      port: command.port,
-      // Unchecked here on purpose: createFakeRegistry rejects an unknown mode with the list of
-      // the ones it has, which stays right as modes are added.
-      mode: command.mode as Mode,
-      automaticMount: command.automaticMount,
       ...(command.storage === 'memory' ? {} : { storage: directoryStorage(command.storage) }),
     })
   } catch (error) {
@@ -82,9 +79,10 @@ function stopSignal(): Promise<NodeJS.Signals> {
 // the flag, and a hint that fits the cause.
 function listenFailure(command: ServeCommand, error: FakeRegistryError): string {
   const cause = error.cause as NodeJS.ErrnoException | undefined
-  const address = `${command.host.includes(':') ? `[${command.host}]` : command.host}:${command.port}`
+  const { host, port } = command.options
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`
   const [reason, hint] = LISTEN_HINTS[cause?.code ?? ''] ?? [cause?.message ?? error.message, undefined]
-  const because = `cannot listen on ${address}: ${reason.replaceAll('<host>', command.host)}.`
+  const because = `cannot listen on ${address}: ${reason.replaceAll('<host>', host)}.`
   return hint === undefined ? because : `${because} ${hint}.`
 }
 

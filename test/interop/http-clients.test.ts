@@ -45,7 +45,7 @@ async function fromFetch(response: { status: number; headers: Headers | Iterable
 
 function fromAxios(response: AxiosResponse<ArrayBuffer | Buffer>): Reply {
   const data = response.data ?? new ArrayBuffer(0)
-  return { status: response.status, headers: flat(response.headers as Record<string, unknown>), body: Buffer.isBuffer(data) ? data : Buffer.from(data) }
+  return { status: response.status, headers: flat(response.headers), body: Buffer.isBuffer(data) ? data : Buffer.from(data) }
 }
 
 const CLIENTS: Record<string, { transports: Transport[]; send: Client }> = {
@@ -85,7 +85,7 @@ const CLIENTS: Record<string, { transports: Transport[]; send: Client }> = {
   'undici.request': {
     transports: ['http', 'dispatcher'],
     send: async (url, { method, headers, body }, dispatcher) => {
-      const response = await undiciRequest(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher })
+      const response = await undiciRequest(url, { method, headers, body, dispatcher })
       return { status: response.statusCode, headers: flat(response.headers), body: Buffer.from(await response.body.arrayBuffer()) }
     },
   },

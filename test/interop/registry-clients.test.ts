@@ -10,7 +10,8 @@ import { ContainerRegistryContentClient, KnownManifestMediaType, type OciImageMa
 import * as snyk from '@snyk/docker-registry-v2-client'
 import { RegistryClientV2 } from 'oci-registry-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeRegistry, type FakeRegistry, type SeededImage } from '../../src/index.js'
+import { createFakeRegistry, type FakeRegistry } from '../../src/index.js'
+import type { SeededImage } from '../../src/seed.js'
 import { MediaTypes } from '../support/push.js'
 
 type Transport = 'http' | 'msw'

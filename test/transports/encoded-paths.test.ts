@@ -3,7 +3,7 @@
 // Whatever decodes to something invalid gets the spec's error for what the bytes spell, never a
 // 500 and never another repository's content.
 import { request as httpRequest } from 'node:http'
-import { Dispatcher, type Dispatcher as DispatcherType } from 'undici'
+import { Dispatcher } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeRegistry, type FakeRegistry } from '../../src/index.js'
 import { MediaTypes, pushBlob, pushImageContent, putManifest } from '../support/push.js'
@@ -39,14 +39,11 @@ function sendRaw(registry: FakeRegistry, path: string, method = 'GET'): Promise<
 // undici's own request API on the registry's dispatcher with `path` as it is: the dispatcher
 // receives it exactly, as it would from a client that builds its paths itself.
 async function sendDispatched(registry: FakeRegistry, path: string, method = 'GET'): Promise<Reply> {
-  const requestOn = Dispatcher.prototype.request as unknown as (
-    this: unknown,
-    options: DispatcherType.RequestOptions,
-  ) => Promise<DispatcherType.ResponseData>
+  const requestOn = Dispatcher.prototype.request
   const response = await requestOn.call(registry.dispatcher, {
     origin: registry.url,
     path,
-    method: method as DispatcherType.HttpMethod,
+    method,
     headers: { accept: MediaTypes.OM },
   })
   return { status: response.statusCode, body: await response.body.text() }
