@@ -37,8 +37,10 @@ cat > require.cjs <<'JS'
 const assert = require('node:assert/strict')
 const { createFakeRegistry, FakeRegistryError } = require('fake-oci-registry')
 const { registryHandlers } = require('fake-oci-registry/msw')
+const { buildImage } = require('fake-oci-registry/seed')
 const { memfsStorage } = require('fake-oci-registry/memfs')
 assert.equal(typeof registryHandlers, 'function')
+assert.equal(typeof buildImage, 'function')
 assert.equal(typeof memfsStorage, 'function')
 assert.equal(require('fake-oci-registry/package.json').name, 'fake-oci-registry')
 ;(async () => {

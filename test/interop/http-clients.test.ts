@@ -34,32 +34,64 @@ type Client = (url: string, exchange: Exchange, dispatcher: Dispatcher | undefin
 function flat(headers: Record<string, unknown>): Record<string, string> {
   const result: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && value !== null) result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value)
+    if (value !== undefined && value !== null)
+      result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value)
   }
   return result
 }
 
-async function fromFetch(response: { status: number; headers: Headers | Iterable<[string, string]>; arrayBuffer(): Promise<ArrayBuffer> }): Promise<Reply> {
-  return { status: response.status, headers: Object.fromEntries(response.headers), body: Buffer.from(await response.arrayBuffer()) }
+async function fromFetch(response: {
+  status: number
+  headers: Headers | Iterable<[string, string]>
+  arrayBuffer(): Promise<ArrayBuffer>
+}): Promise<Reply> {
+  return {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: Buffer.from(await response.arrayBuffer()),
+  }
 }
 
 function fromAxios(response: AxiosResponse<ArrayBuffer | Buffer>): Reply {
   const data = response.data ?? new ArrayBuffer(0)
-  return { status: response.status, headers: flat(response.headers), body: Buffer.isBuffer(data) ? data : Buffer.from(data) }
+  return {
+    status: response.status,
+    headers: flat(response.headers),
+    body: Buffer.isBuffer(data) ? data : Buffer.from(data),
+  }
 }
 
 const CLIENTS: Record<string, { transports: Transport[]; send: Client }> = {
   got: {
     transports: ['http', 'msw'],
     send: async (url, { method, headers, body }) => {
-      const response = await got(url, { method: method as 'GET', headers, body, throwHttpErrors: false, responseType: 'buffer', retry: { limit: 0 }, followRedirect: false })
+      const response = await got(url, {
+        method: method as 'GET',
+        headers,
+        body,
+        throwHttpErrors: false,
+        responseType: 'buffer',
+        retry: { limit: 0 },
+        followRedirect: false,
+      })
       return { status: response.statusCode, headers: flat(response.headers), body: response.body }
     },
   },
   axios: {
     transports: ['http', 'msw'],
     send: async (url, { method, headers, body }) =>
-      fromAxios(await axios.request({ url, method, headers, data: body, adapter: 'http', responseType: 'arraybuffer', validateStatus: () => true, maxRedirects: 0 })),
+      fromAxios(
+        await axios.request({
+          url,
+          method,
+          headers,
+          data: body,
+          adapter: 'http',
+          responseType: 'arraybuffer',
+          validateStatus: () => true,
+          maxRedirects: 0,
+        }),
+      ),
   },
   "axios' fetch adapter": {
     transports: ['http', 'msw', 'dispatcher'],
@@ -80,27 +112,44 @@ const CLIENTS: Record<string, { transports: Transport[]; send: Client }> = {
   ky: {
     transports: ['http', 'msw', 'dispatcher'],
     send: async (url, { method, headers, body }, dispatcher) =>
-      fromFetch(await ky(url, { method, headers, body: body && new Uint8Array(body), throwHttpErrors: false, retry: 0, ...(dispatcher ? { dispatcher } : {}) })),
+      fromFetch(
+        await ky(url, {
+          method,
+          headers,
+          body: body && new Uint8Array(body),
+          throwHttpErrors: false,
+          retry: 0,
+          ...(dispatcher ? { dispatcher } : {}),
+        }),
+      ),
   },
   'undici.request': {
     transports: ['http', 'dispatcher'],
     send: async (url, { method, headers, body }, dispatcher) => {
       const response = await undiciRequest(url, { method, headers, body, dispatcher })
-      return { status: response.statusCode, headers: flat(response.headers), body: Buffer.from(await response.body.arrayBuffer()) }
+      return {
+        status: response.statusCode,
+        headers: flat(response.headers),
+        body: Buffer.from(await response.body.arrayBuffer()),
+      }
     },
   },
   'undici fetch': {
     transports: ['http', 'dispatcher'],
-    send: async (url, { method, headers, body }, dispatcher) => fromFetch(await undiciFetch(url, { method, headers, body, dispatcher })),
+    send: async (url, { method, headers, body }, dispatcher) =>
+      fromFetch(await undiciFetch(url, { method, headers, body, dispatcher })),
   },
   // npm's own HTTP stack, on agent-base agents: MSW sees its https requests on port 80.
   'make-fetch-happen': {
     transports: ['http', 'msw'],
-    send: async (url, { method, headers, body }) => fromFetch(await makeFetchHappen(url, { method, headers, body, retry: false, cache: 'no-store' })),
+    send: async (url, { method, headers, body }) =>
+      fromFetch(await makeFetchHappen(url, { method, headers, body, retry: false, cache: 'no-store' })),
   },
 }
 
-const ROWS = Object.entries(CLIENTS).flatMap(([name, client]) => client.transports.map((transport) => ({ name, transport, send: client.send })))
+const ROWS = Object.entries(CLIENTS).flatMap(([name, client]) =>
+  client.transports.map((transport) => ({ name, transport, send: client.send })),
+)
 const ORIGIN = 'https://clients.example.test'
 const sha256 = (bytes: Uint8Array | string): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 
@@ -110,13 +159,19 @@ describe.each(ROWS)('$name over $transport', ({ transport, send }) => {
 
   beforeAll(async () => {
     registry =
-      transport === 'http' ? await createFakeRegistry() : await createFakeRegistry({ transport: transport === 'msw' ? 'msw' : 'none', origin: ORIGIN })
+      transport === 'http'
+        ? await createFakeRegistry()
+        : await createFakeRegistry({ transport: transport === 'msw' ? 'msw' : 'none', origin: ORIGIN })
     dispatcher = transport === 'dispatcher' ? (registry.dispatcher as Dispatcher) : undefined
   })
   afterAll(() => registry?.close())
 
   const call = (path: string, exchange: Partial<Exchange> = {}): Promise<Reply> =>
-    send(`${registry.url}${path}`, { method: exchange.method ?? 'GET', headers: exchange.headers ?? {}, body: exchange.body }, dispatcher)
+    send(
+      `${registry.url}${path}`,
+      { method: exchange.method ?? 'GET', headers: exchange.headers ?? {}, body: exchange.body },
+      dispatcher,
+    )
 
   /** A monolithic blob push with the length stated, as registry clients send it. */
   async function pushBlob(content: Buffer): Promise<{ digest: string; size: number }> {
@@ -132,12 +187,18 @@ describe.each(ROWS)('$name over $transport', ({ transport, send }) => {
 
   it('answers the version check', async () => {
     const reply = await call('/v2/')
-    expect([reply.status, reply.headers['docker-distribution-api-version'], reply.body.toString()]).toEqual([200, 'registry/2.0', '{}'])
+    expect([reply.status, reply.headers['docker-distribution-api-version'], reply.body.toString()]).toEqual([
+      200,
+      'registry/2.0',
+      '{}',
+    ])
   })
 
   it('pushes blobs and a manifest, then pulls them back byte for byte', async () => {
     const layer = Buffer.from('layer bytes through a real client')
-    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }))
+    const config = Buffer.from(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+    )
     const layerBlob = await pushBlob(layer)
     const configBlob = await pushBlob(config)
     const manifest = Buffer.from(
@@ -157,13 +218,21 @@ describe.each(ROWS)('$name over $transport', ({ transport, send }) => {
 
     const pulled = await call('/v2/team/app/manifests/1', { headers: { accept: MediaTypes.OM } })
     expect(pulled.status).toBe(200)
-    expect(pulled.headers).toMatchObject({ 'content-type': MediaTypes.OM, 'docker-content-digest': sha256(manifest), 'content-length': String(manifest.byteLength) })
+    expect(pulled.headers).toMatchObject({
+      'content-type': MediaTypes.OM,
+      'docker-content-digest': sha256(manifest),
+      'content-length': String(manifest.byteLength),
+    })
     expect(pulled.body.equals(manifest)).toBe(true)
 
     const blob = await call(`/v2/team/app/blobs/${layerBlob.digest}`)
     expect([blob.status, blob.body.equals(layer)]).toEqual([200, true])
     const head = await call(`/v2/team/app/blobs/${layerBlob.digest}`, { method: 'HEAD' })
-    expect([head.status, head.headers['content-length'], head.body.byteLength]).toEqual([200, String(layer.byteLength), 0])
+    expect([head.status, head.headers['content-length'], head.body.byteLength]).toEqual([
+      200,
+      String(layer.byteLength),
+      0,
+    ])
   })
 
   it('lists the tags of a repository whose name it sends percent-encoded', async () => {

@@ -6,7 +6,11 @@
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { TokenCredential } from '@azure/core-auth'
-import { ContainerRegistryContentClient, KnownManifestMediaType, type OciImageManifest } from '@azure/container-registry'
+import {
+  ContainerRegistryContentClient,
+  KnownManifestMediaType,
+  type OciImageManifest,
+} from '@azure/container-registry'
 import * as snyk from '@snyk/docker-registry-v2-client'
 import { RegistryClientV2 } from 'oci-registry-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -45,7 +49,11 @@ describe.each<Transport>(['http', 'msw'])('@snyk/docker-registry-v2-client over 
     base = registry.host
     // Docker media types: what the client asks for unless told otherwise.
     const docker = { mediaType: 'docker' } as const
-    image = await registry.seed.image('team/app:1', { ...docker, layers: ['snyk layer'], config: { config: { Env: ['MODE=test'] } } })
+    image = await registry.seed.image('team/app:1', {
+      ...docker,
+      layers: ['snyk layer'],
+      config: { config: { Env: ['MODE=test'] } },
+    })
     await registry.seed.image('team/app:2', docker)
     arm = await registry.seed.image('team/app', { ...docker, platform: { os: 'linux', architecture: 'arm64' } })
     await registry.seed.index('team/app:multi', [await registry.seed.image('team/app', docker), arm], docker)
@@ -56,27 +64,61 @@ describe.each<Transport>(['http', 'msw'])('@snyk/docker-registry-v2-client over 
 
   it('reads a manifest, its config and its layer', async () => {
     const manifest = await snyk.getManifest(base, 'team/app', '1', undefined, undefined, options)
-    expect(manifest).toMatchObject({ schemaVersion: 2, config: { digest: image.config.digest }, layers: [{ digest: image.layers[0]?.digest }] })
-    const config = (await snyk.getImageConfig(base, 'team/app', image.config.digest, undefined, undefined, options)) as Record<string, unknown>
+    expect(manifest).toMatchObject({
+      schemaVersion: 2,
+      config: { digest: image.config.digest },
+      layers: [{ digest: image.layers[0]?.digest }],
+    })
+    const config = (await snyk.getImageConfig(
+      base,
+      'team/app',
+      image.config.digest,
+      undefined,
+      undefined,
+      options,
+    )) as Record<string, unknown>
     expect(config).toMatchObject({ architecture: 'amd64', os: 'linux', config: { Env: ['MODE=test'] } })
-    const layer = await snyk.getLayer(base, 'team/app', image.layers[0]?.digest as string, undefined, undefined, options)
+    const layer = await snyk.getLayer(
+      base,
+      'team/app',
+      image.layers[0]?.digest as string,
+      undefined,
+      undefined,
+      options,
+    )
     expect(sha256(layer)).toBe(image.layers[0]?.digest)
   })
 
   it('reads an OCI manifest when asked to accept one', async () => {
     const acceptManifest = MediaTypes.OM
-    const manifest = await snyk.getManifest(base, 'team/app', 'oci', undefined, undefined, { ...options, acceptManifest })
+    const manifest = await snyk.getManifest(base, 'team/app', 'oci', undefined, undefined, {
+      ...options,
+      acceptManifest,
+    })
     expect(manifest.mediaType).toBe(MediaTypes.OM)
   })
 
   it('picks the platform it asks for from an index', async () => {
-    const manifest = await snyk.getManifest(base, 'team/app', 'multi', undefined, undefined, options, { os: 'linux', architecture: 'arm64' })
+    const manifest = await snyk.getManifest(base, 'team/app', 'multi', undefined, undefined, options, {
+      os: 'linux',
+      architecture: 'arm64',
+    })
     expect(manifest.config.digest).toBe(arm.config.digest)
   })
 
   it('lists tags, page by page, with both of its pagination styles', async () => {
-    expect(await snyk.getTags(base, 'team/app', undefined, undefined, 1, 10, options)).toEqual(['1', '2', 'multi', 'oci'])
-    expect(await snyk.getTagsPaginated(base, 'team/app', undefined, undefined, 2, options)).toEqual(['1', '2', 'multi', 'oci'])
+    expect(await snyk.getTags(base, 'team/app', undefined, undefined, 1, 10, options)).toEqual([
+      '1',
+      '2',
+      'multi',
+      'oci',
+    ])
+    expect(await snyk.getTagsPaginated(base, 'team/app', undefined, undefined, 2, options)).toEqual([
+      '1',
+      '2',
+      'multi',
+      'oci',
+    ])
   })
 
   it('lists repositories from the catalog', async () => {
@@ -84,7 +126,9 @@ describe.each<Transport>(['http', 'msw'])('@snyk/docker-registry-v2-client over 
   })
 
   it('reports a missing tag as the 404 it is', async () => {
-    await expect(snyk.getManifest(base, 'team/app', 'missing', undefined, undefined, options)).rejects.toMatchObject({ statusCode: 404 })
+    await expect(snyk.getManifest(base, 'team/app', 'missing', undefined, undefined, options)).rejects.toMatchObject({
+      statusCode: 404,
+    })
   })
 })
 
@@ -94,15 +138,24 @@ describe.each<Transport>(['http', 'msw'])('oci-registry-client over %s', (transp
 
   beforeAll(async () => {
     registry = await start(transport, 'https://oci-client.example.test')
-    client = new RegistryClientV2({ name: `${registry.host}/team/app`, scheme: transport === 'http' ? 'http' : 'https' })
+    client = new RegistryClientV2({
+      name: `${registry.host}/team/app`,
+      scheme: transport === 'http' ? 'http' : 'https',
+    })
   })
   afterAll(() => registry?.close())
 
   it('pushes blobs and a manifest, reads them back, and deletes the manifest', async () => {
     const layer = Buffer.from('a layer pushed by oci-registry-client')
-    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }))
+    const config = Buffer.from(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+    )
     for (const blob of [layer, config]) {
-      const pushed = (await client.blobUpload({ digest: sha256(blob), stream: Readable.from([blob]), contentLength: blob.byteLength })) as unknown as FetchLike
+      const pushed = (await client.blobUpload({
+        digest: sha256(blob),
+        stream: Readable.from([blob]),
+        contentLength: blob.byteLength,
+      })) as unknown as FetchLike
       expect(pushed.status).toBe(201)
     }
     const manifest = {
@@ -147,7 +200,9 @@ describe('@azure/container-registry (ContainerRegistryContentClient) over msw', 
 
   it('uploads blobs, sets a manifest, reads both back, and deletes them', async () => {
     const layer = Buffer.from('a layer uploaded by the Azure SDK')
-    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }))
+    const config = Buffer.from(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+    )
     const uploadedLayer = await client.uploadBlob(Readable.from([layer]))
     const uploadedConfig = await client.uploadBlob(config)
     expect([uploadedLayer.digest, uploadedLayer.sizeInBytes]).toEqual([sha256(layer), layer.byteLength])
@@ -180,5 +235,14 @@ describe('@azure/container-registry (ContainerRegistryContentClient) over msw', 
     await client.deleteBlob(uploadedLayer.digest)
     expect(await registry.manifest('team/app:v1')).toBeUndefined()
     expect(await registry.blob('team/app', uploadedLayer.digest)).toBeUndefined()
+  })
+
+  it('refuses the loopback http URL: its credential policy demands https', async () => {
+    await using loopback = await createFakeRegistry()
+    const overHttp = new ContainerRegistryContentClient(loopback.url, 'team/app', credential)
+    await expect(overHttp.getManifest('v1')).rejects.toThrow(
+      'Bearer token authentication is not permitted for non-TLS protected (non-https) URLs.',
+    )
+    expect(loopback.requests.size).toBe(0)
   })
 })

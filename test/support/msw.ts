@@ -12,7 +12,8 @@ export const FAIL_UNHANDLED = { onUnhandledRequest: 'error', onUnhandledFrame: '
  * The message MSW's "error" strategy rejects a request with: msw 2 rejects fetch with it, msw 3
  * with a `TypeError('fetch failed')` whose cause it is.
  */
-export const UNHANDLED_MESSAGE = /^\[MSW\] Cannot bypass a request when using the "error" strategy for the "onUnhandled(?:Request|Frame)" option\.$/
+export const UNHANDLED_MESSAGE =
+  /^\[MSW\] Cannot bypass a request when using the "error" strategy for the "onUnhandled(?:Request|Frame)" option\.$/
 
 /** The message of a rejected fetch, or of its cause when fetch wrapped the error. */
 export function failureMessage(error: unknown): string {

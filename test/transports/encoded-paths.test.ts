@@ -132,7 +132,7 @@ describe.each(TRANSPORTS)('percent-encoded paths through $name', (transport) => 
     expect(errorOf(reply)).toMatchObject({ code: 'NAME_INVALID', detail: { name } })
   })
 
-  it('answers references that decode to no valid digest with the spec\'s error', async () => {
+  it("answers references that decode to no valid digest with the spec's error", async () => {
     const reply = await transport.send(registry, `/v2/team/app/manifests/${manifestDigest.replace(':', '%2F')}`)
     // No ':' once decoded, so it is read as a tag: not a valid one, and no manifest has it.
     expect(reply.status).toBe(404)
