@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The peer versions the package claims, beyond the ones the main suite installs:
-#  1. msw 3 and undici 8, which need Node 22: the transport and example suites on Node 22 and on
+#  1. msw 3 and undici 8, which need Node 22: the transport, example and npm-client interop
+#     suites on Node 22 and on
 #     Node 24, in a copy of the project with those peers installed over its lockfile's (the
 #     committed package-lock.json never changes);
 #  2. vitest 3, 4 and 5: the matchers' type tests (test/types/matchers.test-d.ts) compiled by tsc
@@ -18,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 
 NODE_MAJORS=(22 24)
 PEERS=(msw@3 undici@8)
-PEER_SUITES=(test/transports examples test/regressions/msw-reset-handlers.test.ts)
+PEER_SUITES=(test/transports examples test/regressions/msw-reset-handlers.test.ts test/interop/http-clients.test.ts test/interop/registry-clients.test.ts)
 VITEST_MAJORS=(3 4 5)
 
 status=0
