@@ -17,7 +17,7 @@ mkdir "$work/unpacked"
 tar -xzf "$tarball" -C "$work/unpacked"
 node .ci/package-contents.mjs "$work/unpacked/package"
 
-# attw 0.18 predates require(esm): see docs/decisions/0004-package-shape.md for the profile and
+# attw 0.18 predates require(esm): see docs/decisions/0006-package-shape.md for the profile and
 # the one ignored rule, which the consumer below checks for real.
 npx --no-install attw "$tarball" --profile node16 --ignore-rules cjs-resolves-to-esm --format table-flipped
 
