@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # The peer versions the package claims, beyond the ones the main suite installs:
 #  1. msw 3 and undici 8, which need Node 22: the transport, example and npm-client interop
-#     suites on Node 22 and on
-#     Node 24, in a copy of the project with those peers installed over its lockfile's (the
-#     committed package-lock.json never changes);
+#     suites on Node 22 and on Node 24, in a copy of the project with those peers installed over
+#     its lockfile's (the committed package-lock.json never changes);
 #  2. vitest 3, 4 and 5: the matchers' type tests (test/types/matchers.test-d.ts) compiled by tsc
 #     with library checks on, and a run of the matchers, in a consumer that installs the packed
 #     package.
