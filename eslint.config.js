@@ -4,7 +4,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.vitest-results.json'] },
+  { ignores: ['dist/', 'api-docs/', 'node_modules/', 'coverage/', '.vitest-results.json'] },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

@@ -3,7 +3,7 @@
 // in-process fake registry. No socket, no DNS, no Docker.
 import { setupServer } from 'msw/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeRegistry, type FakeRegistry } from 'fake-oci-registry'
+import { createFakeRegistry } from 'fake-oci-registry'
 import { registryHandlers } from 'fake-oci-registry/msw'
 
 // ---- the application code under test --------------------------------------------------------
@@ -23,17 +23,21 @@ async function imagePlatform(repository: string, tag: string): Promise<string> {
 
 // ---- the test suite ---------------------------------------------------------------------------
 
-describe('imagePlatform', () => {
-  let registry: FakeRegistry
-  const server = setupServer()
+// The registry's handlers are the server's initial handlers, so MSW's usual
+// `server.resetHandlers()` after each test keeps them. (With a server shared from a setup file,
+// add them with `server.use(...)` in a `beforeEach` instead: `resetHandlers()` drops whatever
+// `use` added.)
+const registry = await createFakeRegistry({ transport: 'none' })
+const server = setupServer(...registryHandlers(registry, { origin: REGISTRY }))
 
-  beforeAll(async () => {
-    registry = await createFakeRegistry({ transport: 'none' })
-    server.use(...registryHandlers(registry, { origin: REGISTRY }))
-    // Anything the registry does not answer (another host, a path outside /v2) fails the test.
-    server.listen({ onUnhandledRequest: 'error' })
+describe('imagePlatform', () => {
+  // Anything the registry does not answer (another host, a path outside /v2) fails the test.
+  // (msw 3 names this option onUnhandledFrame.)
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
+  afterEach(async () => {
+    server.resetHandlers()
+    await registry.reset()
   })
-  afterEach(() => registry.reset())
   afterAll(async () => {
     server.close()
     await registry.close()

@@ -257,7 +257,9 @@ class StartedRegistry implements FakeRegistry {
   }
 
   createDispatcher(options: RegistryDispatcherOptions = {}): RegistryDispatcher {
-    return createRegistryDispatcher((request) => this.#send(request, undefined, { transport: 'dispatcher' }), this.url, options)
+    const target = (request: Request, path?: string): Promise<Response> =>
+      this.#send(request, undefined, { transport: 'dispatcher', target: path })
+    return createRegistryDispatcher(target, this.url, options)
   }
 
   // Arguments are checked before the registry's state, so a wrong call fails the same way open or closed.

@@ -13,9 +13,11 @@ import { registryMatchers, type RegistryMatchers } from './assertions/vitest.js'
 expect.extend(registryMatchers)
 
 declare module 'vitest' {
-  // The type parameter must repeat vitest's own declaration for the interfaces to merge.
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any
-  interface Matchers<T = any> extends RegistryMatchers {}
+  // No type parameters: vitest 3.2 and 4 declare `Matchers<T = any>`, vitest 5
+  // `Matchers<R extends void | Promise<void> = void | Promise<void>, T = unknown>`. A declaration
+  // merges with either only when it names none, which all-defaulted parameters allow.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Matchers extends RegistryMatchers {}
 }
 
 export { registryMatchers, type RegistryMatchers }

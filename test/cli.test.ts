@@ -73,7 +73,7 @@ describe('fake-oci-registry serve', () => {
     expect(await response.text()).toBe('{}')
 
     cli.child.kill(signal)
-    expect(await cli.exited).toEqual({ code: 0, signal: null, stdout: `${line}\n`, stderr: '' })
+    expect(await cli.exited).toMatchObject({ code: 0, signal: null, stdout: `${line}\n`, stderr: expect.stringMatching(/^GET \/v2\/ 200 [\d.]+ms\n$/) })
     await expect(fetch(`${url}/v2/`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } })
   })
 
@@ -143,6 +143,74 @@ describe('fake-oci-registry serve', () => {
     }
   })
 
+  it('logs one human-readable line per request on stderr, with the error code of an error answer', async () => {
+    const cli = runCli(['serve', '--port', '0'])
+    const url = (await cli.firstLine).slice('listening on '.length)
+    await (await fetch(`${url}/v2/`)).arrayBuffer()
+    await (await fetch(`${url}/v2/team/app/tags/list?n=2`)).arrayBuffer()
+    await (await fetch(`${url}/v2/Team/tags/list`)).arrayBuffer()
+    cli.child.kill('SIGTERM')
+    const { code, stderr } = await cli.exited
+    expect(code).toBe(0)
+    expect(stderr.split('\n').map((line) => line.replace(/ [\d.]+ms$/, ' <ms>'))).toEqual([
+      'GET /v2/ 200 <ms>',
+      'GET /v2/team/app/tags/list?n=2 404 NAME_UNKNOWN <ms>',
+      'GET /v2/Team/tags/list 400 NAME_INVALID <ms>',
+      '',
+    ])
+  })
+
+  it('logs one JSON object per request on stderr with --log json', async () => {
+    const cli = runCli(['serve', '--port', '0', '--log', 'json'])
+    const url = (await cli.firstLine).slice('listening on '.length)
+    const blob = new TextEncoder().encode('logged')
+    const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`
+    expect((await fetch(`${url}/v2/team/app/blobs/uploads/?digest=${digest}`, { method: 'POST', body: blob })).status).toBe(201)
+    await (await fetch(`${url}/v2/team/app/manifests/missing`)).arrayBuffer()
+    cli.child.kill('SIGTERM')
+    const { code, stderr } = await cli.exited
+    expect(code).toBe(0)
+    const lines = stderr.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(lines).toEqual([
+      {
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        id: 1,
+        method: 'POST',
+        target: `/v2/team/app/blobs/uploads/?digest=${digest}`,
+        status: 201,
+        repository: 'team/app',
+        digest,
+        requestBytes: 6,
+        ms: expect.any(Number),
+      },
+      {
+        time: expect.any(String),
+        id: 2,
+        method: 'GET',
+        target: '/v2/team/app/manifests/missing',
+        status: 404,
+        error: 'MANIFEST_UNKNOWN',
+        repository: 'team/app',
+        reference: 'missing',
+        requestBytes: 0,
+        ms: expect.any(Number),
+      },
+    ])
+  })
+
+  it('logs nothing with --quiet', async () => {
+    const cli = runCli(['serve', '--port', '0', '--quiet'])
+    const url = (await cli.firstLine).slice('listening on '.length)
+    await (await fetch(`${url}/v2/`)).arrayBuffer()
+    cli.child.kill('SIGTERM')
+    expect(await cli.exited).toMatchObject({ code: 0, stderr: '' })
+  })
+
+  it.each([['--version'], ['-v']])('prints the package version on %s and exits 0', async (flag) => {
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    expect(await runCli([flag]).exited).toEqual({ code: 0, signal: null, stdout: `${version}\n`, stderr: '' })
+  })
+
   it('prints the usage on --help and exits 0', async () => {
     expect(await runCli(['--help']).exited).toEqual({ code: 0, signal: null, stdout: USAGE, stderr: '' })
   })
@@ -153,6 +221,8 @@ describe('fake-oci-registry serve', () => {
     { args: ['serve', '--verbose'], problem: "unknown option '--verbose'" },
     { args: ['deploy'], problem: "unknown command 'deploy': the only command is serve" },
     { args: ['serve', '--storage', ''], problem: "--storage must be 'memory' or a directory, got ''" },
+    { args: ['serve', '--log', 'xml'], problem: "--log must be 'human' or 'json', got 'xml'" },
+    { args: ['serve', '--log', 'json', '--quiet'], problem: '--quiet and --log cannot be used together: --quiet turns the log off' },
     // From createFakeRegistry's own validation, which owns the list of modes.
     { args: ['serve', '--port', '0', '--mode', 'foo'], problem: `Failed to use option mode "foo": mode must be one of ${MODES.map((mode) => `'${mode}'`).join(', ')}. Pass one of them, or leave mode out for 'strict'.` },
     { args: ['serve', '--port', '0', '--no-schema1'], problem: `Failed to use option "schema1": only mode 'lenient' reads it, and this registry's mode is 'strict'. Pass mode: 'lenient' with it, or leave schema1 out.` },
@@ -160,14 +230,26 @@ describe('fake-oci-registry serve', () => {
     expect(await runCli(args).exited).toEqual({ code: 2, signal: null, stdout: '', stderr: `fake-oci-registry: ${problem}\n\n${USAGE}` })
   })
 
-  it('exits 1 with the reason when the port is taken', async () => {
+  it('exits 1 with the reason and the flag to use when the port is taken', async () => {
     await using holder = await createFakeRegistry()
     const port = new URL(holder.url).port
     expect(await runCli(['serve', '--port', port]).exited).toEqual({
       code: 1,
       signal: null,
       stdout: '',
-      stderr: `fake-oci-registry: Failed to listen on "127.0.0.1:${port}": the port is already in use. Pass port: 0 for a free ephemeral port, or stop whatever holds that one.\n`,
+      stderr: `fake-oci-registry: cannot listen on 127.0.0.1:${port}: the port is already in use. Use --port 0 for a free port, or stop whatever holds that one.\n`,
+    })
+  })
+
+  it('exits 1 with a hint about --host, not --port, for an address this machine does not have', async () => {
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of a test machine. Nothing is sent.
+    expect(await runCli(['serve', '--port', '0', '--host', '192.0.2.1']).exited).toEqual({
+      code: 1,
+      signal: null,
+      stdout: '',
+      stderr:
+        'fake-oci-registry: cannot listen on 192.0.2.1:0: no network interface of this machine has the address 192.0.2.1. ' +
+        'Use --host 127.0.0.1, ::1, or an address this machine has.\n',
     })
   })
 })

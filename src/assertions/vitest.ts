@@ -1,4 +1,3 @@
-import type { MatcherResult, MatcherState } from 'vitest'
 import type { FakeRegistry } from '../create-fake-registry.js'
 import type { AsymmetricMatcherLike, RequestFilter } from '../journal/journal.js'
 import { checkAuthenticated, checkFollowedChallenge, checkNoCredentials, type AuthenticatedExpectation, type NoCredentialsOptions } from './auth.js'
@@ -73,39 +72,50 @@ export interface RegistryMatchers {
  * Object.keys(registryMatchers) // ['toHaveManifest', 'toHaveBlob', 'toHaveTags', …]
  */
 export const registryMatchers = {
-  async toHaveManifest(this: MatcherState, received: unknown, reference: string, expected?: ExpectedManifest) {
+  async toHaveManifest(received: unknown, reference: string, expected?: ExpectedManifest) {
     return resultOf(await checkManifest(received as FakeRegistry, reference, expected))
   },
-  async toHaveBlob(this: MatcherState, received: unknown, repository: string, digest: string, expected?: ExpectedBlob) {
+  async toHaveBlob(received: unknown, repository: string, digest: string, expected?: ExpectedBlob) {
     return resultOf(await checkBlob(received as FakeRegistry, repository, digest, expected))
   },
-  async toHaveTags(this: MatcherState, received: unknown, repository: string, tags: readonly string[] | string | AsymmetricMatcherLike, options?: TagsOptions) {
+  async toHaveTags(received: unknown, repository: string, tags: readonly string[] | string | AsymmetricMatcherLike, options?: TagsOptions) {
     return resultOf(await checkTags(received as FakeRegistry, repository, tags, options))
   },
-  async toHaveReferrers(this: MatcherState, received: unknown, subject: string, expected?: ExpectedReferrers) {
+  async toHaveReferrers(received: unknown, subject: string, expected?: ExpectedReferrers) {
     return resultOf(await checkReferrers(received as FakeRegistry, subject, expected))
   },
-  toHaveReceivedRequest(this: MatcherState, received: unknown, filter: RequestFilter) {
+  toHaveReceivedRequest(received: unknown, filter: RequestFilter) {
     return resultOf(checkRequest(received as FakeRegistry, filter))
   },
-  toHaveReceivedRequestTimes(this: MatcherState, received: unknown, times: number, filter: RequestFilter) {
+  toHaveReceivedRequestTimes(received: unknown, times: number, filter: RequestFilter) {
     if (typeof times !== 'number') {
       throw invalidField('toHaveReceivedRequestTimes', 'times', 'the first argument is the number of requests', "Pass one such as toHaveReceivedRequestTimes(1, { method: 'PUT' })")
     }
     return resultOf(checkRequest(received as FakeRegistry, filter, { times }))
   },
-  toHaveAuthenticated(this: MatcherState, received: unknown, user: string, expected?: AuthenticatedExpectation) {
+  toHaveAuthenticated(received: unknown, user: string, expected?: AuthenticatedExpectation) {
     return resultOf(checkAuthenticated(received as FakeRegistry, user, expected))
   },
-  toHaveFollowedChallenge(this: MatcherState, received: unknown, filter?: RequestFilter) {
+  toHaveFollowedChallenge(received: unknown, filter?: RequestFilter) {
     return resultOf(checkFollowedChallenge(received as FakeRegistry, filter))
   },
-  toHaveReceivedNoCredentials(this: MatcherState, received: unknown, options?: NoCredentialsOptions) {
+  toHaveReceivedNoCredentials(received: unknown, options?: NoCredentialsOptions) {
     return resultOf(checkNoCredentials(received as FakeRegistry, options))
   },
 }
 
-function resultOf(result: CheckResult): Extract<MatcherResult, { pass: boolean }> {
+/**
+ * What a matcher returns, as every vitest major (3, 4, 5) reads it. Declared here rather than
+ * imported: vitest's own name and home for it differ from one major to the next.
+ */
+interface RegistryMatcherResult {
+  pass: boolean
+  message: () => string
+  actual?: unknown
+  expected?: unknown
+}
+
+function resultOf(result: CheckResult): RegistryMatcherResult {
   return {
     pass: result.pass,
     message: () => (result.pass ? result.negatedMessage : result.message),

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { createFakeRegistry, directoryStorage, FakeRegistryError, type FakeRegistry, type FakeRegistryOptions } from '../index.js'
 import { readFaultFile } from './fault-file.js'
 import { parseCliArgs, USAGE, UsageError, type CliCommand, type ServeCommand } from './parse-args.js'
+import { formatRequest } from './request-log.js'
 
 // Exit codes: 0 done, 1 the registry could not run here (port taken, address unknown), 2 the
 // command line is wrong, as in most Unix tools.
@@ -20,6 +22,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (command.command === 'help') {
     process.stdout.write(USAGE)
+    return EXIT_OK
+  }
+  if (command.command === 'version') {
+    process.stdout.write(`${version()}\n`)
     return EXIT_OK
   }
   return serve(command)
@@ -40,7 +46,11 @@ async function serve(command: ServeCommand): Promise<number> {
     })
   } catch (error) {
     if (!(error instanceof FakeRegistryError)) throw error
-    if (error.code === 'ERR_LISTEN' || error.code === 'ERR_STORAGE') {
+    if (error.code === 'ERR_LISTEN') {
+      process.stderr.write(`fake-oci-registry: ${listenFailure(command, error)}\n`)
+      return EXIT_FAILURE
+    }
+    if (error.code === 'ERR_STORAGE') {
       process.stderr.write(`fake-oci-registry: ${error.message}\n`)
       return EXIT_FAILURE
     }
@@ -63,6 +73,10 @@ async function serve(command: ServeCommand): Promise<number> {
       await registry.close()
       return EXIT_FAILURE
     }
+  }
+  const log = command.log
+  if (log !== 'none') {
+    registry.requests.subscribe((request) => process.stderr.write(`${formatRequest(request, log)}\n`))
   }
   process.stdout.write(`listening on ${registry.url}\n`)
   await stopSignal()
@@ -88,6 +102,33 @@ function stopSignal(): Promise<NodeJS.Signals> {
 function inputError(problem: string): number {
   process.stderr.write(`fake-oci-registry: ${problem}\n`)
   return EXIT_USAGE
+}
+
+// The library's message tells a program what to pass (`port: 0`); a person at a terminal needs
+// the flag, and a hint that fits the cause.
+function listenFailure(command: ServeCommand, error: FakeRegistryError): string {
+  const cause = error.cause as NodeJS.ErrnoException | undefined
+  const { host, port } = command.options
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`
+  const [reason, hint] = LISTEN_HINTS[cause?.code ?? ''] ?? [cause?.message ?? error.message, undefined]
+  const because = `cannot listen on ${address}: ${reason.replaceAll('<host>', host)}.`
+  return hint === undefined ? because : `${because} ${hint}.`
+}
+
+const LISTEN_HINTS: Partial<Record<string, [reason: string, hint: string]>> = {
+  EADDRINUSE: ['the port is already in use', 'Use --port 0 for a free port, or stop whatever holds that one'],
+  EACCES: ['this user may not open that port', 'Use --port 0 for a free port, or one above 1023'],
+  EADDRNOTAVAIL: [
+    'no network interface of this machine has the address <host>',
+    'Use --host 127.0.0.1, ::1, or an address this machine has',
+  ],
+  ENOTFOUND: ['the host name <host> does not resolve', 'Use --host with an IP address such as 127.0.0.1'],
+  EAI_AGAIN: ['the host name <host> does not resolve', 'Use --host with an IP address such as 127.0.0.1'],
+}
+
+function version(): string {
+  // ../../package.json from src/cli/ and from dist/cli/ alike.
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version
 }
 
 function usageError(problem: string): number {

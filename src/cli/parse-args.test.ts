@@ -3,7 +3,7 @@ import { OPTION_NAMES } from '../options.js'
 import { CLI_DEFAULT_PORT, CLI_FLAGS, parseCliArgs, USAGE, UsageError } from './parse-args.js'
 
 describe('parseCliArgs', () => {
-  const serve = (options: object, storage = 'memory') => ({ command: 'serve', storage, options: { port: 5000, host: '127.0.0.1', ...options } })
+  const serve = (options: object, storage = 'memory', log = 'human') => ({ command: 'serve', storage, options: { port: 5000, host: '127.0.0.1', ...options }, log })
 
   it.each([
     { argv: ['serve'], expected: serve({}) },
@@ -32,6 +32,10 @@ describe('parseCliArgs', () => {
       argv: ['serve', '--auth', 'bearer', '--token-ttl-seconds', '60', '--service', 'registry.test', '--forbidden-status', '403'],
       expected: serve({ auth: { scheme: 'bearer', users: {}, tokenTtlSeconds: 60, service: 'registry.test', forbiddenStatus: 403 } }),
     },
+    { argv: ['serve', '--log', 'json'], expected: serve({}, 'memory', 'json') },
+    { argv: ['serve', '-q'], expected: serve({}, 'memory', 'none') },
+    { argv: ['--version'], expected: { command: 'version' } },
+    { argv: ['-v', 'serve'], expected: { command: 'version' } },
     { argv: ['--help'], expected: { command: 'help' } },
     { argv: ['-h'], expected: { command: 'help' } },
     { argv: ['serve', '--port', '70000', '--help'], expected: { command: 'help' } },
@@ -69,6 +73,9 @@ describe('parseCliArgs', () => {
     { argv: ['serve', '--permission', 'repository:a:pull'], message: "--permission must be name=scope, such as alice=repository:team/*:pull, got 'repository:a:pull'" },
     { argv: ['serve', '--token-ttl-seconds', '5m'], message: "--token-ttl-seconds must be a positive whole number, got '5m'" },
     { argv: ['serve', '--forbidden-status', 'DENIED'], message: "--forbidden-status must be a positive whole number, got 'DENIED'" },
+    { argv: ['serve', '--log', 'text'], message: "--log must be 'human' or 'json', got 'text'" },
+    { argv: ['serve', '--log', ''], message: "--log must be 'human' or 'json', got ''" },
+    { argv: ['serve', '--quiet', '--log=human'], message: '--quiet and --log cannot be used together: --quiet turns the log off' },
   ])('rejects $argv with a UsageError', ({ argv, message }) => {
     let thrown: unknown
     try {
@@ -94,6 +101,7 @@ describe('parseCliArgs', () => {
     for (const flag of ['--ca-out <file>', '--user <name:password>', '--anonymous <access>', '--permission <name=scope>', '--token-ttl-seconds <n>', '--service <name>', '--forbidden-status <401|403>']) {
       expect(USAGE).toContain(flag)
     }
+    for (const output of ['--log <format>', '-q, --quiet', '-v, --version']) expect(USAGE).toContain(output)
     expect(USAGE).toContain(`(default: ${CLI_DEFAULT_PORT})`)
     expect(USAGE.startsWith('Usage: fake-oci-registry serve [options]\n')).toBe(true)
   })

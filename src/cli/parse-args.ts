@@ -8,6 +8,12 @@ import { ANONYMOUS_ACCESS, DEFAULTS, MODES } from '../options.js'
  */
 export const CLI_DEFAULT_PORT = 5000
 
+/** The formats of the request log: `--log human` (the default) or `--log json`. */
+export const LOG_FORMATS = ['human', 'json'] as const
+
+/** One of `LOG_FORMATS`. */
+export type LogFormat = (typeof LOG_FORMATS)[number]
+
 /**
  * One flag per option of `createFakeRegistry` that makes sense outside code, named as the option
  * in kebab-case (docs/options.md). A boolean flag also has its `--no-` form; one left out leaves
@@ -106,13 +112,20 @@ function wrap(text: string, width: number): string[] {
 export const USAGE = `Usage: fake-oci-registry serve [options]
 
 Serves an OCI / Docker registry (the Distribution API) until SIGINT or SIGTERM,
-and prints "listening on <url>" once it accepts connections. Each option sets
-the option of createFakeRegistry of the same name (docs/options.md).
+prints "listening on <url>" on stdout once it accepts connections, then one
+line per request on stderr. Each option sets the option of createFakeRegistry
+of the same name (docs/options.md).
 
 Options:
 ${FLAGS.map(usageLine).join('\n')}
 ${helpLine(`--faults ${FAULTS_FLAG.value}`, FAULTS_FLAG.help)}
 ${MORE_FLAGS.map((flag) => helpLine(flag.name, flag.help)).join('\n')}
+
+Output:
+  --log <format>              request log on stderr: 'human', or 'json' for one
+                              JSON object per request (default: human)
+  -q, --quiet                 no request log
+  -v, --version               print the version and exit
   -h, --help                  print this help and exit
 `
 
@@ -167,10 +180,12 @@ export interface ServeCommand {
   faults?: string
   /** `--ca-out`: where to write the CA certificate that `--tls` makes. */
   caOut?: string
+  /** The request log's format on stderr: `--log`, or 'none' with `--quiet`. */
+  log: LogFormat | 'none'
 }
 
 /** A command line the CLI can run. */
-export type CliCommand = { command: 'help' } | ServeCommand
+export type CliCommand = { command: 'help' } | { command: 'version' } | ServeCommand
 
 /**
  * A command line the CLI cannot run. The message names the problem only; the caller adds the
@@ -191,11 +206,13 @@ export class UsageError extends Error {
  * reads no environment and writes nothing.
  *
  * @example
- * parseCliArgs(['serve', '--port', '0', '--no-deletes']) // { command: 'serve', storage: 'memory', options: { port: 0, host: '127.0.0.1', deletes: false } }
+ * parseCliArgs(['serve', '--port', '0', '--no-deletes'])
+ * // { command: 'serve', storage: 'memory', options: { port: 0, host: '127.0.0.1', deletes: false }, log: 'human' }
  */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   const { values, positionals } = parseOrExplain(argv)
   if (values.help) return { command: 'help' }
+  if (values.version) return { command: 'version' }
   const [command, ...extra] = positionals
   if (command === undefined) throw new UsageError('missing command: the only command is serve')
   if (command !== 'serve') throw new UsageError(`unknown command '${command}': the only command is serve`)
@@ -217,7 +234,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   }
   const auth = authFlags(values)
   if (auth) options.auth = auth
-  const serve: ServeCommand = { command: 'serve', storage: nonEmpty('storage', values.storage, 'memory', "'memory' or a directory"), options }
+  const storage = nonEmpty('storage', values.storage, 'memory', "'memory' or a directory")
+  const serve: ServeCommand = { command: 'serve', storage, options, log: logFormat(values.log, values.quiet === true) }
   if (values['ca-out'] !== undefined) {
     if (options.tls !== true) throw new UsageError('--ca-out writes the CA that --tls makes: add --tls')
     serve.caOut = nonEmpty('ca-out', values['ca-out'], '', 'a file name')
@@ -280,6 +298,9 @@ function parseOrExplain(argv: readonly string[]) {
         'token-ttl-seconds': { type: 'string' },
         service: { type: 'string' },
         'forbidden-status': { type: 'string' },
+        log: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -299,6 +320,16 @@ function explain(error: unknown): string {
     if (/does not take an argument/.test(message ?? '')) return `option ${option} takes no value`
   }
   return String(message ?? error)
+}
+
+function logFormat(value: string | undefined, quiet: boolean): LogFormat | 'none' {
+  if (quiet && value !== undefined) {
+    throw new UsageError('--quiet and --log cannot be used together: --quiet turns the log off')
+  }
+  if (quiet) return 'none'
+  if (value === undefined) return 'human'
+  if ((LOG_FORMATS as readonly string[]).includes(value)) return value as LogFormat
+  throw new UsageError(`--log must be ${LOG_FORMATS.map((format) => `'${format}'`).join(' or ')}, got '${value}'`)
 }
 
 function port(value: string | undefined): number {

@@ -193,6 +193,16 @@ export interface RequestJournal extends Iterable<RecordedRequest> {
   /** Forgets every request; ids keep counting. */
   clear(): void
   /**
+   * Calls `listener` with each request once its answer's status and headers are known (before
+   * the body is sent), for a live log. Returns the function that stops the calls. A listener
+   * that throws does not disturb the answer: its error is thrown again on its own, as an
+   * uncaught exception.
+   *
+   * @example
+   * const stop = registry.requests.subscribe((request) => console.log(request.method, request.path))
+   */
+  subscribe(listener: (request: RecordedRequest) => void): () => void
+  /**
    * The journal as a HAR 1.2 document, for a bug report. `Authorization`, `Cookie` and
    * `Set-Cookie` values are redacted.
    * @example writeFileSync('registry.har', JSON.stringify(registry.requests.toHAR(), null, 2))

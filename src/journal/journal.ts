@@ -40,6 +40,7 @@ export class Journal implements RequestJournal {
   #nextId = 1
   #dropped = 0
   #limits: Required<JournalLimits>
+  #listeners = new Set<(request: RecordedRequest) => void>()
 
   /** `limits` is a number of entries, or the limits to apply; what is left out is unbounded but entries (10,000). */
   constructor(limits: number | JournalLimits = {}) {
@@ -86,6 +87,16 @@ export class Journal implements RequestJournal {
     this.#dropped = 0
   }
 
+  subscribe(listener: (request: RecordedRequest) => void): () => void {
+    // A wrapper per call, so subscribing the same function twice calls it twice and each stop
+    // ends only its own subscription.
+    const call = (request: RecordedRequest): void => listener(request)
+    this.#listeners.add(call)
+    return () => {
+      this.#listeners.delete(call)
+    }
+  }
+
   toHAR(): Har {
     return toHar(this.#entries)
   }
@@ -109,6 +120,16 @@ export class Journal implements RequestJournal {
       const dropped = this.#entries.shift() as RecordedRequest
       this.#bytes -= this.#sizes.get(dropped) ?? 0
       this.#dropped++
+    }
+    for (const listener of this.#listeners) {
+      try {
+        listener(entry)
+      } catch (error) {
+        // The answer is on its way: a listener's bug is reported apart from it, never instead.
+        queueMicrotask(() => {
+          throw error
+        })
+      }
     }
   }
 }

@@ -21,6 +21,13 @@ export interface HandlerMeta {
    * Only the registry sets it; transports never do.
    */
   internal?: boolean
+  /**
+   * The request target exactly as the client sent it (`/v2/a/%2e%2e/b/tags/list`), when the
+   * transport has it. Routing uses its path instead of the parsed URL's, whose parser resolves
+   * dot segments (`%2e%2e` included) and reads a backslash as `/`: that would serve another
+   * repository than the one the bytes name.
+   */
+  target?: string
 }
 
 /**
@@ -54,7 +61,7 @@ export function createHandler(context: RegistryContext, journal?: Journal, parts
     const request = recording?.request ?? incoming
     const fault = meta?.record === false ? undefined : faults?.plan(request, meta?.transport ?? 'fetch')
     const gate = meta?.internal === true ? undefined : authority
-    const registry = (): Promise<Response> => answer(request, context, recording?.facts, gate)
+    const registry = (): Promise<Response> => answer(request, context, recording?.facts, { authority: gate, target: meta?.target })
     let response = fault ? await fault.answer(request, registry) : await registry()
     if (request.method === 'HEAD' && response.body) {
       // HEAD answers like GET, Content-Length included, without the body.
@@ -71,10 +78,16 @@ export function createHandler(context: RegistryContext, journal?: Journal, parts
   }
 }
 
-async function answer(request: Request, context: RegistryContext, facts: RequestFacts | undefined, authority: Authority | undefined): Promise<Response> {
+/** What routing needs besides the request: the credentials check and the target as sent. */
+interface RouteOptions {
+  authority: Authority | undefined
+  target: string | undefined
+}
+
+async function answer(request: Request, context: RegistryContext, facts: RequestFacts | undefined, options: RouteOptions): Promise<Response> {
   let response: Response
   try {
-    response = await route(request, context, facts, authority)
+    response = await route(request, context, facts, options)
   } catch (error) {
     const ociError = isOciError(error) ? error : internalError(error)
     if (facts) facts.error = ociError
@@ -87,11 +100,13 @@ async function answer(request: Request, context: RegistryContext, facts: Request
 // Auth comes after the route is known and before anything else, as in distribution: a path
 // outside the API is a 404 for anyone, and an unknown method, a bad name or a missing
 // repository are only told to a request with the access it needs.
-async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined, authority: Authority | undefined): Promise<Response> {
+async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined, options: RouteOptions): Promise<Response> {
+  const { authority, target } = options
   const url = new URL(request.url)
-  const matched = matchRoute(url.pathname)
+  const pathname = target?.startsWith('/') ? (target.split(/[?#]/, 1)[0] as string) : url.pathname
+  const matched = matchRoute(pathname)
   if (!matched) {
-    if (!authority?.isTokenEndpoint(url.pathname)) throw routeNotFound(url.pathname)
+    if (!authority?.isTokenEndpoint(pathname)) throw routeNotFound(pathname)
     if (facts) facts.resource = 'token'
     return authority.serveToken(request, url, facts)
   }

@@ -16,6 +16,8 @@ export interface Route {
 // HEAD shares the GET handler; `handle()` drops the body. Order matters: the upload routes
 // come before the blob route, whose `<digest>` segment would otherwise match "uploads".
 // `<name>` is matched loosely (greedy, so the last resource keyword wins) and validated after.
+// Patterns run on the path as sent, still percent-encoded, so an encoded `/` (`team%2Fapp`) can
+// never split a segment; each captured parameter is then decoded once.
 const ROUTES: readonly Route[] = [
   { pattern: /^\/v2\/?$/, methods: { GET: getBase, HEAD: getBase } },
   { pattern: /^\/v2\/_catalog$/, methods: { GET: listCatalog } },
@@ -33,11 +35,33 @@ const ROUTES: readonly Route[] = [
   { pattern: /^\/v2\/(?<name>.+)\/referrers\/(?<digest>[^/]+)$/, methods: { GET: listReferrers } },
 ]
 
-/** The route a path belongs to and its captured parameters, or undefined for a path outside the API. */
+/**
+ * The route a path belongs to and its captured parameters, percent-decoded once, or undefined for
+ * a path outside the API.
+ *
+ * @example
+ * matchRoute('/v2/team%2Fapp/tags/list')?.params // { name: 'team/app' }
+ */
 export function matchRoute(pathname: string): { route: Route; params: Record<string, string> } | undefined {
   for (const route of ROUTES) {
     const match = route.pattern.exec(pathname)
-    if (match) return { route, params: { ...match.groups } }
+    if (!match) continue
+    const params: Record<string, string> = {}
+    for (const [key, value] of Object.entries(match.groups ?? {})) params[key] = decodeOnce(value)
+    return { route, params }
   }
   return undefined
+}
+
+// Clients differ: `@azure/container-registry` sends `team%2Fapp`, others a digest as
+// `sha256%3A…`. Once decoded, a parameter is what its bytes spell, and validation judges that:
+// `%2e%2e` is the name `..`, `%00` a NUL, `%252F` the text `%2F`, all invalid. A malformed escape
+// stays as sent, `%` included, which no name, tag, digest or session id may hold.
+function decodeOnce(value: string): string {
+  if (!value.includes('%')) return value
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    return value
+  }
 }

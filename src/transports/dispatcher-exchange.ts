@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer'
 import { STATUS_CODES } from 'node:http'
 import { connectionReset } from '../faults/network-errors.js'
-import { abortError, toControllerHandler } from './dispatcher-handlers.js'
+import { abortError, toControllerHandler, toRawHeaders } from './dispatcher-handlers.js'
 import { toRequest } from './dispatcher-request.js'
 import type { DispatchController, DispatchHandler, DispatchOptions, DispatchTarget } from './dispatcher-types.js'
 
@@ -26,6 +26,13 @@ export class Exchange implements DispatchController {
   // Ends the request body's source once the answer is complete: the registry may answer
   // (an early 4xx) without reading all of it, and the caller's stream must not stay open.
   #endBody: (() => void) | undefined
+  /**
+   * The answer's headers as a socket client sees them, a flat `[name, value, …]` list of latin1
+   * buffers: undici 8's fetch reads them from here and ignores the headers object it is passed.
+   */
+  rawHeaders: Buffer[] | null = null
+  /** The trailers, likewise: the registry sends none. */
+  rawTrailers: Buffer[] | null = null
 
   constructor(handler: DispatchHandler) {
     this.#handler = toControllerHandler(handler)
@@ -77,14 +84,17 @@ export class Exchange implements DispatchController {
     try {
       this.#handler.onRequestStart?.(this, {})
       if (this.aborted) return
-      const response = await target(toRequest(options, origin, this.#aborter.signal, (end) => (this.#endBody = end)))
+      const request = toRequest(options, origin, this.#aborter.signal, (end) => (this.#endBody = end))
+      const response = await target(request, typeof options.path === 'string' ? options.path : undefined)
       if (this.aborted) {
         await response.body?.cancel(this.#reason).catch(() => {})
         return
       }
       // Fetch's network error, from a fault: reported as undici reports a reset connection.
       if (response.type === 'error') throw connectionReset()
-      this.#handler.onResponseStart?.(this, response.status, headersOf(response), response.statusText || STATUS_CODES[response.status] || '')
+      const headers = headersOf(response)
+      this.rawHeaders = toRawHeaders(headers)
+      this.#handler.onResponseStart?.(this, response.status, headers, response.statusText || STATUS_CODES[response.status] || '')
       if (response.body) await this.#stream(response.body)
       // A paused handler hears of the end only once it resumes, as over a socket, where the
       // parser stops: undici's retry handler pauses on a 503 and decides while paused.
@@ -92,6 +102,7 @@ export class Exchange implements DispatchController {
       if (this.aborted || this.#settled) return
       // Settled only after the callback: one that throws (undici's retry handler does, to retry
       // an error status) is told through its error callback, as undici does.
+      this.rawTrailers = []
       this.#handler.onResponseEnd?.(this, {})
       this.#settled = true
     } catch (error) {

@@ -23,13 +23,14 @@ export function toControllerHandler(handler: DispatchHandler): DispatchHandler {
     },
     onResponseStart(controller, statusCode, headers, statusMessage) {
       handler.onResponseStarted?.()
-      if (handler.onHeaders?.(statusCode, rawHeaders(headers), () => controller.resume(), statusMessage ?? '') === false) controller.pause()
+      const raw = controller.rawHeaders ?? toRawHeaders(headers)
+      if (handler.onHeaders?.(statusCode, raw, () => controller.resume(), statusMessage ?? '') === false) controller.pause()
     },
     onResponseData(controller, chunk) {
       if (handler.onData?.(chunk) === false) controller.pause()
     },
-    onResponseEnd(_controller, trailers) {
-      handler.onComplete?.(rawHeaders(trailers))
+    onResponseEnd(controller, trailers) {
+      handler.onComplete?.(controller.rawTrailers ?? toRawHeaders(trailers))
     },
     onResponseError(_controller, error) {
       handler.onError?.(error)
@@ -38,10 +39,14 @@ export function toControllerHandler(handler: DispatchHandler): DispatchHandler {
 }
 
 /**
- * Headers as the controller API passes them (one `set-cookie` array) to the older API's flat
- * `[name, value, …]` list of latin1 buffers, a repeated header as repeated pairs.
+ * Headers as the controller API passes them (one `set-cookie` array) to the flat
+ * `[name, value, …]` list of latin1 buffers a socket client reads, a repeated header as repeated
+ * pairs: what the older API's `onHeaders` takes and undici 8 reads as `controller.rawHeaders`.
+ *
+ * @example
+ * toRawHeaders({ 'content-length': '2' }) // [Buffer('content-length'), Buffer('2')]
  */
-function rawHeaders(headers: Record<string, string | string[]>): Buffer[] {
+export function toRawHeaders(headers: Record<string, string | string[]>): Buffer[] {
   const raw: Buffer[] = []
   for (const [name, value] of Object.entries(headers)) {
     for (const item of Array.isArray(value) ? value : [value]) raw.push(Buffer.from(name, 'latin1'), Buffer.from(item, 'latin1'))

@@ -47,7 +47,19 @@ function toHeaders(source: DispatchHeaders | undefined): Headers {
   } else {
     for (const [name, value] of Object.entries(source)) add(name, value)
   }
+  collapseContentLength(headers)
   return headers
+}
+
+// Node 20's fetch appends its own Content-Length to one the caller set, so the dispatcher gets
+// "17, 17" where undici's socket client would send a single 17. RFC 9110 §8.6 lets a recipient
+// read a list of identical values as that value; a list of different ones stays, and the
+// registry answers it as the invalid length it is.
+function collapseContentLength(headers: Headers): void {
+  const value = headers.get('content-length')
+  if (value === null || !value.includes(',')) return
+  const values = new Set(value.split(',').map((item) => item.trim()))
+  if (values.size === 1) headers.set('content-length', [...values][0] as string)
 }
 
 function toBody(body: unknown, signal: AbortSignal, onStream: (end: () => void) => void): BodyInit | null {

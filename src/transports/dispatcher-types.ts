@@ -49,6 +49,13 @@ export interface DispatchController {
   readonly aborted: boolean
   readonly paused: boolean
   readonly reason: Error | null
+  /**
+   * The answer's headers as a flat `[name, value, …]` list, set before `onResponseStart`:
+   * undici 8's fetch reads the headers from here.
+   */
+  readonly rawHeaders?: Buffer[] | null
+  /** The answer's trailers likewise, set before `onResponseEnd`. */
+  readonly rawTrailers?: Buffer[] | null
   abort(reason: Error): void
   pause(): void
   resume(): void
@@ -104,5 +111,8 @@ export interface DispatcherLike {
  */
 export type DispatchInterceptor = (dispatch: never) => unknown
 
-/** The in-process call a dispatcher ends in: the registry's `fetch`. */
-export type DispatchTarget = (request: Request) => Promise<Response>
+/**
+ * The in-process call a dispatcher ends in: the registry's `fetch`, given the request and its
+ * path exactly as the client passed it (`options.path`, not normalized by a URL parser).
+ */
+export type DispatchTarget = (request: Request, target?: string) => Promise<Response>

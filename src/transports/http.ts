@@ -29,6 +29,19 @@ interface HttpServerHandle {
   close(): Promise<void>
 }
 
+// Why a listen failed and what to pass instead, by the error's code: the fix for a port in use
+// (another port) does not help an address this machine does not have.
+const LISTEN_FAILURES: Partial<Record<string, [reason: string, fix: string]>> = {
+  EADDRINUSE: ['the port is already in use', 'Pass port: 0 for a free ephemeral port, or stop whatever holds that one'],
+  EACCES: ['this process may not open that port', 'Pass port: 0 for a free ephemeral port, or a port above 1023'],
+  EADDRNOTAVAIL: [
+    'no network interface of this machine has that address',
+    "Pass host: '127.0.0.1', '::1' or an address of this machine",
+  ],
+  ENOTFOUND: ['the host name does not resolve', "Pass host: an IP address such as '127.0.0.1'"],
+  EAI_AGAIN: ['the host name does not resolve', "Pass host: an IP address such as '127.0.0.1'"],
+}
+
 // In-flight answers get this long to finish after close() before their sockets are cut, so a
 // stuck client can never keep a test suite from ending.
 const CLOSE_GRACE_MS = 2000
@@ -137,19 +150,11 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
   })
 
   await new Promise<void>((resolve, reject) => {
-    const onListenError = (error: NodeJS.ErrnoException): void =>
-      reject(
-        new FakeRegistryError(
-          'ERR_LISTEN',
-          {
-            action: 'listen on',
-            subject: `${options.host}:${options.port}`,
-            reason: error.code === 'EADDRINUSE' ? 'the port is already in use' : error.message,
-            fix: 'Pass port: 0 for a free ephemeral port, or stop whatever holds that one',
-          },
-          { cause: error },
-        ),
-      )
+    const onListenError = (error: NodeJS.ErrnoException): void => {
+      const [reason, fix] = LISTEN_FAILURES[error.code ?? ''] ?? [error.message, 'Check the host and port options']
+      const subject = `${options.host}:${options.port}`
+      reject(new FakeRegistryError('ERR_LISTEN', { action: 'listen on', subject, reason, fix }, { cause: error }))
+    }
     server.once('error', onListenError)
     server.listen({ port: options.port, host: options.host, backlog: options.listenBacklog }, () => {
       server.off('error', onListenError)
@@ -189,7 +194,7 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
   let response: Response
   try {
     const converted = toRequest(req, body?.stream ?? null, ownOrigin)
-    response = typeof converted === 'string' ? badRequest(converted) : await handler(converted, { transport: 'http' })
+    response = typeof converted === 'string' ? badRequest(converted) : await handler(converted, { transport: 'http', target: req.url })
   } finally {
     // A handler that answered without reading the whole body (an error, a cap) leaves the rest
     // in the socket; reading it to the end keeps the connection usable and avoids the reset a

@@ -31,9 +31,10 @@ export interface HandledRegistry {
 
 /**
  * MSW request handlers that answer the Distribution API (`<origin>/v2` and everything below it,
- * and `<origin>/token` when the registry issues bearer tokens) from `registry`, for an MSW server the test suite already has. Any other request is left to
- * that server's `onUnhandledRequest` strategy, so a wrong origin or a path outside `/v2` warns,
- * errors or passes through exactly as the suite chose, never silently.
+ * and `<origin>/token` when the registry issues bearer tokens) from `registry`, for an MSW server
+ * the test suite already has. Any other request is left to that server's `onUnhandledRequest`
+ * strategy (`onUnhandledFrame` in msw 3), so a wrong origin or a path outside `/v2` warns,
+ * errors or passes through exactly as the suite chose.
  *
  * @example
  * import { setupServer } from 'msw/node'
@@ -91,13 +92,17 @@ export function startMswTransport(handler: FetchHandler, origin: string): MswTra
   served.set(origin, handler)
   if (!server) {
     const shared = setupServer(
-      http.all('*', ({ request }) => {
-        const serve = served.get(new URL(request.url).origin)
+      // A RegExp without groups, not '*': MSW decodes a path pattern's matches and would throw
+      // (a 500) on a malformed escape such as `%zz`, which the registry answers as NAME_INVALID.
+      http.all(/^https?:\/\//, ({ request }) => {
+        const serve = served.get(canonicalOrigin(new URL(request.url)))
         // No answer lets MSW go on to the network ('bypass'): the origin is not a registry's.
         return serve ? serve(request) : undefined
       }),
     )
-    shared.listen({ onUnhandledRequest: 'bypass' })
+    // Both names of the option: msw 3 calls it onUnhandledFrame, ignores the old name, and would
+    // warn about every request for another origin.
+    shared.listen({ onUnhandledRequest: 'bypass', onUnhandledFrame: 'bypass' } as Parameters<typeof shared.listen>[0])
     server = shared
   }
   let closing: Promise<void> | undefined
@@ -117,8 +122,29 @@ export function startMswTransport(handler: FetchHandler, origin: string): MswTra
 
 function apiPattern(origin: string, tokens: boolean): RegExp {
   // A RegExp rather than an MSW path string: origins such as http://[::1]:5000 hold characters
-  // that MSW's path syntax would read as parameters.
-  return new RegExp(`^${origin.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?:/v2(?:/.*)?${tokens ? '|/token(?:\\?.*)?' : ''})$`)
+  // that MSW's path syntax would read as parameters. An origin on its scheme's default port
+  // also matches the misreported port canonicalOrigin() explains.
+  const misreported = new URL(origin).port === '' ? (origin.startsWith('https:') ? '(?::80)?' : '(?::443)?') : ''
+  return new RegExp(`^${escapeRegExp(origin)}${misreported}(?:/v2(?:/.*)?${tokens ? '|/token(?:\\?.*)?' : ''})$`)
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+}
+
+/**
+ * The origin a request is meant for. MSW reports a request made through an agent-base agent
+ * (make-fetch-happen, npm's own stack, `@sigstore/oci`) as `https://host:80/…`: it takes the
+ * port from the agent's `defaultPort`, which such agents leave at 80. So `:80` on https, and
+ * `:443` on http, are read as the scheme's default port; a test registry never serves https
+ * on port 80.
+ *
+ * @example
+ * canonicalOrigin(new URL('https://registry.example.test:80/v2/')) // 'https://registry.example.test'
+ */
+function canonicalOrigin(url: URL): string {
+  const swapped = (url.protocol === 'https:' && url.port === '80') || (url.protocol === 'http:' && url.port === '443')
+  return swapped ? `${url.protocol}//${url.hostname}` : url.origin
 }
 
 function validOrigin(value: unknown): string {

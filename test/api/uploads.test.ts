@@ -493,7 +493,9 @@ describe('blob uploads', () => {
         const query = method === 'PUT' ? `?digest=${sha256('x')}` : ''
         const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/${uuid}${query}`, { method, ...(method === 'PATCH' || method === 'PUT' ? { body: 'x' } : {}) })
         expect(response.status, method).toBe(404)
-        expect(await errorsOf(response), method).toEqual([{ code: 'BLOB_UPLOAD_UNKNOWN', message: 'blob upload unknown to registry', detail: { uuid } }])
+        // The path parameter is percent-decoded once: the detail names the session id it spells.
+        const detail = { uuid: decodeURIComponent(uuid) }
+        expect(await errorsOf(response), method).toEqual([{ code: 'BLOB_UPLOAD_UNKNOWN', message: 'blob upload unknown to registry', detail }])
       }
     })
 

@@ -5,6 +5,7 @@ import { Journal } from '../../src/journal/journal.js'
 import { createFakeRegistry, FakeRegistryError, type FakeRegistry } from '../../src/index.js'
 import { textLayer } from '../../src/seed.js'
 import { registryHandlers } from '../../src/msw.js'
+import { FAIL_UNHANDLED } from '../support/msw.js'
 import { bytesOf, MediaTypes, pushBlob, pushImageContent, putManifest, sha256 } from '../support/push.js'
 
 describe('registry.requests: what is recorded', () => {
@@ -140,7 +141,7 @@ describe('registry.requests: what is recorded', () => {
   it('names the msw transport for registryHandlers in a server the suite owns', async () => {
     await using registry = await createFakeRegistry({ transport: 'none' })
     const server = setupServer(...registryHandlers(registry, { origin: 'https://own-server.registry.test' }))
-    server.listen({ onUnhandledRequest: 'error' })
+    server.listen(FAIL_UNHANDLED)
     try {
       await (await fetch('https://own-server.registry.test/v2/')).text()
     } finally {
@@ -308,5 +309,36 @@ describe('journal bounds', () => {
 
   it('refuses a journal limit that is not a positive whole number', async () => {
     await expect(createFakeRegistry({ transport: 'none', journalMaxEntries: 0 })).rejects.toThrow('Failed to use option journalMaxEntries "0": journalMaxEntries must be a positive whole number of requests. Pass a number such as 10000.')
+  })
+})
+
+describe('registry.requests.subscribe', () => {
+  let registry: FakeRegistry
+  beforeEach(async () => {
+    registry = await createFakeRegistry({ transport: 'none' })
+  })
+  afterEach(() => registry.close())
+
+  it('calls the listener with each request once its status is known, until stopped', async () => {
+    const seen: Array<[string, string, number]> = []
+    const stop = registry.requests.subscribe((request) => seen.push([request.method, request.path, request.response.status]))
+    await registry.fetch('/v2/')
+    await registry.fetch('/v2/team/app/manifests/missing')
+    stop()
+    await registry.fetch('/v2/')
+    expect(seen).toEqual([
+      ['GET', '/v2/', 200],
+      ['GET', '/v2/team/app/manifests/missing', 404],
+    ])
+  })
+
+  it('answers the request even when a listener throws, and reports that error on its own', async () => {
+    const reported = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve))
+    registry.requests.subscribe(() => {
+      throw new Error('listener bug')
+    })
+    const response = await registry.fetch('/v2/')
+    expect([response.status, await response.text()]).toEqual([200, '{}'])
+    expect(await reported).toMatchObject({ message: 'listener bug' })
   })
 })

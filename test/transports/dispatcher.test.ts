@@ -13,13 +13,13 @@ interface Answer {
   body: string
 }
 
-type Client = (url: string, init: { method: string; dispatcher: Dispatcher }) => Promise<Answer>
+type Client = (url: string, init: { method: string; dispatcher: Dispatcher; headers?: Record<string, string>; body?: string }) => Promise<Answer>
 
 const CLIENTS: Array<[string, Client]> = [
   [
     'undici.request',
     async (url, init) => {
-      const response = await request(url, { method: init.method, dispatcher: init.dispatcher })
+      const response = await request(url, init)
       return { status: response.statusCode, headers: flat(response.headers), body: await response.body.text() }
     },
   ],
@@ -93,6 +93,21 @@ describe('registry.dispatcher', () => {
       expect(answer.body).toBe(row.body)
     })
 
+    it('takes a body sent with an explicit Content-Length, which fetch also adds itself', async () => {
+      // Node 20's fetch appends its own Content-Length to the caller's: the dispatcher receives
+      // "17, 17", which undici's socket client reads as 17. The registry must too.
+      const body = 'seventeen bytes!!'
+      const answer = await client(`${registry.url}/v2/team/app/blobs/uploads/?digest=${sha256(body)}`, {
+        method: 'POST',
+        dispatcher: registry.dispatcher as Dispatcher,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) },
+        body,
+      })
+      expect([answer.status, answer.body]).toEqual([201, ''])
+      expect(registry.requests.last()?.headers['content-length']).toBe('17')
+      expect((await registry.blob('team/app', sha256(body)))?.size).toBe(17)
+    })
+
     it('refuses another origin with ERR_UNHANDLED_REQUEST when there is no passthrough', async () => {
       const failure = await client('https://elsewhere.example.test/v2/', { method: 'GET', dispatcher: registry.dispatcher as Dispatcher }).catch((error: unknown) => error)
       // fetch wraps a dispatcher's error as the cause of its TypeError; undici.request rejects with it.
@@ -104,6 +119,18 @@ describe('registry.dispatcher', () => {
           'Failed to dispatch "GET https://elsewhere.example.test/v2/": the registry\'s dispatcher serves only https://registry.example.test and has no passthrough for other origins. Send that request through another dispatcher, or create one with registry.createDispatcher({ passthrough: getGlobalDispatcher() }).',
       })
     })
+  })
+
+  it('answers a Content-Length list of different values with 400 SIZE_INVALID', async () => {
+    const body = 'seventeen bytes!!'
+    const response = await request(`${registry.url}/v2/team/app/blobs/uploads/?digest=${sha256(body)}`, {
+      method: 'POST',
+      dispatcher: registry.dispatcher as Dispatcher,
+      headers: ['content-length', '17', 'content-length', '18'],
+      body,
+    })
+    expect(response.statusCode).toBe(400)
+    expect(await response.body.json()).toMatchObject({ errors: [{ code: 'SIZE_INVALID', detail: { contentLength: '17, 18' } }] })
   })
 
   it('is the same object on every access', () => {
@@ -272,6 +299,34 @@ describe('registry.dispatcher streaming', () => {
     resume()
     await completed
     expect(events).toEqual(['headers 200', ...CHUNKS.map((chunk) => `data ${chunk}`), 'complete'])
+  })
+
+  it('sets controller.rawHeaders before onResponseStart and rawTrailers before onResponseEnd, as undici 8 reads them', async () => {
+    await pushStreamed()
+    const seen = await new Promise<{ raw: string[]; headers: Record<string, string | string[]>; trailers: unknown }>((resolve, reject) => {
+      let raw: string[] = []
+      let headers: Record<string, string | string[]> = {}
+      registry.dispatcher.dispatch(
+        { origin: registry.url, path: `/v2/team/app/blobs/${DIGEST}`, method: 'GET' },
+        {
+          onRequestStart() {},
+          onResponseStart(controller, _status, parsed) {
+            raw = (controller.rawHeaders ?? []).map((buffer) => buffer.toString('latin1'))
+            headers = parsed
+          },
+          onResponseData() {},
+          onResponseEnd(controller) {
+            resolve({ raw, headers, trailers: controller.rawTrailers })
+          },
+          onResponseError: (_controller, error) => reject(error),
+        },
+      )
+    })
+    const pairs: Array<[string, string]> = []
+    for (let i = 0; i < seen.raw.length; i += 2) pairs.push([seen.raw[i] as string, seen.raw[i + 1] as string])
+    expect(Object.fromEntries(pairs)).toEqual(seen.headers)
+    expect(Object.fromEntries(pairs)).toMatchObject({ 'content-length': String(CONTENT.length), 'docker-content-digest': DIGEST })
+    expect(seen.trailers).toEqual([])
   })
 
   it('holds back response chunks while a controller-style handler is paused', async () => {

@@ -129,6 +129,18 @@ describe('http transport', () => {
       })
     })
 
+    it('rejects an address this machine does not have with a fix about the host, not the port', async () => {
+      // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of a test machine. Nothing is sent.
+      const attempt = createFakeRegistry({ host: '192.0.2.1', port: 0 })
+      await expect(attempt).rejects.toMatchObject({
+        code: 'ERR_LISTEN',
+        message:
+          'Failed to listen on "192.0.2.1:0": no network interface of this machine has that address. ' +
+          "Pass host: '127.0.0.1', '::1' or an address of this machine.",
+        cause: { code: 'EADDRNOTAVAIL' },
+      })
+    })
+
     it.runIf(ipv6)('serves on the IPv6 loopback with host ::1', async () => {
       await using v6 = await createFakeRegistry({ host: '::1' })
       const { port } = new URL(v6.url)

@@ -7,6 +7,7 @@ import { setupServer } from 'msw/node'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createFakeRegistry, FakeRegistryError, type FakeRegistry } from '../../src/index.js'
 import { registryHandlers } from '../../src/msw.js'
+import { FAIL_UNHANDLED, failureMessage, UNHANDLED_MESSAGE } from '../support/msw.js'
 import { pushBlob, sha256 } from '../support/push.js'
 
 // MSW patches the node:http(s) module objects. ESM named and namespace imports are bound before
@@ -17,18 +18,35 @@ const http = require('node:http') as typeof Http
 const https = require('node:https') as typeof import('node:https')
 
 const ORIGIN = 'https://registry.example.test'
+
+/**
+ * A GET as make-fetch-happen (npm's stack) sends it: request options with no port, through an
+ * agent-base agent, whose `defaultPort` is 80 whatever the scheme. MSW reads the port from that
+ * agent and reports the request as `https://host:80/…`.
+ */
+function agentBaseGet(path: string): Promise<{ status: number; body: string }> {
+  // Node's Agent has the property at run time; its types leave it out.
+  const agent = Object.assign(new https.Agent(), { defaultPort: 80 })
+  return nodeRequest(null, { protocol: 'https:', hostname: new URL(ORIGIN).hostname, path, method: 'GET', agent })
+}
+
 const NOT_IN_API = '{"errors":[{"code":"UNSUPPORTED","message":"route not part of the distribution API","detail":{"path":"/v2/nope"}}]}\n'
 
 /** node:http(s) as application code uses it: through the module object MSW patches. */
 function nodeGet(url: string, method = 'GET'): Promise<{ status: number; headers: Http.IncomingHttpHeaders; body: string }> {
-  const client = url.startsWith('https:') ? https : http
+  return nodeRequest(url, { method })
+}
+
+function nodeRequest(url: string | null, options: Http.RequestOptions): Promise<{ status: number; headers: Http.IncomingHttpHeaders; body: string }> {
+  const client = url?.startsWith('https:') || options.protocol === 'https:' ? https : http
   return new Promise((resolve, reject) => {
-    const req = client.request(url, { method }, (res: Http.IncomingMessage) => {
+    const respond = (res: Http.IncomingMessage): void => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }))
       res.on('error', reject)
-    })
+    }
+    const req = url === null ? client.request(options, respond) : client.request(url, options, respond)
     req.on('error', reject)
     req.end()
   })
@@ -40,7 +58,7 @@ describe('registryHandlers with a server the suite already has', () => {
   beforeEach(async () => {
     registry = await createFakeRegistry({ transport: 'none' })
     server = setupServer(...registryHandlers(registry, { origin: ORIGIN }))
-    server.listen({ onUnhandledRequest: 'error' })
+    server.listen(FAIL_UNHANDLED)
   })
   afterEach(async () => {
     server.close()
@@ -83,8 +101,13 @@ describe('registryHandlers with a server the suite already has', () => {
     ['the same host over another scheme', 'http://registry.example.test/v2/'],
   ])('leaves %s to onUnhandledRequest, which fails it loudly here', async (_title, url) => {
     const printed = vi.spyOn(console, 'error').mockImplementation(() => {})
-    await expect(fetch(url)).rejects.toThrow('[MSW] Cannot bypass a request when using the "error" strategy for the "onUnhandledRequest" option.')
+    expect(failureMessage(await fetch(url).catch((error: unknown) => error))).toMatch(UNHANDLED_MESSAGE)
     expect(printed.mock.calls.flat().join('\n')).toContain(`GET ${url}`)
+  })
+
+  it('answers a request MSW reports on https://host:80, as it does those of agent-base agents', async () => {
+    const response = await agentBaseGet('/v2/')
+    expect([response.status, response.body]).toEqual([200, '{}'])
   })
 
   it('answers the default origin, registry.url, when no origin is given', async () => {
@@ -133,6 +156,14 @@ describe("transport: 'msw'", () => {
     const outside = await fetch(`${ORIGIN}/token`)
     expect(outside.status).toBe(404)
     expect(await outside.text()).toBe('{"errors":[{"code":"UNSUPPORTED","message":"route not part of the distribution API","detail":{"path":"/token"}}]}\n')
+  })
+
+  it('answers a request MSW reports on https://host:80, as it does those of agent-base agents', async () => {
+    await using registry = await createFakeRegistry({ transport: 'msw', origin: ORIGIN })
+    await pushBlob(registry, 'team/app', 'through an agent')
+    const response = await agentBaseGet(`/v2/team/app/blobs/${sha256('through an agent')}`)
+    expect([response.status, response.body]).toEqual([200, 'through an agent'])
+    expect(registry.requests.last()?.url).toBe(`https://registry.example.test:80/v2/team/app/blobs/${sha256('through an agent')}`)
   })
 
   it('serves several registries at once, each on its own origin', async () => {

@@ -382,6 +382,18 @@ describe.each(MATRIX)('%s transport × %s', (transport, clientName) => {
     expect(JSON.parse(goneBlob.body.toString())).toMatchObject({ errors: [{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry' }] })
   })
 
+  it('reaches a repository and a digest sent percent-encoded, as @azure/container-registry sends them', async () => {
+    const image = await pushSmallImage('encoded/app', 'v1', 'amd64')
+    const tags = await send('/v2/encoded%2Fapp/tags/list')
+    expect([tags.status, JSON.parse(tags.body.toString())]).toEqual([200, { name: 'encoded/app', tags: ['v1'] }])
+    const pulled = await send(`/v2/encoded%2Fapp/manifests/${image.digest.replace(':', '%3A')}`, { headers: { accept: MediaTypes.OM } })
+    expect(pulled.status).toBe(200)
+    expect(pulled.body.equals(image.bytes)).toBe(true)
+    const doubled = await send('/v2/encoded%252Fapp/tags/list')
+    expect(doubled.status).toBe(400)
+    expect(JSON.parse(doubled.body.toString())).toMatchObject({ errors: [{ code: 'NAME_INVALID', detail: { name: 'encoded%2Fapp' } }] })
+  })
+
   const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`
   it.each([
     { title: 'an unknown repository', path: '/v2/errors/app/manifests/missing', status: 404, code: 'NAME_UNKNOWN', message: 'repository name not known to registry' },
