@@ -1,4 +1,5 @@
 import type { RegistryContext } from './api/route-types.js'
+import { lightRequestFor } from './leaf/light-request.js'
 import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './server/handle.js'
 import { Journal, type RequestJournal } from './journal/journal.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
@@ -275,7 +276,12 @@ class StartedRegistry implements FakeRegistry {
   // `record: false`; in-process transports name themselves in `meta`.
   async #send(input: Request | string | URL, init?: RequestInit, meta?: HandlerMeta): Promise<Response> {
     this.#assertOpen('send a request to')
-    const request = input instanceof Request ? (init ? new Request(input, init) : input) : new Request(new URL(input, this.url), init)
+    let request: Request
+    if (input instanceof Request) request = init ? new Request(input, init) : input
+    else {
+      const url = new URL(input, this.url)
+      request = lightRequestFor(url, init) ?? new Request(url, init)
+    }
     return this.#handler(request, meta)
   }
 

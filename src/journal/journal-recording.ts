@@ -1,4 +1,6 @@
 import type { OciError } from '../errors/oci-error.js'
+import { isLightRequest } from '../leaf/light-request.js'
+import { createLightResponse, isLightResponse } from '../leaf/light-response.js'
 import type { RecordedRequest, RecordedResponse, RequestParams, ResourceKind } from './journal-types.js'
 
 /** What handlers add to a request's record while they answer it (see RouteInput.facts). */
@@ -38,7 +40,7 @@ export class Recording {
   /** `file` puts the finished record in the journal. */
   constructor(id: number, request: Request, transport: string, file: (entry: RecordedRequest) => void) {
     this.#file = file
-    const url = new URL(request.url)
+    const url = isLightRequest(request) ? request.parsedUrl : new URL(request.url)
     this.#entry = {
       id,
       transport,
@@ -55,6 +57,12 @@ export class Recording {
       bodySize: 0,
       response: { status: 0, statusText: '', headers: {}, bodySize: 0, complete: false },
       timings: { wait: 0, receive: 0 },
+    }
+    if (isLightRequest(request)) {
+      // The light request counts its own body as it is read: no second stream, no copy.
+      request.observe({ onBytes: (bytes) => (this.#requestRead += bytes), onEnd: () => (this.#requestDone = true) })
+      this.request = request
+      return
     }
     this.request = request.body
       ? new Request(request, {
@@ -88,22 +96,29 @@ export class Recording {
     }
     entry.digest = digestOf(entry, params)
     this.#file(entry)
-    if (!response.body) {
+    const light = isLightResponse(response)
+    if (light ? !response.hasBody : !response.body) {
       answer.complete = true
       return response
     }
     answer.bodySize = contentLength(answer.headers) ?? 0
     let sent = 0
-    const body = counted(
-      response.body,
-      (bytes) => (sent += bytes),
-      () => {
-        answer.bodySize = sent
-        answer.complete = true
-        entry.timings.receive = Math.max(0, elapsed(this.#started) - entry.timings.wait)
-      },
-    )
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+    const onBytes = (bytes: number): void => {
+      sent += bytes
+    }
+    const onEnd = (): void => {
+      answer.bodySize = sent
+      answer.complete = true
+      entry.timings.receive = Math.max(0, elapsed(this.#started) - entry.timings.wait)
+    }
+    // A body in memory is counted when it is handed over, without a stream around it.
+    if (light && response.inMemory) {
+      response.observe({ onBytes, onEnd })
+      return response
+    }
+    const body = counted(response.body as ReadableStream<Uint8Array>, onBytes, onEnd)
+    const init = { status: response.status, statusText: response.statusText, headers: response.headers }
+    return light ? createLightResponse(body, init) : new Response(body, init)
   }
 }
 

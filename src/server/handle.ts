@@ -2,6 +2,8 @@ import { isOciError, OciError, writeOciErrors } from '../errors/oci-error.js'
 import type { RegistryContext } from '../api/route-types.js'
 import type { Journal, RequestFacts } from '../journal/journal.js'
 import { isRepositoryName } from '../leaf/names.js'
+import { isLightRequest } from '../leaf/light-request.js'
+import { createLightResponse, isLightResponse } from '../leaf/light-response.js'
 import { routeNotFound } from '../api/route-not-found.js'
 import { matchRoute } from './routes.js'
 
@@ -41,17 +43,19 @@ export function createHandler(context: RegistryContext, journal?: Journal): Fetc
       response = writeOciErrors(ociError)
     }
     response.headers.set('docker-distribution-api-version', 'registry/2.0')
-    if (request.method === 'HEAD' && response.body) {
+    if (request.method === 'HEAD' && (isLightResponse(response) ? response.hasBody : response.body)) {
       // HEAD answers like GET, Content-Length included, without the body.
-      await response.body.cancel()
-      response = new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers })
+      if (isLightResponse(response)) await response.cancelBody()
+      else await response.body?.cancel()
+      response = createLightResponse(null, { status: response.status, statusText: response.statusText, headers: response.headers })
     }
     return recording ? recording.finish(response) : response
   }
 }
 
 async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined): Promise<Response> {
-  const url = new URL(request.url)
+  // A light request was parsed once by whoever built it.
+  const url = isLightRequest(request) ? request.parsedUrl : new URL(request.url)
   const matched = matchRoute(url.pathname)
   if (!matched) throw routeNotFound(url.pathname)
   if (facts) facts.params = matched.params

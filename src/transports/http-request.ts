@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http'
+import { canHoldHeaders, LightHeaders } from '../leaf/light-headers.js'
+import { LightRequest, type BodySource } from '../leaf/light-request.js'
 
 // node:http's request as a Fetch `Request`: the target, the Host, the headers and a body that
 // streams from the socket on demand.
@@ -17,8 +19,16 @@ export function hasBody(req: IncomingMessage): boolean {
   return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
 }
 
-/** The Fetch `Request` for `req`, or why there is none. */
-export function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array> | null, ownHost: string): Request | string {
+// Methods node:http parses that Fetch also takes as they are; others go through Fetch's own
+// checks (it refuses TRACE and TRACK, and normalizes case).
+const LIGHT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'])
+
+/**
+ * The Fetch `Request` for `req`, or why there is none. The usual request becomes a light one
+ * (no Fetch objects until something reads them); anything unusual goes through Fetch's
+ * `Request`, which decides what it can represent.
+ */
+export function toRequest(req: IncomingMessage, body: BodySource | null, ownHost: string): Request | string {
   const target = req.url ?? ''
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
     // Absolute form is what a client sends to a proxy: answering it as if this registry were
@@ -31,6 +41,15 @@ export function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array>
   }
   const host = hostOf(req, ownHost)
   if (!host.ok) return host.reason
+  const method = req.method ?? 'GET'
+  if (LIGHT_METHODS.has(method) && canHoldHeaders(req.rawHeaders)) {
+    try {
+      const url = new URL(`http://${host.value}${target}`)
+      return new LightRequest(method, url, LightHeaders.fromRaw(req.rawHeaders), body) as unknown as Request
+    } catch {
+      // Falls through: Fetch's Request explains what is wrong.
+    }
+  }
   try {
     const headers = new Headers()
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -39,7 +58,7 @@ export function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array>
     return new Request(`http://${host.value}${target}`, {
       method: req.method ?? 'GET',
       headers,
-      body,
+      body: body && streamOf(body),
       // Required by Fetch for a streaming request body.
       duplex: 'half',
     } as RequestInit)
@@ -69,11 +88,11 @@ function hostOf(req: IncomingMessage, ownHost: string): { ok: true; value: strin
 }
 
 /**
- * A request body as a web stream that reads from the socket only when the handler pulls, so a
- * slow consumer slows the client instead of filling memory. `discard()` (also what `cancel()`
- * does) reads and drops whatever the handler left, keeping the connection alive.
+ * A request body read from the socket only when the core pulls a chunk, so a slow consumer
+ * slows the client instead of filling memory. `discard()` (also what `cancel()` does) reads and
+ * drops whatever the core left, keeping the connection alive.
  */
-export function requestBody(req: IncomingMessage): { stream: ReadableStream<Uint8Array>; discard(): void } {
+export function requestBody(req: IncomingMessage): { source: BodySource; discard(): void } {
   let failure: Error | undefined
   let discarding = false
   let wake: (() => void) | undefined
@@ -84,8 +103,8 @@ export function requestBody(req: IncomingMessage): { stream: ReadableStream<Uint
   }
   req.on('readable', () => (discarding ? drop() : wake?.()))
   req.on('end', () => wake?.())
-  // A client that aborts mid-upload errors the stream the handler reads, nothing more; with
-  // this listener the error event can never go unheard.
+  // A client that aborts mid-upload errors the body the core reads, nothing more; with this
+  // listener the error event can never go unheard.
   req.on('error', (error) => {
     failure = error
     wake?.()
@@ -96,33 +115,36 @@ export function requestBody(req: IncomingMessage): { stream: ReadableStream<Uint
     wake = undefined
     if (!req.readableEnded && !req.destroyed) drop()
   }
-  const stream = new ReadableStream<Uint8Array>(
+  const next = (): Promise<Uint8Array | null> =>
+    new Promise((resolve, reject) => {
+      const attempt = (): void => {
+        // Only a read still waiting for data is woken; each attempt re-arms itself if need be.
+        wake = undefined
+        if (failure) {
+          reject(failure)
+          return
+        }
+        const chunk = req.read() as Buffer | null
+        if (chunk !== null) resolve(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+        else if (req.readableEnded) resolve(null)
+        else wake = attempt
+      }
+      attempt()
+    })
+  return { source: { next, cancel: discard }, discard }
+}
+
+/** A body source as a web stream, pulled one chunk at a time (no read-ahead). */
+export function streamOf(source: BodySource): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
     {
-      pull: (controller) =>
-        new Promise<void>((resolve, reject) => {
-          const attempt = (): void => {
-            // Only a pull still waiting for data is woken; each attempt re-arms itself if need be.
-            wake = undefined
-            if (failure) {
-              reject(failure)
-              return
-            }
-            const chunk = req.read() as Buffer | null
-            if (chunk !== null) {
-              controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-              resolve()
-            } else if (req.readableEnded) {
-              controller.close()
-              resolve()
-            } else {
-              wake = attempt
-            }
-          }
-          attempt()
-        }),
-      cancel: discard,
+      async pull(controller) {
+        const chunk = await source.next()
+        if (chunk === null) controller.close()
+        else controller.enqueue(chunk)
+      },
+      cancel: (reason) => source.cancel(reason),
     },
     { highWaterMark: 0 },
   )
-  return { stream, discard }
 }

@@ -7,6 +7,8 @@ import type { FetchHandler } from '../server/handle.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { OciError, writeOciErrors } from '../errors/oci-error.js'
 import { hasBody, requestBody, toRequest } from './http-request.js'
+import { LightHeaders } from '../leaf/light-headers.js'
+import { isLightResponse } from '../leaf/light-response.js'
 
 /** A running loopback server. */
 interface HttpServerHandle {
@@ -125,7 +127,7 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
   const body = hasBody(req) ? requestBody(req) : undefined
   let response: Response
   try {
-    const converted = toRequest(req, body?.stream ?? null, ownHost)
+    const converted = toRequest(req, body?.source ?? null, ownHost)
     response = typeof converted === 'string' ? badRequest(converted) : await handler(converted, { transport: 'http' })
   } finally {
     // A handler that answered without reading the whole body (an error, a cap) leaves the rest
@@ -137,12 +139,7 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
 }
 
 async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
-  const headers: Record<string, string | string[]> = {}
-  response.headers.forEach((value, name) => {
-    headers[name] = value
-  })
-  const setCookies = response.headers.getSetCookie()
-  if (setCookies.length > 0) headers['set-cookie'] = setCookies
+  const headers = headersOf(response.headers)
   try {
     res.writeHead(response.status, headers)
   } catch (error) {
@@ -155,11 +152,28 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     res.end(Buffer.from(await fallback.arrayBuffer()))
     return
   }
+  // A body in memory goes to the socket as it is: no web stream in between.
+  const bytes = isLightResponse(response) ? response.takeBytes() : undefined
+  if (bytes) {
+    res.end(bytes)
+    return
+  }
   if (!response.body) {
     res.end()
     return
   }
   await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res)
+}
+
+function headersOf(source: Headers): Record<string, string | string[]> {
+  if (source instanceof LightHeaders) return source.toRecord()
+  const headers: Record<string, string | string[]> = {}
+  source.forEach((value, name) => {
+    headers[name] = value
+  })
+  const setCookies = source.getSetCookie()
+  if (setCookies.length > 0) headers['set-cookie'] = setCookies
+  return headers
 }
 
 function badRequest(reason: string): Response {

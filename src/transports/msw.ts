@@ -3,6 +3,7 @@ import { setupServer } from 'msw/node'
 import { SERVE_WITH_META, type FetchHandler, type HandlerMeta } from '../server/handle.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { parseOrigin } from '../options.js'
+import { toFetchResponse } from '../leaf/light-response.js'
 
 /**
  * Options of `registryHandlers`.
@@ -58,7 +59,8 @@ export function registryHandlers(registry: HandledRegistry, options: RegistryHan
   // object with a `fetch` is served through that.
   const serve = (registry as { [SERVE_WITH_META]?: (request: Request, meta: HandlerMeta) => Promise<Response> })[SERVE_WITH_META]
   const answer = serve ? (request: Request) => serve.call(registry, request, { transport: 'msw' }) : (request: Request) => registry.fetch(request)
-  return [http.all(apiPattern(origin), ({ request }) => answer(request))]
+  // MSW gets Fetch's own Response: it may reach into Fetch's internals.
+  return [http.all(apiPattern(origin), async ({ request }) => toFetchResponse(await answer(request)))]
 }
 
 /** A running MSW transport: its origin is served until `close()`. */
@@ -92,7 +94,7 @@ export function startMswTransport(handler: FetchHandler, origin: string): MswTra
       http.all('*', ({ request }) => {
         const serve = served.get(new URL(request.url).origin)
         // No answer lets MSW go on to the network ('bypass'): the origin is not a registry's.
-        return serve ? serve(request) : undefined
+        return serve ? serve(request).then(toFetchResponse) : undefined
       }),
     )
     shared.listen({ onUnhandledRequest: 'bypass' })
