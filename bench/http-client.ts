@@ -4,12 +4,16 @@ import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { Pool } from 'undici'
 
-export interface BenchClient {
-  /** POST a session, then PUT the whole body with ?digest=: the upload every registry supports. */
-  pushBlob(repository: string, body: Uint8Array | AsyncIterable<Uint8Array>, digest: string, size: number): Promise<void>
+/** The manifest calls of a round trip, over any transport. */
+export interface ManifestClient {
   putManifest(repository: string, reference: string, body: string, mediaType: string): Promise<void>
   /** GETs a manifest and returns its byte length. */
   getManifest(repository: string, reference: string, accept: string): Promise<number>
+}
+
+export interface BenchClient extends ManifestClient {
+  /** POST a session, then PUT the whole body with ?digest=: the upload every registry supports. */
+  pushBlob(repository: string, body: Uint8Array | AsyncIterable<Uint8Array>, digest: string, size: number): Promise<void>
   close(): Promise<void>
 }
 

@@ -2,6 +2,8 @@ import { Buffer } from 'node:buffer'
 import { STATUS_CODES } from 'node:http'
 import { abortError, toControllerHandler } from './dispatcher-handlers.js'
 import { toRequest } from './dispatcher-request.js'
+import { LightHeaders } from '../leaf/light-headers.js'
+import { isLightResponse } from '../leaf/light-response.js'
 import type { DispatchController, DispatchHandler, DispatchOptions, DispatchTarget } from './dispatcher-types.js'
 
 /**
@@ -16,7 +18,9 @@ import type { DispatchController, DispatchHandler, DispatchOptions, DispatchTarg
 export class Exchange implements DispatchController {
   // Always controller-style: an older-style handler is adapted once, here.
   #handler: DispatchHandler
-  #aborter = new AbortController()
+  // Built only for a request whose body streams: the one thing an abort has to stop.
+  #aborter: AbortController | undefined
+  #aborted = false
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined
   #paused = false
   #resumed: (() => void) | undefined
@@ -31,7 +35,13 @@ export class Exchange implements DispatchController {
   }
 
   get aborted(): boolean {
-    return this.#aborter.signal.aborted
+    return this.#aborted
+  }
+
+  #signal(): AbortSignal {
+    this.#aborter ??= new AbortController()
+    if (this.#aborted && !this.#aborter.signal.aborted) this.#aborter.abort(this.#reason)
+    return this.#aborter.signal
   }
 
   get paused(): boolean {
@@ -57,8 +67,9 @@ export class Exchange implements DispatchController {
     if (this.aborted || this.#settled) return
     const error = reason instanceof Error ? reason : abortError()
     this.#reason = error
+    this.#aborted = true
     // Errors the request body the registry is reading, so an aborted upload stores nothing.
-    this.#aborter.abort(error)
+    this.#aborter?.abort(error)
     this.#reader?.cancel(error).catch(() => {})
     this.resume()
     // undici reports an abort through the handler's error callback, after the abort call returns.
@@ -76,13 +87,19 @@ export class Exchange implements DispatchController {
     try {
       this.#handler.onRequestStart?.(this, {})
       if (this.aborted) return
-      const response = await target(toRequest(options, origin, this.#aborter.signal, (end) => (this.#endBody = end)))
+      const response = await target(toRequest(options, origin, () => this.#signal(), (end) => (this.#endBody = end)))
       if (this.aborted) {
         await response.body?.cancel(this.#reason).catch(() => {})
         return
       }
       this.#handler.onResponseStart?.(this, response.status, headersOf(response), response.statusText || STATUS_CODES[response.status] || '')
-      if (response.body) await this.#stream(response.body)
+      // A body in memory is handed over in one chunk, a copy the handler may keep.
+      const bytes = isLightResponse(response) ? response.takeBytes() : undefined
+      if (bytes) {
+        while (this.#paused && !this.aborted) await new Promise<void>((resolve) => (this.#resumed = resolve))
+        if (this.aborted) return
+        if (bytes.byteLength > 0) this.#handler.onResponseData?.(this, Buffer.from(bytes))
+      } else if (response.body) await this.#stream(response.body)
       if (this.aborted || this.#settled) return
       this.#settled = true
       this.#handler.onResponseEnd?.(this, {})
@@ -115,6 +132,7 @@ export class Exchange implements DispatchController {
 
 /** Headers as the controller API passes them: one value per name, `set-cookie` as an array. */
 function headersOf(response: Response): Record<string, string | string[]> {
+  if (response.headers instanceof LightHeaders) return response.headers.toRecord()
   const headers: Record<string, string | string[]> = {}
   response.headers.forEach((value, name) => {
     // Fetch joins repeated headers with ", ", which would corrupt cookies (their dates have commas).
