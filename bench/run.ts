@@ -1,5 +1,7 @@
 // `npm run bench`: measures the fake registry side by side with references in one run and
-// writes bench/README.md. Every loop is bounded in count and time; traffic stays on 127.0.0.1.
+// prints the table; `-- --write` also writes it into bench/README.md, `-- --check` runs only the
+// round trips and exits non-zero below the targets. Every loop is bounded in count and time;
+// traffic stays on 127.0.0.1.
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
@@ -10,10 +12,11 @@ import { createFakeRegistry } from '../src/index.js'
 import { startFakeServerProcess } from './fake-server.js'
 import { createBenchClient, sha256, type BenchClient } from './http-client.js'
 import { startReferenceRegistry } from './reference-registry.js'
+import type { RoundTripResult } from './round-trips.js'
 
 const MiB = 1024 * 1024
 const ROUND_TRIP_SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
-const ROUND_TRIP_CONCURRENCY = 4
+const ROUND_TRIP_CONCURRENCY = 8
 const BLOB_MIB = Number(process.env.BENCH_BLOB_MIB ?? 256)
 const TRANSFER_MIB = Number(process.env.BENCH_TRANSFER_MIB ?? 512)
 const CHUNK = MiB
@@ -28,6 +31,14 @@ interface Row {
 }
 
 const rows: Row[] = []
+const args = new Set(process.argv.slice(2))
+const CHECK = args.has('--check')
+const WRITE = args.has('--write')
+// Other Node binaries to measure the round trips on, besides this one (colon-separated paths).
+const OTHER_NODES = (process.env.BENCH_NODES ?? '').split(':').filter((path) => path !== '')
+
+/** The targets `--check` holds the round trips to: ratios to the bare node:http floor, startup in ms. */
+const TARGETS = { inProcess: 3, dispatcher: 3, loopback: 0.7, blob: 0.9, startupMs: 5 }
 const template = Buffer.alloc(CHUNK)
 for (let i = 0; i < CHUNK; i++) template[i] = (i * 31 + 7) & 0xff
 
@@ -215,16 +226,84 @@ async function benchTransports(): Promise<void> {
   }
 }
 
+/** Each Node version in a process of its own: the round trips against the bare node:http floor. */
+async function benchRoundTrips(): Promise<RoundTripResult[]> {
+  const child = fileURLToPath(new URL('./round-trips.ts', import.meta.url))
+  const results: RoundTripResult[] = []
+  for (const node of [process.execPath, ...OTHER_NODES]) {
+    const { stdout } = await promisify(execFile)(node, ['--import', 'tsx', child], { timeout: 600_000 })
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as RoundTripResult
+    results.push(result)
+    const floor = `bare node:http: ${result.floor.toFixed(0)} /s`
+    const rate = (label: string, value: number, subject: string) =>
+      rows.push({
+        benchmark: `manifest PUT+GET round trips (8 concurrent), ${result.node}`,
+        subject,
+        result: `${value.toFixed(0)} /s`,
+        reference: floor,
+        ratio: `${(value / result.floor).toFixed(2)}x (target ${label})`,
+      })
+    rate(`${TARGETS.loopback}x`, result.loopback, 'fake, loopback (`serve`)')
+    rate(`${TARGETS.inProcess}x`, result.inProcess, "fake, `registry.fetch` (transport 'none')")
+    rate(`${TARGETS.dispatcher}x`, result.dispatcher, 'fake, `undici.request` with `registry.dispatcher`')
+    rows.push({
+      benchmark: `blob push over loopback, ${result.node}`,
+      subject: 'fake, loopback (`serve`)',
+      result: `${result.blobLoopback.toFixed(0)} MB/s`,
+      reference: `bare node:http: ${result.blobFloor.toFixed(0)} MB/s`,
+      ratio: `${(result.blobLoopback / result.blobFloor).toFixed(2)}x (target ${TARGETS.blob}x)`,
+    })
+    rows.push({
+      benchmark: `startup to first answer, ${result.node}`,
+      subject: "fake, transport 'none' / 'http'",
+      result: `median ${result.startupNone.toFixed(2)} ms / ${result.startupHttp.toFixed(2)} ms`,
+      reference: '',
+      ratio: `target < ${TARGETS.startupMs} ms`,
+    })
+  }
+  return results
+}
+
+/** What misses a target, one line each. */
+function shortfalls(results: RoundTripResult[]): string[] {
+  const misses: string[] = []
+  const below = (node: string, what: string, ratio: number, target: number) => {
+    if (!(ratio >= target)) misses.push(`${node}: ${what} ${ratio.toFixed(2)}x is below ${target}x`)
+  }
+  for (const result of results) {
+    below(result.node, 'in process (registry.fetch)', result.inProcess / result.floor, TARGETS.inProcess)
+    below(result.node, 'in process (dispatcher)', result.dispatcher / result.floor, TARGETS.dispatcher)
+    below(result.node, 'loopback', result.loopback / result.floor, TARGETS.loopback)
+    below(result.node, 'blob push', result.blobLoopback / result.blobFloor, TARGETS.blob)
+    for (const [transport, ms] of [['none', result.startupNone], ['http', result.startupHttp]] as const) {
+      if (!(ms < TARGETS.startupMs)) misses.push(`${result.node}: startup (transport '${transport}') ${ms.toFixed(2)} ms is not below ${TARGETS.startupMs} ms`)
+    }
+  }
+  return misses
+}
+
 function table(): string {
   const lines = ['| benchmark | subject | result | reference | ratio |', '|---|---|---|---|---|']
   for (const row of rows) lines.push(`| ${row.benchmark} | ${row.subject} | ${row.result} | ${row.reference ?? ''} | ${row.ratio ?? ''} |`)
   return lines.join('\n')
 }
 
+if (CHECK) {
+  const misses = shortfalls(await benchRoundTrips())
+  console.log(table())
+  if (misses.length > 0) {
+    console.error(`Below target:\n${misses.join('\n')}`)
+    process.exit(1)
+  }
+  console.log('Every round-trip target is met.')
+  process.exit(0)
+}
+
 await benchStartup()
 await benchBlobHashing()
 await benchTransports()
 await benchAgainstReference()
+await benchRoundTrips()
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const report = `# Benchmarks
@@ -255,5 +334,5 @@ Last run: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${c
 
 ${table()}
 `
-await writeFile(new URL('./README.md', import.meta.url), report)
+if (WRITE) await writeFile(new URL('./README.md', import.meta.url), report)
 console.log(table())

@@ -1,6 +1,6 @@
 import { concatBytes } from '../leaf/bytes.js'
 import { OciError } from '../errors/oci-error.js'
-import { isLightRequest } from '../leaf/light-request.js'
+import { isLightRequest, type BodyReader } from '../leaf/light-request.js'
 
 /**
  * Reads a request body into one buffer, stopping as soon as it exceeds `maxBytes` so an
@@ -54,7 +54,7 @@ export async function readCappedBody(request: Request, maxBytes: number): Promis
  * const { done, value } = await readChunk(reader, (reason) => new OciError('BLOB_UPLOAD_INVALID', reason))
  */
 export async function readChunk(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: BodyReader,
   failure: (reason: string) => OciError,
 ): Promise<ReadableStreamReadResult<Uint8Array>> {
   try {

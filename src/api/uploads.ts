@@ -6,6 +6,7 @@ import type { UploadInfo } from '../storage/storage.js'
 import { isStorageUploadId } from '../storage/upload-ids.js'
 import { formatUploadRange, parseContentRange } from './byte-ranges.js'
 import { readChunk } from './request-body.js'
+import { bodyReaderOf } from '../leaf/light-request.js'
 
 type Digests = Array<ParsedDigest & { algorithm: DigestAlgorithm }>
 
@@ -123,14 +124,16 @@ async function appendBody(context: RegistryContext, name: string, upload: Upload
       ? new OciError('SIZE_INVALID', { contentLength, received })
       : rangeInvalid(name, upload, contentRange, `Content-Range covers ${byteCount(expected ?? 0)} but the body has ${received}`)
 
-  if (!request.body) {
+  // Straight from the transport for a light request: no web stream per chunk.
+  const body = bodyReaderOf(request)
+  if (!body) {
     if ((expected ?? 0) !== 0) throw lengthMismatch(0)
     return upload
   }
   const digester = (await digesterFor(context, upload)).fork()
   let received = 0
-  async function* chunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-    const reader = body.getReader()
+  const reader = body
+  async function* chunks(): AsyncGenerator<Uint8Array> {
     try {
       for (;;) {
         const { done, value } = await readChunk(reader, bodyFailed)
@@ -149,7 +152,7 @@ async function appendBody(context: RegistryContext, name: string, upload: Upload
 
   let appended: UploadInfo | undefined
   try {
-    appended = await context.storage.appendUpload(upload.id, chunks(request.body))
+    appended = await context.storage.appendUpload(upload.id, chunks())
   } catch (error) {
     throw answerOf(error) ?? error
   }

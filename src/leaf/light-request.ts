@@ -28,6 +28,26 @@ export function bytesSource(bytes: Uint8Array): BodySource {
   }
 }
 
+/** The part of a stream reader the core uses to read a request body chunk by chunk. */
+export interface BodyReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>
+  cancel(reason?: unknown): Promise<void>
+  releaseLock(): void
+}
+
+/**
+ * A reader of `request`'s body: straight over the source for a light request, the body stream's
+ * own reader otherwise; undefined when there is no body.
+ *
+ * @example
+ * const reader = bodyReaderOf(request)
+ * const { done, value } = (await reader?.read()) ?? { done: true }
+ */
+export function bodyReaderOf(request: Request): BodyReader | undefined {
+  if (request instanceof LightRequest) return request.getBodyReader()
+  return request.body?.getReader()
+}
+
 /** Who counts a body's bytes as the core reads them (the journal). */
 export interface BodyObserver {
   onBytes(bytes: number): void
@@ -132,6 +152,29 @@ export class LightRequest {
     // Always a copy, and a plain Uint8Array: the caller may reuse its buffer, and a socket's
     // chunks share Node's pool.
     return concatBytes(chunks, size)
+  }
+
+  /**
+   * A reader straight over the body's source, with no web stream in between; undefined when
+   * there is no body.
+   */
+  getBodyReader(): BodyReader | undefined {
+    if (this.#stream) return this.#stream.getReader()
+    if (!this.#source) return undefined
+    if (this.#used) throw new TypeError('Body is unusable: Body has already been read')
+    this.#used = true
+    let released = false
+    return {
+      read: async () => {
+        if (released) throw new TypeError('the reader was released')
+        const chunk = await this.#next()
+        return chunk === null ? { done: true, value: undefined } : { done: false, value: chunk }
+      },
+      cancel: async (reason?: unknown) => this.#cancel(reason),
+      releaseLock: () => {
+        released = true
+      },
+    }
   }
 
   /** Drops the body unread. */
