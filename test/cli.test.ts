@@ -75,6 +75,7 @@ describe('fake-oci-registry serve', () => {
   it.each([
     { args: [] as string[], status: 201 },
     { args: ['--no-automatic-mount'], status: 202 },
+    { args: ['--mode', 'lenient', '--no-automatic-mount', '--no-schema1'], status: 202 },
   ])('answers a mount without from with $status given $args', async ({ args, status }) => {
     const cli = runCli(['serve', '--port', '0', ...args])
     const url = (await cli.firstLine).slice('listening on '.length)
@@ -100,6 +101,7 @@ describe('fake-oci-registry serve', () => {
     { args: ['serve', '--storage', ''], problem: "--storage must be 'memory' or a directory, got ''" },
     // From createFakeRegistry's own validation, which owns the list of modes.
     { args: ['serve', '--port', '0', '--mode', 'foo'], problem: `Failed to use option mode "foo": mode must be one of ${MODES.map((mode) => `'${mode}'`).join(', ')}. Pass one of them, or leave mode out for 'strict'.` },
+    { args: ['serve', '--port', '0', '--no-schema1'], problem: `Failed to use option "schema1": only mode 'lenient' reads it, and this registry's mode is 'strict'. Pass mode: 'lenient' with it, or leave schema1 out.` },
   ])('exits 2 with the problem and the usage on stderr for $args', async ({ args, problem }) => {
     expect(await runCli(args).exited).toEqual({ code: 2, signal: null, stdout: '', stderr: `fake-oci-registry: ${problem}\n\n${USAGE}` })
   })

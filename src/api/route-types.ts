@@ -1,17 +1,20 @@
-import type { Digester } from '../leaf/digest.js'
 import type { ResolvedOptions } from '../options.js'
+import type { Profile } from '../profiles/index.js'
 import type { Storage } from '../storage/storage.js'
+import type { UploadDigesters } from './upload-digesters.js'
 import type { RequestFacts, RequestParams } from '../journal/journal.js'
 
 /** What every resource handler is given besides the request. */
 export interface RegistryContext {
   readonly options: ResolvedOptions
+  /** The mode's rules, built once from its options when the registry was created. */
+  readonly profile: Profile
   readonly storage: Storage
   /**
    * The sha256 state of each open upload session, so the digest is computed while the body
    * streams in. A session missing here (storage that outlived the process) is rehashed from its bytes.
    */
-  readonly uploadDigesters: Map<string, Digester>
+  readonly uploadDigesters: UploadDigesters
 }
 
 /** Path parameters captured by the route table; which ones are set depends on the route. */

@@ -30,7 +30,7 @@ const VARIANTS: Variant[] = [
     config: { automaticCrossmount: false },
   }),
   variant('automatic cross-mount not configured, empty-layer push skipped, deletes disabled in the registry', {
-    registry: { deleteEnabled: false },
+    registry: { deletes: false },
     config: { automaticCrossmount: undefined, skipEmptyLayerPushTest: true },
   }),
 ]

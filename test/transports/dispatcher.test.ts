@@ -2,7 +2,8 @@ import { Readable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { Agent, fetch as undiciFetch, getGlobalDispatcher, interceptors, request, setGlobalDispatcher, type Dispatcher } from 'undici'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createFakeRegistry, FakeRegistryError, type DispatchController, type DispatchHandler, type FakeRegistry } from '../../src/index.js'
+import { createFakeRegistry, FakeRegistryError, type FakeRegistry } from '../../src/index.js'
+import type { DispatchController, DispatchHandler } from '../../src/transports/dispatcher.js'
 import { sha256 } from '../support/push.js'
 
 // The answer every client must see, whatever drives the dispatcher.
