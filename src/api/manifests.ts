@@ -113,7 +113,7 @@ export const deleteManifest: RouteHandler = async ({ params, context }) => {
       ? await context.storage.deleteManifest(name, reference.digest)
       : reference.valid && (await context.storage.deleteTag(name, reference.tag))
   if (!deleted) throw unknown(reference)
-  return new Response(null, { status: 202, headers: { 'content-length': '0' } })
+  return createLightResponse(null, { status: 202, headers: { 'content-length': '0' } })
 }
 
 /** The tags of `?tag=` on a push by digest (spec main); refused on a push by tag, whose tag is the URL's. */

@@ -7,6 +7,7 @@ import { isStorageUploadId } from '../storage/upload-ids.js'
 import { formatUploadRange, parseContentRange } from './byte-ranges.js'
 import { readChunk } from './request-body.js'
 import { bodyReaderOf } from '../leaf/light-request.js'
+import { createLightResponse } from '../leaf/light-response.js'
 
 type Digests = Array<ParsedDigest & { algorithm: DigestAlgorithm }>
 
@@ -73,7 +74,7 @@ export const cancelUpload: RouteHandler = async ({ params, context }) => {
   const { name, uuid } = routeParams(params, 'name', 'uuid')
   const upload = await findUpload(context, name, uuid)
   await endUpload(context, upload.id)
-  return new Response(null, { status: 204, headers: { 'docker-upload-uuid': upload.id } })
+  return createLightResponse(null, { status: 204, headers: { 'docker-upload-uuid': upload.id } })
 }
 
 async function monolithicUpload({ request, url, context }: RouteInput, name: string): Promise<Response> {
@@ -278,11 +279,11 @@ function uploadHeaders(name: string, upload: UploadInfo): Record<string, string>
 function uploadResponse(status: 202 | 204, name: string, upload: UploadInfo): Response {
   const headers = uploadHeaders(name, upload)
   // RFC 9110 §8.6: no Content-Length on a 204.
-  return new Response(null, { status, headers: status === 202 ? { ...headers, 'content-length': '0' } : headers })
+  return createLightResponse(null, { status, headers: status === 202 ? { ...headers, 'content-length': '0' } : headers })
 }
 
 function blobCreated(name: string, digest: string): Response {
-  return new Response(null, {
+  return createLightResponse(null, {
     status: 201,
     headers: { location: `/v2/${name}/blobs/${digest}`, 'docker-content-digest': digest, 'content-length': '0' },
   })
