@@ -77,7 +77,9 @@ const server = createServer((req, res) => {
   serve(req, res).catch(() => res.destroy())
 })
 server.keepAliveTimeout = 30_000
-server.listen(0, '127.0.0.1', () => {
+// `--port N` as the CLI takes it, for profiling by hand; a free port by default.
+const portFlag = process.argv.indexOf('--port')
+server.listen(portFlag === -1 ? 0 : Number(process.argv[portFlag + 1]), '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo
   console.log(`bare node:http server listening on http://127.0.0.1:${port}`)
 })

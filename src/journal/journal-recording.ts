@@ -1,4 +1,5 @@
 import type { OciError } from '../errors/oci-error.js'
+import { LightHeaders } from '../leaf/light-headers.js'
 import { isLightRequest } from '../leaf/light-request.js'
 import { createLightResponse, isLightResponse } from '../leaf/light-response.js'
 import type { RecordedRequest, RecordedResponse, RequestParams, ResourceKind } from './journal-types.js'
@@ -53,7 +54,7 @@ export class Recording {
       repository: undefined,
       reference: undefined,
       digest: undefined,
-      headers: Object.fromEntries(request.headers),
+      headers: recordOf(request.headers),
       bodySize: 0,
       response: { status: 0, statusText: '', headers: {}, bodySize: 0, complete: false },
       timings: { wait: 0, receive: 0 },
@@ -89,7 +90,7 @@ export class Recording {
     const answer = entry.response
     answer.status = response.status
     answer.statusText = response.statusText
-    answer.headers = Object.fromEntries(response.headers)
+    answer.headers = recordOf(response.headers)
     if (error) {
       answer.errors = error.entries.map((e) => (e.detail === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, detail: e.detail }))
       answer.errorCode = error.entries[0]?.code
@@ -157,6 +158,10 @@ function counted(source: ReadableStream<Uint8Array>, onBytes: (bytes: number) =>
     },
     { highWaterMark: 0 },
   )
+}
+
+function recordOf(headers: Headers): Record<string, string> {
+  return headers instanceof LightHeaders ? headers.toObject() : Object.fromEntries(headers)
 }
 
 function elapsed(since: number): number {

@@ -23,6 +23,8 @@ describe('LightHeaders', () => {
     expect([...light.values()]).toEqual([...fetch.values()])
     expect(light.getSetCookie()).toEqual(fetch.getSetCookie())
     expect(Object.fromEntries(light as unknown as Headers)).toEqual(Object.fromEntries(fetch))
+    expect(light.toObject()).toEqual(Object.fromEntries(fetch))
+    expect(Object.keys(light.toObject())).toEqual(Object.keys(Object.fromEntries(fetch)))
     const seen: string[] = []
     light.forEach((value, name) => seen.push(`${name}=${value}`))
     expect(seen).toEqual([...fetch].map(([name, value]) => `${name}=${value}`))

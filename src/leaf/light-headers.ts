@@ -148,6 +148,17 @@ export class LightHeaders {
     return this.entries()
   }
 
+  /** What `Object.fromEntries(headers)` gives (the last Set-Cookie wins), without the iterators. */
+  toObject(): Record<string, string> {
+    const map = this.#entries()
+    const record: Record<string, string> = {}
+    for (const name of [...map.keys()].sort()) {
+      const values = map.get(name) as string[]
+      record[name] = name === 'set-cookie' ? (values.at(-1) as string) : values.join(', ')
+    }
+    return record
+  }
+
   /** Every pair as one record (repeated names joined), the shape node:http's writeHead takes. */
   toRecord(): Record<string, string | string[]> {
     const map = this.#entries()

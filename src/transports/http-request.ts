@@ -68,8 +68,17 @@ export function toRequest(req: IncomingMessage, body: BodySource | null, ownHost
   }
 }
 
+// The last Host value that parsed and its normal form: clients send the same one on every request.
+let lastHost: { value: string; host: string } | undefined
+
 function hostOf(req: IncomingMessage, ownHost: string): { ok: true; value: string } | { ok: false; reason: string } {
-  const values = req.headersDistinct.host ?? []
+  // From the raw pairs: `headersDistinct` would build a record of every header for this one.
+  const values: string[] = []
+  const raw = req.rawHeaders
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === 4 && name.toLowerCase() === 'host') values.push(raw[i + 1] as string)
+  }
   if (values.length > 1) return { ok: false, reason: 'the request has more than one Host header' }
   const [value] = values
   if (value === undefined) {
@@ -77,9 +86,11 @@ function hostOf(req: IncomingMessage, ownHost: string): { ok: true; value: strin
     if (req.httpVersion === '1.0') return { ok: true, value: ownHost }
     return { ok: false, reason: 'the request has no Host header, which HTTP/1.1 requires' }
   }
+  if (value === lastHost?.value) return { ok: true, value: lastHost.host }
   if (HOST_HEADER.test(value)) {
     try {
-      return { ok: true, value: new URL(`http://${value}`).host }
+      lastHost = { value, host: new URL(`http://${value}`).host }
+      return { ok: true, value: lastHost.host }
     } catch {
       // Falls through: the shape is right but the URL parser refuses it (a port above 65535…).
     }
