@@ -49,7 +49,8 @@ export class Recording {
       method: request.method,
       url: request.url,
       path: url.pathname,
-      query: queryOf(url.searchParams),
+      // `searchParams` builds an object; most registry requests have no query.
+      query: url.search === '' ? {} : queryOf(url.searchParams),
       resource: undefined,
       repository: undefined,
       reference: undefined,

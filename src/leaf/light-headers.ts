@@ -23,7 +23,13 @@ export function canHoldHeaders(raw: readonly string[]): boolean {
 
 /** Leading and trailing HTTP whitespace goes, as Fetch's header value normalization does. */
 function normalize(value: string): string {
+  // Most values have no such whitespace: no new string for them.
+  if (value === '' || (!isHttpWhitespace(value.charCodeAt(0)) && !isHttpWhitespace(value.charCodeAt(value.length - 1)))) return value
   return value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '')
+}
+
+function isHttpWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d
 }
 
 function check(name: string, value: string | undefined): void {

@@ -267,6 +267,7 @@ const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 
 const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK'])
 const INIT_KEYS = new Set(['method', 'headers', 'body', 'duplex'])
+const encoder = new TextEncoder()
 
 /**
  * The light request for `fetch(url, init)`, when `init` is one the light request represents
@@ -291,7 +292,7 @@ export function lightRequestFor(url: URL, init: RequestInit | undefined): Reques
   }
   if (record !== undefined && !isPlainRecord(record)) return undefined
   let bytes: Uint8Array | undefined
-  if (typeof body === 'string') bytes = new TextEncoder().encode(body)
+  if (typeof body === 'string') bytes = encoder.encode(body)
   // A copy, as Fetch takes one: the caller may reuse its buffer once the call returns.
   else if (body instanceof Uint8Array) bytes = Uint8Array.prototype.slice.call(body)
   else if (body instanceof ArrayBuffer) bytes = new Uint8Array(body.slice(0))
