@@ -179,6 +179,11 @@ export class LightHeaders {
   get [Symbol.toStringTag](): string {
     return 'Headers'
   }
+
+  // Fetch's own inspect reads its private list, which this object does not have.
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: unknown, inspect: (value: unknown, options: unknown) => string): string {
+    return `Headers ${inspect(this.toObject(), options)}`
+  }
 }
 Object.setPrototypeOf(LightHeaders.prototype, Headers.prototype)
 

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { createLightResponse, isLightResponse, LightResponse, toFetchResponse } from './light-response.js'
 
@@ -60,5 +61,12 @@ describe('LightResponse', () => {
     const response = createLightResponse(null, { status: 202 })
     expect(response.body).toBeNull()
     expect(await response.text()).toBe('')
+  })
+
+  it('prints like a Response, headers included', () => {
+    const printed = inspect(createLightResponse(bytes, init))
+    expect(printed).toMatch(/^Response \{/)
+    expect(printed).toContain('status: 201')
+    expect(printed).toContain("'docker-content-digest': 'sha256:ab'")
   })
 })
