@@ -149,22 +149,21 @@ export interface FakeRegistry extends AsyncDisposable {
  */
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const { options: resolved, profile } = resolveOptions(options)
-  const context: JournalledContext = { options: resolved, profile, storage: resolved.storage, uploadDigesters: new UploadDigesters(), journal: new Journal() }
+  const context: RegistryContext = { options: resolved, profile, storage: resolved.storage, uploadDigesters: new UploadDigesters() }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
-  const handler = createHandler(context, context.journal)
-  return new StartedRegistry(context, handler, await startTransport(handler, resolved))
+  const journal = new Journal()
+  const handler = createHandler(context, journal)
+  return new StartedRegistry(context, journal, handler, await startTransport(handler, resolved))
 }
-
-/** The registry keeps its journal beside the context the handlers see. */
-type JournalledContext = RegistryContext & { readonly journal: Journal }
 
 class StartedRegistry implements FakeRegistry {
   readonly url: string
   readonly host: string
   readonly options: Readonly<ResolvedOptions>
   readonly seed: Seeder
-  #context: JournalledContext
+  #context: RegistryContext
+  #journal: Journal
   #handler: FetchHandler
   #transport: TransportHandle | undefined
   // The registry's own requests (seeding, layout export) stay out of the journal.
@@ -172,9 +171,10 @@ class StartedRegistry implements FakeRegistry {
   #dispatcher: RegistryDispatcher | undefined
   #closing: Promise<void> | undefined
 
-  constructor(context: JournalledContext, handler: FetchHandler, transport: TransportHandle | undefined) {
+  constructor(context: RegistryContext, journal: Journal, handler: FetchHandler, transport: TransportHandle | undefined) {
     this.options = context.options
     this.#context = context
+    this.#journal = journal
     this.#handler = handler
     this.#transport = transport
     this.url = transport?.url ?? context.options.origin
@@ -207,7 +207,7 @@ class StartedRegistry implements FakeRegistry {
   }
 
   get requests(): RequestJournal {
-    return this.#context.journal
+    return this.#journal
   }
 
   get dispatcher(): RegistryDispatcher {
@@ -276,7 +276,7 @@ class StartedRegistry implements FakeRegistry {
   async reset(): Promise<void> {
     this.#requireOpen('reset')
     this.#context.uploadDigesters.clear()
-    this.#context.journal.clear()
+    this.#journal.clear()
     await this.#context.storage.clear()
   }
 

@@ -196,9 +196,12 @@ export function parseOrigin(value: unknown): string | undefined {
 
 function storage(value: unknown): Storage | undefined {
   if (value === undefined) return undefined
-  const candidate = value as Partial<Storage> | null
-  if (candidate && typeof candidate === 'object' && typeof candidate.statBlob === 'function' && typeof candidate.putManifest === 'function') {
-    return value as Storage
-  }
+  if (isStorage(value)) return value
   throw invalid('storage', String(value), 'it does not implement the Storage interface', 'Pass memoryStorage(), or an object with the methods of Storage')
+}
+
+function isStorage(value: unknown): value is Storage {
+  if (typeof value !== 'object' || value === null) return false
+  const candidate = value as Partial<Storage>
+  return typeof candidate.statBlob === 'function' && typeof candidate.putManifest === 'function'
 }

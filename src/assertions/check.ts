@@ -19,7 +19,7 @@ export interface CheckResult {
 }
 
 /** Throws an `AssertionError` with the check's message, actual and expected when it did not pass. */
-export function throwUnlessPassed(result: CheckResult, operator: string, stackStartFn: Function): void {
+export function throwUnlessPassed(result: CheckResult, operator: string, stackStartFn: (...args: never[]) => unknown): void {
   if (result.pass) return
   throw new AssertionError({ message: result.message, actual: result.actual, expected: result.expected, operator, stackStartFn })
 }

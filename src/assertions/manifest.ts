@@ -1,5 +1,5 @@
 import type { FakeRegistry } from '../create-fake-registry.js'
-import { isAsymmetricMatcher, type AsymmetricMatcherLike, type TextMatch } from '../journal/journal.js'
+import { isAsymmetricMatcher } from '../journal/journal.js'
 import { parseImageReference, type ImageReference } from '../inspect.js'
 import { requireKnownKeys, requireOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
 import { count, formatList, formatRequests, formatTable, formatValue, shortDigest } from './format.js'

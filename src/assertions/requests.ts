@@ -62,8 +62,9 @@ export function assertRequest(registry: FakeRegistry, filter: RequestFilter, opt
 function checkNoErrors(registry: FakeRegistry, options: NoErrorsOptions = {}): CheckResult {
   requireOpenRegistry(registry, 'check the requests of registry')
   requireKnownKeys(options, ['allow'], 'assertNoErrors')
-  const allow = options.allow ?? []
-  if (!Array.isArray(allow)) throw invalidField('assertNoErrors', 'allow', 'allow is a list of request filters', 'Pass one such as { allow: [{ status: 404, method: \'HEAD\' }] }')
+  const given: unknown = options.allow ?? []
+  if (!Array.isArray(given)) throw invalidField('assertNoErrors', 'allow', 'allow is a list of request filters', 'Pass one such as { allow: [{ status: 404, method: \'HEAD\' }] }')
+  const allow = given as readonly RequestFilter[]
   for (const filter of allow) requireRequestFilter(filter, 'allow errors with filter')
   const errors = registry.requests.filter((request) => request.response.status >= 400 && !allow.some((filter) => matchesRequest(request, filter)))
   const otherThan = allow.length === 0 ? '' : ` other than ${formatValue(allow)}`
@@ -88,8 +89,8 @@ export function assertNoErrors(registry: FakeRegistry, options?: NoErrorsOptions
 }
 
 function differingKeys(request: RecordedRequest, filter: RequestFilter): string[] {
-  return Object.entries(filter)
-    .filter(([key, value]) => value !== undefined && !matchesRequest(request, { [key]: value } as RequestFilter))
+  return (Object.entries(filter) as Array<[string, unknown]>)
+    .filter(([key, value]) => value !== undefined && !matchesRequest(request, { [key]: value }))
     .map(([key]) => key)
 }
 

@@ -19,7 +19,7 @@ const CLIENTS: Array<[string, Client]> = [
   [
     'undici.request',
     async (url, init) => {
-      const response = await request(url, { method: init.method as Dispatcher.HttpMethod, dispatcher: init.dispatcher })
+      const response = await request(url, { method: init.method, dispatcher: init.dispatcher })
       return { status: response.statusCode, headers: flat(response.headers), body: await response.body.text() }
     },
   ],
@@ -33,7 +33,7 @@ const CLIENTS: Array<[string, Client]> = [
   [
     'global fetch',
     async (url, init) => {
-      const response = await fetch(url, init as RequestInit)
+      const response = await fetch(url, init)
       return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() }
     },
   ],
@@ -159,7 +159,7 @@ describe('registry.dispatcher', () => {
   })
 
   it('runs undici interceptors through compose()', async () => {
-    const composed = registry.dispatcher.compose(interceptors.retry({ maxRetries: 1 }) as never) as Dispatcher
+    const composed = registry.dispatcher.compose(interceptors.retry({ maxRetries: 1 })) as Dispatcher
     const response = await request(`${registry.url}/v2/`, { dispatcher: composed })
     expect([response.statusCode, await response.body.text()]).toEqual([200, '{}'])
   })
