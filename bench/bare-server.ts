@@ -27,7 +27,11 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const stored = { bytes, mediaType: req.headers['content-type'] ?? 'application/json', digest }
     manifests.set(`${manifest[1]}:${manifest[2]}`, stored)
     manifests.set(`${manifest[1]}@${digest}`, stored)
-    res.writeHead(201, { location: `/v2/${manifest[1]}/manifests/${digest}`, 'docker-content-digest': digest, 'content-length': '0' })
+    res.writeHead(201, {
+      location: `/v2/${manifest[1]}/manifests/${digest}`,
+      'docker-content-digest': digest,
+      'content-length': '0',
+    })
     res.end()
     return
   }
@@ -38,7 +42,11 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
       res.end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}')
       return
     }
-    res.writeHead(200, { 'content-type': stored.mediaType, 'content-length': String(stored.bytes.byteLength), 'docker-content-digest': stored.digest })
+    res.writeHead(200, {
+      'content-type': stored.mediaType,
+      'content-length': String(stored.bytes.byteLength),
+      'docker-content-digest': stored.digest,
+    })
     res.end(stored.bytes)
     return
   }
@@ -64,7 +72,11 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
       return
     }
     blobs.set(digest, chunks)
-    res.writeHead(201, { location: `/v2/${upload[1]}/blobs/${digest}`, 'docker-content-digest': digest, 'content-length': '0' })
+    res.writeHead(201, {
+      location: `/v2/${upload[1]}/blobs/${digest}`,
+      'docker-content-digest': digest,
+      'content-length': '0',
+    })
     res.end()
     return
   }

@@ -30,7 +30,9 @@ export interface RoundTripResult {
   startupHttp: number
 }
 
-const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }))
+const config = Buffer.from(
+  JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+)
 const layer = Buffer.from('bench layer')
 const descriptor = (mediaType: string, bytes: Buffer) => ({ mediaType, digest: sha256(bytes), size: bytes.byteLength })
 
@@ -64,7 +66,11 @@ async function manifestRoundTrips(client: ManifestClient, repository: string): P
 function fetchClient(registry: FakeRegistry): ManifestClient {
   return {
     async putManifest(repository, reference, body, mediaType) {
-      const response = await registry.fetch(`/v2/${repository}/manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body })
+      const response = await registry.fetch(`/v2/${repository}/manifests/${reference}`, {
+        method: 'PUT',
+        headers: { 'content-type': mediaType },
+        body,
+      })
       if (response.status !== 201) throw new Error(`manifest put answered ${response.status}: ${await response.text()}`)
     },
     async getManifest(repository, reference, accept) {
@@ -81,12 +87,20 @@ function dispatcherClient(registry: FakeRegistry): ManifestClient {
   const dispatcher = registry.dispatcher as unknown as Dispatcher
   return {
     async putManifest(repository, reference, body, mediaType) {
-      const response = await request(`${registry.url}/v2/${repository}/manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body, dispatcher })
+      const response = await request(`${registry.url}/v2/${repository}/manifests/${reference}`, {
+        method: 'PUT',
+        headers: { 'content-type': mediaType },
+        body,
+        dispatcher,
+      })
       const text = await response.body.text()
       if (response.statusCode !== 201) throw new Error(`manifest put answered ${response.statusCode}: ${text}`)
     },
     async getManifest(repository, reference, accept) {
-      const response = await request(`${registry.url}/v2/${repository}/manifests/${reference}`, { headers: { accept }, dispatcher })
+      const response = await request(`${registry.url}/v2/${repository}/manifests/${reference}`, {
+        headers: { accept },
+        dispatcher,
+      })
       const bytes = await response.body.arrayBuffer()
       if (response.statusCode !== 200) throw new Error(`manifest get answered ${response.statusCode}`)
       return bytes.byteLength
@@ -121,7 +135,8 @@ async function* blobChunks(total: number): AsyncGenerator<Uint8Array> {
 
 const blobDigest = (() => {
   const hash = createHash('sha256')
-  for (let sent = 0; sent < BLOB_MIB * MiB; sent += MiB) hash.update(template.subarray(0, Math.min(MiB, BLOB_MIB * MiB - sent)))
+  for (let sent = 0; sent < BLOB_MIB * MiB; sent += MiB)
+    hash.update(template.subarray(0, Math.min(MiB, BLOB_MIB * MiB - sent)))
   return `sha256:${hash.digest('hex')}`
 })()
 

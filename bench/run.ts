@@ -65,11 +65,17 @@ function blobDigest(total: number): string {
 
 async function manifestRoundTrips(client: BenchClient, label: string): Promise<number> {
   const repository = `bench/${label}`
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }))
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+  )
   const layer = Buffer.from('bench layer')
   await client.pushBlob(repository, config, sha256(config), config.byteLength)
   await client.pushBlob(repository, layer, sha256(layer), layer.byteLength)
-  const descriptor = (mediaType: string, bytes: Buffer) => ({ mediaType, digest: sha256(bytes), size: bytes.byteLength })
+  const descriptor = (mediaType: string, bytes: Buffer) => ({
+    mediaType,
+    digest: sha256(bytes),
+    size: bytes.byteLength,
+  })
   let next = 0
   let done = 0
   const deadline = performance.now() + ROUND_TRIP_SECONDS * 1000
@@ -130,7 +136,8 @@ function rawSha256(): number {
   const total = BLOB_MIB * MiB
   const started = performance.now()
   const hash = createHash('sha256')
-  for (let sent = 0; sent < total; sent += CHUNK) hash.update(Buffer.from(template.subarray(0, Math.min(CHUNK, total - sent))))
+  for (let sent = 0; sent < total; sent += CHUNK)
+    hash.update(Buffer.from(template.subarray(0, Math.min(CHUNK, total - sent))))
   hash.digest('hex')
   return BLOB_MIB / ((performance.now() - started) / 1000)
 }
@@ -149,7 +156,8 @@ async function benchBlobHashing(): Promise<void> {
 
 async function benchAgainstReference(): Promise<void> {
   const reference = await startReferenceRegistry()
-  if (!reference) console.warn('docker-registry not found (Debian package docker-registry): reference columns stay empty')
+  if (!reference)
+    console.warn('docker-registry not found (Debian package docker-registry): reference columns stay empty')
   const fake = await startFakeServerProcess()
   const fakeClient = createBenchClient(fake.url)
   const referenceClient = reference && createBenchClient(reference.url)
@@ -185,8 +193,16 @@ async function benchTransports(): Promise<void> {
   const child = fileURLToPath(new URL('./transfer-child.ts', import.meta.url))
   const raw = await bestOf(3, async () => rawSha256())
   for (const transport of ['none', 'http', 'msw', 'dispatcher']) {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', child, transport, String(TRANSFER_MIB)], { timeout: 300_000 })
-    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { pushMBps: number; pullMBps: number; peakOverBlob: number }
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', child, transport, String(TRANSFER_MIB)],
+      { timeout: 300_000 },
+    )
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+      pushMBps: number
+      pullMBps: number
+      peakOverBlob: number
+    }
     rows.push({
       benchmark: `blob push then pull, ${TRANSFER_MIB} MiB`,
       subject: `fake, ${transport === 'dispatcher' ? 'undici dispatcher' : `transport '${transport}'`}`,
@@ -246,8 +262,14 @@ function shortfalls(results: RoundTripResult[]): string[] {
     below(result.node, 'in process (dispatcher)', result.dispatcher / result.floor, TARGETS.dispatcher)
     below(result.node, 'loopback', result.loopback / result.floor, TARGETS.loopback)
     below(result.node, 'blob push', result.blobLoopback / result.blobFloor, TARGETS.blob)
-    for (const [transport, ms] of [['none', result.startupNone], ['http', result.startupHttp]] as const) {
-      if (!(ms < TARGETS.startupMs)) misses.push(`${result.node}: startup (transport '${transport}') ${ms.toFixed(2)} ms is not below ${TARGETS.startupMs} ms`)
+    for (const [transport, ms] of [
+      ['none', result.startupNone],
+      ['http', result.startupHttp],
+    ] as const) {
+      if (!(ms < TARGETS.startupMs))
+        misses.push(
+          `${result.node}: startup (transport '${transport}') ${ms.toFixed(2)} ms is not below ${TARGETS.startupMs} ms`,
+        )
     }
   }
   return misses
@@ -262,7 +284,8 @@ function settings(): string {
 
 function table(): string {
   const lines = ['| benchmark | subject | result | reference | ratio |', '|---|---|---|---|---|']
-  for (const row of rows) lines.push(`| ${row.benchmark} | ${row.subject} | ${row.result} | ${row.reference ?? ''} | ${row.ratio ?? ''} |`)
+  for (const row of rows)
+    lines.push(`| ${row.benchmark} | ${row.subject} | ${row.result} | ${row.reference ?? ''} | ${row.ratio ?? ''} |`)
   return lines.join('\n')
 }
 

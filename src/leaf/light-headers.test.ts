@@ -2,7 +2,20 @@ import { describe, expect, it } from 'vitest'
 import { canHoldHeaders, LightHeaders } from './light-headers.js'
 
 // Every answer is compared with Fetch's own Headers built from the same pairs.
-const raw = ['Content-Type', 'application/json', 'X-Many', 'a', 'x-many', ' b ', 'Set-Cookie', 'a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT', 'set-cookie', 'b=2', 'Accept', '']
+const raw = [
+  'Content-Type',
+  'application/json',
+  'X-Many',
+  'a',
+  'x-many',
+  ' b ',
+  'Set-Cookie',
+  'a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT',
+  'set-cookie',
+  'b=2',
+  'Accept',
+  '',
+]
 
 function real(pairs: readonly string[]): Headers {
   const headers = new Headers()

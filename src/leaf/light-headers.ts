@@ -24,7 +24,8 @@ export function canHoldHeaders(raw: readonly string[]): boolean {
 /** Leading and trailing HTTP whitespace goes, as Fetch's header value normalization does. */
 function normalize(value: string): string {
   // Most values have no such whitespace: no new string for them.
-  if (value === '' || (!isHttpWhitespace(value.charCodeAt(0)) && !isHttpWhitespace(value.charCodeAt(value.length - 1)))) return value
+  if (value === '' || (!isHttpWhitespace(value.charCodeAt(0)) && !isHttpWhitespace(value.charCodeAt(value.length - 1))))
+    return value
   return value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '')
 }
 
@@ -34,7 +35,8 @@ function isHttpWhitespace(code: number): boolean {
 
 function check(name: string, value: string | undefined): void {
   if (!TOKEN.test(name)) throw new TypeError(`Headers: invalid header name ${JSON.stringify(name)}`)
-  if (value !== undefined && BAD_VALUE.test(value)) throw new TypeError(`Headers: invalid value for header ${JSON.stringify(name)}`)
+  if (value !== undefined && BAD_VALUE.test(value))
+    throw new TypeError(`Headers: invalid value for header ${JSON.stringify(name)}`)
 }
 
 /**
@@ -129,7 +131,7 @@ export class LightHeaders {
   }
 
   forEach(callback: (value: string, name: string, parent: Headers) => void, thisArg?: unknown): void {
-    for (const [name, value] of this.entries()) callback.call(thisArg, value, name, this as unknown as Headers)
+    for (const [name, value] of this.entries()) callback.call(thisArg, value, name, this)
   }
 
   *entries(): Generator<[string, string], undefined, unknown> {
@@ -181,7 +183,11 @@ export class LightHeaders {
   }
 
   // Fetch's own inspect reads its private list, which this object does not have.
-  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: unknown, inspect: (value: unknown, options: unknown) => string): string {
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth: number,
+    options: unknown,
+    inspect: (value: unknown, options: unknown) => string,
+  ): string {
     return `Headers ${inspect(this.toObject(), options)}`
   }
 }
@@ -195,5 +201,5 @@ Object.setPrototypeOf(LightHeaders.prototype, Headers.prototype)
  * headers.set('content-length', '0')
  */
 export function createLightHeaders(record: Readonly<Record<string, string>>): Headers {
-  return LightHeaders.fromRecord(record) as unknown as Headers
+  return LightHeaders.fromRecord(record)
 }

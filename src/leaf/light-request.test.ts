@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { LightHeaders } from './light-headers.js'
-import { bodyReaderOf, bytesSource, isLightRequest, LightRequest, lightRequestFor, type BodySource } from './light-request.js'
+import {
+  bodyReaderOf,
+  bytesSource,
+  isLightRequest,
+  LightRequest,
+  lightRequestFor,
+  type BodySource,
+} from './light-request.js'
 
 const url = new URL('http://registry.test/v2/team/app/manifests/1?tag=a')
 
@@ -36,7 +43,9 @@ describe('lightRequestFor', () => {
 
   it('types a string body as Fetch does', () => {
     const light = lightRequestFor(url, { method: 'POST', body: 'x' }) as Request
-    expect(light.headers.get('content-type')).toBe(new Request(url, { method: 'POST', body: 'x' }).headers.get('content-type'))
+    expect(light.headers.get('content-type')).toBe(
+      new Request(url, { method: 'POST', body: 'x' }).headers.get('content-type'),
+    )
   })
 
   it('copies a byte body: the caller may reuse its buffer', async () => {
@@ -89,7 +98,12 @@ describe('LightRequest bodies', () => {
   })
 
   it('passes a failing body on to the reader', async () => {
-    const light = new LightRequest('PUT', url, LightHeaders.fromRecord({}), chunked(['ab'], new Error('socket hang up')))
+    const light = new LightRequest(
+      'PUT',
+      url,
+      LightHeaders.fromRecord({}),
+      chunked(['ab'], new Error('socket hang up')),
+    )
     await expect(light.readCapped(10)).rejects.toThrow('socket hang up')
   })
 

@@ -92,7 +92,7 @@ export class LightRequest {
   }
 
   get headers(): Headers {
-    return this.#headers as unknown as Headers
+    return this.#headers
   }
 
   get bodyUsed(): boolean {
@@ -239,7 +239,19 @@ export class LightRequest {
 Object.setPrototypeOf(LightRequest.prototype, Request.prototype)
 
 // Everything else a Request has is answered by the real one.
-for (const name of ['cache', 'credentials', 'destination', 'integrity', 'keepalive', 'mode', 'redirect', 'referrer', 'referrerPolicy', 'signal', 'duplex']) {
+for (const name of [
+  'cache',
+  'credentials',
+  'destination',
+  'integrity',
+  'keepalive',
+  'mode',
+  'redirect',
+  'referrer',
+  'referrerPolicy',
+  'signal',
+  'duplex',
+]) {
   Object.defineProperty(LightRequest.prototype, name, {
     get(this: LightRequest) {
       return (this[REAL]() as unknown as Record<string, unknown>)[name]
@@ -279,7 +291,8 @@ const encoder = new TextEncoder()
  */
 export function lightRequestFor(url: URL, init: RequestInit | undefined): Request | undefined {
   if (url.username !== '' || url.password !== '') return undefined
-  if (init === undefined || init === null) return new LightRequest('GET', url, LightHeaders.fromRecord({}), null) as unknown as Request
+  if (init === undefined || init === null)
+    return new LightRequest('GET', url, LightHeaders.fromRecord({}), null) as unknown as Request
   if (typeof init !== 'object') return undefined
   for (const key in init) if (!INIT_KEYS.has(key)) return undefined
   const { method: given, headers: record, body } = init
@@ -298,7 +311,7 @@ export function lightRequestFor(url: URL, init: RequestInit | undefined): Reques
   else if (body instanceof ArrayBuffer) bytes = new Uint8Array(body.slice(0))
   else if (body !== undefined && body !== null) return undefined
   if (bytes && (method === 'GET' || method === 'HEAD')) return undefined
-  const headers = LightHeaders.fromRecord((record ?? {}) as Record<string, string>)
+  const headers = LightHeaders.fromRecord(record ?? {})
   // Fetch's Content-Type for a string body the caller did not type.
   if (typeof body === 'string' && !headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8')
   return new LightRequest(method, url, headers, bytes ? bytesSource(bytes) : null) as unknown as Request
@@ -306,7 +319,7 @@ export function lightRequestFor(url: URL, init: RequestInit | undefined): Reques
 
 function isPlainRecord(value: unknown): value is Record<string, string> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const prototype = Object.getPrototypeOf(value)
+  const prototype: unknown = Object.getPrototypeOf(value)
   if (prototype !== Object.prototype && prototype !== null) return false
   for (const key in value) if (typeof (value as Record<string, unknown>)[key] !== 'string') return false
   return true

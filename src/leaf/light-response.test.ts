@@ -3,14 +3,19 @@ import { describe, expect, it } from 'vitest'
 import { createLightResponse, isLightResponse, LightResponse, toFetchResponse } from './light-response.js'
 
 const bytes = new TextEncoder().encode('{"a":1}\n')
-const init = { status: 201, statusText: 'Created', headers: { 'content-type': 'application/json', 'docker-content-digest': 'sha256:ab' } }
+const init = {
+  status: 201,
+  statusText: 'Created',
+  headers: { 'content-type': 'application/json', 'docker-content-digest': 'sha256:ab' },
+}
 
 describe('LightResponse', () => {
   it('answers like the Fetch Response built from the same parts', async () => {
     const light = createLightResponse(bytes, init)
     const fetch = new Response(bytes, init)
     expect(light).toBeInstanceOf(Response)
-    for (const key of ['status', 'statusText', 'ok', 'type', 'url', 'redirected', 'bodyUsed'] as const) expect(light[key]).toBe(fetch[key])
+    for (const key of ['status', 'statusText', 'ok', 'type', 'url', 'redirected', 'bodyUsed'] as const)
+      expect(light[key]).toBe(fetch[key])
     expect([...light.headers]).toEqual([...fetch.headers])
     expect(await light.json()).toEqual(await fetch.json())
     expect(light.bodyUsed).toBe(true)

@@ -39,7 +39,7 @@ export class LightResponse {
     this.status = init.status ?? 200
     this.statusText = init.statusText ?? ''
     const headers = init.headers ?? {}
-    this.#headers = headers instanceof Headers ? headers : (LightHeaders.fromRecord(headers) as unknown as Headers)
+    this.#headers = headers instanceof Headers ? headers : LightHeaders.fromRecord(headers)
     if (body instanceof ReadableStream) {
       this.#bytes = null
       this.#stream = body
@@ -86,7 +86,9 @@ export class LightResponse {
 
   /** Whether there is a body, without building its stream. */
   get hasBody(): boolean {
-    return this.#real ? this.#real.body !== null : this.#bytes !== null || (this.#stream !== undefined && this.#stream !== null)
+    return this.#real
+      ? this.#real.body !== null
+      : this.#bytes !== null || (this.#stream !== undefined && this.#stream !== null)
   }
 
   /** Whether the body is bytes in memory not yet handed over. */
@@ -111,7 +113,7 @@ export class LightResponse {
 
   get body(): ReadableStream<Uint8Array> | null {
     // Once the real one exists (a clone), it owns the body.
-    if (this.#real) return this.#real.body as ReadableStream<Uint8Array> | null
+    if (this.#real) return this.#real.body
     if (this.#stream !== undefined) return this.#stream
     const bytes = this.#bytes
     if (bytes === null) return (this.#stream = null)
@@ -132,13 +134,13 @@ export class LightResponse {
         controller.byobRequest?.respond(0)
       },
       cancel: () => this.#deliver(sent ? bytes.byteLength : 0),
-    }) as ReadableStream<Uint8Array>
+    })
     return this.#stream
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
     const bytes = await this.#all()
-    return Uint8Array.prototype.slice.call(bytes).buffer as ArrayBuffer
+    return Uint8Array.prototype.slice.call(bytes).buffer
   }
 
   async text(): Promise<string> {
@@ -208,6 +210,9 @@ export function toFetchResponse(response: Response): Response {
  * @example
  * return createLightResponse(null, { status: 201, headers: { location } })
  */
-export function createLightResponse(body: Uint8Array | ReadableStream<Uint8Array> | null, init: LightResponseInit = {}): Response {
+export function createLightResponse(
+  body: Uint8Array | ReadableStream<Uint8Array> | null,
+  init: LightResponseInit = {},
+): Response {
   return new LightResponse(body, init) as unknown as Response
 }

@@ -50,7 +50,7 @@ function lightRequest(url: URL, method: string, options: DispatchOptions, canHav
   else if (body instanceof ArrayBuffer) bytes = new Uint8Array(body.slice(0))
   else if (body !== undefined && body !== null) return undefined
   try {
-    const headers = toHeaders(options.headers, LightHeaders.fromRecord({}) as unknown as Headers)
+    const headers = toHeaders(options.headers, LightHeaders.fromRecord({}))
     return new LightRequest(method, url, headers as unknown as LightHeaders, bytes ? bytesSource(bytes) : null) as unknown as Request
   } catch {
     return undefined
