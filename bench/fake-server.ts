@@ -1,5 +1,5 @@
-// The fake registry's CLI in a child process, so an HTTP comparison with docker-registry puts
-// both servers in their own process and the client alone in the benchmark's.
+// Servers in child processes, so an HTTP comparison puts each server in its own process and the
+// client alone in the benchmark's: the fake registry's CLI, or the bare node:http floor.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
@@ -9,11 +9,22 @@ export interface ServerProcess {
 }
 
 const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))
+const BARE = fileURLToPath(new URL('./bare-server.ts', import.meta.url))
 
-export async function startFakeServerProcess(): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+/** `fake-oci-registry serve` on a free loopback port, run by `node` (this process's binary by default). */
+export function startFakeServerProcess(node = process.execPath): Promise<ServerProcess> {
+  return startServerProcess(node, [CLI, 'serve', '--port', '0'], 'fake-oci-registry serve')
+}
+
+/** The bare node:http server of bench/bare-server.ts: the floor of the round-trip ratios. */
+export function startBareServerProcess(node = process.execPath): Promise<ServerProcess> {
+  return startServerProcess(node, [BARE], 'the bare node:http server')
+}
+
+async function startServerProcess(node: string, args: string[], label: string): Promise<ServerProcess> {
+  const child = spawn(node, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('fake-oci-registry serve printed no address within 20 s')), 20_000)
+    const timer = setTimeout(() => reject(new Error(`${label} printed no address within 20 s`)), 20_000)
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString()
@@ -23,7 +34,7 @@ export async function startFakeServerProcess(): Promise<ServerProcess> {
         resolve(match[1])
       }
     })
-    child.once('exit', (code) => reject(new Error(`fake-oci-registry serve exited with ${code}`)))
+    child.once('exit', (code) => reject(new Error(`${label} exited with ${code}`)))
   })
   return {
     url,

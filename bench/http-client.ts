@@ -4,12 +4,21 @@ import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { Pool } from 'undici'
 
-export interface BenchClient {
-  /** POST a session, then PUT the whole body with ?digest=: the upload every registry supports. */
-  pushBlob(repository: string, body: Uint8Array | AsyncIterable<Uint8Array>, digest: string, size: number): Promise<void>
+/** The manifest calls of a round trip, over any transport. */
+export interface ManifestClient {
   putManifest(repository: string, reference: string, body: string, mediaType: string): Promise<void>
   /** GETs a manifest and returns its byte length. */
   getManifest(repository: string, reference: string, accept: string): Promise<number>
+}
+
+export interface BenchClient extends ManifestClient {
+  /** POST a session, then PUT the whole body with ?digest=: the upload every registry supports. */
+  pushBlob(
+    repository: string,
+    body: Uint8Array | AsyncIterable<Uint8Array>,
+    digest: string,
+    size: number,
+  ): Promise<void>
   close(): Promise<void>
 }
 
@@ -20,7 +29,8 @@ export function createBenchClient(url: string, connections = 8): BenchClient {
       const start = await pool.request({ path: `/v2/${repository}/blobs/uploads/`, method: 'POST' })
       await start.body.text()
       const location = start.headers.location
-      if (start.statusCode !== 202 || typeof location !== 'string') throw new Error(`upload start answered ${start.statusCode}`)
+      if (start.statusCode !== 202 || typeof location !== 'string')
+        throw new Error(`upload start answered ${start.statusCode}`)
       const target = new URL(location, url)
       target.searchParams.set('digest', digest)
       const put = await pool.request({
@@ -33,12 +43,21 @@ export function createBenchClient(url: string, connections = 8): BenchClient {
       if (put.statusCode !== 201) throw new Error(`upload put answered ${put.statusCode}: ${text}`)
     },
     async putManifest(repository, reference, body, mediaType) {
-      const response = await pool.request({ path: `/v2/${repository}/manifests/${reference}`, method: 'PUT', headers: { 'content-type': mediaType }, body })
+      const response = await pool.request({
+        path: `/v2/${repository}/manifests/${reference}`,
+        method: 'PUT',
+        headers: { 'content-type': mediaType },
+        body,
+      })
       const text = await response.body.text()
       if (response.statusCode !== 201) throw new Error(`manifest put answered ${response.statusCode}: ${text}`)
     },
     async getManifest(repository, reference, accept) {
-      const response = await pool.request({ path: `/v2/${repository}/manifests/${reference}`, method: 'GET', headers: { accept } })
+      const response = await pool.request({
+        path: `/v2/${repository}/manifests/${reference}`,
+        method: 'GET',
+        headers: { accept },
+      })
       const bytes = await response.body.arrayBuffer()
       if (response.statusCode !== 200) throw new Error(`manifest get answered ${response.statusCode}`)
       return bytes.byteLength

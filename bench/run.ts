@@ -1,5 +1,7 @@
 // `npm run bench`: measures the fake registry side by side with references in one run and
-// writes bench/README.md. Every loop is bounded in count and time; traffic stays on 127.0.0.1.
+// prints the table; `-- --write` also writes it into bench/README.md, `-- --check` runs only the
+// round trips and exits non-zero below the targets. Every loop is bounded in count and time;
+// traffic stays on 127.0.0.1.
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
@@ -10,10 +12,11 @@ import { createFakeRegistry } from '../src/index.js'
 import { startFakeServerProcess } from './fake-server.js'
 import { createBenchClient, sha256, type BenchClient } from './http-client.js'
 import { startReferenceRegistry } from './reference-registry.js'
+import type { RoundTripResult } from './round-trips.js'
 
 const MiB = 1024 * 1024
 const ROUND_TRIP_SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
-const ROUND_TRIP_CONCURRENCY = 4
+const ROUND_TRIP_CONCURRENCY = 8
 const BLOB_MIB = Number(process.env.BENCH_BLOB_MIB ?? 256)
 const TRANSFER_MIB = Number(process.env.BENCH_TRANSFER_MIB ?? 512)
 const CHUNK = MiB
@@ -28,6 +31,14 @@ interface Row {
 }
 
 const rows: Row[] = []
+const args = new Set(process.argv.slice(2))
+const CHECK = args.has('--check')
+const WRITE = args.has('--write')
+// Other Node binaries to measure the round trips on, besides this one (colon-separated paths).
+const OTHER_NODES = (process.env.BENCH_NODES ?? '').split(':').filter((path) => path !== '')
+
+/** The targets `--check` holds the round trips to: ratios to the bare node:http floor, startup in ms. */
+const TARGETS = { inProcess: 3, dispatcher: 3, loopback: 0.7, blob: 0.9, startupMs: 5 }
 const template = Buffer.alloc(CHUNK)
 for (let i = 0; i < CHUNK; i++) template[i] = (i * 31 + 7) & 0xff
 
@@ -52,42 +63,19 @@ function blobDigest(total: number): string {
   return `sha256:${hash.digest('hex')}`
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN
-}
-
-async function benchStartup(): Promise<void> {
-  for (const transport of ['none', 'http'] as const) {
-    const times: number[] = []
-    for (let i = 0; i < (transport === 'none' ? 200 : 50); i++) {
-      const started = performance.now()
-      const registry = await createFakeRegistry({ transport })
-      const response = transport === 'none' ? await registry.fetch('/v2/') : await fetch(`${registry.url}/v2/`)
-      await response.arrayBuffer()
-      times.push(performance.now() - started)
-      await registry.close()
-    }
-    rows.push({
-      benchmark: 'startup to first answer',
-      subject: `fake, transport '${transport}'`,
-      result: `median ${median(times).toFixed(2)} ms, p95 ${percentile(times, 95).toFixed(2)} ms`,
-    })
-  }
-}
-
 async function manifestRoundTrips(client: BenchClient, label: string): Promise<number> {
   const repository = `bench/${label}`
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }))
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+  )
   const layer = Buffer.from('bench layer')
   await client.pushBlob(repository, config, sha256(config), config.byteLength)
   await client.pushBlob(repository, layer, sha256(layer), layer.byteLength)
-  const descriptor = (mediaType: string, bytes: Buffer) => ({ mediaType, digest: sha256(bytes), size: bytes.byteLength })
+  const descriptor = (mediaType: string, bytes: Buffer) => ({
+    mediaType,
+    digest: sha256(bytes),
+    size: bytes.byteLength,
+  })
   let next = 0
   let done = 0
   const deadline = performance.now() + ROUND_TRIP_SECONDS * 1000
@@ -148,7 +136,8 @@ function rawSha256(): number {
   const total = BLOB_MIB * MiB
   const started = performance.now()
   const hash = createHash('sha256')
-  for (let sent = 0; sent < total; sent += CHUNK) hash.update(Buffer.from(template.subarray(0, Math.min(CHUNK, total - sent))))
+  for (let sent = 0; sent < total; sent += CHUNK)
+    hash.update(Buffer.from(template.subarray(0, Math.min(CHUNK, total - sent))))
   hash.digest('hex')
   return BLOB_MIB / ((performance.now() - started) / 1000)
 }
@@ -167,7 +156,8 @@ async function benchBlobHashing(): Promise<void> {
 
 async function benchAgainstReference(): Promise<void> {
   const reference = await startReferenceRegistry()
-  if (!reference) console.warn('docker-registry not found (Debian package docker-registry): reference columns stay empty')
+  if (!reference)
+    console.warn('docker-registry not found (Debian package docker-registry): reference columns stay empty')
   const fake = await startFakeServerProcess()
   const fakeClient = createBenchClient(fake.url)
   const referenceClient = reference && createBenchClient(reference.url)
@@ -203,8 +193,16 @@ async function benchTransports(): Promise<void> {
   const child = fileURLToPath(new URL('./transfer-child.ts', import.meta.url))
   const raw = await bestOf(3, async () => rawSha256())
   for (const transport of ['none', 'http', 'msw', 'dispatcher']) {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', child, transport, String(TRANSFER_MIB)], { timeout: 300_000 })
-    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { pushMBps: number; pullMBps: number; peakOverBlob: number }
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', child, transport, String(TRANSFER_MIB)],
+      { timeout: 300_000 },
+    )
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+      pushMBps: number
+      pullMBps: number
+      peakOverBlob: number
+    }
     rows.push({
       benchmark: `blob push then pull, ${TRANSFER_MIB} MiB`,
       subject: `fake, ${transport === 'dispatcher' ? 'undici dispatcher' : `transport '${transport}'`}`,
@@ -215,45 +213,144 @@ async function benchTransports(): Promise<void> {
   }
 }
 
+/** Each Node version in a process of its own: the round trips against the bare node:http floor. */
+async function benchRoundTrips(): Promise<RoundTripResult[]> {
+  const child = fileURLToPath(new URL('./round-trips.ts', import.meta.url))
+  const results: RoundTripResult[] = []
+  for (const node of [process.execPath, ...OTHER_NODES]) {
+    const { stdout } = await promisify(execFile)(node, ['--import', 'tsx', child], { timeout: 600_000 })
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as RoundTripResult
+    results.push(result)
+    const floor = `bare node:http: ${result.floor.toFixed(0)} /s`
+    const rate = (label: string, value: number, subject: string) =>
+      rows.push({
+        benchmark: `manifest PUT+GET round trips (8 concurrent), ${result.node}`,
+        subject,
+        result: `${value.toFixed(0)} /s`,
+        reference: floor,
+        ratio: `${(value / result.floor).toFixed(2)}x (target ${label})`,
+      })
+    rate(`${TARGETS.loopback}x`, result.loopback, 'fake, loopback (`serve`)')
+    rate(`${TARGETS.inProcess}x`, result.inProcess, "fake, `registry.fetch` (transport 'none')")
+    rate(`${TARGETS.dispatcher}x`, result.dispatcher, 'fake, `undici.request` with `registry.dispatcher`')
+    rows.push({
+      benchmark: `blob push over loopback, ${result.node}`,
+      subject: 'fake, loopback (`serve`)',
+      result: `${result.blobLoopback.toFixed(0)} MB/s`,
+      reference: `bare node:http: ${result.blobFloor.toFixed(0)} MB/s`,
+      ratio: `${(result.blobLoopback / result.blobFloor).toFixed(2)}x (target ${TARGETS.blob}x)`,
+    })
+    rows.push({
+      benchmark: `startup to first answer, ${result.node}`,
+      subject: "fake, transport 'none' / 'http'",
+      result: `median ${result.startupNone.toFixed(2)} ms / ${result.startupHttp.toFixed(2)} ms`,
+      reference: '',
+      ratio: `target < ${TARGETS.startupMs} ms`,
+    })
+  }
+  return results
+}
+
+/** What misses a target, one line each. */
+function shortfalls(results: RoundTripResult[]): string[] {
+  const misses: string[] = []
+  const below = (node: string, what: string, ratio: number, target: number) => {
+    if (!(ratio >= target)) misses.push(`${node}: ${what} ${ratio.toFixed(2)}x is below ${target}x`)
+  }
+  for (const result of results) {
+    below(result.node, 'in process (registry.fetch)', result.inProcess / result.floor, TARGETS.inProcess)
+    below(result.node, 'in process (dispatcher)', result.dispatcher / result.floor, TARGETS.dispatcher)
+    below(result.node, 'loopback', result.loopback / result.floor, TARGETS.loopback)
+    below(result.node, 'blob push', result.blobLoopback / result.blobFloor, TARGETS.blob)
+    for (const [transport, ms] of [
+      ['none', result.startupNone],
+      ['http', result.startupHttp],
+    ] as const) {
+      if (!(ms < TARGETS.startupMs))
+        misses.push(
+          `${result.node}: startup (transport '${transport}') ${ms.toFixed(2)} ms is not below ${TARGETS.startupMs} ms`,
+        )
+    }
+  }
+  return misses
+}
+
+/** The settings a run used, for the record. */
+function settings(): string {
+  const names = ['BENCH_SECONDS', 'BENCH_PUSH_MIB', 'BENCH_BLOB_MIB', 'BENCH_TRANSFER_MIB']
+  const given = names.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]}`)
+  return given.length > 0 ? given.join(', ') : 'the defaults'
+}
+
 function table(): string {
   const lines = ['| benchmark | subject | result | reference | ratio |', '|---|---|---|---|---|']
-  for (const row of rows) lines.push(`| ${row.benchmark} | ${row.subject} | ${row.result} | ${row.reference ?? ''} | ${row.ratio ?? ''} |`)
+  for (const row of rows)
+    lines.push(`| ${row.benchmark} | ${row.subject} | ${row.result} | ${row.reference ?? ''} | ${row.ratio ?? ''} |`)
   return lines.join('\n')
 }
 
-await benchStartup()
+if (CHECK) {
+  const misses = shortfalls(await benchRoundTrips())
+  console.log(table())
+  if (misses.length > 0) {
+    console.error(`Below target:\n${misses.join('\n')}`)
+    process.exit(1)
+  }
+  console.log('Every round-trip target is met.')
+  process.exit(0)
+}
+
 await benchBlobHashing()
 await benchTransports()
 await benchAgainstReference()
+await benchRoundTrips()
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
 const report = `# Benchmarks
 
-\`npm run bench\` runs every benchmark below in one process, side by side with its reference, and
-rewrites this file. Nothing here is a test: the test suite has no timing thresholds.
+\`npm run bench\` runs every benchmark below, side by side with its reference, and prints one
+table; \`npm run bench -- --write\` also writes it here. Nothing here is a test: the test suite has
+no timing thresholds.
 
+\`npm run bench -- --check\` runs only the round trips (below) and exits non-zero when a ratio
+misses its target: in process (\`registry.fetch\` and \`registry.dispatcher\`) at least
+${TARGETS.inProcess}x the bare server's loopback round trips, over loopback at least ${TARGETS.loopback}x, blob push
+at least ${TARGETS.blob}x, startup to first answer under ${TARGETS.startupMs} ms. The numbers are only as quiet as the
+machine: on a shared one, compare ratios within one run and repeat short runs.
+
+- **manifest round trips against a bare node:http server**: PUT of a new OCI manifest by tag, then
+  GET of it, 8 at a time over keep-alive connections (one undici Pool). The floor is
+  \`bench/bare-server.ts\`, a node:http server doing the least work for the same requests (a Map,
+  sha256, \`JSON.parse\`), in its own process like \`fake-oci-registry serve\`. The same calls run
+  in process through \`registry.fetch\` and through \`undici.request\` with \`registry.dispatcher\`.
+  The subjects take turns in 0.25 s slices for \`BENCH_SECONDS\` each and keep their best slice, so a
+  neighbour's burst of load hits every side of a ratio alike. Blob push: one blob
+  (\`BENCH_PUSH_MIB\`) streamed up in 1 MiB chunks, POST then PUT ?digest=, best of 5 turns each.
+  Each Node version runs in a process of its own: this one, and every binary in \`BENCH_NODES\`
+  (colon-separated paths; \`npm install --prefix <some temp dir> node@24\` puts one under
+  \`node_modules/node/bin\`).
 - **startup to first answer**: \`createFakeRegistry()\` plus the first \`GET /v2/\` answer, then close.
-- **manifest round trips**: PUT of a new OCI manifest by tag, then GET of it, over loopback HTTP with
-  one undici Pool client for both registries. Each server runs in its own process: the fake as
-  \`fake-oci-registry serve\`, the reference as Debian's \`docker-registry\` (distribution 2.8.2,
-  filesystem storage in a temp directory), both on 127.0.0.1.
+- **manifest round trips against docker-registry**: the same loop against Debian's
+  \`docker-registry\` (distribution 2.8.2, filesystem storage in a temp directory), when installed.
 - **blob upload**: one blob streamed in 1 MiB chunks; the registry hashes it while it streams.
-  Best of 3 runs, for the registry and for raw hashing alike. In process (\`registry.fetch\`, one POST ?digest=) against raw \`crypto\` sha256 over the same
-  chunks; over HTTP (POST session, PUT ?digest= with the body) against docker-registry.
-
+  Best of 3 runs, for the registry and for raw hashing alike. In process (\`registry.fetch\`, one
+  POST ?digest=) against raw \`crypto\` sha256 over the same chunks; over HTTP (POST session, PUT
+  ?digest= with the body) against docker-registry.
 - **blob push then pull**: per transport, in a process of its own, one blob pushed (POST ?digest=,
   fresh 1 MiB chunks) and pulled back through the transport's usual client (\`registry.fetch\`,
-  global \`fetch\` over loopback (client and server share the process's one thread, so this row halves what either could do alone), global \`fetch\` intercepted by MSW, \`undici.request\` with
+  global \`fetch\` over loopback (client and server share the process's one thread, so this row
+  halves what either could do alone), global \`fetch\` intercepted by MSW, \`undici.request\` with
   \`registry.dispatcher\`). Memory storage keeps one copy of the blob, so a peak RSS rise near 1x is
   that copy and anything above it is what the transport held on the way. In-process pulls hand over
   the stored chunks without copying, hence their speed.
 
-Environment variables: \`BENCH_SECONDS\` (default 3), \`BENCH_BLOB_MIB\` (default 256),
-\`BENCH_TRANSFER_MIB\` (default 512).
+Environment variables: \`BENCH_SECONDS\` (default 3), \`BENCH_PUSH_MIB\` (default 64),
+\`BENCH_BLOB_MIB\` (default 256), \`BENCH_TRANSFER_MIB\` (default 512), \`BENCH_NODES\`.
 
-Last run: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu}, ${cpus().length} cores.
+Last run: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}${OTHER_NODES.length > 0 ? ' (and the versions in the table)' : ''}, ${cpu}, ${cpus().length} cores,
+with ${settings()}.
 
 ${table()}
 `
-await writeFile(new URL('./README.md', import.meta.url), report)
+if (WRITE) await writeFile(new URL('./README.md', import.meta.url), report)
 console.log(table())

@@ -45,7 +45,11 @@ interface Client {
 function fetchClient(registry: FakeRegistry, send: typeof fetch): Client {
   return {
     async push(path, size) {
-      const response = await send(`${registry.url}${path}`, { method: 'POST', body: body(size), duplex: 'half' } as RequestInit)
+      const response = await send(`${registry.url}${path}`, {
+        method: 'POST',
+        body: body(size),
+        duplex: 'half',
+      } as RequestInit)
       await response.arrayBuffer()
       return response.status
     },
@@ -60,7 +64,11 @@ function undiciClient(registry: FakeRegistry): Client {
   const dispatcher = registry.dispatcher as unknown as Dispatcher
   return {
     async push(path, size) {
-      const response = await request(`${registry.url}${path}`, { method: 'POST', body: body(size) as never, dispatcher })
+      const response = await request(`${registry.url}${path}`, {
+        method: 'POST',
+        body: body(size) as never,
+        dispatcher,
+      })
       await response.body.arrayBuffer()
       return response.statusCode
     },

@@ -1,5 +1,6 @@
 import type { RegistryContext } from './api/route-types.js'
 import { OpenUploads } from './api/open-uploads.js'
+import { lightRequestFor } from './leaf/light-request.js'
 import { UploadDigesters } from './api/upload-digesters.js'
 import { createAuthority } from './auth/authority.js'
 import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './server/handle.js'
@@ -341,7 +342,12 @@ class StartedRegistry implements FakeRegistry {
   // `record: false`; in-process transports name themselves in `meta`.
   async #send(input: Request | string | URL, init?: RequestInit, meta?: HandlerMeta): Promise<Response> {
     this.#requireOpen('send a request to')
-    const request = input instanceof Request ? (init ? new Request(input, init) : input) : new Request(new URL(input, this.url), init)
+    let request: Request
+    if (input instanceof Request) request = init ? new Request(input, init) : input
+    else {
+      const url = new URL(input, this.url)
+      request = lightRequestFor(url, init) ?? new Request(url, init)
+    }
     return this.#handler(request, meta)
   }
 

@@ -1,4 +1,7 @@
+import { createLightResponse } from '../leaf/light-response.js'
 import type { RouteHandler } from './route-types.js'
+
+const BODY = new TextEncoder().encode('{}')
 
 /**
  * `GET /v2/`: the API version check every client makes first.
@@ -6,4 +9,4 @@ import type { RouteHandler } from './route-types.js'
  * Spec: end-1, https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#endpoints
  */
 export const getBase: RouteHandler = () =>
-  new Response('{}', { status: 200, headers: { 'content-type': 'application/json', 'content-length': '2' } })
+  createLightResponse(BODY, { status: 200, headers: { 'content-type': 'application/json', 'content-length': '2' } })

@@ -5,6 +5,7 @@ import type { BlobInfo } from '../storage/storage.js'
 import { requireDeletes } from './require-deletes.js'
 import { formatContentRange, selectRange } from './byte-ranges.js'
 import { etagOf, matchesIfNoneMatch } from './conditional.js'
+import { createLightResponse } from '../leaf/light-response.js'
 
 // Node ≥ 20.6 has ReadableStream.from; TypeScript's DOM lib does not declare it yet.
 const WebStream = ReadableStream as unknown as { from(chunks: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> }
@@ -26,7 +27,7 @@ export const getBlob: RouteHandler = async ({ request, params, context }) => {
     'cache-control': 'max-age=31536000',
   }
   // RFC 9110 §13.2.2: If-None-Match is evaluated before Range.
-  if (matchesIfNoneMatch(request.headers.get('if-none-match'), digest)) return new Response(null, { status: 304, headers })
+  if (matchesIfNoneMatch(request.headers.get('if-none-match'), digest)) return createLightResponse(null, { status: 304, headers })
 
   const rangeHeader = request.headers.get('range')
   const selection = selectRange(rangeHeader, blob.size)
@@ -47,11 +48,11 @@ export const getBlob: RouteHandler = async ({ request, params, context }) => {
   if (range) headers['content-range'] = formatContentRange(range, blob.size)
   const status = range ? 206 : 200
   // HEAD answers the same headers without opening the bytes at all.
-  if (request.method === 'HEAD') return new Response(null, { status, headers })
+  if (request.method === 'HEAD') return createLightResponse(null, { status, headers })
 
   const chunks = await context.storage.readBlob(digest, range)
   if (!chunks) throw blobUnknown(digest)
-  return new Response(WebStream.from(chunks), { status, headers })
+  return createLightResponse(WebStream.from(chunks), { status, headers })
 }
 
 /**
@@ -65,7 +66,7 @@ export const deleteBlob: RouteHandler = async ({ params, context }) => {
   requireDeletes(context.options, 'GET, HEAD')
   const { name, digest } = blobParams(params)
   if (!(await context.storage.unlinkBlob(name, digest))) throw blobUnknown(digest)
-  return new Response(null, { status: 202, headers: { 'docker-content-digest': digest, 'content-length': '0' } })
+  return createLightResponse(null, { status: 202, headers: { 'docker-content-digest': digest, 'content-length': '0' } })
 }
 
 function blobParams(params: RouteParams): { name: string; digest: string } {

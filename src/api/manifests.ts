@@ -13,6 +13,8 @@ import { requireRepository } from './require-repository.js'
 import { etagOf, matchesIfNoneMatch } from './conditional.js'
 import { parseManifestReference, type ManifestReference } from './manifest-reference.js'
 import { readCappedBody } from './request-body.js'
+import { createLightHeaders } from '../leaf/light-headers.js'
+import { createLightResponse } from '../leaf/light-response.js'
 import { verifyReferences } from './verify-references.js'
 
 /**
@@ -58,13 +60,13 @@ export const putManifest: RouteHandler = async ({ request, url, params, context,
   const tags = reference.kind === 'tag' ? [reference.tag] : extraTags
   for (const tag of tags) await storage.setTag(name, tag, digest)
 
-  const headers = new Headers({ location: `/v2/${name}/manifests/${digest}`, 'docker-content-digest': digest, 'content-length': '0' })
+  const headers = createLightHeaders({ location: `/v2/${name}/manifests/${digest}`, 'docker-content-digest': digest, 'content-length': '0' })
   // The mode decides the default of `referrers` (gitlab-legacy has no referrers API); the option decides.
   if (manifest.subject !== undefined && options.referrers) headers.set('oci-subject', manifest.subject)
   for (const tag of extraTags) headers.append('oci-tag', tag)
   const warning = rules.warning?.(contentType, parser)
   if (warning !== undefined) headers.set('warning', warning)
-  return new Response(null, { status: 201, headers })
+  return createLightResponse(null, { status: 201, headers })
 }
 
 /**
@@ -89,11 +91,13 @@ export const getManifest: RouteHandler = async ({ request, params, context }) =>
     }
   }
   // After negotiation, as distribution does: the entity is what this request would be served.
-  const headers = new Headers({ 'docker-content-digest': manifest.digest, etag: etagOf(manifest.digest) })
-  if (matchesIfNoneMatch(request.headers.get('if-none-match'), manifest.digest, { bareDigest: true })) return new Response(null, { status: 304, headers })
+  const headers = createLightHeaders({ 'docker-content-digest': manifest.digest, etag: etagOf(manifest.digest) })
+  if (matchesIfNoneMatch(request.headers.get('if-none-match'), manifest.digest, { bareDigest: true })) {
+    return createLightResponse(null, { status: 304, headers })
+  }
   headers.set('content-type', kind)
   headers.set('content-length', String(manifest.bytes.byteLength))
-  return new Response(manifest.bytes as Uint8Array<ArrayBuffer>, { status: 200, headers })
+  return createLightResponse(manifest.bytes, { status: 200, headers })
 }
 
 /**
@@ -112,7 +116,7 @@ export const deleteManifest: RouteHandler = async ({ params, context }) => {
       ? await context.storage.deleteManifest(name, reference.digest)
       : reference.valid && (await context.storage.deleteTag(name, reference.tag))
   if (!deleted) throw unknown(reference)
-  return new Response(null, { status: 202, headers: { 'content-length': '0' } })
+  return createLightResponse(null, { status: 202, headers: { 'content-length': '0' } })
 }
 
 /** The tags of `?tag=` on a push by digest (spec main); refused on a push by tag, whose tag is the URL's. */

@@ -1,5 +1,6 @@
 import { concatBytes } from '../leaf/bytes.js'
 import { OciError } from '../errors/oci-error.js'
+import { isLightRequest, type BodyReader } from '../leaf/light-request.js'
 
 /**
  * Reads a request body into one buffer, stopping as soon as it exceeds `maxBytes` so an
@@ -11,6 +12,19 @@ import { OciError } from '../errors/oci-error.js'
  */
 export async function readCappedBody(request: Request, maxBytes: number): Promise<Uint8Array | undefined> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+  const failure = (reason: string): OciError => new OciError('MANIFEST_INVALID', `failed to read manifest payload: ${reason}`)
+  if (isLightRequest(request)) {
+    // Chunks straight from the transport, with no web stream in between.
+    if (declared > maxBytes) {
+      request.cancelBody()
+      return undefined
+    }
+    try {
+      return await request.readCapped(maxBytes)
+    } catch (error) {
+      throw failure(error instanceof Error ? error.message : String(error))
+    }
+  }
   if (declared > maxBytes) {
     await request.body?.cancel()
     return undefined
@@ -19,7 +33,6 @@ export async function readCappedBody(request: Request, maxBytes: number): Promis
   const chunks: Uint8Array[] = []
   let size = 0
   const reader = request.body.getReader()
-  const failure = (reason: string): OciError => new OciError('MANIFEST_INVALID', `failed to read manifest payload: ${reason}`)
   for (;;) {
     const { done, value } = await readChunk(reader, failure)
     if (done) break
@@ -41,7 +54,7 @@ export async function readCappedBody(request: Request, maxBytes: number): Promis
  * const { done, value } = await readChunk(reader, (reason) => new OciError('BLOB_UPLOAD_INVALID', reason))
  */
 export async function readChunk(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: BodyReader,
   failure: (reason: string) => OciError,
 ): Promise<ReadableStreamReadResult<Uint8Array>> {
   try {

@@ -6,6 +6,8 @@ import type { UploadInfo } from '../storage/storage.js'
 import { isStorageUploadId } from '../storage/upload-ids.js'
 import { formatUploadRange, parseContentRange } from './byte-ranges.js'
 import { readChunk } from './request-body.js'
+import { bodyReaderOf } from '../leaf/light-request.js'
+import { createLightResponse } from '../leaf/light-response.js'
 
 type Digests = Array<ParsedDigest & { algorithm: DigestAlgorithm }>
 
@@ -72,7 +74,7 @@ export const cancelUpload: RouteHandler = async ({ params, context }) => {
   const { name, uuid } = routeParams(params, 'name', 'uuid')
   const upload = await findUpload(context, name, uuid)
   await endUpload(context, upload.id)
-  return new Response(null, { status: 204, headers: { 'docker-upload-uuid': upload.id } })
+  return createLightResponse(null, { status: 204, headers: { 'docker-upload-uuid': upload.id } })
 }
 
 async function monolithicUpload({ request, url, context }: RouteInput, name: string): Promise<Response> {
@@ -161,15 +163,17 @@ async function appendBody(context: RegistryContext, name: string, upload: Upload
       ? new OciError('SIZE_INVALID', { contentLength, received })
       : rangeInvalid(name, upload, contentRange, `Content-Range covers ${byteCount(expected ?? 0)} but the body has ${received}`)
 
-  if (!request.body) {
+  // Straight from the transport for a light request: no web stream per chunk.
+  const body = bodyReaderOf(request)
+  if (!body) {
     if ((expected ?? 0) !== 0) throw lengthMismatch(0)
     return upload
   }
   const base = await digesterFor(context, upload)
   const digester = base.digester.fork()
   let received = 0
-  async function* chunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-    const reader = body.getReader()
+  const reader = body
+  async function* chunks(): AsyncGenerator<Uint8Array> {
     try {
       for (;;) {
         const { done, value } = await readChunk(reader, bodyFailed)
@@ -188,7 +192,7 @@ async function appendBody(context: RegistryContext, name: string, upload: Upload
 
   let appended: UploadInfo | undefined
   try {
-    appended = await context.storage.appendUpload(upload.id, chunks(request.body))
+    appended = await context.storage.appendUpload(upload.id, chunks())
   } catch (error) {
     throw answerOf(error) ?? error
   }
@@ -335,11 +339,11 @@ function uploadHeaders(name: string, upload: UploadInfo): Record<string, string>
 function uploadResponse(status: 202 | 204, name: string, upload: UploadInfo): Response {
   const headers = uploadHeaders(name, upload)
   // RFC 9110 §8.6: no Content-Length on a 204.
-  return new Response(null, { status, headers: status === 202 ? { ...headers, 'content-length': '0' } : headers })
+  return createLightResponse(null, { status, headers: status === 202 ? { ...headers, 'content-length': '0' } : headers })
 }
 
 function blobCreated(name: string, digest: string): Response {
-  return new Response(null, {
+  return createLightResponse(null, {
     status: 201,
     headers: { location: `/v2/${name}/blobs/${digest}`, 'docker-content-digest': digest, 'content-length': '0' },
   })

@@ -1,5 +1,8 @@
 import type { AuthFacts } from '../auth/types.js'
 import type { OciError } from '../errors/oci-error.js'
+import { LightHeaders } from '../leaf/light-headers.js'
+import { isLightRequest } from '../leaf/light-request.js'
+import { createLightResponse, isLightResponse } from '../leaf/light-response.js'
 import type { RecordedRequest, RecordedResponse, RequestParams, ResourceKind } from './journal-types.js'
 
 /** What handlers add to a request's record while they answer it (see RouteInput.facts). */
@@ -52,7 +55,7 @@ export class Recording {
   constructor(id: number, request: Request, transport: string, file: (entry: RecordedRequest, size: number) => void, maxManifestBytes = Number.POSITIVE_INFINITY) {
     this.#file = file
     this.#maxManifestBytes = maxManifestBytes
-    const url = new URL(request.url)
+    const url = isLightRequest(request) ? request.parsedUrl : new URL(request.url)
     this.#entry = {
       id,
       transport,
@@ -60,15 +63,22 @@ export class Recording {
       method: request.method,
       url: request.url,
       path: url.pathname,
-      query: queryOf(url.searchParams),
+      // `searchParams` builds an object; most registry requests have no query.
+      query: url.search === '' ? {} : queryOf(url.searchParams),
       resource: undefined,
       repository: undefined,
       reference: undefined,
       digest: undefined,
-      headers: Object.fromEntries(request.headers),
+      headers: recordOf(request.headers),
       bodySize: 0,
       response: { status: 0, statusText: '', headers: {}, bodySize: 0, complete: false },
       timings: { wait: 0, receive: 0 },
+    }
+    if (isLightRequest(request)) {
+      // The light request counts its own body as it is read: no second stream, no copy.
+      request.observe({ onBytes: (bytes) => (this.#requestRead += bytes), onEnd: () => (this.#requestDone = true) })
+      this.request = request
+      return
     }
     this.request = request.body
       ? new Request(request, {
@@ -100,7 +110,7 @@ export class Recording {
     const answer = entry.response
     answer.status = response.status
     answer.statusText = response.statusText
-    answer.headers = Object.fromEntries(response.headers)
+    answer.headers = recordOf(response.headers)
     if (error) {
       answer.errors = error.entries.map((e) => (e.detail === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, detail: e.detail }))
       answer.errorCode = error.entries[0]?.code
@@ -108,22 +118,29 @@ export class Recording {
     entry.digest = digestOf(entry, params)
     const kept = keepManifest(entry, manifest, manifestBytes, response.status, this.#maxManifestBytes)
     this.#file(entry, sizeOf(entry) + kept)
-    if (!response.body) {
+    const light = isLightResponse(response)
+    if (light ? !response.hasBody : !response.body) {
       answer.complete = true
       return response
     }
     answer.bodySize = contentLength(answer.headers) ?? 0
     let sent = 0
-    const body = counted(
-      response.body,
-      (bytes) => (sent += bytes),
-      () => {
-        answer.bodySize = sent
-        answer.complete = true
-        entry.timings.receive = Math.max(0, elapsed(this.#started) - entry.timings.wait)
-      },
-    )
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+    const onBytes = (bytes: number): void => {
+      sent += bytes
+    }
+    const onEnd = (): void => {
+      answer.bodySize = sent
+      answer.complete = true
+      entry.timings.receive = Math.max(0, elapsed(this.#started) - entry.timings.wait)
+    }
+    // A body in memory is counted when it is handed over, without a stream around it.
+    if (light && response.inMemory) {
+      response.observe({ onBytes, onEnd })
+      return response
+    }
+    const body = counted(response.body as ReadableStream<Uint8Array>, onBytes, onEnd)
+    const init = { status: response.status, statusText: response.statusText, headers: response.headers }
+    return light ? createLightResponse(body, init) : new Response(body, init)
   }
 }
 
@@ -207,6 +224,10 @@ function counted(source: ReadableStream<Uint8Array>, onBytes: (bytes: number) =>
     },
     { highWaterMark: 0 },
   )
+}
+
+function recordOf(headers: Headers): Record<string, string> {
+  return headers instanceof LightHeaders ? headers.toObject() : Object.fromEntries(headers)
 }
 
 function elapsed(since: number): number {

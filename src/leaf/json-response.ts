@@ -1,3 +1,5 @@
+import { createLightResponse } from './light-response.js'
+
 /** How a JSON answer differs from a plain 200 `application/json` one. */
 export interface JsonResponseInit {
   status?: number
@@ -14,14 +16,16 @@ export interface JsonResponseInit {
  * @example
  * jsonResponse({ repositories: [] }) // 200, '{"repositories":[]}\n'
  */
+const encoder = new TextEncoder()
+
 export function jsonResponse(value: unknown, init: JsonResponseInit = {}): Response {
-  const body = `${JSON.stringify(value)}\n`
-  return new Response(body, {
+  const body = encoder.encode(`${JSON.stringify(value)}\n`)
+  return createLightResponse(body, {
     status: init.status ?? 200,
     headers: {
       ...init.headers,
       'content-type': init.contentType ?? 'application/json',
-      'content-length': String(Buffer.byteLength(body)),
+      'content-length': String(body.byteLength),
     },
   })
 }

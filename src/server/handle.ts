@@ -4,6 +4,8 @@ import type { RegistryContext } from '../api/route-types.js'
 import type { FaultInjector } from '../faults/faults.js'
 import type { Journal, RequestFacts } from '../journal/journal.js'
 import { isRepositoryName } from '../leaf/names.js'
+import { isLightRequest } from '../leaf/light-request.js'
+import { createLightResponse, isLightResponse } from '../leaf/light-response.js'
 import { routeNotFound } from '../api/route-not-found.js'
 import { matchRoute } from './routes.js'
 
@@ -63,10 +65,11 @@ export function createHandler(context: RegistryContext, journal?: Journal, parts
     const gate = meta?.internal === true ? undefined : authority
     const registry = (): Promise<Response> => answer(request, context, recording?.facts, { authority: gate, target: meta?.target })
     let response = fault ? await fault.answer(request, registry) : await registry()
-    if (request.method === 'HEAD' && response.body) {
+    if (request.method === 'HEAD' && (isLightResponse(response) ? response.hasBody : response.body)) {
       // HEAD answers like GET, Content-Length included, without the body.
-      await response.body.cancel()
-      response = new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers })
+      if (isLightResponse(response)) await response.cancelBody()
+      else await response.body?.cancel()
+      response = createLightResponse(null, { status: response.status, statusText: response.statusText, headers: response.headers })
     }
     if (fault && recording) {
       fault.note(recording.facts)
@@ -102,7 +105,8 @@ async function answer(request: Request, context: RegistryContext, facts: Request
 // repository are only told to a request with the access it needs.
 async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined, options: RouteOptions): Promise<Response> {
   const { authority, target } = options
-  const url = new URL(request.url)
+  // A light request was parsed once by whoever built it.
+  const url = isLightRequest(request) ? request.parsedUrl : new URL(request.url)
   const pathname = target?.startsWith('/') ? (target.split(/[?#]/, 1)[0] as string) : url.pathname
   const matched = matchRoute(pathname)
   if (!matched) {

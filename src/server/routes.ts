@@ -10,6 +10,8 @@ import type { RouteHandler } from '../api/route-types.js'
 /** One entry of the route table: an anchored pattern and a handler per method. */
 export interface Route {
   pattern: RegExp
+  /** A literal every path of the route contains: paths without it skip the pattern, which backtracks over `<name>`. */
+  contains?: string
   methods: Partial<Record<string, RouteHandler>>
 }
 
@@ -20,19 +22,21 @@ export interface Route {
 // never split a segment; each captured parameter is then decoded once.
 const ROUTES: readonly Route[] = [
   { pattern: /^\/v2\/?$/, methods: { GET: getBase, HEAD: getBase } },
-  { pattern: /^\/v2\/_catalog$/, methods: { GET: listCatalog } },
-  { pattern: /^\/v2\/(?<name>.+)\/blobs\/uploads\/?$/, methods: { POST: startUpload } },
+  { pattern: /^\/v2\/_catalog$/, contains: '/_catalog', methods: { GET: listCatalog } },
+  { pattern: /^\/v2\/(?<name>.+)\/blobs\/uploads\/?$/, contains: '/blobs/uploads', methods: { POST: startUpload } },
   {
     pattern: /^\/v2\/(?<name>.+)\/blobs\/uploads\/(?<uuid>[^/]+)$/,
+    contains: '/blobs/uploads/',
     methods: { GET: getUploadStatus, PATCH: patchUpload, PUT: putUpload, DELETE: cancelUpload },
   },
-  { pattern: /^\/v2\/(?<name>.+)\/blobs\/(?<digest>[^/]+)$/, methods: { GET: getBlob, HEAD: getBlob, DELETE: deleteBlob } },
+  { pattern: /^\/v2\/(?<name>.+)\/blobs\/(?<digest>[^/]+)$/, contains: '/blobs/', methods: { GET: getBlob, HEAD: getBlob, DELETE: deleteBlob } },
   {
     pattern: /^\/v2\/(?<name>.+)\/manifests\/(?<reference>[^/]+)$/,
+    contains: '/manifests/',
     methods: { GET: getManifest, HEAD: getManifest, PUT: putManifest, DELETE: deleteManifest },
   },
-  { pattern: /^\/v2\/(?<name>.+)\/tags\/list$/, methods: { GET: listTags } },
-  { pattern: /^\/v2\/(?<name>.+)\/referrers\/(?<digest>[^/]+)$/, methods: { GET: listReferrers } },
+  { pattern: /^\/v2\/(?<name>.+)\/tags\/list$/, contains: '/tags/list', methods: { GET: listTags } },
+  { pattern: /^\/v2\/(?<name>.+)\/referrers\/(?<digest>[^/]+)$/, contains: '/referrers/', methods: { GET: listReferrers } },
 ]
 
 /**
@@ -44,6 +48,7 @@ const ROUTES: readonly Route[] = [
  */
 export function matchRoute(pathname: string): { route: Route; params: Record<string, string> } | undefined {
   for (const route of ROUTES) {
+    if (route.contains !== undefined && !pathname.includes(route.contains)) continue
     const match = route.pattern.exec(pathname)
     if (!match) continue
     const params: Record<string, string> = {}

@@ -3,6 +3,8 @@ import { STATUS_CODES } from 'node:http'
 import { connectionReset } from '../faults/network-errors.js'
 import { abortError, toControllerHandler, toRawHeaders } from './dispatcher-handlers.js'
 import { toRequest } from './dispatcher-request.js'
+import { LightHeaders } from '../leaf/light-headers.js'
+import { isLightResponse } from '../leaf/light-response.js'
 import type { DispatchController, DispatchHandler, DispatchOptions, DispatchTarget } from './dispatcher-types.js'
 
 /**
@@ -17,7 +19,9 @@ import type { DispatchController, DispatchHandler, DispatchOptions, DispatchTarg
 export class Exchange implements DispatchController {
   // Always controller-style: an older-style handler is adapted once, here.
   #handler: DispatchHandler
-  #aborter = new AbortController()
+  // Built only for a request whose body streams: the one thing an abort has to stop.
+  #aborter: AbortController | undefined
+  #aborted = false
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined
   #paused = false
   #resumed: (() => void) | undefined
@@ -39,7 +43,13 @@ export class Exchange implements DispatchController {
   }
 
   get aborted(): boolean {
-    return this.#aborter.signal.aborted
+    return this.#aborted
+  }
+
+  #signal(): AbortSignal {
+    this.#aborter ??= new AbortController()
+    if (this.#aborted && !this.#aborter.signal.aborted) this.#aborter.abort(this.#reason)
+    return this.#aborter.signal
   }
 
   get paused(): boolean {
@@ -65,8 +75,9 @@ export class Exchange implements DispatchController {
     if (this.aborted || this.#settled) return
     const error = reason instanceof Error ? reason : abortError()
     this.#reason = error
+    this.#aborted = true
     // Errors the request body the registry is reading, so an aborted upload stores nothing.
-    this.#aborter.abort(error)
+    this.#aborter?.abort(error)
     this.#reader?.cancel(error).catch(() => {})
     this.resume()
     // undici reports an abort through the handler's error callback, after the abort call returns.
@@ -84,7 +95,7 @@ export class Exchange implements DispatchController {
     try {
       this.#handler.onRequestStart?.(this, {})
       if (this.aborted) return
-      const request = toRequest(options, origin, this.#aborter.signal, (end) => (this.#endBody = end))
+      const request = toRequest(options, origin, () => this.#signal(), (end) => (this.#endBody = end))
       const response = await target(request, typeof options.path === 'string' ? options.path : undefined)
       if (this.aborted) {
         await response.body?.cancel(this.#reason).catch(() => {})
@@ -95,7 +106,13 @@ export class Exchange implements DispatchController {
       const headers = headersOf(response)
       this.rawHeaders = toRawHeaders(headers)
       this.#handler.onResponseStart?.(this, response.status, headers, response.statusText || STATUS_CODES[response.status] || '')
-      if (response.body) await this.#stream(response.body)
+      // A body in memory is handed over in one chunk, a copy the handler may keep.
+      const bytes = isLightResponse(response) ? response.takeBytes() : undefined
+      if (bytes) {
+        await this.#unpaused()
+        if (this.aborted) return
+        if (bytes.byteLength > 0) this.#handler.onResponseData?.(this, Buffer.from(bytes))
+      } else if (response.body) await this.#stream(response.body)
       // A paused handler hears of the end only once it resumes, as over a socket, where the
       // parser stops: undici's retry handler pauses on a 503 and decides while paused.
       await this.#unpaused()
@@ -138,6 +155,7 @@ export class Exchange implements DispatchController {
 
 /** Headers as the controller API passes them: one value per name, `set-cookie` as an array. */
 function headersOf(response: Response): Record<string, string | string[]> {
+  if (response.headers instanceof LightHeaders) return response.headers.toRecord()
   const headers: Record<string, string | string[]> = {}
   response.headers.forEach((value, name) => {
     // Fetch joins repeated headers with ", ", which would corrupt cookies (their dates have commas).

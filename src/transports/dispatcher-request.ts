@@ -1,4 +1,6 @@
 import { Buffer } from 'node:buffer'
+import { LightHeaders } from '../leaf/light-headers.js'
+import { bytesSource, LightRequest } from '../leaf/light-request.js'
 import type { DispatchHeaders, DispatchOptions } from './dispatcher-types.js'
 
 /**
@@ -7,9 +9,9 @@ import type { DispatchHeaders, DispatchOptions } from './dispatcher-types.js'
  * once the answer is complete.
  *
  * @example
- * const request = toRequest({ path: '/v2/', method: 'GET' }, registry.url, new AbortController().signal, () => {})
+ * const request = toRequest({ path: '/v2/', method: 'GET' }, registry.url, () => new AbortController().signal, () => {})
  */
-export function toRequest(options: DispatchOptions, origin: string, signal: AbortSignal, onStream: (end: () => void) => void): Request {
+export function toRequest(options: DispatchOptions, origin: string, signal: () => AbortSignal, onStream: (end: () => void) => void): Request {
   const url = new URL(options.path, origin)
   if (options.query) {
     for (const [name, value] of Object.entries(options.query)) {
@@ -18,18 +20,44 @@ export function toRequest(options: DispatchOptions, origin: string, signal: Abor
   }
   const method = String(options.method ?? 'GET').toUpperCase()
   const canHaveBody = method !== 'GET' && method !== 'HEAD'
+  const light = lightRequest(url, method, options, canHaveBody)
+  if (light) return light
   return new Request(url, {
     method,
-    headers: toHeaders(options.headers),
-    body: canHaveBody ? toBody(options.body, signal, onStream) : null,
-    signal,
+    headers: toHeaders(options.headers, new Headers()),
+    body: canHaveBody ? toBody(options.body, signal(), onStream) : null,
+    signal: signal(),
     // Required by Fetch for a streaming request body.
     duplex: 'half',
   } as RequestInit)
 }
 
-function toHeaders(source: DispatchHeaders | undefined): Headers {
-  const headers = new Headers()
+// Methods Fetch takes as they are (others go through its checks: TRACE is refused).
+const LIGHT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'])
+
+/**
+ * The usual request (a known method, a body in memory or none) as a light one: no Headers,
+ * AbortSignal or stream is built unless the registry reads them. Undefined for anything else,
+ * or anything Fetch might refuse, so Fetch's Request decides and explains.
+ */
+function lightRequest(url: URL, method: string, options: DispatchOptions, canHaveBody: boolean): Request | undefined {
+  if (!LIGHT_METHODS.has(method)) return undefined
+  const body = canHaveBody ? options.body : undefined
+  let bytes: Uint8Array | undefined
+  if (typeof body === 'string') bytes = Buffer.from(body)
+  // A copy, as Fetch's Request takes one: the caller may reuse its buffer.
+  else if (body instanceof Uint8Array) bytes = Uint8Array.prototype.slice.call(body)
+  else if (body instanceof ArrayBuffer) bytes = new Uint8Array(body.slice(0))
+  else if (body !== undefined && body !== null) return undefined
+  try {
+    const headers = toHeaders(options.headers, LightHeaders.fromRecord({}))
+    return new LightRequest(method, url, headers as unknown as LightHeaders, bytes ? bytesSource(bytes) : null) as unknown as Request
+  } catch {
+    return undefined
+  }
+}
+
+function toHeaders(source: DispatchHeaders | undefined, headers: Headers): Headers {
   const add = (name: unknown, value: unknown): void => {
     if (value === undefined || value === null) return
     if (Array.isArray(value)) for (const item of value) headers.append(String(name), String(item))

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http'
+import { canHoldHeaders, LightHeaders } from '../leaf/light-headers.js'
+import { LightRequest, type BodySource } from '../leaf/light-request.js'
 
 // node:http's request as a Fetch `Request`: the target, the Host, the headers and a body that
 // streams from the socket on demand.
@@ -17,11 +19,17 @@ export function hasBody(req: IncomingMessage): boolean {
   return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
 }
 
+// Methods node:http parses that Fetch also takes as they are; others go through Fetch's own
+// checks (it refuses TRACE and TRACK, and normalizes case).
+const LIGHT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'])
+
 /**
- * The Fetch `Request` for `req`, or why there is none. `ownOrigin` (`https://127.0.0.1:5000`)
- * gives the scheme, and the host when the request names none.
+ * The Fetch `Request` for `req`, or why there is none. The usual request becomes a light one
+ * (no Fetch objects until something reads them); anything unusual goes through Fetch's
+ * `Request`, which decides what it can represent. `ownOrigin` (`https://127.0.0.1:5000`) gives the
+ * scheme, and the host when the request names none.
  */
-export function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array> | null, ownOrigin: string): Request | string {
+export function toRequest(req: IncomingMessage, body: BodySource | null, ownOrigin: string): Request | string {
   const target = req.url ?? ''
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
     // Absolute form is what a client sends to a proxy: answering it as if this registry were
@@ -32,9 +40,21 @@ export function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array>
     // `//x` would read as a scheme-relative URL naming host x wherever it is resolved.
     return `the request target ${JSON.stringify(target)} is not a path starting with a single /`
   }
-  const { protocol, host: ownHost } = new URL(ownOrigin)
+  // Split by hand, not parsed: this runs on every request and the transport built the origin.
+  const schemeEnd = ownOrigin.indexOf('://')
+  const protocol = ownOrigin.slice(0, schemeEnd + 1)
+  const ownHost = ownOrigin.slice(schemeEnd + 3)
   const host = hostOf(req, ownHost)
   if (!host.ok) return host.reason
+  const method = req.method ?? 'GET'
+  if (LIGHT_METHODS.has(method) && canHoldHeaders(req.rawHeaders)) {
+    try {
+      const url = new URL(`${protocol}//${host.value}${target}`)
+      return new LightRequest(method, url, LightHeaders.fromRaw(req.rawHeaders), body) as unknown as Request
+    } catch {
+      // Falls through: Fetch's Request explains what is wrong.
+    }
+  }
   try {
     const headers = new Headers()
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -43,7 +63,7 @@ export function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array>
     return new Request(`${protocol}//${host.value}${target}`, {
       method: req.method ?? 'GET',
       headers,
-      body,
+      body: body && streamOf(body),
       // Required by Fetch for a streaming request body.
       duplex: 'half',
     } as RequestInit)
@@ -53,8 +73,17 @@ export function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array>
   }
 }
 
+// The last Host value that parsed and its normal form: clients send the same one on every request.
+let lastHost: { value: string; host: string } | undefined
+
 function hostOf(req: IncomingMessage, ownHost: string): { ok: true; value: string } | { ok: false; reason: string } {
-  const values = req.headersDistinct.host ?? []
+  // From the raw pairs: `headersDistinct` would build a record of every header for this one.
+  const values: string[] = []
+  const raw = req.rawHeaders
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === 4 && name.toLowerCase() === 'host') values.push(raw[i + 1] as string)
+  }
   if (values.length > 1) return { ok: false, reason: 'the request has more than one Host header' }
   const [value] = values
   if (value === undefined) {
@@ -62,9 +91,11 @@ function hostOf(req: IncomingMessage, ownHost: string): { ok: true; value: strin
     if (req.httpVersion === '1.0') return { ok: true, value: ownHost }
     return { ok: false, reason: 'the request has no Host header, which HTTP/1.1 requires' }
   }
+  if (value === lastHost?.value) return { ok: true, value: lastHost.host }
   if (HOST_HEADER.test(value)) {
     try {
-      return { ok: true, value: new URL(`http://${value}`).host }
+      lastHost = { value, host: new URL(`http://${value}`).host }
+      return { ok: true, value: lastHost.host }
     } catch {
       // Falls through: the shape is right but the URL parser refuses it (a port above 65535…).
     }
@@ -74,17 +105,17 @@ function hostOf(req: IncomingMessage, ownHost: string): { ok: true; value: strin
 
 /** A request body being streamed to the handler (see `requestBody`). */
 export interface RequestBody {
-  stream: ReadableStream<Uint8Array>
+  source: BodySource
   /** Reads and drops whatever the handler left. */
   discard(): void
-  /** Makes the stream fail with `error`: the bytes that follow cannot be read (a parse error). */
+  /** Makes the body fail with `error`: the bytes that follow cannot be read (a parse error). */
   fail(error: Error): void
 }
 
 /**
- * A request body as a web stream that reads from the socket only when the handler pulls, so a
- * slow consumer slows the client instead of filling memory. `discard()` (also what `cancel()`
- * does) reads and drops whatever the handler left, keeping the connection alive.
+ * A request body read from the socket only when the core pulls a chunk, so a slow consumer
+ * slows the client instead of filling memory. `discard()` (also what `cancel()` does) reads and
+ * drops whatever the core left, keeping the connection alive.
  */
 export function requestBody(req: IncomingMessage): RequestBody {
   let failure: Error | undefined
@@ -110,33 +141,36 @@ export function requestBody(req: IncomingMessage): RequestBody {
     wake = undefined
     if (!req.readableEnded && !req.destroyed) drop()
   }
-  const stream = new ReadableStream<Uint8Array>(
+  const next = (): Promise<Uint8Array | null> =>
+    new Promise((resolve, reject) => {
+      const attempt = (): void => {
+        // Only a read still waiting for data is woken; each attempt re-arms itself if need be.
+        wake = undefined
+        if (failure) {
+          reject(failure)
+          return
+        }
+        const chunk = req.read() as Buffer | null
+        if (chunk !== null) resolve(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+        else if (req.readableEnded) resolve(null)
+        else wake = attempt
+      }
+      attempt()
+    })
+  return { source: { next, cancel: discard }, discard, fail }
+}
+
+/** A body source as a web stream, pulled one chunk at a time (no read-ahead). */
+export function streamOf(source: BodySource): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
     {
-      pull: (controller) =>
-        new Promise<void>((resolve, reject) => {
-          const attempt = (): void => {
-            // Only a pull still waiting for data is woken; each attempt re-arms itself if need be.
-            wake = undefined
-            if (failure) {
-              reject(failure)
-              return
-            }
-            const chunk = req.read() as Buffer | null
-            if (chunk !== null) {
-              controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-              resolve()
-            } else if (req.readableEnded) {
-              controller.close()
-              resolve()
-            } else {
-              wake = attempt
-            }
-          }
-          attempt()
-        }),
-      cancel: discard,
+      async pull(controller) {
+        const chunk = await source.next()
+        if (chunk === null) controller.close()
+        else controller.enqueue(chunk)
+      },
+      cancel: (reason) => source.cancel(reason),
     },
     { highWaterMark: 0 },
   )
-  return { stream, discard, fail }
 }

@@ -17,6 +17,8 @@ export interface HttpServerOptions {
   /** Serve https with this certificate and key (PEM). */
   tls?: { cert: string; key: string }
 }
+import { LightHeaders } from '../leaf/light-headers.js'
+import { isLightResponse } from '../leaf/light-response.js'
 
 /** A running loopback server. */
 interface HttpServerHandle {
@@ -193,7 +195,7 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
 async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, ownOrigin: string, body: RequestBody | undefined): Promise<void> {
   let response: Response
   try {
-    const converted = toRequest(req, body?.stream ?? null, ownOrigin)
+    const converted = toRequest(req, body?.source ?? null, ownOrigin)
     response = typeof converted === 'string' ? badRequest(converted) : await handler(converted, { transport: 'http', target: req.url })
   } finally {
     // A handler that answered without reading the whole body (an error, a cap) leaves the rest
@@ -211,12 +213,7 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     res.destroy()
     return
   }
-  const headers: Record<string, string | string[]> = {}
-  response.headers.forEach((value, name) => {
-    headers[name] = value
-  })
-  const setCookies = response.headers.getSetCookie()
-  if (setCookies.length > 0) headers['set-cookie'] = setCookies
+  const headers = headersOf(response.headers)
   try {
     res.writeHead(response.status, headers)
   } catch (error) {
@@ -229,6 +226,12 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     res.end(Buffer.from(await fallback.arrayBuffer()))
     return
   }
+  // A body in memory goes to the socket as it is: no web stream in between.
+  const bytes = isLightResponse(response) ? response.takeBytes() : undefined
+  if (bytes) {
+    res.end(bytes)
+    return
+  }
   if (!response.body) {
     res.end()
     return
@@ -238,6 +241,17 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   // A fault's truncated body: the connection closes once the bytes are out, with the answer
   // unfinished, which the client reads as a premature close.
   if (breakOff) res.socket?.end()
+}
+
+function headersOf(source: Headers): Record<string, string | string[]> {
+  if (source instanceof LightHeaders) return source.toRecord()
+  const headers: Record<string, string | string[]> = {}
+  source.forEach((value, name) => {
+    headers[name] = value
+  })
+  const setCookies = source.getSetCookie()
+  if (setCookies.length > 0) headers['set-cookie'] = setCookies
+  return headers
 }
 
 function badRequest(reason: string): Response {

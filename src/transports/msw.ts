@@ -3,6 +3,7 @@ import { setupServer } from 'msw/node'
 import { SERVE_WITH_META, type FetchHandler, type HandlerMeta } from '../server/handle.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { parseOrigin } from '../options.js'
+import { toFetchResponse } from '../leaf/light-response.js'
 
 /**
  * Options of `registryHandlers`.
@@ -61,7 +62,8 @@ export function registryHandlers(registry: HandledRegistry, options: RegistryHan
   const answer = serve ? (request: Request) => serve.call(registry, request, { transport: 'msw' }) : (request: Request) => registry.fetch(request)
   // A registry that issues tokens serves its token endpoint on the same origin (`<origin>/token`).
   const tokens = (registry as { options?: { auth?: { scheme?: string } } }).options?.auth?.scheme === 'bearer'
-  return [http.all(apiPattern(origin, tokens), ({ request }) => answer(request))]
+  // MSW gets Fetch's own Response: it may reach into Fetch's internals.
+  return [http.all(apiPattern(origin, tokens), async ({ request }) => toFetchResponse(await answer(request)))]
 }
 
 /** A running MSW transport: its origin is served until `close()`. */
@@ -97,7 +99,7 @@ export function startMswTransport(handler: FetchHandler, origin: string): MswTra
       http.all(/^https?:\/\//, ({ request }) => {
         const serve = served.get(canonicalOrigin(new URL(request.url)))
         // No answer lets MSW go on to the network ('bypass'): the origin is not a registry's.
-        return serve ? serve(request) : undefined
+        return serve ? serve(request).then(toFetchResponse) : undefined
       }),
     )
     // Both names of the option: msw 3 calls it onUnhandledFrame, ignores the old name, and would
