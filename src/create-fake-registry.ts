@@ -1,5 +1,9 @@
 import type { RegistryContext } from './api/route-types.js'
 import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './server/handle.js'
+import { createRateLimiter, type RateLimiter } from './server/rate-limiter.js'
+import { createClock, type RegistryClock } from './leaf/clock.js'
+
+export type { RegistryClock } from './leaf/clock.js'
 import { Journal, type RequestJournal } from './journal/journal.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
 import {
@@ -39,6 +43,12 @@ export interface FakeRegistry extends AsyncDisposable {
   readonly options: Readonly<ResolvedOptions>
   /** True once `close()` has been called. */
   readonly closed: boolean
+  /**
+   * The registry's clock: rate-limit windows and signed blob URLs run on it. Move it forward
+   * instead of waiting.
+   * @example registry.clock.advance(21_600_000) // Docker Hub's 6 h window has passed
+   */
+  readonly clock: RegistryClock
   /**
    * An image reference on this registry.
    * @example registry.ref('team/app:1') // '127.0.0.1:43127/team/app:1'
@@ -138,11 +148,13 @@ export interface FakeRegistry extends AsyncDisposable {
  */
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const resolved = resolveOptions(options)
-  const context: JournalledContext = { options: resolved, storage: resolved.storage, uploadDigesters: new Map(), journal: new Journal() }
+  const clock = createClock(resolved.now)
+  const context: JournalledContext = { options: resolved, storage: resolved.storage, uploadDigesters: new Map(), journal: new Journal(), clock }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
-  const handler = createHandler(context, context.journal)
-  return new StartedRegistry(context, handler, await startTransport(handler, resolved))
+  const limiter = resolved.rateLimit && createRateLimiter(resolved.rateLimit, clock)
+  const handler = createHandler(context, context.journal, limiter)
+  return new StartedRegistry(context, handler, await startTransport(handler, resolved), limiter)
 }
 
 /** The registry keeps its journal beside the context the handlers see. */
@@ -160,15 +172,21 @@ class StartedRegistry implements FakeRegistry {
   #self: SeedTarget = { fetch: (input, init) => this.#send(input, init, { record: false }) }
   #dispatcher: RegistryDispatcher | undefined
   #closing: Promise<void> | undefined
+  #limiter: RateLimiter | undefined
 
-  constructor(context: JournalledContext, handler: FetchHandler, transport: TransportHandle | undefined) {
+  constructor(context: JournalledContext, handler: FetchHandler, transport: TransportHandle | undefined, limiter: RateLimiter | undefined) {
     this.options = context.options
+    this.#limiter = limiter
     this.#context = context
     this.#handler = handler
     this.#transport = transport
     this.url = transport?.url ?? context.options.origin
     this.host = transport?.host ?? new URL(context.options.origin).host
     this.seed = createSeeder(this.#self)
+  }
+
+  get clock(): RegistryClock {
+    return this.#context.clock
   }
 
   get closed(): boolean {
@@ -259,6 +277,7 @@ class StartedRegistry implements FakeRegistry {
     this.#assertOpen('reset')
     this.#context.uploadDigesters.clear()
     this.#context.journal.clear()
+    this.#limiter?.reset()
     await this.#context.storage.clear()
   }
 

@@ -1,5 +1,8 @@
 import { FakeRegistryError } from './errors/fake-registry-error.js'
 import { profileFor, type Mode, type ModeDefaults, type VerifyReferences } from './profiles/index.js'
+import type { BlobRedirect, Quirks, RateLimit, ResolvedBlobRedirect, ResolvedQuirks, ResolvedRateLimit } from './profiles/quirks.js'
+import type { ProfileOptions } from './profiles/registry-profile.js'
+import { REGISTRY_PROFILE_NAMES, registryProfile, type RegistryProfileName } from './profiles/registries/index.js'
 import { memoryStorage } from './storage/memory.js'
 import type { Storage } from './storage/storage.js'
 
@@ -7,6 +10,8 @@ import type { Storage } from './storage/storage.js'
 export type Transport = 'http' | 'msw' | 'none'
 
 export type { Mode, VerifyReferences } from './profiles/index.js'
+export type { RegistryProfileName } from './profiles/registries/index.js'
+export type { BlobRedirect, Quirks, RateLimit } from './profiles/quirks.js'
 
 /**
  * Options of `createFakeRegistry`. Every default lives in `DEFAULTS` below.
@@ -53,6 +58,22 @@ export interface FakeRegistryOptions {
   allowSchema1?: boolean
   /** Lenient mode only: store a manifest whose `mediaType` is unknown, unread, under that type. Default true. */
   acceptUnknownManifestTypes?: boolean
+  /**
+   * A real registry to imitate: its quirks, rate limit, blob redirects, media-type mode and auth
+   * shape (docs/profiles.md). Options you pass win over the profile's.
+   */
+  profile?: RegistryProfileName
+  /** Departures from the spec that real registries make; see `Quirks` and docs/profiles.md. */
+  quirks?: Quirks
+  /** Docker Hub's pull limit on manifest GETs, counted on the registry's clock; false: none (default). */
+  rateLimit?: RateLimit | false
+  /** Blob GET and HEAD answered 307 to a second origin that serves signed URLs; false: none (default). */
+  blobRedirect?: BlobRedirect | false
+  /**
+   * The registry's clock in milliseconds (rate-limit windows, signed-URL lifetimes). Default
+   * `Date.now`; `registry.clock.advance(ms)` moves it forward on top of this.
+   */
+  now?: () => number
 }
 
 /** Options with every default applied. */
@@ -71,7 +92,58 @@ export interface ResolvedOptions {
   verifyReferences: VerifyReferences
   allowSchema1: boolean
   acceptUnknownManifestTypes: boolean
+  profile: RegistryProfileName | undefined
+  quirks: Readonly<ResolvedQuirks>
+  rateLimit: Readonly<ResolvedRateLimit> | undefined
+  blobRedirect: Readonly<ResolvedBlobRedirect> | undefined
+  now: () => number
 }
+
+/** The quirks' defaults: the fake's own, spec-following answers. */
+export const DEFAULT_QUIRKS: Readonly<ResolvedQuirks> = Object.freeze({
+  tagsPageSize: undefined,
+  tagsMaxPageSize: undefined,
+  catalogPageSize: undefined,
+  catalogMaxPageSize: undefined,
+  pageSizeAboveMax: 'clamp',
+  tagsIgnoreN: false,
+  tagsIgnoreLast: false,
+  opaqueLast: false,
+  linkHeader: true,
+  digestOnTagGet: true,
+  digestTags: false,
+  catalog: true,
+  singlePostUpload: true,
+  crossMount: true,
+  patchStatus: 202,
+  frozenUploadRange: false,
+  outOfOrderChunk: 'reject',
+  uploadState: false,
+  deleteByTag: 'allow',
+  immutableTags: false,
+  // Node's Headers hold lower-case names, and that is how they reach the wire.
+  headerCase: 'lower',
+  apiVersionHeader: true,
+  errorEnvelope: 'oci',
+  malformedDigestReference: 'digest-invalid',
+})
+
+/** A rate limit's defaults: Docker Hub's anonymous pull limit (100 per 6 h) and its abuse limit's answer. */
+export const DEFAULT_RATE_LIMIT: Readonly<ResolvedRateLimit> = Object.freeze({
+  limit: 100,
+  windowMs: 21_600_000,
+  source: '127.0.0.1',
+  abuseLimit: undefined,
+  abuseWindowMs: 60_000,
+  retryAfterSeconds: 60,
+})
+
+/** A blob redirect's defaults: distribution's S3 driver signs URLs for 20 minutes. */
+export const DEFAULT_BLOB_REDIRECT: Readonly<ResolvedBlobRedirect> = Object.freeze({
+  ttlMs: 20 * 60_000,
+  // `.invalid` never resolves: with no socket, only the in-process transports reach it.
+  origin: 'http://blobs.fake-oci.invalid',
+})
 
 /** Every default in one place. */
 export const DEFAULTS = {
@@ -87,14 +159,18 @@ export const DEFAULTS = {
   rejectUnknownContentType: false,
   allowSchema1: true,
   acceptUnknownManifestTypes: true,
+  profile: undefined,
+  rateLimit: undefined,
+  blobRedirect: undefined,
+  now: Date.now,
   // referrers and verifyReferences: the mode's profile decides (`profileFor(mode).defaults`).
-} as const satisfies Omit<ResolvedOptions, 'storage' | keyof ModeDefaults>
+} as const satisfies Omit<ResolvedOptions, 'storage' | 'quirks' | keyof ModeDefaults>
 
 const TRANSPORTS: readonly Transport[] = ['http', 'msw', 'none']
 /** Every mode, for validating a mode given as text (the CLI's `--mode`). */
 export const MODES: readonly Mode[] = ['strict', 'lenient', 'gitlab-legacy']
 const VERIFY_REFERENCES: readonly VerifyReferences[] = ['all', 'blobs', 'none']
-const KNOWN_OPTIONS = new Set<string>([...Object.keys(DEFAULTS), 'referrers', 'verifyReferences', 'storage'])
+const KNOWN_OPTIONS = new Set<string>([...Object.keys(DEFAULTS), 'referrers', 'verifyReferences', 'storage', 'quirks'])
 
 /**
  * Validates options at the boundary and applies the defaults. Misuse is a `FakeRegistryError`
@@ -109,6 +185,10 @@ export function resolveOptions(options: FakeRegistryOptions = {}): ResolvedOptio
       throw invalid('options', key, 'it is not an option of createFakeRegistry', `Use one of: ${[...KNOWN_OPTIONS].join(', ')}`)
     }
   }
+  const profileName = options.profile === undefined ? undefined : oneOf('profile', options.profile, REGISTRY_PROFILE_NAMES, 'none')
+  // The profile's options sit under the ones given: an explicit option always wins.
+  const base: ProfileOptions = profileName === undefined ? {} : registryProfile(profileName)!.options
+  options = { ...base, ...options }
   const mode = oneOf('mode', options.mode ?? DEFAULTS.mode, MODES)
   const modeDefaults = profileFor(mode).defaults
   const resolved: ResolvedOptions = {
@@ -126,6 +206,11 @@ export function resolveOptions(options: FakeRegistryOptions = {}): ResolvedOptio
     verifyReferences: oneOf('verifyReferences', options.verifyReferences ?? modeDefaults.verifyReferences, VERIFY_REFERENCES, modeDefaults.verifyReferences),
     allowSchema1: boolean('allowSchema1', options.allowSchema1 ?? DEFAULTS.allowSchema1),
     acceptUnknownManifestTypes: boolean('acceptUnknownManifestTypes', options.acceptUnknownManifestTypes ?? DEFAULTS.acceptUnknownManifestTypes),
+    profile: profileName,
+    quirks: resolveQuirks(base.quirks, options.quirks === base.quirks ? undefined : options.quirks),
+    rateLimit: resolveSection('rateLimit', base.rateLimit, options.rateLimit === base.rateLimit ? undefined : options.rateLimit, DEFAULT_RATE_LIMIT, RATE_LIMIT_CHECKS),
+    blobRedirect: resolveSection('blobRedirect', base.blobRedirect, options.blobRedirect === base.blobRedirect ? undefined : options.blobRedirect, DEFAULT_BLOB_REDIRECT, BLOB_REDIRECT_CHECKS),
+    now: clock(options.now ?? DEFAULTS.now),
   }
   return resolved
 }
@@ -151,7 +236,7 @@ function nonEmptyString(name: string, value: unknown): string {
 
 function positiveInteger(name: string, value: unknown): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value
-  throw invalid(name, String(value), `${name} must be a positive whole number of bytes`, `Pass a number such as 4194304`)
+  throw invalid(name, String(value), `${name} must be a positive whole number`, `Pass a number such as ${name === 'maxManifestBytes' ? 4194304 : 100}`)
 }
 
 function port(value: unknown): number {
@@ -185,4 +270,87 @@ function storage(value: unknown): Storage | undefined {
     return value as Storage
   }
   throw invalid('storage', String(value), 'it does not implement the Storage interface', 'Pass memoryStorage(), or an object with the methods of Storage')
+}
+
+type Check = (name: string, value: unknown) => unknown
+
+const optionalCount: Check = (name, value) => (value === undefined ? undefined : positiveInteger(name, value))
+const choice =
+  (...allowed: readonly unknown[]): Check =>
+  (name, value) => {
+    if (allowed.includes(value)) return value
+    throw invalid(name, String(value), `${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, `Pass one of them, or leave ${name} out`)
+  }
+
+const QUIRK_CHECKS: Readonly<Record<keyof ResolvedQuirks, Check>> = {
+  tagsPageSize: optionalCount,
+  tagsMaxPageSize: optionalCount,
+  catalogPageSize: optionalCount,
+  catalogMaxPageSize: optionalCount,
+  pageSizeAboveMax: choice('clamp', 'distribution', 'ecr', 'quay'),
+  tagsIgnoreN: boolean,
+  tagsIgnoreLast: boolean,
+  opaqueLast: boolean,
+  linkHeader: boolean,
+  digestOnTagGet: boolean,
+  digestTags: boolean,
+  catalog: boolean,
+  singlePostUpload: boolean,
+  crossMount: boolean,
+  patchStatus: choice(201, 202),
+  frozenUploadRange: boolean,
+  outOfOrderChunk: choice('reject', 'append'),
+  uploadState: boolean,
+  deleteByTag: choice('allow', 'digest-invalid', 'unsupported'),
+  immutableTags: choice(false, 'ecr', 'harbor'),
+  headerCase: choice('lower', 'canonical'),
+  apiVersionHeader: boolean,
+  errorEnvelope: choice('oci', 'harbor', 'quay'),
+  malformedDigestReference: choice('digest-invalid', 'internal-error'),
+}
+
+const RATE_LIMIT_CHECKS: Readonly<Record<keyof ResolvedRateLimit, Check>> = {
+  limit: positiveInteger,
+  windowMs: positiveInteger,
+  source: nonEmptyString,
+  abuseLimit: optionalCount,
+  abuseWindowMs: positiveInteger,
+  retryAfterSeconds: positiveInteger,
+}
+
+const BLOB_REDIRECT_CHECKS: Readonly<Record<keyof ResolvedBlobRedirect, Check>> = {
+  ttlMs: positiveInteger,
+  origin: (_name, value) => origin(value),
+}
+
+/** The quirks in force: defaults, then the profile's, then the ones given. Unknown keys are refused with the list of known ones. */
+function resolveQuirks(fromProfile: Quirks | undefined, given: Quirks | undefined): ResolvedQuirks {
+  const merged = { ...DEFAULT_QUIRKS, ...fromProfile, ...checkedKeys('quirks', given, QUIRK_CHECKS) }
+  for (const [key, check] of Object.entries(QUIRK_CHECKS)) check(`quirks.${key}`, merged[key as keyof ResolvedQuirks])
+  return Object.freeze(merged)
+}
+
+/** An optional section (`rateLimit`, `blobRedirect`): off unless the profile or the options turn it on; false turns it off. */
+function resolveSection<T extends object>(name: string, fromProfile: Partial<T> | undefined, given: Partial<T> | false | undefined, defaults: Readonly<T>, checks: Readonly<Record<keyof T, Check>>): Readonly<T> | undefined {
+  if (given === false) return undefined
+  if (given === undefined && fromProfile === undefined) return undefined
+  const merged = { ...defaults, ...fromProfile, ...checkedKeys(name, given, checks) } as T
+  for (const [key, check] of Object.entries(checks) as Array<[keyof T & string, Check]>) merged[key] = check(`${name}.${key}`, merged[key]) as T[keyof T & string]
+  return Object.freeze(merged)
+}
+
+function checkedKeys<T extends object>(name: string, given: T | undefined, checks: Readonly<Record<string, Check>>): T | undefined {
+  if (given === undefined) return undefined
+  if (typeof given !== 'object' || given === null) {
+    throw invalid(name, String(given), `${name} must be an object`, `Pass an object with some of: ${Object.keys(checks).join(', ')}`)
+  }
+  for (const key of Object.keys(given)) {
+    if (!Object.hasOwn(checks, key)) throw invalid(name, key, `it is not a key of ${name}`, `Use one of: ${Object.keys(checks).join(', ')}`)
+  }
+  return given
+}
+
+function clock(value: unknown): () => number {
+  if (typeof value === 'function') return value as () => number
+  throw invalid('now', String(value), 'now must be a function that returns milliseconds', 'Pass one such as () => Date.now(), or leave now out')
 }

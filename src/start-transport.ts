@@ -23,7 +23,7 @@ export interface TransportHandle {
 export async function startTransport(handler: FetchHandler, options: ResolvedOptions): Promise<TransportHandle | undefined> {
   switch (options.transport) {
     case 'http':
-      return startHttpServer(handler, options)
+      return startHttpServer(handler, { host: options.host, port: options.port, headerCase: options.quirks.headerCase })
     case 'msw':
       return startMsw((request) => handler(request, { transport: 'msw' }), options.origin)
     case 'none':

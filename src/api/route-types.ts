@@ -1,3 +1,4 @@
+import type { RegistryClock } from '../leaf/clock.js'
 import type { Digester } from '../leaf/digest.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Storage } from '../storage/storage.js'
@@ -12,6 +13,8 @@ export interface RegistryContext {
    * streams in. A session missing here (storage that outlived the process) is rehashed from its bytes.
    */
   readonly uploadDigesters: Map<string, Digester>
+  /** The registry's clock (`registry.clock`): signed-URL lifetimes and rate-limit windows read it. */
+  readonly clock: RegistryClock
 }
 
 /** Path parameters captured by the route table; which ones are set depends on the route. */

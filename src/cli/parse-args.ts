@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { DEFAULTS, MODES } from '../options.js'
+import { REGISTRY_PROFILE_NAMES } from '../profiles/registries/index.js'
 
 /**
  * The CLI's port when `--port` is left out: the port `registry:2` and every registry tutorial
@@ -17,7 +18,10 @@ and prints "listening on <url>" once it accepts connections.
 Options:
   --port <number>    port to listen on, 0 for a free one (default: ${CLI_DEFAULT_PORT})
   --host <address>   interface to bind (default: ${DEFAULTS.host})
-  --mode <mode>      manifest media-type mode: ${MODES.join(', ')} (default: ${DEFAULTS.mode})
+  --mode <mode>      manifest media-type mode: ${MODES.join(', ')} (default: ${DEFAULTS.mode},
+                     or the profile's)
+  --profile <name>   imitate a real registry: ${REGISTRY_PROFILE_NAMES.slice(0, 6).join(', ')},
+                     ${REGISTRY_PROFILE_NAMES.slice(6).join(', ')}
   --storage <kind>   'memory', or a directory: one OCI layout per repository,
                      kept across restarts (default: memory)
   --no-automatic-mount
@@ -33,6 +37,10 @@ export interface ServeCommand {
   host: string
   /** Passed on unchecked: `createFakeRegistry` owns the list of modes and rejects others. */
   mode: string
+  /** `--profile`, passed on unchecked like the mode; undefined when not given. */
+  profile?: string | undefined
+  /** Whether `--mode` was given: only then does it override the profile's mode. */
+  modeGiven?: boolean
   /** 'memory', or the directory of `directoryStorage`. */
   storage: string
   /** False with `--no-automatic-mount`. */
@@ -75,6 +83,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     port: port(values.port),
     host: nonEmpty('host', values.host, DEFAULTS.host, 'an address such as 127.0.0.1 or ::1'),
     mode: values.mode ?? DEFAULTS.mode,
+    ...(values.profile === undefined ? {} : { profile: nonEmpty('profile', values.profile, '', 'a profile name'), modeGiven: values.mode !== undefined }),
     storage: nonEmpty('storage', values.storage, 'memory', "'memory' or a directory"),
     automaticMount: !values['no-automatic-mount'],
   }
@@ -90,6 +99,7 @@ function parseOrExplain(argv: readonly string[]) {
         port: { type: 'string' },
         host: { type: 'string' },
         mode: { type: 'string' },
+        profile: { type: 'string' },
         storage: { type: 'string' },
         'no-automatic-mount': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },

@@ -1,9 +1,11 @@
-import { isOciError, OciError, writeOciErrors } from '../errors/oci-error.js'
+import { isOciError, OciError } from '../errors/oci-error.js'
 import type { RegistryContext } from '../api/route-types.js'
 import type { Journal, RequestFacts } from '../journal/journal.js'
 import { isRepositoryName } from '../leaf/names.js'
 import { routeNotFound } from '../api/route-not-found.js'
 import { matchRoute } from './routes.js'
+import { writeErrorEnvelope } from './error-envelopes.js'
+import type { RateLimiter } from './rate-limiter.js'
 
 /** The registry as one function, in the manner of a fetch handler. */
 export type FetchHandler = (request: Request, meta?: HandlerMeta) => Promise<Response>
@@ -28,19 +30,27 @@ export const SERVE_WITH_META = Symbol.for('fake-oci-registry.serve-with-meta')
  * calls it; it never throws (a bug becomes a 500 with the spec's envelope). `journal` records
  * every request and its answer (`registry.requests`); without one nothing is recorded.
  */
-export function createHandler(context: RegistryContext, journal?: Journal): FetchHandler {
+export function createHandler(context: RegistryContext, journal?: Journal, limiter?: RateLimiter): FetchHandler {
+  const { quirks } = context.options
   return async (incoming, meta) => {
     const recording = meta?.record === false ? undefined : journal?.start(incoming, meta?.transport ?? 'fetch')
     const request = recording?.request ?? incoming
+    // The registry's own requests (seeding) are not the client's, so they count against no limit.
+    const limited = meta?.record === false ? undefined : limiter?.decide(request.method, resourceOf(request))
     let response: Response
-    try {
-      response = await route(request, context, recording?.facts)
-    } catch (error) {
-      const ociError = isOciError(error) ? error : internalError(error)
-      if (recording) recording.facts.error = ociError
-      response = writeOciErrors(ociError)
+    if (limited && 'refuse' in limited) {
+      response = limited.refuse
+    } else {
+      try {
+        response = await route(request, context, recording?.facts)
+      } catch (error) {
+        const ociError = isOciError(error) ? error : internalError(error)
+        if (recording) recording.facts.error = ociError
+        response = writeErrorEnvelope(ociError, quirks)
+      }
+      for (const [name, value] of Object.entries(limited?.headers ?? {})) response.headers.set(name, value)
     }
-    response.headers.set('docker-distribution-api-version', 'registry/2.0')
+    if (quirks.apiVersionHeader) response.headers.set('docker-distribution-api-version', 'registry/2.0')
     if (request.method === 'HEAD' && response.body) {
       // HEAD answers like GET, Content-Length included, without the body.
       await response.body.cancel()
@@ -64,6 +74,11 @@ async function route(request: Request, context: RegistryContext, facts: RequestF
   const { name } = matched.params
   if (name !== undefined && !isRepositoryName(name)) throw new OciError('NAME_INVALID', { name })
   return handler({ request, url, params: matched.params, context, facts })
+}
+
+/** 'manifest' for a manifest URL, the one resource the pull limit counts. */
+function resourceOf(request: Request): 'manifest' | undefined {
+  return /^\/v2\/.+\/manifests\/[^/]+$/.test(new URL(request.url).pathname) ? 'manifest' : undefined
 }
 
 function internalError(error: unknown): OciError {

@@ -34,7 +34,8 @@ const CLOSE_GRACE_MS = 2000
  * ("the operation is unsupported") is the one the core already uses for a path outside the API,
  * so clients parse it like any other answer.
  */
-export async function startHttpServer(handler: FetchHandler, options: { host: string; port: number }): Promise<HttpServerHandle> {
+export async function startHttpServer(handler: FetchHandler, options: { host: string; port: number; headerCase?: 'lower' | 'canonical' }): Promise<HttpServerHandle> {
+  const canonical = options.headerCase === 'canonical'
   let closing: Promise<void> | undefined
   let ownHost = `${options.host}:${options.port}`
   // Requests being answered per socket (pipelining allows several): a parse error on such a
@@ -47,7 +48,7 @@ export async function startHttpServer(handler: FetchHandler, options: { host: st
     res.once('close', () => answering.set(socket, (answering.get(socket) ?? 1) - 1))
     // After close() has begun, answers end their connection so close() need not wait for them.
     if (closing) res.setHeader('connection', 'close')
-    serve(handler, req, res, ownHost).catch(() => {
+    serve(handler, req, res, ownHost, canonical).catch(() => {
       // Only a client gone mid-answer gets here: nothing is left to tell it.
       res.destroy()
     })
@@ -121,7 +122,7 @@ export async function startHttpServer(handler: FetchHandler, options: { host: st
   }
 }
 
-async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, ownHost: string): Promise<void> {
+async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, ownHost: string, canonical: boolean): Promise<void> {
   const body = hasBody(req) ? requestBody(req) : undefined
   let response: Response
   try {
@@ -133,16 +134,18 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
     // close with unread input would send before the client has read the answer.
     body?.discard()
   }
-  await writeResponse(res, response)
+  await writeResponse(res, response, canonical)
 }
 
-async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+async function writeResponse(res: ServerResponse, response: Response, canonical = false): Promise<void> {
   const headers: Record<string, string | string[]> = {}
+  // Headers holds lower-case names; registries written in Go send them as Go canonicalises them.
+  const nameOf = canonical ? canonicalHeaderName : (name: string): string => name
   response.headers.forEach((value, name) => {
-    headers[name] = value
+    if (name !== 'set-cookie') headers[nameOf(name)] = value
   })
   const setCookies = response.headers.getSetCookie()
-  if (setCookies.length > 0) headers['set-cookie'] = setCookies
+  if (setCookies.length > 0) headers[nameOf('set-cookie')] = setCookies
   try {
     res.writeHead(response.status, headers)
   } catch (error) {
@@ -160,6 +163,11 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
     return
   }
   await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), res)
+}
+
+/** Go's `CanonicalMIMEHeaderKey`: `docker-content-digest` → `Docker-Content-Digest`. */
+function canonicalHeaderName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase())
 }
 
 function badRequest(reason: string): Response {
