@@ -1,6 +1,7 @@
 import type { RegistryContext } from './api/route-types.js'
 import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './server/handle.js'
 import { createRateLimiter, type RateLimiter } from './server/rate-limiter.js'
+import { createBlobStorageOrigin, type BlobStorageOrigin } from './server/blob-redirects.js'
 import { createClock, type RegistryClock } from './leaf/clock.js'
 
 export type { RegistryClock } from './leaf/clock.js'
@@ -153,8 +154,32 @@ export async function createFakeRegistry(options: FakeRegistryOptions = {}): Pro
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
   const limiter = resolved.rateLimit && createRateLimiter(resolved.rateLimit, clock)
-  const handler = createHandler(context, context.journal, limiter)
-  return new StartedRegistry(context, handler, await startTransport(handler, resolved), limiter)
+  const storageOrigin = resolved.blobRedirect && createBlobStorageOrigin(context, resolved.blobRedirect)
+  context.blobUrls = storageOrigin
+  const handler = createHandler(context, context.journal, { limiter, storageOrigin })
+  const transport = await startTransport(handler, resolved)
+  const storageTransport = storageOrigin && (await startStorageTransport(handler, resolved, storageOrigin).catch(async (error: unknown) => {
+    await transport?.close()
+    throw error
+  }))
+  return new StartedRegistry(context, handler, joinTransports(transport, storageTransport), { limiter, storageOrigin })
+}
+
+/**
+ * Serves the storage origin of blob redirects: a second loopback listener over http, the shared
+ * MSW server with transport 'msw'; with 'none' `registry.fetch` and the dispatcher reach it.
+ */
+async function startStorageTransport(handler: FetchHandler, options: ResolvedOptions, storage: BlobStorageOrigin): Promise<TransportHandle | undefined> {
+  if (options.transport === 'none') return undefined
+  if (options.transport === 'msw') return startTransport(handler, { ...options, origin: storage.origin })
+  const listener = await startTransport(handler, { ...options, port: 0 })
+  if (listener?.url) storage.origin = listener.url
+  return listener
+}
+
+function joinTransports(first: TransportHandle | undefined, second: TransportHandle | undefined): TransportHandle | undefined {
+  if (!second) return first
+  return { ...first, close: () => Promise.all([first?.close(), second.close()]).then(() => undefined) }
 }
 
 /** The registry keeps its journal beside the context the handlers see. */
@@ -173,10 +198,17 @@ class StartedRegistry implements FakeRegistry {
   #dispatcher: RegistryDispatcher | undefined
   #closing: Promise<void> | undefined
   #limiter: RateLimiter | undefined
+  #storageOrigin: BlobStorageOrigin | undefined
 
-  constructor(context: JournalledContext, handler: FetchHandler, transport: TransportHandle | undefined, limiter: RateLimiter | undefined) {
+  constructor(
+    context: JournalledContext,
+    handler: FetchHandler,
+    transport: TransportHandle | undefined,
+    extras: { limiter?: RateLimiter | undefined; storageOrigin?: BlobStorageOrigin | undefined },
+  ) {
     this.options = context.options
-    this.#limiter = limiter
+    this.#limiter = extras.limiter
+    this.#storageOrigin = extras.storageOrigin
     this.#context = context
     this.#handler = handler
     this.#transport = transport
@@ -223,7 +255,8 @@ class StartedRegistry implements FakeRegistry {
   }
 
   createDispatcher(options: RegistryDispatcherOptions = {}): RegistryDispatcher {
-    return createRegistryDispatcher((request) => this.#send(request, undefined, { transport: 'dispatcher' }), this.url, options)
+    const origins = this.#storageOrigin ? [this.url, this.#storageOrigin.origin] : [this.url]
+    return createRegistryDispatcher((request) => this.#send(request, undefined, { transport: 'dispatcher' }), origins, options)
   }
 
   // Arguments are checked before the registry's state, so a wrong call fails the same way open or closed.

@@ -141,8 +141,9 @@ export const DEFAULT_RATE_LIMIT: Readonly<ResolvedRateLimit> = Object.freeze({
 /** A blob redirect's defaults: distribution's S3 driver signs URLs for 20 minutes. */
 export const DEFAULT_BLOB_REDIRECT: Readonly<ResolvedBlobRedirect> = Object.freeze({
   ttlMs: 20 * 60_000,
-  // `.invalid` never resolves: with no socket, only the in-process transports reach it.
-  origin: 'http://blobs.fake-oci.invalid',
+  // '': with no socket, `blobs.` before the registry's own host (`http://blobs.registry.fake-oci.invalid`),
+  // so it never resolves either and two registries never share it; over http, a second listener.
+  origin: '',
 })
 
 /** Every default in one place. */
@@ -211,6 +212,10 @@ export function resolveOptions(options: FakeRegistryOptions = {}): ResolvedOptio
     rateLimit: resolveSection('rateLimit', base.rateLimit, options.rateLimit === base.rateLimit ? undefined : options.rateLimit, DEFAULT_RATE_LIMIT, RATE_LIMIT_CHECKS),
     blobRedirect: resolveSection('blobRedirect', base.blobRedirect, options.blobRedirect === base.blobRedirect ? undefined : options.blobRedirect, DEFAULT_BLOB_REDIRECT, BLOB_REDIRECT_CHECKS),
     now: clock(options.now ?? DEFAULTS.now),
+  }
+  if (resolved.blobRedirect?.origin === '') {
+    const registry = new URL(resolved.origin)
+    resolved.blobRedirect = Object.freeze({ ...resolved.blobRedirect, origin: `${registry.protocol}//blobs.${registry.host}` })
   }
   return resolved
 }
@@ -320,7 +325,7 @@ const RATE_LIMIT_CHECKS: Readonly<Record<keyof ResolvedRateLimit, Check>> = {
 
 const BLOB_REDIRECT_CHECKS: Readonly<Record<keyof ResolvedBlobRedirect, Check>> = {
   ttlMs: positiveInteger,
-  origin: (_name, value) => origin(value),
+  origin: (_name, value) => (value === '' ? '' : origin(value)),
 }
 
 /** The quirks in force: defaults, then the profile's, then the ones given. Unknown keys are refused with the list of known ones. */

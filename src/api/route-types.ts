@@ -15,6 +15,13 @@ export interface RegistryContext {
   readonly uploadDigesters: Map<string, Digester>
   /** The registry's clock (`registry.clock`): signed-URL lifetimes and rate-limit windows read it. */
   readonly clock: RegistryClock
+  /** With `blobRedirect`: signs the storage-origin URL a blob GET or HEAD is redirected to. */
+  blobUrls?: BlobUrlSigner
+}
+
+/** Signs a blob's URL on the storage origin for one method (`blobRedirect`, docs/profiles.md). */
+export interface BlobUrlSigner {
+  sign(name: string, digest: string, method: 'GET' | 'HEAD'): string
 }
 
 /** Path parameters captured by the route table; which ones are set depends on the route. */

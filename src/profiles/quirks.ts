@@ -107,7 +107,10 @@ export type ResolvedRateLimit = Required<Omit<RateLimit, 'abuseLimit'>> & { abus
 export interface BlobRedirect {
   /** How long a signed URL serves, in milliseconds. Default 1200000 (20 min, distribution's S3 driver). */
   ttlMs?: number
-  /** The storage origin with no socket (msw, none). Default 'http://blobs.fake-oci.invalid'. */
+  /**
+   * The storage origin with no socket (msw, none). Default: `blobs.` before the registry's host,
+   * `http://blobs.registry.fake-oci.invalid`. Over http it is always a second loopback listener.
+   */
   origin?: string
 }
 

@@ -6,6 +6,13 @@ import { routeNotFound } from '../api/route-not-found.js'
 import { matchRoute } from './routes.js'
 import { writeErrorEnvelope } from './error-envelopes.js'
 import type { RateLimiter } from './rate-limiter.js'
+import type { BlobStorageOrigin } from './blob-redirects.js'
+
+/** What the core serves besides the API: limits on it, and the storage origin of blob redirects. */
+export interface HandlerExtras {
+  limiter?: RateLimiter | undefined
+  storageOrigin?: BlobStorageOrigin | undefined
+}
 
 /** The registry as one function, in the manner of a fetch handler. */
 export type FetchHandler = (request: Request, meta?: HandlerMeta) => Promise<Response>
@@ -30,11 +37,17 @@ export const SERVE_WITH_META = Symbol.for('fake-oci-registry.serve-with-meta')
  * calls it; it never throws (a bug becomes a 500 with the spec's envelope). `journal` records
  * every request and its answer (`registry.requests`); without one nothing is recorded.
  */
-export function createHandler(context: RegistryContext, journal?: Journal, limiter?: RateLimiter): FetchHandler {
+export function createHandler(context: RegistryContext, journal?: Journal, extras: HandlerExtras = {}): FetchHandler {
   const { quirks } = context.options
+  const { limiter, storageOrigin } = extras
   return async (incoming, meta) => {
     const recording = meta?.record === false ? undefined : journal?.start(incoming, meta?.transport ?? 'fetch')
     const request = recording?.request ?? incoming
+    // The redirect target is another host: S3's answers, none of the registry's headers.
+    if (storageOrigin && new URL(request.url).origin === storageOrigin.origin) {
+      const answer = await storageOrigin.serve(request)
+      return recording ? recording.finish(answer) : answer
+    }
     // The registry's own requests (seeding) are not the client's, so they count against no limit.
     const limited = meta?.record === false ? undefined : limiter?.decide(request.method, resourceOf(request))
     let response: Response

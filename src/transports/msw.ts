@@ -58,7 +58,12 @@ export function registryHandlers(registry: HandledRegistry, options: RegistryHan
   // object with a `fetch` is served through that.
   const serve = (registry as { [SERVE_WITH_META]?: (request: Request, meta: HandlerMeta) => Promise<Response> })[SERVE_WITH_META]
   const answer = serve ? (request: Request) => serve.call(registry, request, { transport: 'msw' }) : (request: Request) => registry.fetch(request)
-  return [http.all(apiPattern(origin), ({ request }) => answer(request))]
+  const handlers = [http.all(apiPattern(origin), ({ request }) => answer(request))]
+  // With blob redirects and no socket, the 307s point to a storage origin the registry serves too.
+  const settings = (registry as { options?: { transport?: string; blobRedirect?: { origin: string } } }).options
+  const storage = settings?.transport === 'http' ? undefined : settings?.blobRedirect?.origin
+  if (storage) handlers.push(http.all(new RegExp(`^${storage.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/.*$`), ({ request }) => answer(request)))
+  return handlers
 }
 
 /** A running MSW transport: its origin is served until `close()`. */
