@@ -84,8 +84,10 @@ export class Exchange implements DispatchController {
       this.#handler.onResponseStart?.(this, response.status, headersOf(response), response.statusText || STATUS_CODES[response.status] || '')
       if (response.body) await this.#stream(response.body)
       if (this.aborted || this.#settled) return
-      this.#settled = true
+      // A handler may throw from onResponseEnd to turn the answer into an error (undici's retry
+      // handler does, for a status it retries): undici then calls onResponseError, and so does this.
       this.#handler.onResponseEnd?.(this, {})
+      this.#settled = true
     } catch (error) {
       // A throwing callback ends the request the way a broken socket would.
       if (!this.aborted) this.fail(error instanceof Error ? error : new Error(String(error)))

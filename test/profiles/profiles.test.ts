@@ -52,7 +52,7 @@ async function pushReferrer(registry: FakeRegistry): Promise<{ subject: string; 
       subject: { mediaType: OCI_MANIFEST, digest: subject.digest, size: subject.bytes.byteLength },
     }),
   )
-  const push = await registry.fetch('/v2/team/app/manifests/sbom', { method: 'PUT', headers: { 'content-type': OCI_MANIFEST }, body })
+  const push = await registry.fetch('/v2/team/app/manifests/sbom', { method: 'PUT', headers: { 'content-type': OCI_MANIFEST }, body: body as Uint8Array<ArrayBuffer> })
   expect(push.status).toBe(201)
   return { subject: subject.digest, push }
 }
