@@ -77,7 +77,7 @@ const registry = await createFakeRegistry({
 })
 const client =
   transport === 'none'
-    ? fetchClient(registry, (input, init) => registry.fetch(input as string, init))
+    ? fetchClient(registry, (input, init) => registry.fetch(input, init))
     : transport === 'dispatcher'
       ? undiciClient(registry)
       : fetchClient(registry, fetch)

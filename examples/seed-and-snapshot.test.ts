@@ -2,7 +2,8 @@
 // API in beforeAll, takes a snapshot, and every test starts from that snapshot, whatever the
 // test before it pushed or deleted. With memory storage the restore costs only the changes.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, randomLayer, type FakeRegistry, type SeededImage, type StorageSnapshot } from 'fake-oci-registry'
+import { createFakeRegistry, type FakeRegistry, type StorageSnapshot } from 'fake-oci-registry'
+import { randomLayer, type SeededImage } from 'fake-oci-registry/seed'
 
 // ---- the code under test ----------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 import type { RegistryContext } from './api/route-types.js'
+import { UploadDigesters } from './api/upload-digesters.js'
 import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './server/handle.js'
 import { createRateLimiter, type RateLimiter } from './server/rate-limiter.js'
 import { createBlobStorageOrigin, type BlobStorageOrigin } from './server/blob-redirects.js'
@@ -8,8 +9,8 @@ export type { RegistryClock } from './leaf/clock.js'
 import { Journal, type RequestJournal } from './journal/journal.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
 import {
-  assertDigest,
-  assertRepositoryName,
+  requireDigest,
+  requireRepositoryName,
   inspectBlob,
   inspectManifest,
   inspectReferrers,
@@ -20,7 +21,7 @@ import {
   type InspectedReferrer,
 } from './inspect.js'
 import { resolveOptions, type FakeRegistryOptions, type ResolvedOptions } from './options.js'
-import { exportLayout, type ExportedLayout } from './seed/layout.js'
+import { exportLayout, importLayout, type ExportedLayout, type ImportedManifest, type ImportLayoutOptions } from './seed/layout.js'
 import type { SeedTarget } from './seed/push-client.js'
 import { createSeeder, type Seeder } from './seed/seeder.js'
 import { startTransport, type TransportHandle } from './start-transport.js'
@@ -124,8 +125,17 @@ export interface FakeRegistry extends AsyncDisposable {
   /** Puts back what `snapshot()` captured; open uploads end. O(changes since) with memory storage. */
   restore(snapshot: StorageSnapshot): Promise<void>
   /**
+   * Imports an OCI image layout through the registry's API: every manifest of its `index.json`
+   * with what it references, tagged by its `org.opencontainers.image.ref.name`. A directory of
+   * layouts (as `directoryStorage` writes) imports each one as the repository named by its path.
+   * The pair of `exportLayout`.
+   * @example
+   * await registry.importLayout('./fixtures/app-layout', { repository: 'team/app' })
+   */
+  importLayout(dir: string, options?: ImportLayoutOptions): Promise<ImportedManifest[]>
+  /**
    * Writes an OCI image layout of a repository (every tag, what it references, its referrers)
-   * into a new or empty directory, for skopeo and other OCI tools.
+   * into a new or empty directory, for skopeo and other OCI tools. The pair of `importLayout`.
    * @example
    * await registry.exportLayout('team/app', './out/app') // then: skopeo inspect oci:./out/app:1
    */
@@ -148,9 +158,16 @@ export interface FakeRegistry extends AsyncDisposable {
  * console.log(registry.ref('team/app:1'))
  */
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
-  const resolved = resolveOptions(options)
+  const { options: resolved, profile } = resolveOptions(options)
   const clock = createClock(resolved.now)
-  const context: JournalledContext = { options: resolved, storage: resolved.storage, uploadDigesters: new Map(), journal: new Journal(), clock }
+  const context: JournalledContext = {
+    options: resolved,
+    profile,
+    storage: resolved.storage,
+    uploadDigesters: new UploadDigesters(),
+    journal: new Journal(),
+    clock,
+  }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
   const limiter = resolved.rateLimit && createRateLimiter(resolved.rateLimit, clock)
@@ -262,52 +279,59 @@ class StartedRegistry implements FakeRegistry {
   // Arguments are checked before the registry's state, so a wrong call fails the same way open or closed.
   async manifest(reference: string): Promise<InspectedManifest | undefined> {
     const parsed = parseImageReference(reference, this.host, 'read the manifest')
-    this.#assertOpen('read a manifest from')
+    this.#requireOpen('read a manifest from')
     return inspectManifest(this.#context.storage, parsed)
   }
 
   async tags(repository: string): Promise<string[]> {
-    const name = assertRepositoryName(repository, 'list the tags of')
-    this.#assertOpen('list tags of')
+    const name = requireRepositoryName(repository, 'list the tags of')
+    this.#requireOpen('list tags of')
     return inspectTags(this.#context.storage, name)
   }
 
   async blob(repository: string, digest: string): Promise<InspectedBlob | undefined> {
-    const name = assertRepositoryName(repository, 'read a blob of')
-    const checked = assertDigest(digest, 'read the blob')
-    this.#assertOpen('read a blob from')
+    const name = requireRepositoryName(repository, 'read a blob of')
+    const checked = requireDigest(digest, 'read the blob')
+    this.#requireOpen('read a blob from')
     return inspectBlob(this.#context.storage, name, checked)
   }
 
   async referrers(subject: string, options: { artifactType?: string } = {}): Promise<InspectedReferrer[]> {
     const parsed = parseImageReference(subject, this.host, 'list the referrers of')
-    this.#assertOpen('list referrers in')
+    this.#requireOpen('list referrers in')
     const referrers = await inspectReferrers(this.#context.storage, parsed)
     return options.artifactType === undefined ? referrers : referrers.filter((referrer) => referrer.artifactType === options.artifactType)
   }
 
   async snapshot(): Promise<StorageSnapshot> {
-    this.#assertOpen('take a snapshot of')
+    this.#requireOpen('take a snapshot of')
     return takeSnapshot(this.#context.storage)
   }
 
   async restore(snapshot: StorageSnapshot): Promise<void> {
-    this.#assertOpen('restore a snapshot into')
-    await restoreSnapshot(this.#context, snapshot)
+    this.#requireOpen('restore a snapshot into')
+    await restoreSnapshot(this.#context.storage, snapshot)
+    // Open sessions may now hold other bytes than their hash state saw: rehash on next use.
+    this.#context.uploadDigesters.clear()
+  }
+
+  async importLayout(dir: string, options?: ImportLayoutOptions): Promise<ImportedManifest[]> {
+    this.#requireOpen('import a layout into')
+    return importLayout(this.#self, dir, options)
   }
 
   async exportLayout(repository: string, dir: string): Promise<ExportedLayout> {
-    this.#assertOpen('export a layout of')
+    this.#requireOpen('export a layout of')
     return exportLayout(this.#self, repository, dir)
   }
 
   async garbageCollect(): Promise<GarbageCollection> {
-    this.#assertOpen('collect garbage in')
+    this.#requireOpen('collect garbage in')
     return collectGarbage(this.#context.storage)
   }
 
   async reset(): Promise<void> {
-    this.#assertOpen('reset')
+    this.#requireOpen('reset')
     this.#context.uploadDigesters.clear()
     this.#context.journal.clear()
     this.#limiter?.reset()
@@ -326,12 +350,12 @@ class StartedRegistry implements FakeRegistry {
   // The journal records what the code under test did, so the registry's own requests pass
   // `record: false`; in-process transports name themselves in `meta`.
   async #send(input: Request | string | URL, init?: RequestInit, meta?: HandlerMeta): Promise<Response> {
-    this.#assertOpen('send a request to')
+    this.#requireOpen('send a request to')
     const request = input instanceof Request ? (init ? new Request(input, init) : input) : new Request(new URL(input, this.url), init)
     return this.#handler(request, meta)
   }
 
-  #assertOpen(action: string): void {
+  #requireOpen(action: string): void {
     if (this.#closing) {
       throw new FakeRegistryError('ERR_REGISTRY_CLOSED', {
         action,

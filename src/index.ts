@@ -1,20 +1,27 @@
-export { createFakeRegistry, type FakeRegistry, type RegistryClock } from './create-fake-registry.js'
-export type { AsymmetricMatcherLike, RecordedRequest, RecordedResponse, RequestFilter, RequestJournal, ResourceKind, TextMatch } from './journal/journal.js'
-export type { Har, HarEntry, HarNameValue } from './journal/har.js'
-export type { InspectedBlob, InspectedManifest, InspectedReferrer } from './inspect.js'
-export { assertManifest, type ExpectedDescriptor, type ExpectedDescriptors, type ExpectedManifest, type PlatformMatch } from './assertions/manifest.js'
-export { assertBlob, type ExpectedBlob } from './assertions/blob.js'
-export { assertTags, type TagsOptions } from './assertions/tags.js'
-export { assertReferrers, type ExpectedReferrers } from './assertions/referrers.js'
-export { assertNoErrors, assertRequest, type NoErrorsOptions, type RequestTimes } from './assertions/requests.js'
-export { DEFAULTS, MODES, type FakeRegistryOptions, type Mode, type Quirks, type RegistryProfileName, type ResolvedOptions, type Transport, type VerifyReferences } from './options.js'
+// The main entry: the names a test needs to run a registry, read it and assert on it. Builders
+// and seeding types are in 'fake-oci-registry/seed', MSW handlers in 'fake-oci-registry/msw',
+// memfs storage in 'fake-oci-registry/memfs', vitest matchers in 'fake-oci-registry/vitest'.
+// At most 40 names (test/types/public-api.test-d.ts counts them).
+
+// The registry and its options.
+export { createFakeRegistry, type FakeRegistry } from './create-fake-registry.js'
+export { MODES, type FakeRegistryOptions, type Mode, type RegistryProfileName, type Transport, type VerifyReferences } from './options.js'
+export { FakeRegistryError, type FakeRegistryErrorCode } from './errors/fake-registry-error.js'
+export type { RegistryDispatcher, RegistryDispatcherOptions } from './transports/dispatcher.js'
+
+// Storage: the built-in backends, and the interface for one of your own (docs/storage.md).
 export { memoryStorage } from './storage/memory.js'
 export { directoryStorage } from './storage/layout/index.js'
-export { createSeeder, type IndexChild, type SeedArtifactOptions, type SeededArtifact, type SeededImage, type SeededManifest, type Seeder, type SubjectInput } from './seed/seeder.js'
-export { blobOf, buildArtifact, buildImage, buildIndex, descriptorOf, randomLayer, textLayer, type ArtifactFile, type ArtifactOptions, type BuiltImage, type BuiltManifest, type Descriptor, type ImageOptions, type IndexOptions, type LayerInput, type Platform, type SeedBlob, type SeedLayer, type SeedMediaType } from './seed/builders.js'
-export type { ExportedLayout, ImportedManifest, ImportLayoutOptions } from './seed/layout.js'
 export type { BlobInfo, ByteRange, GarbageCollection, Storage, StorageSnapshot, StoredManifest, UploadInfo } from './storage/storage.js'
-export { FakeRegistryError, type FakeRegistryErrorCode } from './errors/fake-registry-error.js'
-export { ERROR_CODES, type ErrorCode } from './errors/codes.js'
-export { computeDigest, parseDigest, type DigestAlgorithm } from './leaf/digest.js'
-export type { DispatchController, DispatcherLike, DispatchHandler, DispatchHeaders, DispatchInterceptor, DispatchOptions, RegistryDispatcher, RegistryDispatcherOptions } from './transports/dispatcher.js'
+
+// Reading the registry: the journal and the read helpers.
+export type { RecordedRequest, RecordedResponse, RequestFilter, RequestJournal, TextMatch } from './journal/journal.js'
+export type { Har } from './journal/har.js'
+export type { InspectedBlob, InspectedManifest, InspectedReferrer } from './inspect.js'
+
+// Plain assertions (the vitest matchers' twins): they throw node's AssertionError.
+export { assertManifest, type ExpectedDescriptor, type ExpectedManifest } from './assertions/manifest.js'
+export { assertBlob, type ExpectedBlob } from './assertions/blob.js'
+export { assertTags } from './assertions/tags.js'
+export { assertReferrers, type ExpectedReferrers } from './assertions/referrers.js'
+export { assertNoErrors, assertRequest } from './assertions/requests.js'

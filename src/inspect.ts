@@ -89,13 +89,13 @@ export function splitReference(text: string): ImageReference {
 }
 
 /** Checks a repository name given to an inspection helper. */
-export function assertRepositoryName(input: unknown, action: string): string {
+export function requireRepositoryName(input: unknown, action: string): string {
   if (typeof input === 'string' && isRepositoryName(input)) return input
   throw invalidReference(action, input, 'it is not a valid repository name', "Pass one such as 'team/app', with no tag or digest")
 }
 
 /** Checks a digest given to an inspection helper. */
-export function assertDigest(input: unknown, action: string): string {
+export function requireDigest(input: unknown, action: string): string {
   if (typeof input === 'string' && parseDigest(input)) return input
   throw invalidReference(action, input, 'it is not a valid digest', "Pass one such as 'sha256:' followed by 64 lower-case hex digits")
 }

@@ -1,25 +1,28 @@
 import { FakeRegistryError } from './errors/fake-registry-error.js'
-import { profileFor, type Mode, type ModeDefaults, type VerifyReferences } from './profiles/index.js'
+import { createProfile, MODE_OPTION_NAMES, modeDefaults, MODES, type Mode, type ModeOptions, type Profile, type VerifyReferences } from './profiles/index.js'
+import { memoryStorage } from './storage/memory.js'
+import type { Storage } from './storage/storage.js'
 import type { BlobRedirect, Quirks, RateLimit, ResolvedBlobRedirect, ResolvedQuirks, ResolvedRateLimit } from './profiles/quirks.js'
 import type { ProfileOptions } from './profiles/registry-profile.js'
 import { REGISTRY_PROFILE_NAMES, registryProfile, type RegistryProfileName } from './profiles/registries/index.js'
-import { memoryStorage } from './storage/memory.js'
-import type { Storage } from './storage/storage.js'
+
+export { MODES } from './profiles/index.js'
+export type { Mode, ModeOptions, VerifyReferences } from './profiles/index.js'
+export type { RegistryProfileName } from './profiles/registries/index.js'
+export type { BlobRedirect, Quirks, RateLimit } from './profiles/quirks.js'
 
 /** How the registry is reached. */
 export type Transport = 'http' | 'msw' | 'none'
 
-export type { Mode, VerifyReferences } from './profiles/index.js'
-export type { RegistryProfileName } from './profiles/registries/index.js'
-export type { BlobRedirect, Quirks, RateLimit } from './profiles/quirks.js'
-
 /**
- * Options of `createFakeRegistry`. Every default lives in `DEFAULTS` below.
+ * Options of `createFakeRegistry`. Every default lives in `DEFAULTS` below, or (the options
+ * marked so) in the mode's profile. Boolean options name a feature of the registry and `true`
+ * turns it on; the CLI turns one off with `--no-<name>` (docs/options.md).
  *
  * @example
  * await createFakeRegistry({ transport: 'http', port: 0, mode: 'strict' })
  */
-export interface FakeRegistryOptions {
+export interface FakeRegistryOptions extends ModeOptions {
   /**
    * 'http' (default): node:http on `host`:`port`. 'msw': no socket; a process-wide MSW server
    * (msw must be installed) answers requests to `origin`. 'none': no socket; use
@@ -38,8 +41,8 @@ export interface FakeRegistryOptions {
   storage?: Storage
   /** Largest manifest body accepted, in bytes. Default 4194304 (4 MiB), as distribution. Above it: 413, or 400 in gitlab-legacy. */
   maxManifestBytes?: number
-  /** Whether DELETE of manifests, tags and blobs is allowed. Default true. */
-  deleteEnabled?: boolean
+  /** Whether DELETE of manifests, tags and blobs is served; false answers 405 UNSUPPORTED. Default true. */
+  deletes?: boolean
   /**
    * Whether `POST …/blobs/uploads/?mount=<digest>` without `from` links a blob the registry
    * stores in any repository (201) instead of opening a session (202). Default true.
@@ -47,17 +50,11 @@ export interface FakeRegistryOptions {
   automaticMount?: boolean
   /** Whether the referrers API and `OCI-Subject` are served. Default: the mode's; true, false in gitlab-legacy. */
   referrers?: boolean
-  /** Strict mode only: reject a `Content-Type` no parser knows instead of using the default one. Default false. */
-  rejectUnknownContentType?: boolean
   /**
    * Which references of a pushed manifest must exist in the repository. Default: the mode's;
    * 'all' in strict and gitlab-legacy, 'blobs' (index children unchecked) in lenient.
    */
   verifyReferences?: VerifyReferences
-  /** Lenient mode only: store Docker schema 1 manifests (refused otherwise). Default true. */
-  allowSchema1?: boolean
-  /** Lenient mode only: store a manifest whose `mediaType` is unknown, unread, under that type. Default true. */
-  acceptUnknownManifestTypes?: boolean
   /**
    * A real registry to imitate: its quirks, rate limit, blob redirects, media-type mode and auth
    * shape (docs/profiles.md). Options you pass win over the profile's.
@@ -76,7 +73,7 @@ export interface FakeRegistryOptions {
   now?: () => number
 }
 
-/** Options with every default applied. */
+/** Options with every default applied; the mode's own options live in its profile. */
 export interface ResolvedOptions {
   transport: Transport
   host: string
@@ -85,13 +82,10 @@ export interface ResolvedOptions {
   mode: Mode
   storage: Storage
   maxManifestBytes: number
-  deleteEnabled: boolean
+  deletes: boolean
   automaticMount: boolean
   referrers: boolean
-  rejectUnknownContentType: boolean
   verifyReferences: VerifyReferences
-  allowSchema1: boolean
-  acceptUnknownManifestTypes: boolean
   profile: RegistryProfileName | undefined
   quirks: Readonly<ResolvedQuirks>
   rateLimit: Readonly<ResolvedRateLimit> | undefined
@@ -146,8 +140,8 @@ export const DEFAULT_BLOB_REDIRECT: Readonly<ResolvedBlobRedirect> = Object.free
   origin: '',
 })
 
-/** Every default in one place. */
-export const DEFAULTS = {
+/** Every default in one place (frozen: a default cannot change under a running suite). */
+export const DEFAULTS = Object.freeze({
   transport: 'http',
   host: '127.0.0.1',
   port: 0,
@@ -155,43 +149,69 @@ export const DEFAULTS = {
   origin: 'http://registry.fake-oci.invalid',
   mode: 'strict',
   maxManifestBytes: 4 * 1024 * 1024,
-  deleteEnabled: true,
+  deletes: true,
   automaticMount: true,
-  rejectUnknownContentType: false,
-  allowSchema1: true,
-  acceptUnknownManifestTypes: true,
   profile: undefined,
   rateLimit: undefined,
   blobRedirect: undefined,
   now: Date.now,
-  // referrers and verifyReferences: the mode's profile decides (`profileFor(mode).defaults`).
-} as const satisfies Omit<ResolvedOptions, 'storage' | 'quirks' | keyof ModeDefaults>
+  // referrers and verifyReferences: the mode decides (`modeDefaults(mode)`); the mode's own
+  // options: its profile file.
+} as const satisfies Omit<ResolvedOptions, 'storage' | 'referrers' | 'verifyReferences' | 'quirks'>)
 
 const TRANSPORTS: readonly Transport[] = ['http', 'msw', 'none']
-/** Every mode, for validating a mode given as text (the CLI's `--mode`). */
-export const MODES: readonly Mode[] = ['strict', 'lenient', 'gitlab-legacy']
 const VERIFY_REFERENCES: readonly VerifyReferences[] = ['all', 'blobs', 'none']
-const KNOWN_OPTIONS = new Set<string>([...Object.keys(DEFAULTS), 'referrers', 'verifyReferences', 'storage', 'quirks'])
+/** The name of every option of `createFakeRegistry`, for validation, the CLI and the docs' naming table. */
+export const OPTION_NAMES: readonly string[] = Object.freeze([...Object.keys(DEFAULTS), 'storage', 'referrers', 'verifyReferences', 'quirks', ...MODE_OPTION_NAMES])
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(OPTION_NAMES)
+// Names the options had before the naming table (docs/options.md), so old code gets pointed at the new one.
+const RENAMED: Readonly<Record<string, string>> = {
+  deleteEnabled: 'deletes',
+  rejectUnknownContentType: 'unknownContentTypes (the opposite: false rejects)',
+  allowSchema1: 'schema1',
+  acceptUnknownManifestTypes: 'unknownManifestTypes',
+}
+
+/** The options in force and the profile of their mode, built once per registry. */
+export interface RegistrySetup {
+  options: ResolvedOptions
+  profile: Profile
+}
 
 /**
- * Validates options at the boundary and applies the defaults. Misuse is a `FakeRegistryError`
- * with code `ERR_INVALID_OPTION` that names the option and the accepted values.
+ * Validates options at the boundary, applies the defaults and builds the mode's profile. Misuse
+ * is a `FakeRegistryError` with code `ERR_INVALID_OPTION` that names the option and the accepted
+ * values; an option only other modes read is refused with the modes that read it.
+ *
+ * @example
+ * resolveOptions({ mode: 'lenient', schema1: false }).options.verifyReferences // 'blobs'
  */
-export function resolveOptions(options: FakeRegistryOptions = {}): ResolvedOptions {
+export function resolveOptions(options: FakeRegistryOptions = {}): RegistrySetup {
   if (typeof options !== 'object' || options === null) {
-    throw invalid('options', String(options), 'they must be an object', 'Pass an object such as { mode: "strict" }, or nothing')
+    throw new FakeRegistryError('ERR_INVALID_OPTION', {
+      action: 'read the options',
+      subject: String(options),
+      reason: 'they must be an object',
+      fix: 'Pass an object such as { mode: "strict" }, or nothing',
+    })
   }
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw invalid('options', key, 'it is not an option of createFakeRegistry', `Use one of: ${[...KNOWN_OPTIONS].join(', ')}`)
-    }
+    if (KNOWN_OPTIONS.has(key)) continue
+    const renamed = Object.hasOwn(RENAMED, key) ? `; it is now ${RENAMED[key]}` : ''
+    throw new FakeRegistryError('ERR_INVALID_OPTION', {
+      action: 'use option',
+      subject: key,
+      reason: `it is not an option of createFakeRegistry${renamed}`,
+      fix: `Use one of: ${[...KNOWN_OPTIONS].join(', ')}`,
+    })
   }
   const profileName = options.profile === undefined ? undefined : oneOf('profile', options.profile, REGISTRY_PROFILE_NAMES, 'none')
   // The profile's options sit under the ones given: an explicit option always wins.
   const base: ProfileOptions = profileName === undefined ? {} : registryProfile(profileName)!.options
+  const given = options
   options = { ...base, ...options }
   const mode = oneOf('mode', options.mode ?? DEFAULTS.mode, MODES)
-  const modeDefaults = profileFor(mode).defaults
+  const defaults = modeDefaults(mode)
   const resolved: ResolvedOptions = {
     transport: oneOf('transport', options.transport ?? DEFAULTS.transport, TRANSPORTS),
     host: nonEmptyString('host', options.host ?? DEFAULTS.host),
@@ -200,24 +220,21 @@ export function resolveOptions(options: FakeRegistryOptions = {}): ResolvedOptio
     mode,
     storage: storage(options.storage) ?? memoryStorage(),
     maxManifestBytes: positiveInteger('maxManifestBytes', options.maxManifestBytes ?? DEFAULTS.maxManifestBytes),
-    deleteEnabled: boolean('deleteEnabled', options.deleteEnabled ?? DEFAULTS.deleteEnabled),
+    deletes: boolean('deletes', options.deletes ?? DEFAULTS.deletes),
     automaticMount: boolean('automaticMount', options.automaticMount ?? DEFAULTS.automaticMount),
-    referrers: boolean('referrers', options.referrers ?? modeDefaults.referrers),
-    rejectUnknownContentType: boolean('rejectUnknownContentType', options.rejectUnknownContentType ?? DEFAULTS.rejectUnknownContentType),
-    verifyReferences: oneOf('verifyReferences', options.verifyReferences ?? modeDefaults.verifyReferences, VERIFY_REFERENCES, modeDefaults.verifyReferences),
-    allowSchema1: boolean('allowSchema1', options.allowSchema1 ?? DEFAULTS.allowSchema1),
-    acceptUnknownManifestTypes: boolean('acceptUnknownManifestTypes', options.acceptUnknownManifestTypes ?? DEFAULTS.acceptUnknownManifestTypes),
+    referrers: boolean('referrers', options.referrers ?? defaults.referrers),
+    verifyReferences: oneOf('verifyReferences', options.verifyReferences ?? defaults.verifyReferences, VERIFY_REFERENCES, defaults.verifyReferences),
     profile: profileName,
-    quirks: resolveQuirks(base.quirks, options.quirks === base.quirks ? undefined : options.quirks),
-    rateLimit: resolveSection('rateLimit', base.rateLimit, options.rateLimit === base.rateLimit ? undefined : options.rateLimit, DEFAULT_RATE_LIMIT, RATE_LIMIT_CHECKS),
-    blobRedirect: resolveSection('blobRedirect', base.blobRedirect, options.blobRedirect === base.blobRedirect ? undefined : options.blobRedirect, DEFAULT_BLOB_REDIRECT, BLOB_REDIRECT_CHECKS),
+    quirks: resolveQuirks(base.quirks, given.quirks),
+    rateLimit: resolveSection('rateLimit', base.rateLimit, given.rateLimit, DEFAULT_RATE_LIMIT, RATE_LIMIT_CHECKS),
+    blobRedirect: resolveSection('blobRedirect', base.blobRedirect, given.blobRedirect, DEFAULT_BLOB_REDIRECT, BLOB_REDIRECT_CHECKS),
     now: clock(options.now ?? DEFAULTS.now),
   }
   if (resolved.blobRedirect?.origin === '') {
     const registry = new URL(resolved.origin)
     resolved.blobRedirect = Object.freeze({ ...resolved.blobRedirect, origin: `${registry.protocol}//blobs.${registry.host}` })
   }
-  return resolved
+  return { options: resolved, profile: createProfile(mode, options as Readonly<Record<string, unknown>>) }
 }
 
 function invalid(option: string, value: string, reason: string, fix: string): FakeRegistryError {
@@ -241,7 +258,8 @@ function nonEmptyString(name: string, value: unknown): string {
 
 function positiveInteger(name: string, value: unknown): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value
-  throw invalid(name, String(value), `${name} must be a positive whole number`, `Pass a number such as ${name === 'maxManifestBytes' ? 4194304 : 100}`)
+  const bytes = name === 'maxManifestBytes'
+  throw invalid(name, String(value), `${name} must be a positive whole number${bytes ? ' of bytes' : ''}`, `Pass a number such as ${bytes ? 4194304 : 100}`)
 }
 
 function port(value: unknown): number {
@@ -270,11 +288,14 @@ export function parseOrigin(value: unknown): string | undefined {
 
 function storage(value: unknown): Storage | undefined {
   if (value === undefined) return undefined
-  const candidate = value as Partial<Storage> | null
-  if (candidate && typeof candidate === 'object' && typeof candidate.statBlob === 'function' && typeof candidate.putManifest === 'function') {
-    return value as Storage
-  }
+  if (isStorage(value)) return value
   throw invalid('storage', String(value), 'it does not implement the Storage interface', 'Pass memoryStorage(), or an object with the methods of Storage')
+}
+
+function isStorage(value: unknown): value is Storage {
+  if (typeof value !== 'object' || value === null) return false
+  const candidate = value as Partial<Storage>
+  return typeof candidate.statBlob === 'function' && typeof candidate.putManifest === 'function'
 }
 
 type Check = (name: string, value: unknown) => unknown
@@ -336,7 +357,13 @@ function resolveQuirks(fromProfile: Quirks | undefined, given: Quirks | undefine
 }
 
 /** An optional section (`rateLimit`, `blobRedirect`): off unless the profile or the options turn it on; false turns it off. */
-function resolveSection<T extends object>(name: string, fromProfile: Partial<T> | undefined, given: Partial<T> | false | undefined, defaults: Readonly<T>, checks: Readonly<Record<keyof T, Check>>): Readonly<T> | undefined {
+function resolveSection<T extends object>(
+  name: string,
+  fromProfile: Partial<T> | undefined,
+  given: Partial<T> | false | undefined,
+  defaults: Readonly<T>,
+  checks: Readonly<Record<keyof T, Check>>,
+): Readonly<T> | undefined {
   if (given === false) return undefined
   if (given === undefined && fromProfile === undefined) return undefined
   const merged = { ...defaults, ...fromProfile, ...checkedKeys(name, given, checks) } as T

@@ -14,6 +14,7 @@ expect.extend(registryMatchers)
 
 declare module 'vitest' {
   // The type parameter must repeat vitest's own declaration for the interfaces to merge.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any
   interface Matchers<T = any> extends RegistryMatchers {}
 }
 

@@ -75,6 +75,7 @@ describe('fake-oci-registry serve', () => {
   it.each([
     { args: [] as string[], status: 201 },
     { args: ['--no-automatic-mount'], status: 202 },
+    { args: ['--mode', 'lenient', '--no-automatic-mount', '--no-schema1'], status: 202 },
   ])('answers a mount without from with $status given $args', async ({ args, status }) => {
     const cli = runCli(['serve', '--port', '0', ...args])
     const url = (await cli.firstLine).slice('listening on '.length)
@@ -84,6 +85,19 @@ describe('fake-oci-registry serve', () => {
     const mount = await fetch(`${url}/v2/team/app/blobs/uploads/?mount=${digest}`, { method: 'POST' })
     await mount.arrayBuffer()
     expect(mount.status).toBe(status)
+    cli.child.kill('SIGTERM')
+    expect((await cli.exited).code).toBe(0)
+  })
+
+  it('serves a registry profile with --profile: GHCR answers DELETE 405 and has no referrers API', async () => {
+    const cli = runCli(['serve', '--port', '0', '--profile', 'ghcr'])
+    const url = (await cli.firstLine).slice('listening on '.length)
+    const digest = `sha256:${'0'.repeat(64)}`
+    const deleted = await fetch(`${url}/v2/team/app/manifests/${digest}`, { method: 'DELETE' })
+    expect([deleted.status, ((await deleted.json()) as { errors: Array<{ code: string }> }).errors[0]!.code]).toEqual([405, 'UNSUPPORTED'])
+    const referrers = await fetch(`${url}/v2/team/app/referrers/${digest}`)
+    await referrers.arrayBuffer()
+    expect(referrers.status).toBe(404)
     cli.child.kill('SIGTERM')
     expect((await cli.exited).code).toBe(0)
   })
@@ -100,6 +114,8 @@ describe('fake-oci-registry serve', () => {
     { args: ['serve', '--storage', ''], problem: "--storage must be 'memory' or a directory, got ''" },
     // From createFakeRegistry's own validation, which owns the list of modes.
     { args: ['serve', '--port', '0', '--mode', 'foo'], problem: `Failed to use option mode "foo": mode must be one of ${MODES.map((mode) => `'${mode}'`).join(', ')}. Pass one of them, or leave mode out for 'strict'.` },
+    { args: ['serve', '--port', '0', '--profile', 'dockerhub'], problem: "Failed to use option profile \"dockerhub\": profile must be one of 'docker-hub', 'ghcr', 'ecr', 'gar', 'acr', 'quay', 'harbor', 'gitlab', 'artifactory', 'distribution-2.8', 'distribution-3', 'zot'. Pass one of them, or leave profile out for 'none'." },
+    { args: ['serve', '--port', '0', '--no-schema1'], problem: `Failed to use option "schema1": only mode 'lenient' reads it, and this registry's mode is 'strict'. Pass mode: 'lenient' with it, or leave schema1 out.` },
   ])('exits 2 with the problem and the usage on stderr for $args', async ({ args, problem }) => {
     expect(await runCli(args).exited).toEqual({ code: 2, signal: null, stdout: '', stderr: `fake-oci-registry: ${problem}\n\n${USAGE}` })
   })

@@ -2,7 +2,7 @@ import { routeParams, type RegistryContext, type RouteHandler, type RouteParams 
 import { parseSupportedDigest } from '../leaf/digest.js'
 import { OciError } from '../errors/oci-error.js'
 import type { BlobInfo } from '../storage/storage.js'
-import { assertDeletesEnabled } from './assert-deletes-enabled.js'
+import { requireDeletes } from './require-deletes.js'
 import { formatContentRange, selectRange } from './byte-ranges.js'
 import { etagOf, matchesIfNoneMatch } from './conditional.js'
 
@@ -12,6 +12,8 @@ const WebStream = ReadableStream as unknown as { from(chunks: AsyncIterable<Uint
 /**
  * `GET` and `HEAD /v2/<name>/blobs/<digest>`: the blob's bytes, streamed from storage, with
  * single `Range` requests (206/416) and `If-None-Match` (304).
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-blobs
  */
 export const getBlob: RouteHandler = async ({ request, params, context }) => {
   const { name, digest } = blobParams(params)
@@ -60,10 +62,12 @@ export const getBlob: RouteHandler = async ({ request, params, context }) => {
 /**
  * `DELETE /v2/<name>/blobs/<digest>`: removes this repository's link to the blob. The bytes and
  * every other repository's link stay, as content is shared by digest.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#deleting-blobs
  */
 export const deleteBlob: RouteHandler = async ({ params, context }) => {
   // Before the digest is looked at, as for manifests: the method itself is what is refused.
-  assertDeletesEnabled(context.options, 'GET, HEAD')
+  requireDeletes(context.options, 'GET, HEAD')
   const { name, digest } = blobParams(params)
   if (!(await context.storage.unlinkBlob(name, digest))) throw blobUnknown(digest)
   return new Response(null, { status: 202, headers: { 'docker-content-digest': digest, 'content-length': '0' } })

@@ -7,10 +7,9 @@ import { mediaTypeOf } from '../media-types/decode.js'
 import { defaultPlatformChild, negotiate, parseAcceptSet } from '../media-types/negotiate.js'
 import { referencesOf, referrerFieldsOf } from '../media-types/references.js'
 import { schemaVersionProblem, shapeProblem } from '../media-types/validate.js'
-import { profileFor } from '../profiles/index.js'
 import type { StoredManifest } from '../storage/storage.js'
-import { assertDeletesEnabled } from './assert-deletes-enabled.js'
-import { assertRepository } from './assert-repository.js'
+import { requireDeletes } from './require-deletes.js'
+import { requireRepository } from './require-repository.js'
 import { etagOf, matchesIfNoneMatch } from './conditional.js'
 import { parseManifestReference, type ManifestReference } from './manifest-reference.js'
 import { readCappedBody } from './request-body.js'
@@ -19,10 +18,12 @@ import { verifyReferences } from './verify-references.js'
 /**
  * `PUT /v2/<name>/manifests/<reference>`: the steps of media-type spec §2 in order, the first
  * failure winning. Each step's rule comes from the mode's profile.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-manifests
  */
 export const putManifest: RouteHandler = async ({ request, url, params, context, facts }) => {
   const { options, storage } = context
-  const rules = profileFor(options.mode).push
+  const rules = context.profile.push
   const { name, reference: path } = routeParams(params, 'name', 'reference')
   const reference = readReference(path, context)
   if (reference.kind === 'tag' && !reference.valid) throw invalid('invalid tag')
@@ -33,7 +34,7 @@ export const putManifest: RouteHandler = async ({ request, url, params, context,
   const contentType = rules.contentType(request.headers.get('content-type'))
   const document = rules.decode(bytes, contentType)
   if (facts) facts.manifest = document
-  const parser = rules.chooseParser(contentType, document, options)
+  const parser = rules.chooseParser(contentType, document)
   failIf(parser.checkMediaType(mediaTypeOf(document)))
   if (rules.checkShape) failIf(shapeProblem(parser.family, document))
   if (parser.schemaVersion !== undefined) failIf(schemaVersionProblem(parser.schemaVersion, document))
@@ -67,12 +68,14 @@ export const putManifest: RouteHandler = async ({ request, url, params, context,
 /**
  * `GET|HEAD /v2/<name>/manifests/<reference>` (media-type spec §5): the exact stored bytes with
  * the stored kind as `Content-Type`, after `Accept` negotiation when the profile has it.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pulling-manifests
  */
 export const getManifest: RouteHandler = async ({ request, params, context }) => {
-  const profile = profileFor(context.options.mode)
+  const { profile } = context
   const { name, reference: path } = routeParams(params, 'name', 'reference')
   const reference = readReference(path, context)
-  await assertRepository(context.storage, name)
+  await requireRepository(context.storage, name)
   let manifest = await resolve(context, name, reference)
   let kind = profile.pull.kindOf(manifest)
   if (profile.pull.negotiate) {
@@ -96,13 +99,15 @@ export const getManifest: RouteHandler = async ({ request, params, context }) =>
 /**
  * `DELETE /v2/<name>/manifests/<reference>`: by digest the manifest and every tag pointing to it,
  * by tag only the tag (distribution-spec v1.1, Deleting tags).
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#deleting-manifests
  */
 export const deleteManifest: RouteHandler = async ({ params, context }) => {
-  assertDeletesEnabled(context.options, 'GET, HEAD, PUT')
+  requireDeletes(context.options, 'GET, HEAD, PUT')
   const { name, reference: path } = routeParams(params, 'name', 'reference')
   const reference = readReference(path, context)
   if (reference.kind === 'tag') refuseTagDelete(context, reference.tag)
-  await assertRepository(context.storage, name)
+  await requireRepository(context.storage, name)
   const deleted =
     reference.kind === 'digest'
       ? await context.storage.deleteManifest(name, reference.digest)

@@ -9,6 +9,8 @@ import { referrerDescriptorOf } from './referrer-descriptor.js'
 /**
  * `GET /v2/<name>/referrers/<digest>[?artifactType=<type>]`: an image index of the manifests
  * whose `subject` is `<digest>`, in push order (media-type spec §6.6).
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-referrers
  */
 export const listReferrers: RouteHandler = async ({ url, params, context }) => {
   const { options, storage } = context

@@ -1,18 +1,21 @@
 import type { RegistryClock } from '../leaf/clock.js'
-import type { Digester } from '../leaf/digest.js'
 import type { ResolvedOptions } from '../options.js'
+import type { Profile } from '../profiles/index.js'
 import type { Storage } from '../storage/storage.js'
+import type { UploadDigesters } from './upload-digesters.js'
 import type { RequestFacts, RequestParams } from '../journal/journal.js'
 
 /** What every resource handler is given besides the request. */
 export interface RegistryContext {
   readonly options: ResolvedOptions
+  /** The mode's rules, built once from its options when the registry was created. */
+  readonly profile: Profile
   readonly storage: Storage
   /**
    * The sha256 state of each open upload session, so the digest is computed while the body
    * streams in. A session missing here (storage that outlived the process) is rehashed from its bytes.
    */
-  readonly uploadDigesters: Map<string, Digester>
+  readonly uploadDigesters: UploadDigesters
   /** The registry's clock (`registry.clock`): signed-URL lifetimes and rate-limit windows read it. */
   readonly clock: RegistryClock
   /** With `blobRedirect`: signs the storage-origin URL a blob GET or HEAD is redirected to. */

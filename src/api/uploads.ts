@@ -12,6 +12,8 @@ type Digests = Array<ParsedDigest & { algorithm: DigestAlgorithm }>
 /**
  * `POST /v2/<name>/blobs/uploads/`: a cross-repository mount (`?mount=&from=`, or `?mount=`
  * alone for an automatic mount), a monolithic upload (`?digest=` with the body), or a new session.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-blobs
  */
 export const startUpload: RouteHandler = async (input) => {
   const { url, context } = input
@@ -28,13 +30,21 @@ export const startUpload: RouteHandler = async (input) => {
   return uploadResponse(202, name, await openUpload(context, name), context)
 }
 
-/** `GET /v2/<name>/blobs/uploads/<uuid>`: where the session stands, to resume after a 416. */
+/**
+ * `GET /v2/<name>/blobs/uploads/<uuid>`: where the session stands, to resume after a 416.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-a-blob-in-chunks
+ */
 export const getUploadStatus: RouteHandler = async ({ url, params, context }) => {
   const { name, uuid } = routeParams(params, 'name', 'uuid')
   return uploadResponse(204, name, await findUpload(context, name, uuid, url), context)
 }
 
-/** `PATCH /v2/<name>/blobs/uploads/<uuid>`: appends one chunk, in order. */
+/**
+ * `PATCH /v2/<name>/blobs/uploads/<uuid>`: appends one chunk, in order.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-a-blob-in-chunks
+ */
 export const patchUpload: RouteHandler = async ({ request, url, params, context }) => {
   const { name, uuid } = routeParams(params, 'name', 'uuid')
   const upload = await findUpload(context, name, uuid, url)
@@ -52,7 +62,11 @@ export const patchUpload: RouteHandler = async ({ request, url, params, context 
   return new Response(null, { status: quirks.patchStatus, headers: response.headers })
 }
 
-/** `PUT /v2/<name>/blobs/uploads/<uuid>?digest=`: appends the optional last chunk, verifies, commits. */
+/**
+ * `PUT /v2/<name>/blobs/uploads/<uuid>?digest=`: appends the optional last chunk, verifies, commits.
+ *
+ * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-a-blob-in-chunks
+ */
 export const putUpload: RouteHandler = async ({ request, url, params, context }) => {
   const { name, uuid } = routeParams(params, 'name', 'uuid')
   const upload = await findUpload(context, name, uuid, url)
@@ -62,7 +76,11 @@ export const putUpload: RouteHandler = async ({ request, url, params, context })
   return commit(context, name, received, digests)
 }
 
-/** `DELETE /v2/<name>/blobs/uploads/<uuid>`: cancels the session and drops its bytes. */
+/**
+ * `DELETE /v2/<name>/blobs/uploads/<uuid>`: cancels the session and drops its bytes.
+ *
+ * Spec: end-14, https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#endpoints
+ */
 export const cancelUpload: RouteHandler = async ({ url, params, context }) => {
   const { name, uuid } = routeParams(params, 'name', 'uuid')
   const upload = await findUpload(context, name, uuid, url)
@@ -100,7 +118,7 @@ async function mountBlob(context: RegistryContext, name: string, mount: string, 
 /** A new session, hashed from its first byte. */
 async function openUpload(context: RegistryContext, name: string): Promise<UploadInfo> {
   const upload = await context.storage.createUpload(name)
-  context.uploadDigesters.set(upload.id, createDigester())
+  context.uploadDigesters.start(upload.id)
   return upload
 }
 
@@ -196,8 +214,8 @@ async function appendBody(context: RegistryContext, name: string, upload: Upload
   if (!appended) throw uploadUnknown(upload.id)
   // Two PATCHes racing on one session would leave the fork short of the stored bytes: drop it
   // then, and the next use rehashes the session from storage.
-  if (appended.size === upload.size + received) context.uploadDigesters.set(upload.id, digester)
-  else context.uploadDigesters.delete(upload.id)
+  if (appended.size === upload.size + received) context.uploadDigesters.keep(upload.id, digester)
+  else context.uploadDigesters.forget(upload.id)
   return appended
 }
 
@@ -230,7 +248,7 @@ async function commit(context: RegistryContext, name: string, upload: UploadInfo
   }
   const [first] = digests as [Digests[number], ...Digests]
   const blob = await context.storage.commitUpload(upload.id, first.digest)
-  context.uploadDigesters.delete(upload.id)
+  context.uploadDigesters.forget(upload.id)
   FROZEN.get(context)?.delete(upload.id)
   if (!blob) throw uploadUnknown(upload.id)
   return blobCreated(name, blob.digest)
@@ -242,7 +260,7 @@ async function digesterFor(context: RegistryContext, upload: UploadInfo): Promis
   if (known) return known
   const digester = createDigester()
   for await (const chunk of await uploadBytes(context, upload.id)) digester.update(chunk)
-  context.uploadDigesters.set(upload.id, digester)
+  context.uploadDigesters.keep(upload.id, digester)
   return digester
 }
 
@@ -258,7 +276,7 @@ async function uploadBytes(context: RegistryContext, id: string): Promise<AsyncI
 }
 
 async function endUpload(context: RegistryContext, id: string): Promise<void> {
-  context.uploadDigesters.delete(id)
+  context.uploadDigesters.forget(id)
   FROZEN.get(context)?.delete(id)
   await context.storage.deleteUpload(id)
 }

@@ -1,7 +1,7 @@
 import type { FakeRegistry } from '../create-fake-registry.js'
 import { isAsymmetricMatcher, matchValue, type AsymmetricMatcherLike, type TextMatch } from '../journal/journal.js'
-import { assertDigest, assertRepositoryName } from '../inspect.js'
-import { assertExpectedKeys, assertOpenRegistry, throwUnlessPassed, type CheckResult } from './check.js'
+import { requireDigest, requireRepositoryName } from '../inspect.js'
+import { requireKnownKeys, requireOpenRegistry, throwUnlessPassed, type CheckResult } from './check.js'
 import { count, formatRequests, formatValue, shortDigest } from './format.js'
 
 /**
@@ -20,10 +20,10 @@ const BLOB_FIELDS = ['size', 'content'] as const
 
 /** Checks that a repository links a blob and, when given, its size and content. */
 export async function checkBlob(registry: FakeRegistry, repository: string, digest: string, expected?: ExpectedBlob): Promise<CheckResult> {
-  assertOpenRegistry(registry, 'check a blob in registry')
-  const name = assertRepositoryName(repository, 'check a blob of')
-  assertDigest(digest, 'check the blob')
-  assertExpectedKeys(expected, BLOB_FIELDS, 'assertBlob')
+  requireOpenRegistry(registry, 'check a blob in registry')
+  const name = requireRepositoryName(repository, 'check a blob of')
+  requireDigest(digest, 'check the blob')
+  requireKnownKeys(expected, BLOB_FIELDS, 'assertBlob')
   const subject = `${name}@${digest}`
   const blob = await registry.blob(name, digest)
   if (!blob) {

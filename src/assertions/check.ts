@@ -19,13 +19,13 @@ export interface CheckResult {
 }
 
 /** Throws an `AssertionError` with the check's message, actual and expected when it did not pass. */
-export function throwUnlessPassed(result: CheckResult, operator: string, stackStartFn: Function): void {
+export function throwUnlessPassed(result: CheckResult, operator: string, stackStartFn: (...args: never[]) => unknown): void {
   if (result.pass) return
   throw new AssertionError({ message: result.message, actual: result.actual, expected: result.expected, operator, stackStartFn })
 }
 
 /** Checks the registry argument at the boundary: one from `createFakeRegistry()`, still open. */
-export function assertOpenRegistry(registry: unknown, action: string): asserts registry is FakeRegistry {
+export function requireOpenRegistry(registry: unknown, action: string): asserts registry is FakeRegistry {
   const candidate = registry as Partial<FakeRegistry> | null
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.manifest !== 'function' || typeof candidate.requests !== 'object') {
     throw new FakeRegistryError('ERR_INVALID_EXPECTATION', {
@@ -49,7 +49,7 @@ export function assertOpenRegistry(registry: unknown, action: string): asserts r
  * Checks an `expected` argument: absent, an asymmetric matcher, or a plain object whose keys are
  * all known, so a typo fails loudly instead of checking nothing.
  */
-export function assertExpectedKeys(expected: unknown, known: readonly string[], assertion: string): void {
+export function requireKnownKeys(expected: unknown, known: readonly string[], assertion: string): void {
   if (expected === undefined || isAsymmetricMatcher(expected)) return
   if (typeof expected !== 'object' || expected === null || Array.isArray(expected)) {
     throw invalidField(assertion, describe(expected), 'an expectation is an object of fields to check', `Pass an object with some of: ${known.join(', ')}`)

@@ -1,7 +1,7 @@
 import type { FakeRegistry } from '../create-fake-registry.js'
-import { isAsymmetricMatcher, type AsymmetricMatcherLike, type TextMatch } from '../journal/journal.js'
+import { isAsymmetricMatcher } from '../journal/journal.js'
 import { parseImageReference, type ImageReference } from '../inspect.js'
-import { assertExpectedKeys, assertOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
+import { requireKnownKeys, requireOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
 import { count, formatList, formatRequests, formatTable, formatValue, shortDigest } from './format.js'
 import { compare, summaryOf } from './manifest-compare.js'
 import type { ExpectedManifest } from './manifest-types.js'
@@ -15,7 +15,7 @@ const MANIFEST_FIELDS = ['mediaType', 'digest', 'size', 'artifactType', 'annotat
  * `expected`. The result explains what the registry really holds.
  */
 export async function checkManifest(registry: FakeRegistry, reference: string, expected?: ExpectedManifest): Promise<CheckResult> {
-  assertOpenRegistry(registry, 'check a manifest in registry')
+  requireOpenRegistry(registry, 'check a manifest in registry')
   const parsed = parseImageReference(reference, registry.host, 'check the manifest')
   validateExpected(expected)
   const name = display(parsed)
@@ -60,7 +60,7 @@ export async function assertManifest(registry: FakeRegistry, reference: string, 
 }
 
 function validateExpected(expected: ExpectedManifest | undefined): void {
-  assertExpectedKeys(expected, MANIFEST_FIELDS, 'assertManifest')
+  requireKnownKeys(expected, MANIFEST_FIELDS, 'assertManifest')
   if (expected === undefined || isAsymmetricMatcher(expected)) return
   for (const field of ['layers', 'manifests'] as const) {
     const value: unknown = expected[field]

@@ -1,7 +1,7 @@
 import type { FakeRegistry } from '../create-fake-registry.js'
 import { matchValue, type AsymmetricMatcherLike, type TextMatch } from '../journal/journal.js'
 import { parseImageReference, type InspectedReferrer } from '../inspect.js'
-import { assertExpectedKeys, assertOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
+import { requireKnownKeys, requireOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
 import { count, formatTable, formatValue, shortDigest } from './format.js'
 
 /**
@@ -25,9 +25,9 @@ const REFERRER_FIELDS = ['artifactType', 'annotations', 'count', 'digests'] as c
 
 /** Checks that manifests refer to a subject (`team/app:1`, `team/app@sha256:…`). */
 export async function checkReferrers(registry: FakeRegistry, subject: string, expected: ExpectedReferrers = {}): Promise<CheckResult> {
-  assertOpenRegistry(registry, 'check the referrers in registry')
+  requireOpenRegistry(registry, 'check the referrers in registry')
   const parsed = parseImageReference(subject, registry.host, 'check the referrers of')
-  assertExpectedKeys(expected, REFERRER_FIELDS, 'assertReferrers')
+  requireKnownKeys(expected, REFERRER_FIELDS, 'assertReferrers')
   if (expected.count !== undefined && !(Number.isInteger(expected.count) && expected.count >= 0)) {
     throw invalidField('assertReferrers', 'count', 'count must be a whole number', 'Pass one such as count: 1')
   }

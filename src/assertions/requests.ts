@@ -1,6 +1,6 @@
 import type { FakeRegistry } from '../create-fake-registry.js'
-import { assertRequestFilter, matchesRequest, type RecordedRequest, type RequestFilter } from '../journal/journal.js'
-import { assertExpectedKeys, assertOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
+import { requireRequestFilter, matchesRequest, type RecordedRequest, type RequestFilter } from '../journal/journal.js'
+import { requireKnownKeys, requireOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
 import { count, formatRequests, formatValue } from './format.js'
 
 /**
@@ -29,9 +29,9 @@ const CLOSEST = 5
 
 /** Checks that the journal holds a request matching the filter (exactly `times` of them when given). */
 export function checkRequest(registry: FakeRegistry, filter: RequestFilter, options: RequestTimes = {}): CheckResult {
-  assertOpenRegistry(registry, 'check the requests of registry')
-  assertRequestFilter(filter, 'check requests with filter')
-  assertExpectedKeys(options, ['times'], 'assertRequest')
+  requireOpenRegistry(registry, 'check the requests of registry')
+  requireRequestFilter(filter, 'check requests with filter')
+  requireKnownKeys(options, ['times'], 'assertRequest')
   const { times } = options
   if (times !== undefined && !(Number.isInteger(times) && times >= 0)) throw invalidField('assertRequest', 'times', 'times must be a whole number', 'Pass one such as { times: 1 }')
   const all = registry.requests.all()
@@ -60,11 +60,12 @@ export function assertRequest(registry: FakeRegistry, filter: RequestFilter, opt
 
 /** Checks that no request got a 4xx or 5xx answer, except those matching an allowed filter. */
 function checkNoErrors(registry: FakeRegistry, options: NoErrorsOptions = {}): CheckResult {
-  assertOpenRegistry(registry, 'check the requests of registry')
-  assertExpectedKeys(options, ['allow'], 'assertNoErrors')
-  const allow = options.allow ?? []
-  if (!Array.isArray(allow)) throw invalidField('assertNoErrors', 'allow', 'allow is a list of request filters', 'Pass one such as { allow: [{ status: 404, method: \'HEAD\' }] }')
-  for (const filter of allow) assertRequestFilter(filter, 'allow errors with filter')
+  requireOpenRegistry(registry, 'check the requests of registry')
+  requireKnownKeys(options, ['allow'], 'assertNoErrors')
+  const given: unknown = options.allow ?? []
+  if (!Array.isArray(given)) throw invalidField('assertNoErrors', 'allow', 'allow is a list of request filters', 'Pass one such as { allow: [{ status: 404, method: \'HEAD\' }] }')
+  const allow = given as readonly RequestFilter[]
+  for (const filter of allow) requireRequestFilter(filter, 'allow errors with filter')
   const errors = registry.requests.filter((request) => request.response.status >= 400 && !allow.some((filter) => matchesRequest(request, filter)))
   const otherThan = allow.length === 0 ? '' : ` other than ${formatValue(allow)}`
   return {
@@ -88,8 +89,8 @@ export function assertNoErrors(registry: FakeRegistry, options?: NoErrorsOptions
 }
 
 function differingKeys(request: RecordedRequest, filter: RequestFilter): string[] {
-  return Object.entries(filter)
-    .filter(([key, value]) => value !== undefined && !matchesRequest(request, { [key]: value } as RequestFilter))
+  return (Object.entries(filter) as Array<[string, unknown]>)
+    .filter(([key, value]) => value !== undefined && !matchesRequest(request, { [key]: value }))
     .map(([key]) => key)
 }
 

@@ -1,7 +1,7 @@
 import type { FakeRegistry } from '../create-fake-registry.js'
 import { isAsymmetricMatcher, type AsymmetricMatcherLike } from '../journal/journal.js'
-import { assertRepositoryName } from '../inspect.js'
-import { assertExpectedKeys, assertOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
+import { requireRepositoryName } from '../inspect.js'
+import { requireKnownKeys, requireOpenRegistry, invalidField, throwUnlessPassed, type CheckResult } from './check.js'
 import { formatList, formatRequests, formatValue } from './format.js'
 
 /**
@@ -20,9 +20,9 @@ export interface TagsOptions {
  * tag list matches an asymmetric matcher.
  */
 export async function checkTags(registry: FakeRegistry, repository: string, tags: readonly string[] | string | AsymmetricMatcherLike, options: TagsOptions = {}): Promise<CheckResult> {
-  assertOpenRegistry(registry, 'check the tags in registry')
-  const name = assertRepositoryName(repository, 'check the tags of')
-  assertExpectedKeys(options, ['exact'], 'assertTags')
+  requireOpenRegistry(registry, 'check the tags in registry')
+  const name = requireRepositoryName(repository, 'check the tags of')
+  requireKnownKeys(options, ['exact'], 'assertTags')
   const wanted = typeof tags === 'string' ? [tags] : tags
   if (!isAsymmetricMatcher(wanted) && (!Array.isArray(wanted) || !wanted.every((tag) => typeof tag === 'string'))) {
     throw invalidField('assertTags', String(tags), 'tags are a list of strings', "Pass one such as ['1', 'latest'], or an asymmetric matcher")

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createFakeRegistry, directoryStorage, FakeRegistryError, type FakeRegistry, type Mode, type RegistryProfileName } from '../index.js'
+import { createFakeRegistry, directoryStorage, FakeRegistryError, type FakeRegistry, type FakeRegistryOptions } from '../index.js'
 import { parseCliArgs, USAGE, UsageError, type CliCommand, type ServeCommand } from './parse-args.js'
 
 // Exit codes: 0 done, 1 the registry could not run here (port taken, address unknown), 2 the
@@ -26,16 +26,11 @@ async function main(argv: readonly string[]): Promise<number> {
 async function serve(command: ServeCommand): Promise<number> {
   let registry: FakeRegistry
   try {
+    // Values are passed on unchecked: createFakeRegistry refuses an unknown mode, or an option
+    // the mode does not read, with the reason, which stays right as modes are added.
     registry = await createFakeRegistry({
+      ...(command.options as FakeRegistryOptions),
       transport: 'http',
-      host: command.host,
-      port: command.port,
-      // Unchecked here on purpose: createFakeRegistry rejects an unknown mode with the list of
-      // the ones it has, which stays right as modes are added.
-      // With a profile, the mode is the profile's unless --mode says otherwise.
-      ...(command.profile !== undefined && !command.modeGiven ? {} : { mode: command.mode as Mode }),
-      ...(command.profile === undefined ? {} : { profile: command.profile as RegistryProfileName }),
-      automaticMount: command.automaticMount,
       ...(command.storage === 'memory' ? {} : { storage: directoryStorage(command.storage) }),
     })
   } catch (error) {

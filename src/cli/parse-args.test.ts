@@ -1,17 +1,29 @@
 import { describe, expect, it } from 'vitest'
-import { CLI_DEFAULT_PORT, parseCliArgs, USAGE, UsageError } from './parse-args.js'
+import { OPTION_NAMES } from '../options.js'
+import { CLI_DEFAULT_PORT, CLI_FLAGS, parseCliArgs, USAGE, UsageError } from './parse-args.js'
 
 describe('parseCliArgs', () => {
+  const serve = (options: object, storage = 'memory') => ({ command: 'serve', storage, options: { port: 5000, host: '127.0.0.1', ...options } })
+
   it.each([
-    { argv: ['serve'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true } },
-    { argv: ['serve', '--port', '0'], expected: { command: 'serve', port: 0, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true } },
-    { argv: ['serve', '--port=65535', '--host', '::1'], expected: { command: 'serve', port: 65535, host: '::1', mode: 'strict', storage: 'memory', automaticMount: true } },
-    { argv: ['--host', '0.0.0.0', 'serve', '--storage', 'memory'], expected: { command: 'serve', port: 5000, host: '0.0.0.0', mode: 'strict', storage: 'memory', automaticMount: true } },
-    // Modes are checked by createFakeRegistry, which owns their list.
-    { argv: ['serve', '--storage', './data'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: './data', automaticMount: true } },
-    { argv: ['serve', '--mode', 'lenient'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'lenient', storage: 'memory', automaticMount: true } },
-    { argv: ['serve', '--port', '1', '--port', '2'], expected: { command: 'serve', port: 2, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true } },
-    { argv: ['serve', '--no-automatic-mount'], expected: { command: 'serve', port: 5000, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: false } },
+    { argv: ['serve'], expected: serve({}) },
+    { argv: ['serve', '--port', '0'], expected: serve({ port: 0 }) },
+    { argv: ['serve', '--port=65535', '--host', '::1'], expected: serve({ port: 65535, host: '::1' }) },
+    { argv: ['--host', '0.0.0.0', 'serve', '--storage', 'memory'], expected: serve({ host: '0.0.0.0' }) },
+    { argv: ['serve', '--storage', './data'], expected: serve({}, './data') },
+    // Modes and verifyReferences are checked by createFakeRegistry, which owns their lists.
+    { argv: ['serve', '--mode', 'lenient'], expected: serve({ mode: 'lenient' }) },
+    { argv: ['serve', '--verify-references', 'blobs'], expected: serve({ verifyReferences: 'blobs' }) },
+    { argv: ['serve', '--max-manifest-bytes', '1024'], expected: serve({ maxManifestBytes: 1024 }) },
+    { argv: ['serve', '--port', '1', '--port', '2'], expected: serve({ port: 2 }) },
+    { argv: ['serve', '--no-automatic-mount'], expected: serve({ automaticMount: false }) },
+    { argv: ['serve', '--no-deletes', '--referrers'], expected: serve({ deletes: false, referrers: true }) },
+    { argv: ['serve', '--no-referrers', '--no-unknown-content-types'], expected: serve({ referrers: false, unknownContentTypes: false }) },
+    { argv: ['serve', '--mode', 'lenient', '--no-schema1', '--no-unknown-manifest-types'], expected: serve({ mode: 'lenient', schema1: false, unknownManifestTypes: false }) },
+    { argv: ['serve', '--deletes', '--no-deletes'], expected: serve({ deletes: false }) },
+    // Profiles too are checked by createFakeRegistry; a flag given beside one overrides it.
+    { argv: ['serve', '--profile', 'ghcr'], expected: serve({ profile: 'ghcr' }) },
+    { argv: ['serve', '--profile=ghcr', '--deletes'], expected: serve({ profile: 'ghcr', deletes: true }) },
     { argv: ['--help'], expected: { command: 'help' } },
     { argv: ['-h'], expected: { command: 'help' } },
     { argv: ['serve', '--port', '70000', '--help'], expected: { command: 'help' } },
@@ -36,6 +48,9 @@ describe('parseCliArgs', () => {
     { argv: ['serve', '--port', ''], message: "--port must be a whole number from 0 to 65535, got ''" },
     { argv: ['serve', '--host='], message: "--host must be an address such as 127.0.0.1 or ::1, got ''" },
     { argv: ['serve', '--storage', ''], message: "--storage must be 'memory' or a directory, got ''" },
+    { argv: ['serve', '--max-manifest-bytes', '0'], message: "--max-manifest-bytes must be a positive whole number of bytes, got '0'" },
+    { argv: ['serve', '--max-manifest-bytes', '4k'], message: "--max-manifest-bytes must be a positive whole number of bytes, got '4k'" },
+    { argv: ['serve', '--deletes=no'], message: 'option --deletes takes no value' },
   ])('rejects $argv with a UsageError', ({ argv, message }) => {
     let thrown: unknown
     try {
@@ -47,8 +62,18 @@ describe('parseCliArgs', () => {
     expect((thrown as UsageError).message).toBe(message)
   })
 
-  it('documents every option and the CLI default port in the usage text', () => {
-    for (const option of ['--port <number>', '--host <address>', '--mode <mode>', '--storage <kind>', '-h, --help']) expect(USAGE).toContain(option)
+  it('has a flag, named as the option in kebab-case, for every option but the code-only ones', () => {
+    // How a test reaches an in-process registry, and the options whose values are objects or functions.
+    const codeOnly = ['transport', 'origin', 'quirks', 'rateLimit', 'blobRedirect', 'now']
+    const flagged = OPTION_NAMES.filter((name) => !codeOnly.includes(name))
+    expect([...CLI_FLAGS.keys()].sort()).toEqual([...flagged].sort())
+    for (const [option, flag] of CLI_FLAGS) expect(flag).toBe(`--${option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`)
+  })
+
+  it('documents every flag and the CLI default port in a usage text of at most 80 columns', () => {
+    for (const flag of CLI_FLAGS.values()) expect(USAGE).toMatch(new RegExp(`--(\\[no-\\])?${flag.slice(2)}\\b`))
+    for (const line of USAGE.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80)
+    expect(USAGE).toContain('-h, --help')
     expect(USAGE).toContain(`(default: ${CLI_DEFAULT_PORT})`)
     expect(USAGE.startsWith('Usage: fake-oci-registry serve [options]\n')).toBe(true)
   })

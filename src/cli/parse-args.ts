@@ -9,42 +9,103 @@ import { REGISTRY_PROFILE_NAMES } from '../profiles/registries/index.js'
  */
 export const CLI_DEFAULT_PORT = 5000
 
+/**
+ * One flag per option of `createFakeRegistry` that makes sense outside code, named as the option
+ * in kebab-case (docs/options.md). A boolean flag also has its `--no-` form; one left out leaves
+ * the option to its default (the mode's, for `referrers` and `verifyReferences`).
+ */
+interface Flag {
+  option: CliOption
+  /** The value's placeholder, or absent for a boolean flag. */
+  value?: string
+  help: string
+}
+
+/** The options the CLI sets; `transport` (always http) and `origin` (no socket only) stay in code. */
+export type CliOption = keyof ServeOptions | 'storage'
+
+const FLAGS: readonly Flag[] = [
+  { option: 'port', value: '<number>', help: `port to listen on, 0: a free one (default: ${CLI_DEFAULT_PORT})` },
+  { option: 'host', value: '<address>', help: `interface to bind (default: ${DEFAULTS.host})` },
+  { option: 'mode', value: '<mode>', help: `manifest media-type mode: ${MODES.join(', ')} (default: ${DEFAULTS.mode}, or the profile's)` },
+  { option: 'profile', value: '<name>', help: `imitate a real registry (docs/profiles.md): ${REGISTRY_PROFILE_NAMES.join(', ')}` },
+  { option: 'storage', value: '<kind>', help: "'memory', or a directory: one OCI layout per repository, kept across restarts (default: memory)" },
+  { option: 'maxManifestBytes', value: '<bytes>', help: `largest manifest accepted (default: ${DEFAULTS.maxManifestBytes})` },
+  { option: 'verifyReferences', value: '<which>', help: "references a pushed manifest must have: all, blobs or none (default: the mode's)" },
+  { option: 'deletes', help: 'serve DELETE of manifests, tags and blobs (default: on)' },
+  { option: 'automaticMount', help: "link a blob stored elsewhere on a mount without 'from' (default: on)" },
+  { option: 'referrers', help: "serve the referrers API (default: the mode's, off in gitlab-legacy)" },
+  { option: 'unknownContentTypes', help: 'strict mode: read an unknown Content-Type with the default parser (default: on)' },
+  { option: 'schema1', help: 'lenient mode: store Docker schema 1 manifests (default: on)' },
+  { option: 'unknownManifestTypes', help: 'lenient mode: store manifests of unknown mediaType (default: on)' },
+]
+
+/** `maxManifestBytes` → `max-manifest-bytes`. */
+export function flagName(option: string): string {
+  return option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
+}
+
+/** Every flag the CLI has, by the option it sets, for docs and tests. */
+export const CLI_FLAGS: ReadonlyMap<CliOption, string> = new Map(FLAGS.map((flag) => [flag.option, `--${flagName(flag.option)}`]))
+
+// Help columns: two spaces, the flag in 28, its text wrapped so no line passes 80 characters.
+function usageLine(flag: Flag): string {
+  const name = flag.value === undefined ? `--[no-]${flagName(flag.option)}` : `--${flagName(flag.option)} ${flag.value}`
+  const lines = wrap(flag.help, 50)
+  const first = name.length < 28 ? `  ${name.padEnd(28)}${lines.shift() ?? ''}` : `  ${name}`
+  return [first, ...lines.map((line) => `${' '.repeat(30)}${line}`)].join('\n')
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    if (line.length > 0 && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else line = line.length > 0 ? `${line} ${word}` : word
+  }
+  if (line.length > 0) lines.push(line)
+  return lines
+}
+
 /** What `fake-oci-registry --help` prints. */
 export const USAGE = `Usage: fake-oci-registry serve [options]
 
 Serves an OCI / Docker registry (the Distribution API) until SIGINT or SIGTERM,
-and prints "listening on <url>" once it accepts connections.
+and prints "listening on <url>" once it accepts connections. Each option sets
+the option of createFakeRegistry of the same name (docs/options.md).
 
 Options:
-  --port <number>    port to listen on, 0 for a free one (default: ${CLI_DEFAULT_PORT})
-  --host <address>   interface to bind (default: ${DEFAULTS.host})
-  --mode <mode>      manifest media-type mode: ${MODES.join(', ')} (default: ${DEFAULTS.mode},
-                     or the profile's)
-  --profile <name>   imitate a real registry: ${REGISTRY_PROFILE_NAMES.slice(0, 6).join(', ')},
-                     ${REGISTRY_PROFILE_NAMES.slice(6).join(', ')}
-  --storage <kind>   'memory', or a directory: one OCI layout per repository,
-                     kept across restarts (default: memory)
-  --no-automatic-mount
-                     answer a mount without 'from' with an upload session
-                     instead of linking a blob stored in another repository
-  -h, --help         print this help and exit
+${FLAGS.map(usageLine).join('\n')}
+  -h, --help                  print this help and exit
 `
 
-/** `serve` with its options, defaults applied. */
-export interface ServeCommand {
-  command: 'serve'
+/** The registry options the flags set: `port` and `host` always, the others only when given. */
+export interface ServeOptions {
   port: number
   host: string
   /** Passed on unchecked: `createFakeRegistry` owns the list of modes and rejects others. */
-  mode: string
-  /** `--profile`, passed on unchecked like the mode; undefined when not given. */
-  profile?: string | undefined
-  /** Whether `--mode` was given: only then does it override the profile's mode. */
-  modeGiven?: boolean
+  mode?: string
+  /** Passed on unchecked, as `mode`. */
+  profile?: string
+  maxManifestBytes?: number
+  /** Passed on unchecked, as `mode`. */
+  verifyReferences?: string
+  deletes?: boolean
+  automaticMount?: boolean
+  referrers?: boolean
+  unknownContentTypes?: boolean
+  schema1?: boolean
+  unknownManifestTypes?: boolean
+}
+
+/** `serve` with its options. */
+export interface ServeCommand {
+  command: 'serve'
   /** 'memory', or the directory of `directoryStorage`. */
   storage: string
-  /** False with `--no-automatic-mount`. */
-  automaticMount: boolean
+  options: ServeOptions
 }
 
 /** A command line the CLI can run. */
@@ -69,7 +130,7 @@ export class UsageError extends Error {
  * reads no environment and writes nothing.
  *
  * @example
- * parseCliArgs(['serve', '--port', '0']) // { command: 'serve', port: 0, host: '127.0.0.1', mode: 'strict', storage: 'memory', automaticMount: true }
+ * parseCliArgs(['serve', '--port', '0', '--no-deletes']) // { command: 'serve', storage: 'memory', options: { port: 0, host: '127.0.0.1', deletes: false } }
  */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   const { values, positionals } = parseOrExplain(argv)
@@ -78,15 +139,19 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (command === undefined) throw new UsageError('missing command: the only command is serve')
   if (command !== 'serve') throw new UsageError(`unknown command '${command}': the only command is serve`)
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}': serve takes options only`)
-  return {
-    command: 'serve',
+  const options: ServeOptions = {
     port: port(values.port),
     host: nonEmpty('host', values.host, DEFAULTS.host, 'an address such as 127.0.0.1 or ::1'),
-    mode: values.mode ?? DEFAULTS.mode,
-    ...(values.profile === undefined ? {} : { profile: nonEmpty('profile', values.profile, '', 'a profile name'), modeGiven: values.mode !== undefined }),
-    storage: nonEmpty('storage', values.storage, 'memory', "'memory' or a directory"),
-    automaticMount: !values['no-automatic-mount'],
   }
+  if (values.mode !== undefined) options.mode = values.mode
+  if (values.profile !== undefined) options.profile = nonEmpty('profile', values.profile, '', 'a profile name')
+  if (values['verify-references'] !== undefined) options.verifyReferences = values['verify-references']
+  if (values['max-manifest-bytes'] !== undefined) options.maxManifestBytes = bytes('max-manifest-bytes', values['max-manifest-bytes'])
+  for (const flag of FLAGS) {
+    const value = values[flagName(flag.option) as keyof typeof values]
+    if (flag.value === undefined && typeof value === 'boolean') (options as unknown as Record<string, boolean>)[flag.option] = value
+  }
+  return { command: 'serve', storage: nonEmpty('storage', values.storage, 'memory', "'memory' or a directory"), options }
 }
 
 function parseOrExplain(argv: readonly string[]) {
@@ -95,13 +160,21 @@ function parseOrExplain(argv: readonly string[]) {
       args: [...argv],
       allowPositionals: true,
       strict: true,
+      allowNegative: true,
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
         mode: { type: 'string' },
         profile: { type: 'string' },
         storage: { type: 'string' },
-        'no-automatic-mount': { type: 'boolean' },
+        'max-manifest-bytes': { type: 'string' },
+        'verify-references': { type: 'string' },
+        deletes: { type: 'boolean' },
+        'automatic-mount': { type: 'boolean' },
+        referrers: { type: 'boolean' },
+        'unknown-content-types': { type: 'boolean' },
+        schema1: { type: 'boolean' },
+        'unknown-manifest-types': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -128,6 +201,12 @@ function port(value: string | undefined): number {
   const number = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN
   if (number <= 65535) return number
   throw new UsageError(`--port must be a whole number from 0 to 65535, got '${value}'`)
+}
+
+function bytes(option: string, value: string): number {
+  const number = /^\d{1,16}$/.test(value) ? Number(value) : Number.NaN
+  if (Number.isSafeInteger(number) && number > 0) return number
+  throw new UsageError(`--${option} must be a positive whole number of bytes, got '${value}'`)
 }
 
 // An empty value (`--host=`, `--storage ''`) is a slip, not a choice: it is refused rather than

@@ -64,7 +64,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * True when a recorded request matches the filter; call `assertRequestFilter` on a filter from
+ * True when a recorded request matches the filter; call `requireRequestFilter` on a filter from
  * outside first.
  *
  * @example
@@ -105,9 +105,9 @@ function matchesEach(expected: unknown, actualOf: (name: string) => unknown): bo
  * has keys the journal does not know.
  *
  * @example
- * assertRequestFilter({ methd: 'PUT' }, 'filter the journal by') // throws: it is not a field of a recorded request
+ * requireRequestFilter({ methd: 'PUT' }, 'filter the journal by') // throws: it is not a field of a recorded request
  */
-export function assertRequestFilter(filter: unknown, action: string): asserts filter is RequestFilter {
+export function requireRequestFilter(filter: unknown, action: string): asserts filter is RequestFilter {
   const invalid = (subject: string, reason: string, fix: string): FakeRegistryError => new FakeRegistryError('ERR_INVALID_EXPECTATION', { action, subject, reason, fix })
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
     throw invalid(String(filter), 'a request filter is an object', "Pass one such as { method: 'PUT', path: /\\/manifests\\// }")
@@ -132,6 +132,6 @@ export function assertRequestFilter(filter: unknown, action: string): asserts fi
  */
 export function requestPredicate(match: RequestMatch): (request: RecordedRequest) => boolean {
   if (typeof match === 'function') return match
-  assertRequestFilter(match, 'filter the journal by')
+  requireRequestFilter(match, 'filter the journal by')
   return (request) => matchesRequest(request, match)
 }

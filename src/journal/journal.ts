@@ -4,7 +4,7 @@ import { Recording } from './journal-recording.js'
 import type { RecordedRequest, RequestJournal } from './journal-types.js'
 
 export type { AsymmetricMatcherLike, RecordedRequest, RecordedResponse, RequestFilter, RequestJournal, RequestParams, ResourceKind, TextMatch } from './journal-types.js'
-export { assertRequestFilter, isAsymmetricMatcher, matchesRequest, matchValue } from './journal-filter.js'
+export { requireRequestFilter, isAsymmetricMatcher, matchesRequest, matchValue } from './journal-filter.js'
 export { Recording, type RequestFacts } from './journal-recording.js'
 
 /** How many requests a journal keeps before dropping the oldest. */

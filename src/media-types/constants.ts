@@ -27,7 +27,7 @@ export const NONDISTRIBUTABLE_LAYER_TYPES: ReadonlySet<string> = new Set([
   'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
 ])
 
-/** Docker schema 1 kinds, signed and unsigned, which only lenient mode with `allowSchema1` stores. */
+/** Docker schema 1 kinds, signed and unsigned, which only lenient mode with `schema1` stores. */
 export const SCHEMA1_KINDS: ReadonlySet<string> = new Set([DOCKER_MANIFEST_V1_SIGNED, DOCKER_MANIFEST_V1])
 
 /** Manifest kinds that may carry a `subject` the referrers API reports (image-spec only). */

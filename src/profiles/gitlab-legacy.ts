@@ -7,7 +7,7 @@ import { DOCKER_MANIFEST_LIST_PARSER, LEGACY_DOCKER_MANIFEST_PARSER, OCI_INDEX_P
 import { hasUrls } from '../media-types/references.js'
 import { validateLegacy } from '../media-types/validate.js'
 import type { StoredManifest } from '../storage/storage.js'
-import type { Profile } from './profile.js'
+import { defineMode } from './profile.js'
 import { contentTypeRule } from './rules.js'
 
 // The parsers GitLab ≤ 3.6 registered by media type. Everything else, an absent Content-Type
@@ -19,6 +19,11 @@ const PARSERS: ReadonlyMap<string, ManifestParser> = new Map([
   [OCI_INDEX, OCI_INDEX_PARSER],
 ])
 
+/** gitlab-legacy reads no options of its own. */
+export type GitlabLegacyParameters = Record<never, never>
+
+const parameters: GitlabLegacyParameters = {}
+
 /**
  * gitlab-legacy (media-type spec §4): GitLab container registry ≤ v3.6.x, where both seeds
  * reproduce. Schema 1 is the default parser, so a push without a known Content-Type answers
@@ -27,45 +32,50 @@ const PARSERS: ReadonlyMap<string, ManifestParser> = new Map([
  * There is no referrers API.
  *
  * @example
- * gitlabLegacyProfile.defaults.referrers // false
+ * gitlabLegacyMode.defaults.referrers // false
  */
-export const gitlabLegacyProfile: Profile = {
+export const gitlabLegacyMode = defineMode({
   mode: 'gitlab-legacy',
+  summary: 'reproduces GitLab ≤ 3.6 and its bugs',
+  parameters,
   defaults: { verifyReferences: 'all', referrers: false },
-  push: {
-    // Go's http.MaxBytesReader fails the read, and GitLab wrapped that in a plain 400.
-    oversize: () => new OciError('MANIFEST_INVALID', REQUEST_BODY_TOO_LARGE),
-    // Absent or empty, distribution's UnmarshalManifest skips parsing the header and looks up "".
-    contentType: contentTypeRule((header) => {
-      const parsed = parseMediaTypeAsGo(header)
-      if ('error' in parsed) throw new OciError('MANIFEST_INVALID', parsed.error)
-      return parsed.type
-    }),
-    decode: (bytes, contentType) => (contentType !== undefined && PARSERS.has(contentType) ? decodeManifest(bytes) : decodeSchema1(bytes)),
-    chooseParser(contentType, document) {
-      const parser = contentType === undefined ? undefined : PARSERS.get(contentType)
-      if (parser) return parser
-      if (!Object.hasOwn(document, 'signatures')) throw new OciError('MANIFEST_INVALID', MISSING_SIGNATURE_KEY)
-      return SCHEMA1_DEFAULT
+  create: () => ({
+    mode: 'gitlab-legacy',
+    push: {
+      // Go's http.MaxBytesReader fails the read, and GitLab wrapped that in a plain 400.
+      oversize: () => new OciError('MANIFEST_INVALID', REQUEST_BODY_TOO_LARGE),
+      // Absent or empty, distribution's UnmarshalManifest skips parsing the header and looks up "".
+      contentType: contentTypeRule((header) => {
+        const parsed = parseMediaTypeAsGo(header)
+        if ('error' in parsed) throw new OciError('MANIFEST_INVALID', parsed.error)
+        return parsed.type
+      }),
+      decode: (bytes, contentType) => (contentType !== undefined && PARSERS.has(contentType) ? decodeManifest(bytes) : decodeSchema1(bytes)),
+      chooseParser(contentType, document) {
+        const parser = contentType === undefined ? undefined : PARSERS.get(contentType)
+        if (parser) return parser
+        if (!Object.hasOwn(document, 'signatures')) throw new OciError('MANIFEST_INVALID', MISSING_SIGNATURE_KEY)
+        return SCHEMA1_DEFAULT
+      },
+      checkShape: false,
+      validate: (parser, document) => validateLegacy(parser.family, document),
+      isExempt: hasUrls,
+      checkSizes: false,
+      refuseParsed(parser, byDigest) {
+        if (parser.family !== 'schema1') return
+        // GitLab hashed a schema 1 manifest's JWS payload (the body without `signatures`), so the
+        // digest of the bytes sent never matched; by tag, storage refused the kind.
+        if (byDigest) throw new OciError('DIGEST_INVALID')
+        throw new OciError('MANIFEST_INVALID', MANIFEST_TYPE_UNSUPPORTED)
+      },
     },
-    checkShape: false,
-    validate: (parser, document) => validateLegacy(parser.family, document),
-    isExempt: hasUrls,
-    checkSizes: false,
-    refuseParsed(parser, byDigest) {
-      if (parser.family !== 'schema1') return
-      // GitLab hashed a schema 1 manifest's JWS payload (the body without `signatures`), so the
-      // digest of the bytes sent never matched; by tag, storage refused the kind.
-      if (byDigest) throw new OciError('DIGEST_INVALID')
-      throw new OciError('MANIFEST_INVALID', MANIFEST_TYPE_UNSUPPORTED)
+    pull: {
+      kindOf: redetectKind,
+      negotiate: true,
+      rewriteManifestList: true,
     },
-  },
-  pull: {
-    kindOf: redetectKind,
-    negotiate: true,
-    rewriteManifestList: true,
-  },
-}
+  }),
+})
 
 /**
  * The "" entry once libtrust's ParsePrettySignature has found `signatures`. Storage refuses

@@ -4,21 +4,8 @@ import type { ManifestParser } from '../media-types/parsers.js'
 import type { ReferencedDescriptor } from '../media-types/references.js'
 import type { StoredManifest } from '../storage/storage.js'
 
-/**
- * Manifest media-type behaviour (see docs/media-types.md): 'strict' follows the specs, 'lenient'
- * accepts what real clients send, 'gitlab-legacy' reproduces GitLab ≤ 3.6 and its bugs.
- */
-export type Mode = 'strict' | 'lenient' | 'gitlab-legacy'
-
 /** Which references a pushed manifest must have in the repository. */
 export type VerifyReferences = 'all' | 'blobs' | 'none'
-
-/** The options a profile's parser choice reads. */
-export interface ParserOptions {
-  readonly rejectUnknownContentType: boolean
-  readonly allowSchema1: boolean
-  readonly acceptUnknownManifestTypes: boolean
-}
 
 /**
  * How a manifest PUT is decided, step by step (media-type spec §2). The handler runs the steps
@@ -33,7 +20,7 @@ export interface PushRules {
   /** Step 4: the body as a JSON object; throws `MANIFEST_INVALID`. Gets the Content-Type for parsers that word errors their own way. */
   decode(bytes: Uint8Array, contentType: string | undefined): ManifestDocument
   /** Step 5: the parser for this push, from the Content-Type or (lenient) the body; throws to refuse it (schema 1, unknown types). */
-  chooseParser(contentType: string | undefined, document: ManifestDocument, options: ParserOptions): ManifestParser
+  chooseParser(contentType: string | undefined, document: ManifestDocument): ManifestParser
   /** Step 7: whether a document whose shape contradicts its parser is refused (E5, E6; CVE-2021-41190). */
   checkShape: boolean
   /** Step 9: the first field problem under this profile's rules, or undefined. */
@@ -61,7 +48,7 @@ export interface PullRules {
   rewriteManifestList: boolean
 }
 
-/** The options whose default depends on the registry imitated; `resolveOptions` takes them from the profile. */
+/** The options every mode reads whose default depends on the registry imitated; `resolveOptions` takes them from the mode. */
 export interface ModeDefaults {
   /** Which references of a pushed manifest must exist. */
   readonly verifyReferences: VerifyReferences
@@ -70,16 +57,47 @@ export interface ModeDefaults {
 }
 
 /**
- * A registry behaviour to imitate: data plus small hooks. Adding a mode is one new file that
- * exports a `Profile`, and one entry in `PROFILES` (profiles/index.ts).
+ * A registry behaviour to imitate, built for one registry from its mode's parameters: data plus
+ * small hooks.
  *
  * @example
- * profileFor('strict').push.checkShape // true
+ * createProfile('strict', {}).push.checkShape // true
  */
 export interface Profile {
-  readonly mode: Mode
-  /** What this registry does unless the options say otherwise. */
-  readonly defaults: ModeDefaults
+  readonly mode: string
   readonly push: PushRules
   readonly pull: PullRules
+}
+
+/** The value of a mode's own option: a switch, a number or a word. */
+export type ParameterValue = boolean | number | string
+
+/**
+ * A mode as its one file defines it: its name, the options only it reads with their defaults,
+ * and the factory that builds its profile from them. The registry builds the profile once, when
+ * it is created; an option of another mode is refused then.
+ *
+ * @example
+ * export const strictMode = defineMode({ mode: 'strict', parameters: { unknownContentTypes: true }, … })
+ */
+export interface ModeDefinition<M extends string = string, P extends Record<string, ParameterValue> = Record<string, ParameterValue>> {
+  readonly mode: M
+  /** A line for docs and errors: what the mode imitates. */
+  readonly summary: string
+  /** The options only this mode reads, each with its default; a value must have the default's type. */
+  readonly parameters: Readonly<P>
+  /** What the options every mode reads default to in this mode. */
+  readonly defaults: ModeDefaults
+  /** The profile for these parameters (all present, defaults applied). */
+  create(parameters: Readonly<P>): Profile
+}
+
+/**
+ * Declares a mode; a helper for the types only (the mode's name stays a literal).
+ *
+ * @example
+ * export const lenientMode = defineMode({ mode: 'lenient', summary: '…', parameters: { schema1: true }, defaults, create })
+ */
+export function defineMode<const M extends string, P extends Record<string, ParameterValue>>(definition: ModeDefinition<M, P>): ModeDefinition<M, P> {
+  return Object.freeze({ ...definition, parameters: Object.freeze({ ...definition.parameters }), defaults: Object.freeze({ ...definition.defaults }) })
 }

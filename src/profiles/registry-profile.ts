@@ -1,4 +1,4 @@
-import type { Mode, VerifyReferences } from './profile.js'
+import type { Mode, VerifyReferences } from './index.js'
 import type { BlobRedirect, Quirks, RateLimit } from './quirks.js'
 
 /**
@@ -41,7 +41,7 @@ export interface AuthShape {
 export interface ProfileOptions {
   mode?: Mode
   referrers?: boolean
-  deleteEnabled?: boolean
+  deletes?: boolean
   automaticMount?: boolean
   verifyReferences?: VerifyReferences
   quirks?: Quirks

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { OciError } from '../errors/oci-error.js'
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from '../media-types/constants.js'
 import { resolveOptions } from '../options.js'
-import { profileFor } from './index.js'
-import { strictProfile } from './strict.js'
+import { createProfile } from './index.js'
+import { strictMode } from './strict.js'
 
-const options = resolveOptions({ transport: 'none' })
+const strictProfile = createProfile('strict', {})
 
 function errorDetail(run: () => unknown): unknown {
   try {
@@ -19,9 +19,9 @@ function errorDetail(run: () => unknown): unknown {
 
 describe('strictProfile', () => {
   it('is the profile of mode strict, and its defaults are the options strict mode resolves to', () => {
-    expect(profileFor('strict')).toBe(strictProfile)
-    expect(strictProfile.defaults).toEqual({ verifyReferences: 'all', referrers: true })
-    expect(options).toMatchObject(strictProfile.defaults)
+    expect(strictProfile.mode).toBe('strict')
+    expect(strictMode.defaults).toEqual({ verifyReferences: 'all', referrers: true })
+    expect(resolveOptions({ transport: 'none' }).options).toMatchObject(strictMode.defaults)
   })
 
   it.each([
@@ -33,14 +33,14 @@ describe('strictProfile', () => {
     { contentType: 'application/json', kind: DOCKER_MANIFEST },
     { contentType: 'application/vnd.foo.manifest.v1+json', kind: DOCKER_MANIFEST },
   ])('chooses the $kind parser for Content-Type $contentType', ({ contentType, kind }) => {
-    expect(strictProfile.push.chooseParser(contentType, {}, options).kind).toBe(kind)
+    expect(strictProfile.push.chooseParser(contentType, {}).kind).toBe(kind)
   })
 
-  it('refuses schema 1 Content-Types, and unknown ones with rejectUnknownContentType', () => {
-    expect(errorDetail(() => strictProfile.push.chooseParser('application/vnd.docker.distribution.manifest.v1+prettyjws', {}, options))).toBe('manifest type unsupported')
-    const rejecting = resolveOptions({ transport: 'none', rejectUnknownContentType: true })
-    expect(errorDetail(() => strictProfile.push.chooseParser('application/json', {}, rejecting))).toBe('unsupported manifest media type and no default available: application/json')
-    expect(strictProfile.push.chooseParser(undefined, {}, rejecting).kind).toBe(DOCKER_MANIFEST)
+  it('refuses schema 1 Content-Types, and unknown ones with unknownContentTypes: false', () => {
+    expect(errorDetail(() => strictProfile.push.chooseParser('application/vnd.docker.distribution.manifest.v1+prettyjws', {}))).toBe('manifest type unsupported')
+    const rejecting = resolveOptions({ transport: 'none', unknownContentTypes: false }).profile
+    expect(errorDetail(() => rejecting.push.chooseParser('application/json', {}))).toBe('unsupported manifest media type and no default available: application/json')
+    expect(rejecting.push.chooseParser(undefined, {}).kind).toBe(DOCKER_MANIFEST)
   })
 
   it('reads Content-Type: absent or empty is undefined, garbage is refused', () => {

@@ -18,10 +18,10 @@ export { exportLayout, type ExportedLayout } from './layout-export.js'
 const LAYOUT_ENTRIES = new Set(['blobs', 'index.json', 'oci-layout'])
 
 /**
- * Options of `seed.fromLayout`.
+ * Options of `registry.importLayout`.
  *
  * @example
- * await registry.seed.fromLayout('./fixtures/app-layout', { repository: 'team/app' })
+ * await registry.importLayout('./fixtures/app-layout', { repository: 'team/app' })
  */
 export interface ImportLayoutOptions {
   /**
@@ -35,7 +35,7 @@ export interface ImportLayoutOptions {
  * A manifest imported from a layout.
  *
  * @example
- * const [first] = await registry.seed.fromLayout('./fixtures/app-layout', { repository: 'team/app' })
+ * const [first] = await registry.importLayout('./fixtures/app-layout', { repository: 'team/app' })
  * first?.reference // 'team/app:1'
  */
 export type ImportedManifest = PushedManifest

@@ -59,7 +59,7 @@ export async function pushBlob(target: SeedTarget, repository: string, blob: Omi
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
     body: body ?? (blob.bytes as Uint8Array<ArrayBuffer>),
     ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
-  } as RequestInit)
+  })
   await expectStatus(response, 201, `${repository}@${blob.digest}`, 'push blob')
 }
 

@@ -3,7 +3,6 @@ import { parseSupportedDigest } from '../leaf/digest.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { splitReference, type ImageReference } from '../inspect.js'
 import { blobOf, buildArtifact, buildImage, buildIndex, descriptorOf, misuse } from './builders.js'
-import { importLayout, type ImportedManifest, type ImportLayoutOptions } from './layout.js'
 import { headManifest, mountBlob, pushBlob, pushedManifest, pushManifest, type PushedManifest, type SeedTarget } from './push-client.js'
 import type { ArtifactOptions, BuiltManifest, Descriptor, ImageOptions, IndexOptions, Platform, SeedBlob, SeedLayer } from './types.js'
 
@@ -105,14 +104,6 @@ export interface Seeder {
    * const blob = await registry.seed.blob('team/app', 'hello')
    */
   blob(repository: string, content: SeedBlob | Uint8Array | string): Promise<SeedBlob>
-  /**
-   * Imports an OCI image layout: every manifest of its `index.json` with what it references,
-   * tagged by its `org.opencontainers.image.ref.name`. A directory of layouts (as
-   * `directoryStorage` writes) imports each one as the repository named by its path.
-   * @example
-   * await registry.seed.fromLayout('./fixtures/app-layout', { repository: 'team/app' })
-   */
-  fromLayout(dir: string, options?: ImportLayoutOptions): Promise<ImportedManifest[]>
 }
 
 /**
@@ -154,10 +145,6 @@ export function createSeeder(target: SeedTarget): Seeder {
       const blob = typeof content === 'string' || content instanceof Uint8Array ? blobOf(content) : content
       await pushBlob(target, repository, blob)
       return blob
-    },
-
-    fromLayout(dir, options) {
-      return importLayout(target, dir, options)
     },
   }
 }

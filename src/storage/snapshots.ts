@@ -1,4 +1,3 @@
-import type { RegistryContext } from '../api/route-types.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import type { GarbageCollection, Storage, StorageSnapshot } from './storage.js'
 
@@ -8,9 +7,8 @@ export function takeSnapshot(storage: Storage): Promise<StorageSnapshot> {
   return storage.snapshot()
 }
 
-/** Puts back a snapshot's content; open upload sessions end, as with `reset()`. */
-export async function restoreSnapshot(context: RegistryContext, snapshot: StorageSnapshot): Promise<void> {
-  const { storage } = context
+/** Puts back a snapshot's content, after checking it comes from this kind of storage. */
+export async function restoreSnapshot(storage: Storage, snapshot: StorageSnapshot): Promise<void> {
   if (!storage.restore) throw unsupported(storage, 'restore a snapshot into', 'restore()')
   if (typeof snapshot !== 'object' || snapshot === null || snapshot.kind !== storage.kind) {
     throw new FakeRegistryError('ERR_STORAGE', {
@@ -20,7 +18,6 @@ export async function restoreSnapshot(context: RegistryContext, snapshot: Storag
       fix: "Pass what this registry's snapshot() returned",
     })
   }
-  context.uploadDigesters.clear()
   await storage.restore(snapshot)
 }
 

@@ -65,7 +65,7 @@ function toBody(body: unknown, signal: AbortSignal, onStream: (end: () => void) 
  * errors the stream and ends the source.
  */
 function streamOf(source: AsyncIterable<unknown> | Iterable<unknown>, signal: AbortSignal, onStream: (end: () => void) => void): ReadableStream<Uint8Array> {
-  const iterator = isAsyncIterable(source) ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()
+  const iterator: AsyncIterator<unknown, unknown> | Iterator<unknown, unknown> = isAsyncIterable(source) ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()
   let onAbort: (() => void) | undefined
   let stopped = false
   const stop = (): void => {

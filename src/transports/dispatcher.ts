@@ -150,7 +150,7 @@ class InProcessDispatcher extends EventEmitter implements RegistryDispatcher {
         if (key === 'dispatch') return composed
         const value: unknown = Reflect.get(target, key, target)
         // Methods run on the real dispatcher: its #fields are not reachable through the proxy.
-        return typeof value === 'function' ? value.bind(target) : value
+        return typeof value === 'function' ? (value as (this: unknown, ...args: unknown[]) => unknown).bind(target) : value
       },
     })
   }

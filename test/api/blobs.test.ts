@@ -240,25 +240,25 @@ describe('DELETE /v2/<name>/blobs/<digest>', () => {
   })
 
   it('answers 405 UNSUPPORTED with Allow when deletes are disabled, and keeps the blob', async () => {
-    await using disabled = await createFakeRegistry({ transport: 'none', deleteEnabled: false })
+    await using disabled = await createFakeRegistry({ transport: 'none', deletes: false })
     await pushBlob(disabled, REPO, CONTENT)
     const response = await disabled.fetch(`/v2/${REPO}/blobs/${DIGEST}`, { method: 'DELETE' })
     expect(response.status).toBe(405)
     expect(response.headers.get('allow')).toBe('GET, HEAD')
     expect(await errorsOf(response)).toEqual([
-      { code: 'UNSUPPORTED', message: 'The operation is unsupported.', detail: 'deletes are disabled: createFakeRegistry({ deleteEnabled: true }) enables them' },
+      { code: 'UNSUPPORTED', message: 'The operation is unsupported.', detail: 'deletes are disabled: createFakeRegistry({ deletes: true }) enables them' },
     ])
     expect((await disabled.fetch(`/v2/${REPO}/blobs/${DIGEST}`, { method: 'HEAD' })).status).toBe(200)
   })
 
   // Deletes are refused as a method before the digest is judged, as they are for manifests.
   it.each([`sha256:${'0'.repeat(64)}`, 'sha256:x', 'md5:abc'])('answers DELETE of %s with 405 UNSUPPORTED when deletes are disabled', async (digest) => {
-    await using disabled = await createFakeRegistry({ transport: 'none', deleteEnabled: false })
+    await using disabled = await createFakeRegistry({ transport: 'none', deletes: false })
     const response = await disabled.fetch(`/v2/${REPO}/blobs/${digest}`, { method: 'DELETE' })
     expect(response.status).toBe(405)
     expect(response.headers.get('allow')).toBe('GET, HEAD')
     expect(await errorsOf(response)).toEqual([
-      { code: 'UNSUPPORTED', message: 'The operation is unsupported.', detail: 'deletes are disabled: createFakeRegistry({ deleteEnabled: true }) enables them' },
+      { code: 'UNSUPPORTED', message: 'The operation is unsupported.', detail: 'deletes are disabled: createFakeRegistry({ deletes: true }) enables them' },
     ])
   })
 })

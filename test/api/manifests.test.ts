@@ -463,15 +463,15 @@ describe('DELETE /v2/<name>/manifests/<reference>', () => {
     expect(await errorsOf(response)).toEqual([error])
   })
 
-  describe('with deleteEnabled: false', () => {
-    const { registry: locked } = useRegistry({ verifyReferences: 'none', deleteEnabled: false })
+  describe('with deletes: false', () => {
+    const { registry: locked } = useRegistry({ verifyReferences: 'none', deletes: false })
     it.each(['a', digest])('answers DELETE of %s with 405 UNSUPPORTED and Allow, and keeps the manifest', async (reference) => {
       await putManifestBytes(locked(), REPO, 'a', body, OM)
       const response = await locked().fetch(`/v2/${REPO}/manifests/${reference}`, { method: 'DELETE' })
       expect(response.status).toBe(405)
       expect(response.headers.get('allow')).toBe('GET, HEAD, PUT')
       expect(await errorsOf(response)).toEqual([
-        { code: 'UNSUPPORTED', message: 'The operation is unsupported.', detail: 'deletes are disabled: createFakeRegistry({ deleteEnabled: true }) enables them' },
+        { code: 'UNSUPPORTED', message: 'The operation is unsupported.', detail: 'deletes are disabled: createFakeRegistry({ deletes: true }) enables them' },
       ])
       expect((await locked().fetch(`/v2/${REPO}/manifests/a`, { headers: { accept: OM } })).status).toBe(200)
     })

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { assertBlob, assertReferrers, assertTags, createFakeRegistry, FakeRegistryError, textLayer, type FakeRegistry, type SeededImage } from '../../src/index.js'
+import { assertBlob, assertReferrers, assertTags, createFakeRegistry, FakeRegistryError, type FakeRegistry } from '../../src/index.js'
+import { textLayer, type SeededImage } from '../../src/seed.js'
 import { pushBlob, pushImageContent, putManifest, sha256 } from '../support/push.js'
 
 const SBOM = 'application/spdx+json'

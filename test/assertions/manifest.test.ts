@@ -1,6 +1,7 @@
 import { AssertionError } from 'node:assert'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { assertManifest, createFakeRegistry, FakeRegistryError, textLayer, type FakeRegistry, type SeededImage } from '../../src/index.js'
+import { assertManifest, createFakeRegistry, FakeRegistryError, type FakeRegistry } from '../../src/index.js'
+import { textLayer, type SeededImage } from '../../src/seed.js'
 import { MediaTypes, pushImageContent, putManifest } from '../support/push.js'
 
 const SBOM = 'application/spdx+json'

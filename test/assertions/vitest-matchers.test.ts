@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import '../../src/vitest.js'
-import { createFakeRegistry, textLayer, type FakeRegistry, type SeededImage } from '../../src/index.js'
+import { createFakeRegistry, type FakeRegistry } from '../../src/index.js'
+import { textLayer, type SeededImage } from '../../src/seed.js'
 import { MediaTypes, putManifest } from '../support/push.js'
 
 const SBOM = 'application/spdx+json'

@@ -28,7 +28,7 @@ const PUSHED_TAGS = ['test0', 'test1', 'test2', 'test3']
 const VARIANTS: Variant[] = [
   variant('manifests deleted before blobs'),
   variant('blobs deleted before manifests', { config: { deleteManifestBeforeBlobs: false } }),
-  variant('deletes disabled in the registry', { registry: { deleteEnabled: false } }),
+  variant('deletes disabled in the registry', { registry: { deletes: false } }),
   variant('tags preloaded (tag list given, no setup)', { config: { tagList: [...PUSHED_TAGS, fixtures.testTagName] } }),
   variant('profile distribution-2.8: fails exactly the specs distribution 2.8 fails', {
     registry: { profile: 'distribution-2.8' },

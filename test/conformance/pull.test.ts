@@ -21,7 +21,7 @@ import {
 const VARIANTS: Variant[] = [
   variant('manifests deleted before blobs'),
   variant('blobs deleted before manifests', { config: { deleteManifestBeforeBlobs: false } }),
-  variant('deletes disabled in the registry', { registry: { deleteEnabled: false } }),
+  variant('deletes disabled in the registry', { registry: { deletes: false } }),
   variant('content preloaded (tag and digests given, no setup)', {
     config: { preloaded: { tag: 'preloaded', manifestDigest: fixtures.manifests[0]!.digest, blobDigest: fixtures.configs[0]!.digest } },
   }),

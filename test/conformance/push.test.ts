@@ -32,7 +32,7 @@ const VARIANTS: Variant[] = [
     config: { automaticCrossmount: false },
   }),
   variant('automatic cross-mount not configured, empty-layer push skipped, deletes disabled in the registry', {
-    registry: { deleteEnabled: false },
+    registry: { deletes: false },
     config: { automaticCrossmount: undefined, skipEmptyLayerPushTest: true },
   }),
   variant('profile distribution-2.8: fails exactly the specs distribution 2.8 fails', {

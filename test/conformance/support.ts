@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it as vitestIt, type TestContext } from 'vitest'
-import { createFakeRegistry, DEFAULTS, type FakeRegistry, type FakeRegistryOptions } from '../../src/index.js'
+import { createFakeRegistry, type FakeRegistry, type FakeRegistryOptions } from '../../src/index.js'
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
@@ -135,7 +135,7 @@ export function variant(
       ...overrides.config,
     },
     capabilities: {
-      deletes: registry.deleteEnabled ?? DEFAULTS.deleteEnabled,
+      deletes: registry.deletes ?? true,
       emptyLayerManifest: true,
       artifactTypeFilter: true,
       referrers: registry.referrers ?? true,

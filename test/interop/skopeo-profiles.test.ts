@@ -53,7 +53,7 @@ describe.skipIf(!skopeoPath)('skopeo against each registry profile', { timeout: 
 
     // skopeo resolves the tag and deletes by digest: it works exactly where the registry deletes.
     const deleted = await skopeo.run('delete', [docker('team/app:2')])
-    expect(deleted.exitCode === 0, describeRun(deleted)).toBe(registry.options.deleteEnabled)
+    expect(deleted.exitCode === 0, describeRun(deleted)).toBe(registry.options.deletes)
     const blobRequests = registry.requests.filter({ resource: 'blob', method: 'GET' }).map((entry) => entry.response.status)
     if (registry.options.blobRedirect) expect(blobRequests).toContain(307)
   })

@@ -76,10 +76,10 @@ function checkEntry(entry: unknown, path: string, problems: string[]): void {
   check(cache, 'cache', `${path}.cache`, problems)
   if (check(timings, 'timings', `${path}.timings`, problems)) {
     for (const name of ['send', 'wait', 'receive'] as const) {
-      if (typeof timings[name] === 'number' && (timings[name] as number) < 0) problems.push(`${path}.timings.${name}: must not be negative`)
+      if (typeof timings[name] === 'number' && (timings[name]) < 0) problems.push(`${path}.timings.${name}: must not be negative`)
     }
     for (const name of ['blocked', 'dns', 'connect', 'ssl'] as const) {
-      if (typeof timings[name] === 'number' && (timings[name] as number) < -1) problems.push(`${path}.timings.${name}: -1 or more`)
+      if (typeof timings[name] === 'number' && (timings[name]) < -1) problems.push(`${path}.timings.${name}: -1 or more`)
     }
     // The entry's time is the sum of its timings, those not applicable (-1) left out.
     const sum = ['blocked', 'dns', 'connect', 'send', 'wait', 'receive'].reduce((total, name) => {

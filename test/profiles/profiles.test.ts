@@ -401,9 +401,9 @@ describe('choosing a profile', () => {
   })
 
   it('lets explicit options win over the profile', async () => {
-    const registry = await start({ profile: 'ghcr', referrers: true, deleteEnabled: true, quirks: { digestOnTagGet: false } })
+    const registry = await start({ profile: 'ghcr', referrers: true, deletes: true, quirks: { digestOnTagGet: false } })
     await expectReferrersApi(registry)
-    expect(registry.options.deleteEnabled).toBe(true)
+    expect(registry.options.deletes).toBe(true)
     expect(registry.options.quirks.digestOnTagGet).toBe(false)
     // A quirk given explicitly sits on top of the profile's other quirks.
     const ecr = await start({ profile: 'ecr', quirks: { tagsPageSize: 2 } })

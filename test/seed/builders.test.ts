@@ -2,7 +2,8 @@
 // artifact documents whose descriptors match their blobs.
 import { gunzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { blobOf, buildArtifact, buildImage, buildIndex, descriptorOf, FakeRegistryError, randomLayer, textLayer } from '../../src/index.js'
+import { FakeRegistryError } from '../../src/index.js'
+import { blobOf, buildArtifact, buildImage, buildIndex, descriptorOf, randomLayer, textLayer } from '../../src/seed.js'
 import { sha256 } from '../support/push.js'
 
 const decoder = new TextDecoder()

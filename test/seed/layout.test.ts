@@ -1,4 +1,4 @@
-// OCI image layouts in and out: seed.fromLayout imports one (or a directory of them), and
+// OCI image layouts in and out: importLayout imports one (or a directory of them), and
 // registry.exportLayout writes one that reads back to the same bytes.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -29,7 +29,7 @@ describe('layouts', () => {
   it('imports an index layout into a repository: ref names become tags, children and blobs come along', async () => {
     const layout = await writeIndexLayout('multi')
     dirs.push(layout.dir)
-    const imported = await registry.seed.fromLayout(layout.dir, { repository: 'team/app' })
+    const imported = await registry.importLayout(layout.dir, { repository: 'team/app' })
     expect(imported.map(({ reference, digest, mediaType }) => ({ reference, digest, mediaType }))).toEqual([{ reference: 'team/app:multi', digest: layout.index.digest, mediaType: MediaTypes.OI }])
     expect(await bytesOf('team/app', 'multi')).toEqual(layout.index.bytes)
     for (const image of layout.images) {
@@ -53,7 +53,7 @@ describe('layouts', () => {
     const index = JSON.parse(await readFile(indexPath, 'utf8')) as { manifests: Array<Record<string, unknown>> }
     await writeFile(indexPath, JSON.stringify({ ...index, manifests: index.manifests.map(({ mediaType: _omitted, ...descriptor }) => descriptor) }))
 
-    const imported = await registry.seed.fromLayout(layout.dir, { repository: 'team/app' })
+    const imported = await registry.importLayout(layout.dir, { repository: 'team/app' })
     expect(imported.map(({ reference, digest, mediaType, descriptor }) => ({ reference, digest, mediaType, descriptor }))).toEqual([
       { reference: 'team/app:1', digest: layout.root.digest, mediaType, descriptor: { mediaType, digest: layout.root.digest, size: layout.root.bytes.byteLength } },
     ])
@@ -65,12 +65,12 @@ describe('layouts', () => {
   it('reads full references as ref names when no repository is given, and refuses bare tags then', async () => {
     const layout = await writeImageLayout('team/app:7')
     dirs.push(layout.dir)
-    await registry.seed.fromLayout(layout.dir)
+    await registry.importLayout(layout.dir)
     expect(await bytesOf('team/app', '7')).toEqual(layout.root.bytes)
 
     const bare = await writeImageLayout('v1')
     dirs.push(bare.dir)
-    const error = await registry.seed.fromLayout(bare.dir).then(() => undefined, (caught: unknown) => caught)
+    const error = await registry.importLayout(bare.dir).then(() => undefined, (caught: unknown) => caught)
     expect(error).toBeInstanceOf(FakeRegistryError)
     expect((error as FakeRegistryError).message).toBe(`Failed to import layout "${join(bare.dir, 'index.json')}": the ref name "v1" is not a reference such as team/app:1. Pass { repository: 'team/app' } so ref names are read as tags.`)
   })
@@ -89,7 +89,7 @@ describe('layouts', () => {
       await writeFile(join(root, name, 'oci-layout'), await readFile(join(layout.dir, 'oci-layout')))
       await writeFile(join(root, name, 'index.json'), await readFile(join(layout.dir, 'index.json')))
     }
-    const imported = await registry.seed.fromLayout(root)
+    const imported = await registry.importLayout(root)
     expect(imported.map((manifest) => manifest.reference)).toEqual(['team/one:1', 'two:2'])
     expect(await bytesOf('two', '2')).toEqual(two.root.bytes)
   })
@@ -117,7 +117,7 @@ describe('layouts', () => {
 
     // And back: another registry imports it to the same bytes.
     await using other = await createFakeRegistry({ transport: 'none' })
-    await other.seed.fromLayout(dir, { repository: 'copy/app' })
+    await other.importLayout(dir, { repository: 'copy/app' })
     const copied = await other.fetch('/v2/copy/app/manifests/multi', { headers: { accept: ACCEPT } })
     expect(new Uint8Array(await copied.arrayBuffer())).toEqual(index.bytes)
     const referrers = (await (await other.fetch(`/v2/copy/app/referrers/${image.digest}`)).json()) as { manifests: Array<{ digest: string }> }

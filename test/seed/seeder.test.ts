@@ -1,7 +1,8 @@
 // registry.seed pushes through the registry's own API: what it returns is what the registry
 // serves, byte for byte, and the registry's answers come back as clear errors.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, FakeRegistryError, randomLayer, type FakeRegistry } from '../../src/index.js'
+import { createFakeRegistry, FakeRegistryError, type FakeRegistry } from '../../src/index.js'
+import { randomLayer } from '../../src/seed.js'
 import { MediaTypes } from '../support/push.js'
 
 const ACCEPT = [MediaTypes.OM, MediaTypes.OI, MediaTypes.S2, MediaTypes.DL].join(', ')

@@ -57,8 +57,8 @@ describePutTable('strict mode PUT: the 8x6 media-type table', {}, TABLE, async (
   await expectCellServed(await fetchCell(registry, ACCEPT_ALL), body, cell.stored)
 })
 
-describe('strict mode PUT with rejectUnknownContentType: every U cell', () => {
-  const context = usePayloadRegistry({ rejectUnknownContentType: true })
+describe('strict mode PUT with unknownContentTypes: false: every U cell', () => {
+  const context = usePayloadRegistry({ unknownContentTypes: false })
 
   it.each(ROWS.flatMap((row) => [U, 'application/json'].map((contentType) => ({ row, contentType }))))(
     '$row body with Content-Type $contentType',

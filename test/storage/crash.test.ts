@@ -6,7 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { randomLayer } from '../../src/index.js'
+import { randomLayer } from '../../src/seed.js'
 import { makeTempDir, removeLayout } from '../support/oci-layout.js'
 import { errorsOf, sha256 } from '../support/push.js'
 

@@ -1,7 +1,8 @@
 // Deletion semantics on every backend: content is shared by digest, so deleting or untagging in
 // one repository never takes a blob from another; only garbageCollect() removes bytes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, type FakeRegistry, type SeededImage } from '../../src/index.js'
+import { createFakeRegistry, type FakeRegistry } from '../../src/index.js'
+import type { SeededImage } from '../../src/seed.js'
 import { BACKENDS } from '../support/backends.js'
 import { makeTempDir, removeLayout } from '../support/oci-layout.js'
 

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, directoryStorage, FakeRegistryError, randomLayer, type FakeRegistry, type Storage } from '../../src/index.js'
+import { createFakeRegistry, directoryStorage, FakeRegistryError, type FakeRegistry, type Storage } from '../../src/index.js'
+import { randomLayer } from '../../src/seed.js'
 import { makeTempDir, removeLayout, writeImageLayout } from '../support/oci-layout.js'
 import { bytesOf, errorsOf, sha256 } from '../support/push.js'
 
@@ -244,12 +245,12 @@ describe('directory storage: the files', () => {
       expect(await tree(join(parent, 'home'))).toEqual(before)
     })
 
-    it('refuses a root that is itself one OCI layout, pointing at the parent or fromLayout', async () => {
+    it('refuses a root that is itself one OCI layout, pointing at the parent or importLayout', async () => {
       const layout = await writeImageLayout('v1')
       try {
         const error = await rejection(start(layout.dir))
         expect(error.message).toContain('it is an OCI image layout itself')
-        expect(error.message).toContain('registry.seed.fromLayout(dir, { repository })')
+        expect(error.message).toContain('registry.importLayout(dir, { repository })')
       } finally {
         await removeLayout(layout.dir)
       }

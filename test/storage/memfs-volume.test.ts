@@ -2,7 +2,8 @@
 // that stream in bounded chunks rather than whole buffers.
 import { Volume } from 'memfs'
 import { describe, expect, it } from 'vitest'
-import { createFakeRegistry, FakeRegistryError, randomLayer } from '../../src/index.js'
+import { createFakeRegistry, FakeRegistryError } from '../../src/index.js'
+import { randomLayer } from '../../src/seed.js'
 import { memfsStorage } from '../../src/memfs.js'
 import { buildImage } from '../support/oci-layout.js'
 import { sha256 } from '../support/push.js'

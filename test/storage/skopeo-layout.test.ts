@@ -3,7 +3,8 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeRegistry, directoryStorage, randomLayer, type FakeRegistry } from '../../src/index.js'
+import { createFakeRegistry, directoryStorage, type FakeRegistry } from '../../src/index.js'
+import { randomLayer } from '../../src/seed.js'
 import { makeTempDir, readLayout, removeLayout, writeImageLayout, writeIndexLayout } from '../support/oci-layout.js'
 import { MediaTypes } from '../support/push.js'
 import { createSkopeo, describeRun, findSkopeo, type Skopeo } from '../support/skopeo.js'
@@ -98,14 +99,14 @@ describe.skipIf(!skopeoPath)('skopeo and the layouts of directory storage', { ti
     }
   })
 
-  it('imports a layout skopeo wrote with seed.fromLayout', async () => {
+  it('imports a layout skopeo wrote with importLayout', async () => {
     const source = await writeImageLayout('v2', { layers: ['from skopeo'] })
     dirs.push(source.dir)
     const written = join(await tempDir(), 'layout')
     await skopeoOk('copy', ['--preserve-digests', `oci:${source.dir}:v2`, `oci:${written}:v2`])
     const registry = await createFakeRegistry({ transport: 'none' })
     registries.push(registry)
-    await registry.seed.fromLayout(written, { repository: 'team/app' })
+    await registry.importLayout(written, { repository: 'team/app' })
     const response = await registry.fetch('/v2/team/app/manifests/v2', { headers: { accept: ACCEPT } })
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(source.root.bytes)
   })

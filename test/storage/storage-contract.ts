@@ -3,7 +3,8 @@
 // new backend proves itself by adding one file: describeStorageContract('name', () => make()).
 import { randomUUID } from 'node:crypto'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { computeDigest, type Storage, type StoredManifest } from '../../src/index.js'
+import type { Storage, StoredManifest } from '../../src/index.js'
+import { computeDigest } from '../../src/seed.js'
 
 /** Makes a new, empty storage; called before every test. */
 export type MakeStorage = () => Storage | Promise<Storage>

@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { blobOf, buildImage as buildSeedImage, buildIndex as buildSeedIndex, descriptorOf, type BuiltManifest, type SeedBlob } from '../../src/index.js'
+import { blobOf, buildImage as buildSeedImage, buildIndex as buildSeedIndex, descriptorOf, type BuiltManifest, type SeedBlob } from '../../src/seed.js'
 
 /** The annotation that names a manifest in `index.json`; `oci:DIR:<tag>` looks it up. */
 export const REF_NAME = 'org.opencontainers.image.ref.name'

@@ -2,7 +2,8 @@ import { Readable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { Agent, fetch as undiciFetch, getGlobalDispatcher, interceptors, request, setGlobalDispatcher, type Dispatcher } from 'undici'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createFakeRegistry, FakeRegistryError, type DispatchController, type DispatchHandler, type FakeRegistry } from '../../src/index.js'
+import { createFakeRegistry, FakeRegistryError, type FakeRegistry } from '../../src/index.js'
+import type { DispatchController, DispatchHandler } from '../../src/transports/dispatcher.js'
 import { sha256 } from '../support/push.js'
 
 // The answer every client must see, whatever drives the dispatcher.
@@ -18,7 +19,7 @@ const CLIENTS: Array<[string, Client]> = [
   [
     'undici.request',
     async (url, init) => {
-      const response = await request(url, { method: init.method as Dispatcher.HttpMethod, dispatcher: init.dispatcher })
+      const response = await request(url, { method: init.method, dispatcher: init.dispatcher })
       return { status: response.statusCode, headers: flat(response.headers), body: await response.body.text() }
     },
   ],
@@ -32,7 +33,7 @@ const CLIENTS: Array<[string, Client]> = [
   [
     'global fetch',
     async (url, init) => {
-      const response = await fetch(url, init as RequestInit)
+      const response = await fetch(url, init)
       return { status: response.status, headers: Object.fromEntries(response.headers), body: await response.text() }
     },
   ],
@@ -158,7 +159,7 @@ describe('registry.dispatcher', () => {
   })
 
   it('runs undici interceptors through compose()', async () => {
-    const composed = registry.dispatcher.compose(interceptors.retry({ maxRetries: 1 }) as never) as Dispatcher
+    const composed = registry.dispatcher.compose(interceptors.retry({ maxRetries: 1 })) as Dispatcher
     const response = await request(`${registry.url}/v2/`, { dispatcher: composed })
     expect([response.statusCode, await response.body.text()]).toEqual([200, '{}'])
   })

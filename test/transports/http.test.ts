@@ -387,7 +387,7 @@ describe('http transport', () => {
     })
 
     it('closes on leaving an await using block (Symbol.asyncDispose)', async () => {
-      let url = ''
+      let url: string
       let disposed: FakeRegistry | undefined
       {
         await using scoped = await createFakeRegistry()

@@ -76,7 +76,7 @@ function createClient(name: ClientName, dispatcher: Dispatcher | undefined): Cli
     case 'global fetch':
       return async (url, { method, headers, body }) => {
         const init = { method, headers, body: (Array.isArray(body) ? streamOf(body) : body) as BodyInit | undefined, duplex: 'half', ...(dispatcher ? { dispatcher } : {}) }
-        const response = await fetch(url, init as RequestInit)
+        const response = await fetch(url, init)
         return fromFetch(response, await response.arrayBuffer())
       }
     case 'undici fetch':
@@ -86,7 +86,7 @@ function createClient(name: ClientName, dispatcher: Dispatcher | undefined): Cli
       }
     case 'undici.request':
       return async (url, { method, headers, body }) => {
-        const response = await request(url, { method: method as Dispatcher.HttpMethod, headers, body: Array.isArray(body) ? Readable.from(body) : body, dispatcher })
+        const response = await request(url, { method: method, headers, body: Array.isArray(body) ? Readable.from(body) : body, dispatcher })
         return { status: response.statusCode, headers: flatHeaders(response.headers), body: Buffer.from(await response.body.arrayBuffer()) }
       }
     case 'node:http':

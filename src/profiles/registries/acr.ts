@@ -7,7 +7,7 @@ export const acrProfile: RegistryProfile = {
   options: {
     // "?" on the sheet: distribution's behaviour (no referrers API, DELETE 405 unless enabled).
     referrers: false,
-    deleteEnabled: false,
+    deletes: false,
     // n is ignored and a page holds 1000 tags, with a Link while more remain.
     quirks: { tagsIgnoreN: true, tagsPageSize: 1000 },
     blobRedirect: {},
@@ -25,7 +25,7 @@ export const acrProfile: RegistryProfile = {
   },
   cites: {
     referrers: 'referrers API',
-    deleteEnabled: 'manifest DELETE',
+    deletes: 'manifest DELETE',
     'quirks.tagsIgnoreN': 'tags pagination',
     'quirks.tagsPageSize': 'tags pagination',
     blobRedirect: 'blob GET redirect',

@@ -7,7 +7,7 @@ export const artifactoryProfile: RegistryProfile = {
   options: {
     referrers: true,
     // "?" on the sheet: distribution's behaviour (DELETE 405 unless enabled).
-    deleteEnabled: false,
+    deletes: false,
   },
   auth: {
     scheme: 'bearer',
@@ -22,7 +22,7 @@ export const artifactoryProfile: RegistryProfile = {
   },
   cites: {
     referrers: 'referrers API',
-    deleteEnabled: 'manifest DELETE',
+    deletes: 'manifest DELETE',
     auth: 'challenge and token',
   },
 }

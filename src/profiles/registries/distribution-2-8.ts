@@ -2,7 +2,7 @@ import type { RegistryProfile } from '../registry-profile.js'
 
 /**
  * distribution (docker registry) 2.8, as measured against Debian's docker-registry 2.8.2 with
- * deletes enabled (`storage.delete.enabled: true`; add `deleteEnabled: false` for its default
+ * deletes enabled (`storage.delete.enabled: true`; add `deletes: false` for its default
  * configuration). Rows: docs/profiles.md.
  */
 export const distribution28Profile: RegistryProfile = {
@@ -10,7 +10,7 @@ export const distribution28Profile: RegistryProfile = {
   title: 'distribution 2.8',
   options: {
     referrers: false,
-    deleteEnabled: true,
+    deletes: true,
     quirks: {
       tagsIgnoreN: true,
       tagsIgnoreLast: true,

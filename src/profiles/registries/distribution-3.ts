@@ -6,7 +6,7 @@ export const distribution3Profile: RegistryProfile = {
   title: 'distribution 3.x',
   options: {
     referrers: false,
-    deleteEnabled: true,
+    deletes: true,
     quirks: { catalogMaxPageSize: 1000, pageSizeAboveMax: 'distribution', headerCase: 'canonical' },
   },
   auth: {

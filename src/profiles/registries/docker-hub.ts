@@ -6,7 +6,7 @@ export const dockerHubProfile: RegistryProfile = {
   title: 'Docker Hub',
   options: {
     // No DELETE through the registry API: 405 UNSUPPORTED.
-    deleteEnabled: false,
+    deletes: false,
     // "?" on the sheet: distribution's behaviour, which has no referrers API.
     referrers: false,
     quirks: { catalog: false, headerCase: 'lower' },
@@ -27,7 +27,7 @@ export const dockerHubProfile: RegistryProfile = {
     anonymousPull: true,
   },
   cites: {
-    deleteEnabled: 'manifest DELETE',
+    deletes: 'manifest DELETE',
     referrers: 'referrers API',
     'quirks.catalog': '_catalog',
     'quirks.headerCase': 'header case',

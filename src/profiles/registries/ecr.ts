@@ -10,7 +10,7 @@ export const ecrProfile: RegistryProfile = {
   options: {
     // "?" on the sheet: distribution's behaviour (no referrers API, DELETE 405 unless enabled).
     referrers: false,
-    deleteEnabled: false,
+    deletes: false,
     quirks: {
       tagsPageSize: 100,
       tagsMaxPageSize: 1000,
@@ -36,7 +36,7 @@ export const ecrProfile: RegistryProfile = {
   },
   cites: {
     referrers: 'referrers API',
-    deleteEnabled: 'manifest DELETE',
+    deletes: 'manifest DELETE',
     'quirks.tagsPageSize': 'tags pagination',
     'quirks.tagsMaxPageSize': 'tags pagination',
     'quirks.catalogMaxPageSize': '_catalog',

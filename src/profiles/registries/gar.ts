@@ -7,7 +7,7 @@ export const garProfile: RegistryProfile = {
   options: {
     // "?" on the sheet: distribution's behaviour (no referrers API, DELETE 405 unless enabled, no redirect).
     referrers: false,
-    deleteEnabled: false,
+    deletes: false,
     quirks: { tagsIgnoreN: true, tagsIgnoreLast: true, linkHeader: false, headerCase: 'lower' },
   },
   auth: {
@@ -23,7 +23,7 @@ export const garProfile: RegistryProfile = {
   },
   cites: {
     referrers: 'referrers API',
-    deleteEnabled: 'manifest DELETE',
+    deletes: 'manifest DELETE',
     'quirks.tagsIgnoreN': 'tags pagination',
     'quirks.tagsIgnoreLast': 'tags pagination',
     'quirks.linkHeader': 'tags pagination',

@@ -8,7 +8,7 @@ export const ghcrProfile: RegistryProfile = {
     // No referrers API: 404, no OCI-Subject; attestations live under sha256-<hex> tags.
     referrers: false,
     // DELETE answers 405 UNSUPPORTED; deletion goes through the GitHub Packages REST API.
-    deleteEnabled: false,
+    deletes: false,
   },
   auth: {
     scheme: 'bearer',
@@ -26,7 +26,7 @@ export const ghcrProfile: RegistryProfile = {
   },
   cites: {
     referrers: 'referrers API',
-    deleteEnabled: 'manifest DELETE',
+    deletes: 'manifest DELETE',
     auth: 'challenge and token',
     'auth.unknownRepository': 'unknown repository (anonymous)',
   },

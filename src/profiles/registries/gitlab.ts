@@ -13,7 +13,7 @@ export const gitlabProfile: RegistryProfile = {
     referrers: false,
     quirks: { digestTags: true },
     // "?" on the sheet: distribution's behaviour (DELETE 405 unless enabled).
-    deleteEnabled: false,
+    deletes: false,
   },
   auth: {
     scheme: 'bearer',
@@ -31,7 +31,7 @@ export const gitlabProfile: RegistryProfile = {
     mode: 'media types',
     referrers: 'referrers API',
     'quirks.digestTags': 'referrers API',
-    deleteEnabled: 'manifest DELETE',
+    deletes: 'manifest DELETE',
     auth: 'challenge and token',
   },
 }

@@ -6,7 +6,7 @@ export const zotProfile: RegistryProfile = {
   title: 'zot',
   options: {
     referrers: true,
-    deleteEnabled: true,
+    deletes: true,
   },
   auth: {
     scheme: 'basic',
@@ -22,7 +22,7 @@ export const zotProfile: RegistryProfile = {
   },
   cites: {
     referrers: 'referrers API',
-    deleteEnabled: 'manifest DELETE',
+    deletes: 'manifest DELETE',
     auth: 'challenge and token',
     'auth.notAllowed': 'authenticated but not allowed',
   },

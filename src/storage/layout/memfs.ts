@@ -48,7 +48,7 @@ export function memfsStorage(volume: Volume = new Volume(), options: MemfsStorag
 function volumeFs(volume: Volume): LayoutFs {
   const fs = volume.promises
   return {
-    join: posix.join,
+    join: (...parts) => posix.join(...parts),
     mkdir: async (path) => void (await fs.mkdir(path, { recursive: true })),
     readFile: async (path) => new Uint8Array((await fs.readFile(path)) as Uint8Array),
     open: async (path, flags) => {

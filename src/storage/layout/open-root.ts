@@ -24,7 +24,7 @@ export async function openRoot(files: LayoutFiles, root: string, repositories: R
   if (!entries.includes(ROOT_MARKER)) {
     const foreign = await foreignEntry(files, root, entries)
     if (entries.includes('oci-layout')) {
-      throw rootError(root, 'it is an OCI image layout itself, and the storage root holds one layout per repository', 'Pass its parent directory (the layout then serves as the repository named after it), or import it with registry.seed.fromLayout(dir, { repository })')
+      throw rootError(root, 'it is an OCI image layout itself, and the storage root holds one layout per repository', 'Pass its parent directory (the layout then serves as the repository named after it), or import it with registry.importLayout(dir, { repository })')
     }
     if (foreign !== undefined) {
       throw rootError(root, `it is not empty and was not written by this registry (found "${foreign}")`, 'Choose an empty or new directory, one this registry wrote, or one that holds only OCI image layouts')

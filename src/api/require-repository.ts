@@ -6,8 +6,8 @@ import type { Storage } from '../storage/storage.js'
  * visibility rule, so every repository the catalog lists answers its tag list, maybe empty.
  *
  * @example
- * await assertRepository(context.storage, 'team/app') // throws NAME_UNKNOWN for an empty name
+ * await requireRepository(context.storage, 'team/app') // throws NAME_UNKNOWN for an empty name
  */
-export async function assertRepository(storage: Storage, name: string): Promise<void> {
+export async function requireRepository(storage: Storage, name: string): Promise<void> {
   if (!(await storage.hasRepository(name))) throw new OciError('NAME_UNKNOWN', { name })
 }
