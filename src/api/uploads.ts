@@ -138,7 +138,7 @@ const FROZEN = new WeakMap<RegistryContext, Map<string, number>>()
 
 function frozenRanges(context: RegistryContext): Map<string, number> {
   let frozen = FROZEN.get(context)
-  if (!frozen) FROZEN.set(context, (frozen = new Map()))
+  if (!frozen) FROZEN.set(context, (frozen = new Map<string, number>()))
   return frozen
 }
 

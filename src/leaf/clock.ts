@@ -23,7 +23,8 @@ export function createClock(source: () => number): RegistryClock {
   return {
     now: () => source() + offset,
     advance(ms: number): void {
-      if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`clock.advance takes a whole, non-negative number of milliseconds, got ${String(ms)}`)
+      if (!Number.isSafeInteger(ms) || ms < 0)
+        throw new RangeError(`clock.advance takes a whole, non-negative number of milliseconds, got ${String(ms)}`)
       offset += ms
     },
   }

@@ -54,16 +54,27 @@ export function createBlobStorageOrigin(context: RegistryContext, redirect: Reso
     async serve(request) {
       const url = new URL(request.url)
       if (request.headers.has('authorization')) {
-        return s3Error(400, 'InvalidArgument', ONE_AUTH_MECHANISM, { ArgumentName: 'Authorization', ArgumentValue: 'Bearer' })
+        return s3Error(400, 'InvalidArgument', ONE_AUTH_MECHANISM, {
+          ArgumentName: 'Authorization',
+          ArgumentValue: 'Bearer',
+        })
       }
       const date = url.searchParams.get('X-Amz-Date') ?? ''
       const expires = url.searchParams.get('X-Amz-Expires') ?? ''
       const given = url.searchParams.get('X-Amz-Signature') ?? ''
       const method = request.method === 'HEAD' ? 'HEAD' : 'GET'
-      if ((request.method !== 'GET' && request.method !== 'HEAD') || !sameSignature(given, signature(method, url.pathname, date, expires))) {
-        return s3Error(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.')
+      if (
+        (request.method !== 'GET' && request.method !== 'HEAD') ||
+        !sameSignature(given, signature(method, url.pathname, date, expires))
+      ) {
+        return s3Error(
+          403,
+          'SignatureDoesNotMatch',
+          'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+        )
       }
-      if (context.clock.now() > parseAmzDate(date) + Number(expires) * 1000) return s3Error(403, 'AccessDenied', 'Request has expired')
+      if (context.clock.now() > parseAmzDate(date) + Number(expires) * 1000)
+        return s3Error(403, 'AccessDenied', 'Request has expired')
       return serveBlob(context, request, url.pathname)
     },
   }
@@ -78,7 +89,11 @@ async function serveBlob(context: RegistryContext, request: Request, path: strin
   const name = match?.[1]
   const digest = match?.[2]
   const blob =
-    name && digest && isRepositoryName(name) && parseSupportedDigest(digest) && (await context.storage.isBlobLinked(name, digest))
+    name &&
+    digest &&
+    isRepositoryName(name) &&
+    parseSupportedDigest(digest) &&
+    (await context.storage.isBlobLinked(name, digest))
       ? await context.storage.statBlob(digest)
       : undefined
   if (!blob || !digest) return s3Error(404, 'NoSuchKey', 'The specified key does not exist.')
@@ -100,9 +115,14 @@ async function serveBlob(context: RegistryContext, request: Request, path: strin
 }
 
 function s3Error(status: number, code: string, message: string, extra: Record<string, string> = {}): Response {
-  const fields = Object.entries(extra).map(([key, value]) => `<${key}>${value}</${key}>`).join('')
+  const fields = Object.entries(extra)
+    .map(([key, value]) => `<${key}>${value}</${key}>`)
+    .join('')
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>${fields}<RequestId>FAKEOCIREGISTRY</RequestId></Error>`
-  return new Response(body, { status, headers: { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) } })
+  return new Response(body, {
+    status,
+    headers: { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) },
+  })
 }
 
 function sameSignature(given: string, expected: string): boolean {
@@ -111,12 +131,23 @@ function sameSignature(given: string, expected: string): boolean {
 
 // ISO 8601 basic format, as SigV4's X-Amz-Date: 20260101T000000Z.
 function amzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '')
 }
 
 function parseAmzDate(value: string): number {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value)
   if (!match) return Number.NaN
-  const [, year, month, day, hour, minute, second] = match.map(Number) as [number, number, number, number, number, number, number]
+  const [, year, month, day, hour, minute, second] = match.map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
   return Date.UTC(year, month - 1, day, hour, minute, second)
 }

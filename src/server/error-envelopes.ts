@@ -25,6 +25,10 @@ export function writeErrorEnvelope(error: OciError, quirks: ResolvedQuirks): Res
   const body = `${JSON.stringify({ errors: entries })}\n`
   return new Response(body, {
     status,
-    headers: { ...error.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+    headers: {
+      ...error.headers,
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+    },
   })
 }

@@ -6,7 +6,8 @@ import type { ResolvedRateLimit } from '../profiles/quirks.js'
 export type RateDecision = { refuse: Response } | { headers: Record<string, string> }
 
 // docker/docs, docker-hub/usage/pulls.md, and the 2025 wire message (docs/profiles.md, row "rate limits").
-const PULL_LIMIT_MESSAGE = 'You have reached your unauthenticated pull rate limit. https://www.docker.com/increase-rate-limit'
+const PULL_LIMIT_MESSAGE =
+  'You have reached your unauthenticated pull rate limit. https://www.docker.com/increase-rate-limit'
 
 /**
  * Docker Hub's limits on the registry's clock (docs/profiles.md, row "rate limits"). The pull
@@ -25,7 +26,8 @@ export function createRateLimiter(limits: ResolvedRateLimit, clock: RegistryCloc
   let requests: number[] = []
   const window = `w=${Math.round(limits.windowMs / 1000)}`
 
-  const live = (times: number[], windowMs: number, now: number): number[] => times.filter((time) => time > now - windowMs)
+  const live = (times: number[], windowMs: number, now: number): number[] =>
+    times.filter((time) => time > now - windowMs)
 
   return {
     decide(method: string, kind: string | undefined): RateDecision | undefined {
@@ -64,7 +66,11 @@ function refusal(error: OciError): Response {
   const body = `${JSON.stringify({ errors: error.entries })}\n`
   return new Response(body, {
     status: error.status,
-    headers: { ...error.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+    headers: {
+      ...error.headers,
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+    },
   })
 }
 
@@ -73,6 +79,10 @@ function abuseAnswer(retryAfterSeconds: number): Response {
   const body = 'Too Many Requests (HAP429).\n'
   return new Response(body, {
     status: 429,
-    headers: { 'content-type': 'text/plain', 'content-length': String(body.length), 'retry-after': String(retryAfterSeconds) },
+    headers: {
+      'content-type': 'text/plain',
+      'content-length': String(body.length),
+      'retry-after': String(retryAfterSeconds),
+    },
   })
 }

@@ -31,30 +31,35 @@ describe.skipIf(!skopeoPath)('skopeo against each registry profile', { timeout: 
     return result
   }
 
-  it.each(REGISTRY_PROFILE_NAMES.map((name) => [name]))('%s: copy in and out, inspect, list tags, delete', async (profile: RegistryProfileName) => {
-    registry = await createFakeRegistry({ profile })
-    const docker = (reference: string): string => `docker://${registry!.ref(reference)}`
-    const layout = await writeImageLayout('1')
-    tempDirs.push(layout.dir)
+  it.each(REGISTRY_PROFILE_NAMES.map((name) => [name]))(
+    '%s: copy in and out, inspect, list tags, delete',
+    async (profile: RegistryProfileName) => {
+      registry = await createFakeRegistry({ profile })
+      const docker = (reference: string): string => `docker://${registry!.ref(reference)}`
+      const layout = await writeImageLayout('1')
+      tempDirs.push(layout.dir)
 
-    await run('copy', ['--preserve-digests', `oci:${layout.dir}:1`, docker('team/app:1')])
-    await run('copy', ['--preserve-digests', `oci:${layout.dir}:1`, docker('team/app:2')])
-    const raw = await run('inspect', ['--raw', docker('team/app:1')])
-    expect(Buffer.from(raw.stdoutBytes).equals(Buffer.from(layout.image.manifest.bytes))).toBe(true)
+      await run('copy', ['--preserve-digests', `oci:${layout.dir}:1`, docker('team/app:1')])
+      await run('copy', ['--preserve-digests', `oci:${layout.dir}:1`, docker('team/app:2')])
+      const raw = await run('inspect', ['--raw', docker('team/app:1')])
+      expect(Buffer.from(raw.stdoutBytes).equals(Buffer.from(layout.image.manifest.bytes))).toBe(true)
 
-    const out = await makeTempDir()
-    tempDirs.push(out)
-    await run('copy', ['--preserve-digests', docker('team/app:1'), `oci:${out}:1`])
-    const pulled = await readLayout(out)
-    expect(pulled.blobs.size).toBe(2 + layout.image.layers.length)
+      const out = await makeTempDir()
+      tempDirs.push(out)
+      await run('copy', ['--preserve-digests', docker('team/app:1'), `oci:${out}:1`])
+      const pulled = await readLayout(out)
+      expect(pulled.blobs.size).toBe(2 + layout.image.layers.length)
 
-    const tags = JSON.parse((await run('list-tags', [docker('team/app')])).stdout) as { Tags: string[] }
-    expect(tags.Tags.sort()).toEqual(['1', '2'])
+      const tags = JSON.parse((await run('list-tags', [docker('team/app')])).stdout) as { Tags: string[] }
+      expect(tags.Tags.sort()).toEqual(['1', '2'])
 
-    // skopeo resolves the tag and deletes by digest: it works exactly where the registry deletes.
-    const deleted = await skopeo.run('delete', [docker('team/app:2')])
-    expect(deleted.exitCode === 0, describeRun(deleted)).toBe(registry.options.deletes)
-    const blobRequests = registry.requests.filter({ resource: 'blob', method: 'GET' }).map((entry) => entry.response.status)
-    if (registry.options.blobRedirect) expect(blobRequests).toContain(307)
-  })
+      // skopeo resolves the tag and deletes by digest: it works exactly where the registry deletes.
+      const deleted = await skopeo.run('delete', [docker('team/app:2')])
+      expect(deleted.exitCode === 0, describeRun(deleted)).toBe(registry.options.deletes)
+      const blobRequests = registry.requests
+        .filter({ resource: 'blob', method: 'GET' })
+        .map((entry) => entry.response.status)
+      if (registry.options.blobRedirect) expect(blobRequests).toContain(307)
+    },
+  )
 })

@@ -42,7 +42,7 @@ describe('blob redirects over http', () => {
     expect(wrongMethod.status).toBe(403)
   })
 
-  it("fetch drops Authorization on the cross-origin redirect, so the storage origin serves the bytes", async () => {
+  it('fetch drops Authorization on the cross-origin redirect, so the storage origin serves the bytes', async () => {
     const response = await fetch(`${registry.url}${path}`, { headers: { authorization: 'Bearer registry-token' } })
     expect([response.status, await response.text()]).toEqual([200, CONTENT])
     const storage = registry.requests.last()!
@@ -52,12 +52,16 @@ describe('blob redirects over http', () => {
 
   it("answers a request that forwards Authorization with S3's 400 InvalidArgument XML", async () => {
     const redirected = await fetch(`${registry.url}${path}`, { redirect: 'manual' })
-    const response = await fetch(redirected.headers.get('location')!, { headers: { authorization: 'Bearer registry-token' } })
+    const response = await fetch(redirected.headers.get('location')!, {
+      headers: { authorization: 'Bearer registry-token' },
+    })
     expect(response.status).toBe(400)
     expect(response.headers.get('content-type')).toBe('application/xml')
     const body = await response.text()
     expect(body).toContain('<Code>InvalidArgument</Code>')
-    expect(body).toContain('<Message>Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified</Message>')
+    expect(body).toContain(
+      '<Message>Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified</Message>',
+    )
   })
 
   it('serves a URL while it lives and refuses it once the clock has passed its lifetime', async () => {
@@ -106,7 +110,9 @@ describe('blob redirects without a socket', () => {
       const response = await fetch(`https://registry.redirects.test${path}`)
       expect([response.status, await response.text()]).toEqual([200, CONTENT])
       expect(new URL(response.url).origin).toBe('https://blobs.registry.redirects.test')
-      expect(registry.requests.filter({ method: 'GET' }).map((entry) => [entry.response.status, new URL(entry.url).origin])).toEqual([
+      expect(
+        registry.requests.filter({ method: 'GET' }).map((entry) => [entry.response.status, new URL(entry.url).origin]),
+      ).toEqual([
         [307, 'https://registry.redirects.test'],
         [200, 'https://blobs.registry.redirects.test'],
       ])

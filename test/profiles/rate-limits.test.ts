@@ -20,7 +20,8 @@ async function hub(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
 }
 
 const ACCEPT = { accept: 'application/vnd.oci.image.manifest.v1+json' }
-const pull = (registry: FakeRegistry, method = 'GET'): Promise<Response> => registry.fetch('/v2/library/redis/manifests/7', { method, headers: ACCEPT })
+const pull = (registry: FakeRegistry, method = 'GET'): Promise<Response> =>
+  registry.fetch('/v2/library/redis/manifests/7', { method, headers: ACCEPT })
 
 function limitHeaders(response: Response): Array<string | null> {
   return ['ratelimit-limit', 'ratelimit-remaining', 'docker-ratelimit-source'].map((name) => response.headers.get(name))
@@ -46,7 +47,12 @@ describe('the pull limit', () => {
     expect(refused.headers.get('content-type')).toBe('application/json')
     expect(limitHeaders(refused)).toEqual(['1;w=21600', '0;w=21600', '127.0.0.1'])
     expect(await refused.json()).toEqual({
-      errors: [{ code: 'TOOMANYREQUESTS', message: 'You have reached your unauthenticated pull rate limit. https://www.docker.com/increase-rate-limit' }],
+      errors: [
+        {
+          code: 'TOOMANYREQUESTS',
+          message: 'You have reached your unauthenticated pull rate limit. https://www.docker.com/increase-rate-limit',
+        },
+      ],
     })
     const head = await pull(registry, 'HEAD')
     expect([head.status, head.headers.get('ratelimit-remaining')]).toEqual([200, '0;w=21600'])
@@ -82,7 +88,7 @@ describe('the pull limit', () => {
 })
 
 describe('the abuse limit', () => {
-  it("answers any request past it with the plain-text HAP429 and Retry-After: 60", async () => {
+  it('answers any request past it with the plain-text HAP429 and Retry-After: 60', async () => {
     const registry = await hub({ rateLimit: { abuseLimit: 2 } })
     expect((await registry.fetch('/v2/')).status).toBe(200)
     expect((await registry.fetch('/v2/library/redis/tags/list')).status).toBe(200)
@@ -112,12 +118,20 @@ describe('the abuse limit', () => {
         },
       })
     // maxTimeout caps undici's real wait; the registry's clock has moved the full minute.
-    const retrying = registry.dispatcher.compose(elapse as never, interceptors.retry({ maxRetries: 2, minTimeout: 1, maxTimeout: 5, statusCodes: [429] }) as never)
-    const response = await request(`${registry.url}/v2/library/redis/manifests/7`, { headers: ACCEPT, dispatcher: retrying as unknown as Dispatcher })
+    const retrying = registry.dispatcher.compose(
+      elapse,
+      interceptors.retry({ maxRetries: 2, minTimeout: 1, maxTimeout: 5, statusCodes: [429] }),
+    )
+    const response = await request(`${registry.url}/v2/library/redis/manifests/7`, {
+      headers: ACCEPT,
+      dispatcher: retrying as unknown as Dispatcher,
+    })
     expect(response.statusCode).toBe(200)
     await response.body.text()
     expect(waited).toEqual(['60'])
-    expect(registry.requests.filter({ path: '/v2/library/redis/manifests/7' }).map((entry) => entry.response.status)).toEqual([200, 429, 200])
+    expect(
+      registry.requests.filter({ path: '/v2/library/redis/manifests/7' }).map((entry) => entry.response.status),
+    ).toEqual([200, 429, 200])
   })
 })
 
