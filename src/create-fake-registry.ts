@@ -1,5 +1,6 @@
 import type { RegistryContext } from './api/route-types.js'
 import { UploadDigesters } from './api/upload-digesters.js'
+import { createAuthority } from './auth/authority.js'
 import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './server/handle.js'
 import { createRateLimiter, type RateLimiter } from './server/rate-limiter.js'
 import { createBlobStorageOrigin, type BlobStorageOrigin } from './server/blob-redirects.js'
@@ -25,6 +26,7 @@ import { exportLayout, importLayout, type ExportedLayout, type ImportedManifest,
 import type { SeedTarget } from './seed/push-client.js'
 import { createSeeder, type Seeder } from './seed/seeder.js'
 import { startTransport, type TransportHandle } from './start-transport.js'
+import { startHttpServer } from './transports/http.js'
 import { collectGarbage, restoreSnapshot, takeSnapshot } from './storage/snapshots.js'
 import type { GarbageCollection, StorageSnapshot } from './storage/storage.js'
 import { createRegistryDispatcher, type RegistryDispatcher, type RegistryDispatcherOptions } from './transports/dispatcher.js'
@@ -41,6 +43,13 @@ export interface FakeRegistry extends AsyncDisposable {
   readonly url: string
   /** `127.0.0.1:43127`: the registry part of an image reference. */
   readonly host: string
+  /**
+   * With `tls: true`, the PEM of the CA made at start, which signed the certificate for
+   * `localhost`, `127.0.0.1` and `::1`; undefined otherwise. Trust it in a client: an undici
+   * `Agent({ connect: { ca } })`, `NODE_EXTRA_CA_CERTS` for a child process, skopeo's `--cert-dir`.
+   * @example new Agent({ connect: { ca: registry.ca } })
+   */
+  readonly ca: string | undefined
   /** The options in force, defaults applied. */
   readonly options: Readonly<ResolvedOptions>
   /** True once `close()` has been called. */
@@ -170,10 +179,12 @@ export async function createFakeRegistry(options: FakeRegistryOptions = {}): Pro
   }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
+  // Made here, not per request: the token signing key lives as long as the registry.
+  const authority = resolved.auth ? createAuthority(resolved.auth) : undefined
   const limiter = resolved.rateLimit && createRateLimiter(resolved.rateLimit, clock)
   const storageOrigin = resolved.blobRedirect && createBlobStorageOrigin(context, resolved.blobRedirect)
   context.blobUrls = storageOrigin
-  const handler = createHandler(context, context.journal, { limiter, storageOrigin })
+  const handler = createHandler(context, context.journal, { limiter, storageOrigin, authority })
   const transport = await startTransport(handler, resolved)
   const storageTransport = storageOrigin && (await startStorageTransport(handler, resolved, storageOrigin).catch(async (error: unknown) => {
     await transport?.close()
@@ -189,8 +200,10 @@ export async function createFakeRegistry(options: FakeRegistryOptions = {}): Pro
 async function startStorageTransport(handler: FetchHandler, options: ResolvedOptions, storage: BlobStorageOrigin): Promise<TransportHandle | undefined> {
   if (options.transport === 'none') return undefined
   if (options.transport === 'msw') return startTransport(handler, { ...options, origin: storage.origin })
-  const listener = await startTransport(handler, { ...options, port: 0 })
-  if (listener?.url) storage.origin = listener.url
+  // Plain http even beside TLS: the storage host is another service, and a second certificate
+  // authority would be one more thing for the test to trust.
+  const listener = await startHttpServer(handler, { host: options.host, port: 0 })
+  storage.origin = listener.url
   return listener
 }
 
@@ -205,13 +218,15 @@ type JournalledContext = RegistryContext & { readonly journal: Journal }
 class StartedRegistry implements FakeRegistry {
   readonly url: string
   readonly host: string
+  readonly ca: string | undefined
   readonly options: Readonly<ResolvedOptions>
   readonly seed: Seeder
   #context: JournalledContext
   #handler: FetchHandler
   #transport: TransportHandle | undefined
   // The registry's own requests (seeding, layout export) stay out of the journal.
-  #self: SeedTarget = { fetch: (input, init) => this.#send(input, init, { record: false }) }
+  // Nor do they need credentials: seeding and layout export work the same with auth on.
+  #self: SeedTarget = { fetch: (input, init) => this.#send(input, init, { record: false, internal: true }) }
   #dispatcher: RegistryDispatcher | undefined
   #closing: Promise<void> | undefined
   #limiter: RateLimiter | undefined
@@ -230,6 +245,7 @@ class StartedRegistry implements FakeRegistry {
     this.#handler = handler
     this.#transport = transport
     this.url = transport?.url ?? context.options.origin
+    this.ca = transport?.ca
     this.host = transport?.host ?? new URL(context.options.origin).host
     this.seed = createSeeder(this.#self)
   }

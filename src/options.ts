@@ -1,9 +1,11 @@
+import { parsePermission } from './auth/permissions.js'
+import type { AnonymousAccess, AuthOptions, AuthScheme, PermissionRule, ResolvedAuthOptions } from './auth/types.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
 import { createProfile, MODE_OPTION_NAMES, modeDefaults, MODES, type Mode, type ModeOptions, type Profile, type VerifyReferences } from './profiles/index.js'
 import { memoryStorage } from './storage/memory.js'
 import type { Storage } from './storage/storage.js'
 import type { BlobRedirect, Quirks, RateLimit, ResolvedBlobRedirect, ResolvedQuirks, ResolvedRateLimit } from './profiles/quirks.js'
-import type { ProfileOptions } from './profiles/registry-profile.js'
+import type { AuthShape, ProfileOptions } from './profiles/registry-profile.js'
 import { REGISTRY_PROFILE_NAMES, registryProfile, type RegistryProfileName } from './profiles/registries/index.js'
 
 export { MODES } from './profiles/index.js'
@@ -13,6 +15,8 @@ export type { BlobRedirect, Quirks, RateLimit } from './profiles/quirks.js'
 
 /** How the registry is reached. */
 export type Transport = 'http' | 'msw' | 'none'
+
+export type { AnonymousAccess, AuthOptions, AuthScheme } from './auth/types.js'
 
 /**
  * Options of `createFakeRegistry`. Every default lives in `DEFAULTS` below, or (the options
@@ -33,6 +37,13 @@ export interface FakeRegistryOptions extends ModeOptions {
   host?: string
   /** Port for the http transport; 0 (default) picks a free ephemeral port. */
   port?: number
+  /**
+   * http transport only: serve https with a CA and a certificate for `localhost`, `127.0.0.1`
+   * and `::1` made at start; clients trust `registry.ca`. Default false.
+   */
+  tls?: boolean
+  /** Users, permissions and the challenge scheme; see docs/auth.md. Default: no auth, anyone may do anything. */
+  auth?: AuthOptions
   /** The registry's origin when no socket serves it (`transport: 'msw'` or 'none'); http or https. */
   origin?: string
   /** Manifest media-type mode: 'strict' (default), 'lenient' or 'gitlab-legacy'; see docs/media-types.md. */
@@ -78,6 +89,9 @@ export interface ResolvedOptions {
   transport: Transport
   host: string
   port: number
+  tls: boolean
+  /** Undefined when the registry asks for no credentials. */
+  auth: ResolvedAuthOptions | undefined
   origin: string
   mode: Mode
   storage: Storage
@@ -145,6 +159,15 @@ export const DEFAULTS = Object.freeze({
   transport: 'http',
   host: '127.0.0.1',
   port: 0,
+  tls: false,
+  // The fields of the auth option; auth itself is off unless the option is given.
+  auth: Object.freeze({
+    scheme: 'bearer',
+    anonymous: 'none',
+    tokenTtlSeconds: 300,
+    service: 'fake-oci-registry',
+    forbiddenStatus: 401,
+  } as const),
   // `.invalid` never resolves (RFC 6761), so a request that escapes interception fails at once.
   origin: 'http://registry.fake-oci.invalid',
   mode: 'strict',
@@ -157,7 +180,7 @@ export const DEFAULTS = Object.freeze({
   now: Date.now,
   // referrers and verifyReferences: the mode decides (`modeDefaults(mode)`); the mode's own
   // options: its profile file.
-} as const satisfies Omit<ResolvedOptions, 'storage' | 'referrers' | 'verifyReferences' | 'quirks'>)
+} as const satisfies Omit<ResolvedOptions, 'storage' | 'auth' | 'referrers' | 'verifyReferences' | 'quirks'> & { auth: Omit<ResolvedAuthOptions, 'users' | 'permissions'> })
 
 const TRANSPORTS: readonly Transport[] = ['http', 'msw', 'none']
 const VERIFY_REFERENCES: readonly VerifyReferences[] = ['all', 'blobs', 'none']
@@ -216,6 +239,8 @@ export function resolveOptions(options: FakeRegistryOptions = {}): RegistrySetup
     transport: oneOf('transport', options.transport ?? DEFAULTS.transport, TRANSPORTS),
     host: nonEmptyString('host', options.host ?? DEFAULTS.host),
     port: port(options.port ?? DEFAULTS.port),
+    tls: boolean('tls', options.tls ?? DEFAULTS.tls),
+    auth: auth(options.auth === undefined || profileName === undefined ? options.auth : { ...profileAuth(registryProfile(profileName)!.auth), ...options.auth }),
     origin: origin(options.origin ?? DEFAULTS.origin),
     mode,
     storage: storage(options.storage) ?? memoryStorage(),
@@ -233,6 +258,9 @@ export function resolveOptions(options: FakeRegistryOptions = {}): RegistrySetup
   if (resolved.blobRedirect?.origin === '') {
     const registry = new URL(resolved.origin)
     resolved.blobRedirect = Object.freeze({ ...resolved.blobRedirect, origin: `${registry.protocol}//blobs.${registry.host}` })
+  }
+  if (resolved.tls && resolved.transport !== 'http') {
+    throw invalid('tls', 'true', `tls applies to the http transport, and transport is '${resolved.transport}'`, "Leave tls out and pass an https origin such as 'https://registry.test'")
   }
   return { options: resolved, profile: createProfile(mode, options as Readonly<Record<string, unknown>>) }
 }
@@ -385,4 +413,98 @@ function checkedKeys<T extends object>(name: string, given: T | undefined, check
 function clock(value: unknown): () => number {
   if (typeof value === 'function') return value as () => number
   throw invalid('now', String(value), 'now must be a function that returns milliseconds', 'Pass one such as () => Date.now(), or leave now out')
+}
+
+const AUTH_SCHEMES: readonly AuthScheme[] = ['basic', 'bearer']
+/** Every value of `auth.anonymous`, for the CLI's `--anonymous`. */
+export const ANONYMOUS_ACCESS: readonly AnonymousAccess[] = ['none', 'pull']
+const AUTH_KEYS = new Set<string>(['scheme', 'users', 'anonymous', 'permissions', 'tokenTtlSeconds', 'service', 'forbiddenStatus'])
+
+function auth(value: AuthOptions | undefined): ResolvedAuthOptions | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid('auth', String(value), 'auth must be an object', "Pass one such as { users: { alice: 'secret' } }, or leave auth out")
+  }
+  for (const key of Object.keys(value)) {
+    if (!AUTH_KEYS.has(key)) throw invalid('auth', key, 'it is not a field of the auth option', `Use one of: ${[...AUTH_KEYS].join(', ')}`)
+  }
+  const defaults = DEFAULTS.auth
+  const users = authUsers(value.users)
+  const forbiddenStatus = value.forbiddenStatus ?? defaults.forbiddenStatus
+  if (forbiddenStatus !== 401 && forbiddenStatus !== 403) {
+    throw invalid('auth.forbiddenStatus', String(forbiddenStatus), 'auth.forbiddenStatus must be 401 or 403', 'Pass 403 for DENIED, or leave it out for 401')
+  }
+  const tokenTtlSeconds = value.tokenTtlSeconds ?? defaults.tokenTtlSeconds
+  if (!(typeof tokenTtlSeconds === 'number' && Number.isSafeInteger(tokenTtlSeconds) && tokenTtlSeconds > 0)) {
+    throw invalid('auth.tokenTtlSeconds', String(tokenTtlSeconds), 'auth.tokenTtlSeconds must be a positive whole number of seconds', 'Pass one such as 300')
+  }
+  const service = value.service ?? defaults.service
+  if (typeof service !== 'string' || !/^[\x21-\x7e]+$/.test(service) || /["\\]/.test(service)) {
+    throw invalid('auth.service', String(service), 'auth.service must be printable ASCII without spaces, quotes or backslashes', "Pass one such as 'registry.test'")
+  }
+  return {
+    scheme: oneOf('auth.scheme', value.scheme ?? defaults.scheme, AUTH_SCHEMES, defaults.scheme),
+    users,
+    anonymous: oneOf('auth.anonymous', value.anonymous ?? defaults.anonymous, ANONYMOUS_ACCESS, defaults.anonymous),
+    permissions: authPermissions(value.permissions, users),
+    tokenTtlSeconds,
+    service,
+    forbiddenStatus,
+  }
+}
+
+function authUsers(value: unknown): Map<string, string> {
+  const users = new Map<string, string>()
+  if (value === undefined) return users
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid('auth.users', String(value), 'auth.users maps user names to passwords', "Pass one such as { alice: 'secret' }")
+  }
+  for (const [user, password] of Object.entries(value)) {
+    // RFC 7617: a user name cannot hold a colon, and an empty user or password is refused on the wire.
+    if (user === '' || user.includes(':') || [...user].some((char) => char < ' ' || char === '\u007f')) {
+      throw invalid('auth.users', user, 'a user name is non-empty, without colons or control characters', "Pass one such as 'alice'")
+    }
+    if (typeof password !== 'string' || password === '') {
+      throw invalid('auth.users', user, "the user's password is not a non-empty string", "Pass one such as { alice: 'secret' }")
+    }
+    users.set(user, password)
+  }
+  return users
+}
+
+function authPermissions(value: unknown, users: ReadonlyMap<string, string>): Map<string, PermissionRule[]> | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid('auth.permissions', String(value), 'auth.permissions maps user names to lists of scopes', "Pass one such as { alice: ['repository:team/*:pull,push'] }")
+  }
+  const permissions = new Map<string, PermissionRule[]>()
+  for (const [user, rules] of Object.entries(value)) {
+    if (!users.has(user)) throw invalid('auth.permissions', user, 'it is not one of auth.users', 'Add the user to auth.users, or remove its permissions')
+    if (!Array.isArray(rules)) throw invalid('auth.permissions', user, "the user's permissions are not a list of scopes", "Pass one such as ['repository:team/*:pull']")
+    permissions.set(
+      user,
+      rules.map((rule: unknown) => {
+        const parsed = typeof rule === 'string' ? parsePermission(rule) : 'a permission is a string'
+        if (typeof parsed === 'string') throw invalid('auth.permissions', String(rule), parsed, "Write it as type:name:actions, such as 'repository:team/*:pull,push'")
+        return parsed
+      }),
+    )
+  }
+  return permissions
+}
+
+/**
+ * The auth option's fields a profile's auth shape decides (docs/profiles.md, "challenge and
+ * token"): they apply once `auth` is given, under the fields given there. The rest of the shape
+ * (realm path, GHCR's placeholder scope, token body fields, POST refusals) is data the auth
+ * emulation does not read yet.
+ */
+function profileAuth(shape: Readonly<AuthShape>): AuthOptions {
+  return {
+    scheme: shape.scheme,
+    anonymous: shape.anonymousPull ? 'pull' : 'none',
+    forbiddenStatus: shape.notAllowed === 'denied-403' ? 403 : 401,
+    ...(shape.service === undefined ? {} : { service: shape.service }),
+    ...(shape.expiresIn === undefined ? {} : { tokenTtlSeconds: shape.expiresIn }),
+  }
 }

@@ -9,6 +9,8 @@ export interface TransportHandle {
   readonly url?: string
   /** `127.0.0.1:43127`; absent when no socket serves the registry. */
   readonly host?: string
+  /** With `tls: true`, the PEM of the CA that signed the server's certificate. */
+  readonly ca?: string
   close(): Promise<void>
 }
 
@@ -23,12 +25,24 @@ export interface TransportHandle {
 export async function startTransport(handler: FetchHandler, options: ResolvedOptions): Promise<TransportHandle | undefined> {
   switch (options.transport) {
     case 'http':
-      return startHttpServer(handler, { host: options.host, port: options.port, headerCase: options.quirks.headerCase })
+      return options.tls
+        ? startTlsServer(handler, options)
+        : startHttpServer(handler, { host: options.host, port: options.port, headerCase: options.quirks.headerCase })
     case 'msw':
       return startMsw((request) => handler(request, { transport: 'msw' }), options.origin)
     case 'none':
       return undefined
   }
+}
+
+// The certificate library is loaded only here, so a registry without TLS never loads it.
+async function startTlsServer(handler: FetchHandler, options: ResolvedOptions): Promise<TransportHandle> {
+  const { createLoopbackCertificates } = await import('./transports/loopback-certificates.js')
+  // A wildcard address is no name a client connects to; any other host is one, and is certified.
+  const extra = ['0.0.0.0', '::'].includes(options.host) ? [] : [options.host]
+  const { ca, cert, key } = await createLoopbackCertificates(extra)
+  const server = await startHttpServer(handler, { host: options.host, port: options.port, tls: { cert, key }, headerCase: options.quirks.headerCase })
+  return { url: server.url, host: server.host, ca, close: () => server.close() }
 }
 
 // msw is an optional peer: it is loaded only when this transport is chosen, so importing the

@@ -1,8 +1,12 @@
 // The CLI as a user runs it: a child process, its stdout line, its exit code on a signal or a
 // bad command line. Every child is bounded in time and killed if a test leaves it running.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { createHash, X509Certificate } from 'node:crypto'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Agent } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
 import { USAGE } from '../src/cli/parse-args.js'
 import { createFakeRegistry, MODES } from '../src/index.js'
@@ -100,6 +104,40 @@ describe('fake-oci-registry serve', () => {
     expect(referrers.status).toBe(404)
     cli.child.kill('SIGTERM')
     expect((await cli.exited).code).toBe(0)
+  })
+
+  it('with --tls --ca-out, writes the CA before printing its https url, and serves clients that trust it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fake-oci-cli-'))
+    const agents: Agent[] = []
+    try {
+      const caFile = join(dir, 'ca.crt')
+      const cli = runCli(['serve', '--port', '0', '--tls', '--ca-out', caFile])
+      const line = await cli.firstLine
+      expect(line).toMatch(/^listening on https:\/\/127\.0\.0\.1:\d+$/)
+      const ca = await readFile(caFile, 'utf8')
+      expect(new X509Certificate(ca).ca).toBe(true)
+      const agent = new Agent({ connect: { ca } })
+      agents.push(agent)
+      const response = await fetch(`${line.slice('listening on '.length)}/v2/`, { dispatcher: agent } as RequestInit)
+      expect(response.status).toBe(200)
+      cli.child.kill('SIGTERM')
+      expect((await cli.exited).code).toBe(0)
+    } finally {
+      for (const agent of agents) await agent.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('exits 1 with the reason when the CA file cannot be written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fake-oci-cli-'))
+    try {
+      const caFile = join(dir, 'missing', 'ca.crt')
+      const { code, stdout, stderr } = await runCli(['serve', '--port', '0', '--tls', '--ca-out', caFile]).exited
+      expect({ code, stdout }).toEqual({ code: 1, stdout: '' })
+      expect(stderr).toMatch(new RegExp(`^fake-oci-registry: Failed to write the CA certificate to "${caFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}": ENOENT`))
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('prints the usage on --help and exits 0', async () => {

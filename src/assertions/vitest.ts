@@ -1,6 +1,7 @@
 import type { MatcherResult, MatcherState } from 'vitest'
 import type { FakeRegistry } from '../create-fake-registry.js'
 import type { AsymmetricMatcherLike, RequestFilter } from '../journal/journal.js'
+import { checkAuthenticated, checkFollowedChallenge, checkNoCredentials, type AuthenticatedExpectation, type NoCredentialsOptions } from './auth.js'
 import { checkBlob, type ExpectedBlob } from './blob.js'
 import { invalidField, type CheckResult } from './check.js'
 import { checkManifest, type ExpectedManifest } from './manifest.js'
@@ -47,6 +48,21 @@ export interface RegistryMatchers {
    * @example expect(registry).toHaveReceivedRequestTimes(1, { method: 'POST', resource: 'upload' })
    */
   toHaveReceivedRequestTimes(times: number, filter: RequestFilter): void
+  /**
+   * A request was let through as this user (with these actions on this repository).
+   * @example expect(registry).toHaveAuthenticated('alice', { repository: 'team/app', actions: ['push'] })
+   */
+  toHaveAuthenticated(user: string, expected?: AuthenticatedExpectation): void
+  /**
+   * The client answered every challenge (matching the filter) as the token spec says.
+   * @example expect(registry).toHaveFollowedChallenge({ resource: 'manifest' })
+   */
+  toHaveFollowedChallenge(filter?: RequestFilter): void
+  /**
+   * No request (to this origin) carried an `Authorization` header.
+   * @example expect(storageHost).toHaveReceivedNoCredentials()
+   */
+  toHaveReceivedNoCredentials(options?: NoCredentialsOptions): void
 }
 
 /**
@@ -77,6 +93,15 @@ export const registryMatchers = {
       throw invalidField('toHaveReceivedRequestTimes', 'times', 'the first argument is the number of requests', "Pass one such as toHaveReceivedRequestTimes(1, { method: 'PUT' })")
     }
     return resultOf(checkRequest(received as FakeRegistry, filter, { times }))
+  },
+  toHaveAuthenticated(this: MatcherState, received: unknown, user: string, expected?: AuthenticatedExpectation) {
+    return resultOf(checkAuthenticated(received as FakeRegistry, user, expected))
+  },
+  toHaveFollowedChallenge(this: MatcherState, received: unknown, filter?: RequestFilter) {
+    return resultOf(checkFollowedChallenge(received as FakeRegistry, filter))
+  },
+  toHaveReceivedNoCredentials(this: MatcherState, received: unknown, options?: NoCredentialsOptions) {
+    return resultOf(checkNoCredentials(received as FakeRegistry, options))
   },
 }
 

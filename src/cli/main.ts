@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { writeFile } from 'node:fs/promises'
 import { createFakeRegistry, directoryStorage, FakeRegistryError, type FakeRegistry, type FakeRegistryOptions } from '../index.js'
 import { parseCliArgs, USAGE, UsageError, type CliCommand, type ServeCommand } from './parse-args.js'
 
@@ -40,6 +41,16 @@ async function serve(command: ServeCommand): Promise<number> {
       return EXIT_FAILURE
     }
     return usageError(error.message)
+  }
+  if (command.caOut !== undefined) {
+    try {
+      // Before the url line: whoever waits for that line may read the file at once.
+      await writeFile(command.caOut, registry.ca ?? '')
+    } catch (error) {
+      process.stderr.write(`fake-oci-registry: Failed to write the CA certificate to "${command.caOut}": ${(error as Error).message}.\n`)
+      await registry.close()
+      return EXIT_FAILURE
+    }
   }
   process.stdout.write(`listening on ${registry.url}\n`)
   await stopSignal()

@@ -24,6 +24,16 @@ describe('parseCliArgs', () => {
     // Profiles too are checked by createFakeRegistry; a flag given beside one overrides it.
     { argv: ['serve', '--profile', 'ghcr'], expected: serve({ profile: 'ghcr' }) },
     { argv: ['serve', '--profile=ghcr', '--deletes'], expected: serve({ profile: 'ghcr', deletes: true }) },
+    { argv: ['serve', '--tls', '--ca-out', 'certs/ca.crt'], expected: { ...serve({ tls: true }), caOut: 'certs/ca.crt' } },
+    { argv: ['serve', '--user', 'alice:secret', '--user', 'bob:a:b'], expected: serve({ auth: { users: { alice: 'secret', bob: 'a:b' } } }) },
+    {
+      argv: ['serve', '--auth', 'basic', '--anonymous', 'pull', '--user', 'alice:secret', '--permission', 'alice=repository:team/*:pull,push', '--permission', 'alice=registry:catalog:*'],
+      expected: serve({ auth: { scheme: 'basic', anonymous: 'pull', users: { alice: 'secret' }, permissions: { alice: ['repository:team/*:pull,push', 'registry:catalog:*'] } } }),
+    },
+    {
+      argv: ['serve', '--auth', 'bearer', '--token-ttl-seconds', '60', '--service', 'registry.test', '--forbidden-status', '403'],
+      expected: serve({ auth: { scheme: 'bearer', users: {}, tokenTtlSeconds: 60, service: 'registry.test', forbiddenStatus: 403 } }),
+    },
     { argv: ['--help'], expected: { command: 'help' } },
     { argv: ['-h'], expected: { command: 'help' } },
     { argv: ['serve', '--port', '70000', '--help'], expected: { command: 'help' } },
@@ -51,6 +61,15 @@ describe('parseCliArgs', () => {
     { argv: ['serve', '--max-manifest-bytes', '0'], message: "--max-manifest-bytes must be a positive whole number of bytes, got '0'" },
     { argv: ['serve', '--max-manifest-bytes', '4k'], message: "--max-manifest-bytes must be a positive whole number of bytes, got '4k'" },
     { argv: ['serve', '--deletes=no'], message: 'option --deletes takes no value' },
+    { argv: ['serve', '--ca-out', 'ca.crt'], message: '--ca-out writes the CA that --tls makes: add --tls' },
+    { argv: ['serve', '--tls', '--ca-out='], message: "--ca-out must be a file name, got ''" },
+    { argv: ['serve', '--tls=yes'], message: 'option --tls takes no value' },
+    { argv: ['serve', '--user', 'alice'], message: "--user must be name:password with neither empty, got 'alice'" },
+    { argv: ['serve', '--user', ':secret'], message: "--user must be name:password with neither empty, got ':secret'" },
+    { argv: ['serve', '--user', 'alice:'], message: "--user must be name:password with neither empty, got 'alice:'" },
+    { argv: ['serve', '--permission', 'repository:a:pull'], message: "--permission must be name=scope, such as alice=repository:team/*:pull, got 'repository:a:pull'" },
+    { argv: ['serve', '--token-ttl-seconds', '5m'], message: "--token-ttl-seconds must be a whole number, got '5m'" },
+    { argv: ['serve', '--forbidden-status', 'DENIED'], message: "--forbidden-status must be a whole number, got 'DENIED'" },
   ])('rejects $argv with a UsageError', ({ argv, message }) => {
     let thrown: unknown
     try {
@@ -74,6 +93,9 @@ describe('parseCliArgs', () => {
     for (const flag of CLI_FLAGS.values()) expect(USAGE).toMatch(new RegExp(`--(\\[no-\\])?${flag.slice(2)}\\b`))
     for (const line of USAGE.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80)
     expect(USAGE).toContain('-h, --help')
+    for (const flag of ['--ca-out <file>', '--user <name:password>', '--anonymous <access>', '--permission <name=scope>', '--token-ttl-seconds <n>', '--service <name>', '--forbidden-status <401|403>']) {
+      expect(USAGE).toContain(flag)
+    }
     expect(USAGE).toContain(`(default: ${CLI_DEFAULT_PORT})`)
     expect(USAGE.startsWith('Usage: fake-oci-registry serve [options]\n')).toBe(true)
   })

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { DEFAULTS, MODES } from '../options.js'
+import { ANONYMOUS_ACCESS, DEFAULTS, MODES } from '../options.js'
 import { REGISTRY_PROFILE_NAMES } from '../profiles/registries/index.js'
 
 /**
@@ -38,6 +38,19 @@ const FLAGS: readonly Flag[] = [
   { option: 'unknownContentTypes', help: 'strict mode: read an unknown Content-Type with the default parser (default: on)' },
   { option: 'schema1', help: 'lenient mode: store Docker schema 1 manifests (default: on)' },
   { option: 'unknownManifestTypes', help: 'lenient mode: store manifests of unknown mediaType (default: on)' },
+  { option: 'tls', help: 'serve https with a CA and a certificate for localhost, 127.0.0.1 and ::1 made at start (default: off)' },
+  { option: 'auth', value: '<scheme>', help: `ask for credentials: bearer (token endpoint at <url>/token) or basic (default with --user: ${DEFAULTS.auth.scheme})` },
+]
+
+// The other fields of the auth option (docs/auth.md), and --ca-out, which is the CLI's alone.
+const MORE_FLAGS: ReadonlyArray<{ name: string; help: string }> = [
+  { name: '--ca-out <file>', help: 'with --tls, write the CA certificate (PEM) here before printing the url; for skopeo --cert-dir, name it ca.crt in a directory of its own' },
+  { name: '--user <name:password>', help: `a user (repeatable); implies --auth ${DEFAULTS.auth.scheme}` },
+  { name: '--anonymous <access>', help: `what requests without a user may do: ${ANONYMOUS_ACCESS.join(' or ')} (default: ${DEFAULTS.auth.anonymous})` },
+  { name: '--permission <name=scope>', help: 'what a user may do (repeatable), such as alice=repository:team/*:pull,push; a user without one may do what anonymous requests may (default: everything)' },
+  { name: '--token-ttl-seconds <n>', help: `lifetime of a bearer token (default: ${DEFAULTS.auth.tokenTtlSeconds})` },
+  { name: '--service <name>', help: `the service of challenges and tokens (default: ${DEFAULTS.auth.service})` },
+  { name: '--forbidden-status <401|403>', help: `answer to a credential without the access needed: 401 insufficient_scope or 403 DENIED (default: ${DEFAULTS.auth.forbiddenStatus})` },
 ]
 
 /** `maxManifestBytes` → `max-manifest-bytes`. */
@@ -51,7 +64,11 @@ export const CLI_FLAGS: ReadonlyMap<CliOption, string> = new Map(FLAGS.map((flag
 // Help columns: two spaces, the flag in 28, its text wrapped so no line passes 80 characters.
 function usageLine(flag: Flag): string {
   const name = flag.value === undefined ? `--[no-]${flagName(flag.option)}` : `--${flagName(flag.option)} ${flag.value}`
-  const lines = wrap(flag.help, 50)
+  return helpLine(name, flag.help)
+}
+
+function helpLine(name: string, help: string): string {
+  const lines = wrap(help, 50)
   const first = name.length < 28 ? `  ${name.padEnd(28)}${lines.shift() ?? ''}` : `  ${name}`
   return [first, ...lines.map((line) => `${' '.repeat(30)}${line}`)].join('\n')
 }
@@ -78,6 +95,7 @@ the option of createFakeRegistry of the same name (docs/options.md).
 
 Options:
 ${FLAGS.map(usageLine).join('\n')}
+${MORE_FLAGS.map((flag) => helpLine(flag.name, flag.help)).join('\n')}
   -h, --help                  print this help and exit
 `
 
@@ -98,6 +116,20 @@ export interface ServeOptions {
   unknownContentTypes?: boolean
   schema1?: boolean
   unknownManifestTypes?: boolean
+  tls?: boolean
+  /** Set when any auth flag is given; values passed on unchecked, as `mode`. */
+  auth?: CliAuth
+}
+
+/** The auth flags, as `createFakeRegistry`'s `auth` option. */
+export interface CliAuth {
+  scheme?: string
+  users: Record<string, string>
+  anonymous?: string
+  permissions?: Record<string, string[]>
+  tokenTtlSeconds?: number
+  service?: string
+  forbiddenStatus?: number
 }
 
 /** `serve` with its options. */
@@ -106,6 +138,8 @@ export interface ServeCommand {
   /** 'memory', or the directory of `directoryStorage`. */
   storage: string
   options: ServeOptions
+  /** `--ca-out`: where to write the CA certificate that `--tls` makes. */
+  caOut?: string
 }
 
 /** A command line the CLI can run. */
@@ -151,7 +185,43 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     const value = values[flagName(flag.option) as keyof typeof values]
     if (flag.value === undefined && typeof value === 'boolean') (options as unknown as Record<string, boolean>)[flag.option] = value
   }
-  return { command: 'serve', storage: nonEmpty('storage', values.storage, 'memory', "'memory' or a directory"), options }
+  const auth = authFlags(values)
+  if (auth) options.auth = auth
+  const serve: ServeCommand = { command: 'serve', storage: nonEmpty('storage', values.storage, 'memory', "'memory' or a directory"), options }
+  if (values['ca-out'] !== undefined) {
+    if (options.tls !== true) throw new UsageError('--ca-out writes the CA that --tls makes: add --tls')
+    serve.caOut = nonEmpty('ca-out', values['ca-out'], '', 'a file name')
+  }
+  return serve
+}
+
+function authFlags(values: ReturnType<typeof parseOrExplain>['values']): CliAuth | undefined {
+  const names = ['auth', 'user', 'anonymous', 'permission', 'token-ttl-seconds', 'service', 'forbidden-status'] as const
+  if (!names.some((name) => values[name] !== undefined)) return undefined
+  const auth: CliAuth = { users: {} }
+  if (values.auth !== undefined) auth.scheme = values.auth
+  for (const user of values.user ?? []) {
+    const colon = user.indexOf(':')
+    if (colon <= 0 || colon === user.length - 1) throw new UsageError(`--user must be name:password with neither empty, got '${user}'`)
+    auth.users[user.slice(0, colon)] = user.slice(colon + 1)
+  }
+  if (values.anonymous !== undefined) auth.anonymous = values.anonymous
+  for (const permission of values.permission ?? []) {
+    const equals = permission.indexOf('=')
+    if (equals <= 0) throw new UsageError(`--permission must be name=scope, such as alice=repository:team/*:pull, got '${permission}'`)
+    auth.permissions ??= {}
+    ;(auth.permissions[permission.slice(0, equals)] ??= []).push(permission.slice(equals + 1))
+  }
+  if (values['token-ttl-seconds'] !== undefined) auth.tokenTtlSeconds = whole('token-ttl-seconds', values['token-ttl-seconds'])
+  if (values.service !== undefined) auth.service = values.service
+  if (values['forbidden-status'] !== undefined) auth.forbiddenStatus = whole('forbidden-status', values['forbidden-status'])
+  return auth
+}
+
+// Ranges are createFakeRegistry's to check; here only the shape of a whole number.
+function whole(option: string, value: string): number {
+  if (/^\d{1,9}$/.test(value)) return Number(value)
+  throw new UsageError(`--${option} must be a whole number, got '${value}'`)
 }
 
 function parseOrExplain(argv: readonly string[]) {
@@ -175,6 +245,15 @@ function parseOrExplain(argv: readonly string[]) {
         'unknown-content-types': { type: 'boolean' },
         schema1: { type: 'boolean' },
         'unknown-manifest-types': { type: 'boolean' },
+        tls: { type: 'boolean' },
+        'ca-out': { type: 'string' },
+        auth: { type: 'string' },
+        user: { type: 'string', multiple: true },
+        anonymous: { type: 'string' },
+        permission: { type: 'string', multiple: true },
+        'token-ttl-seconds': { type: 'string' },
+        service: { type: 'string' },
+        'forbidden-status': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })

@@ -1,5 +1,5 @@
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
-import type { AsymmetricMatcherLike, RecordedRequest, RequestFilter } from './journal-types.js'
+import type { AsymmetricMatcherLike, RecordedAuth, RecordedRequest, RequestFilter } from './journal-types.js'
 
 /** A filter, or a predicate for the cases a filter cannot say. */
 export type RequestMatch = RequestFilter | ((request: RecordedRequest) => boolean)
@@ -18,8 +18,17 @@ const FILTER_FIELDS: Readonly<Record<keyof RequestFilter, true>> = {
   digest: true,
   headers: true,
   query: true,
+  user: true,
+  auth: true,
 }
 const FILTER_KEYS: ReadonlySet<string> = new Set(Object.keys(FILTER_FIELDS))
+const AUTH_FIELDS: Readonly<Record<keyof RecordedAuth, true>> = { user: true, scheme: true, asked: true, granted: true, outcome: true, error: true, grantType: true }
+const AUTH_KEYS: ReadonlySet<string> = new Set(Object.keys(AUTH_FIELDS))
+const EXAMPLES = {
+  headers: "{ 'content-type': 'application/vnd.oci.image.manifest.v1+json' }",
+  query: "{ digest: 'sha256:…' }",
+  auth: "{ user: 'alice', outcome: 'granted' }",
+} as const
 
 /**
  * True when `actual` matches `expected`: asymmetric matchers and RegExps (for texts) decide for
@@ -90,6 +99,10 @@ function matchField(request: RecordedRequest, key: string, expected: unknown): b
       return matchesEach(expected, (name) => request.headers[name.toLowerCase()])
     case 'query':
       return matchesEach(expected, (name) => request.query[name])
+    case 'user':
+      return request.auth !== undefined && matchValue(request.auth.user, expected)
+    case 'auth':
+      return request.auth !== undefined && matchValue(request.auth, expected)
     default:
       return matchValue(request[key as keyof RecordedRequest], expected)
   }
@@ -115,12 +128,16 @@ export function requireRequestFilter(filter: unknown, action: string): asserts f
   for (const key of Object.keys(filter)) {
     if (!FILTER_KEYS.has(key)) throw invalid(key, 'it is not a field of a recorded request', `Use only ${[...FILTER_KEYS].join(', ')}`)
   }
-  for (const key of ['headers', 'query'] as const) {
+  for (const key of ['headers', 'query', 'auth'] as const) {
     const value = (filter as Record<string, unknown>)[key]
     if (value !== undefined && (typeof value !== 'object' || value === null || isAsymmetricMatcher(value))) {
-      const example = key === 'headers' ? "{ 'content-type': 'application/vnd.oci.image.manifest.v1+json' }" : "{ digest: 'sha256:…' }"
+      const example = EXAMPLES[key]
       throw invalid(key, `${key} must be an object of names and values`, `Pass one such as ${example}`)
     }
+  }
+  const auth = (filter as RequestFilter).auth
+  for (const key of Object.keys(auth ?? {})) {
+    if (!AUTH_KEYS.has(key)) throw invalid(`auth.${key}`, 'it is not a field of a recorded request\'s auth', `Use only ${[...AUTH_KEYS].join(', ')}`)
   }
 }
 

@@ -1,3 +1,4 @@
+import type { AuthFacts } from '../auth/types.js'
 import type { OciError } from '../errors/oci-error.js'
 import type { RecordedRequest, RecordedResponse, RequestParams, ResourceKind } from './journal-types.js'
 
@@ -9,6 +10,10 @@ export interface RequestFacts {
   manifest?: unknown
   /** The error the answer carries. */
   error?: OciError
+  /** What the auth layer found of the request's credential, when the registry asks for one. */
+  auth?: AuthFacts
+  /** The resource when no API route names it: the token endpoint. */
+  resource?: ResourceKind
 }
 
 // A record stays writable here after it is filed: its answer's body is counted as the client reads it.
@@ -67,7 +72,7 @@ export class Recording {
   /** Records the answer and returns it, its body counted as the client reads it. */
   finish(response: Response): Response {
     const entry = this.#entry
-    const { params, manifest, error } = this.facts
+    const { params, manifest, error, auth, resource } = this.facts
     entry.timings.wait = elapsed(this.#started)
     // A handler that answered early (an error) read only part of the body: what was sent is
     // the declared length, when there is one.
@@ -77,7 +82,9 @@ export class Recording {
       entry.repository = params.name
       entry.reference = params.reference ?? params.digest
     }
+    if (resource !== undefined) entry.resource = resource
     if (manifest !== undefined) entry.manifest = manifest
+    if (auth !== undefined) entry.auth = { ...auth, asked: [...auth.asked], granted: [...auth.granted] }
     const answer = entry.response
     answer.status = response.status
     answer.statusText = response.statusText

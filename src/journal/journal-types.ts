@@ -1,3 +1,4 @@
+import type { AuthFacts } from '../auth/types.js'
 import type { Har } from './har-types.js'
 
 // The journal's public shapes: what it records of a request and how it is queried.
@@ -19,7 +20,7 @@ export interface RequestParams {
  * @example
  * registry.requests.filter({ resource: 'upload' })
  */
-export type ResourceKind = 'base' | 'catalog' | 'upload' | 'blob' | 'manifest' | 'tags' | 'referrers'
+export type ResourceKind = 'base' | 'catalog' | 'upload' | 'blob' | 'manifest' | 'tags' | 'referrers' | 'token'
 
 /**
  * Anything with `asymmetricMatch`, such as vitest's `expect.objectContaining(…)` or `expect.any(String)`.
@@ -65,7 +66,29 @@ export interface RequestFilter {
   headers?: Record<string, TextMatch>
   /** Query parameters that must be present with these values. */
   query?: Record<string, TextMatch | readonly string[]>
+  /** The user the request's credential named (`auth.user`); null for anonymous requests. */
+  user?: TextMatch | null
+  /** Fields of `auth` that must match: `{ outcome: 'insufficient' }`, `{ granted: ['repository:team/app:pull'] }`. */
+  auth?: AuthMatch
 }
+
+/**
+ * A subset of `RecordedAuth` to match: texts as in `TextMatch`, lists element by element.
+ *
+ * @example
+ * registry.requests.filter({ auth: { user: 'alice', outcome: 'granted' } })
+ */
+export type AuthMatch = { [K in keyof RecordedAuth]?: RecordedAuth[K] extends readonly string[] ? readonly TextMatch[] | AsymmetricMatcherLike : TextMatch | null }
+
+/**
+ * What the registry made of a request's credential, when it asks for credentials (the `auth`
+ * option). docs/auth.md lists every outcome.
+ *
+ * @example
+ * registry.requests.last()?.auth
+ * // { user: 'alice', scheme: 'bearer', asked: ['repository:team/app:pull,push'], granted: ['repository:team/app:pull,push'], outcome: 'granted' }
+ */
+export type RecordedAuth = Readonly<AuthFacts>
 
 /**
  * The answer a recorded request got.
@@ -122,6 +145,8 @@ export interface RecordedRequest {
   readonly bodySize: number
   /** The parsed body of a manifest PUT (as the registry decoded it), when it was read. */
   readonly manifest?: unknown
+  /** The credential and what it was granted; absent when the registry asks for no credentials. */
+  readonly auth?: RecordedAuth
   readonly response: RecordedResponse
   /** Milliseconds: until the answer's headers (`wait`) and reading its body (`receive`). */
   readonly timings: { readonly wait: number; readonly receive: number }

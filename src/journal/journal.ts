@@ -3,7 +3,7 @@ import { requestPredicate, type RequestMatch } from './journal-filter.js'
 import { Recording } from './journal-recording.js'
 import type { RecordedRequest, RequestJournal } from './journal-types.js'
 
-export type { AsymmetricMatcherLike, RecordedRequest, RecordedResponse, RequestFilter, RequestJournal, RequestParams, ResourceKind, TextMatch } from './journal-types.js'
+export type { AsymmetricMatcherLike, AuthMatch, RecordedAuth, RecordedRequest, RecordedResponse, RequestFilter, RequestJournal, RequestParams, ResourceKind, TextMatch } from './journal-types.js'
 export { requireRequestFilter, isAsymmetricMatcher, matchesRequest, matchValue } from './journal-filter.js'
 export { Recording, type RequestFacts } from './journal-recording.js'
 

@@ -1,3 +1,4 @@
+import type { Authority } from '../auth/authority.js'
 import { isOciError, OciError } from '../errors/oci-error.js'
 import type { RegistryContext } from '../api/route-types.js'
 import type { Journal, RequestFacts } from '../journal/journal.js'
@@ -8,8 +9,9 @@ import { writeErrorEnvelope } from './error-envelopes.js'
 import type { RateLimiter } from './rate-limiter.js'
 import type { BlobStorageOrigin } from './blob-redirects.js'
 
-/** What the core serves besides the API: limits on it, and the storage origin of blob redirects. */
+/** What the core serves besides the API: auth, limits on it, and the storage origin of blob redirects. */
 export interface HandlerExtras {
+  authority?: Authority | undefined
   limiter?: RateLimiter | undefined
   storageOrigin?: BlobStorageOrigin | undefined
 }
@@ -23,6 +25,11 @@ export interface HandlerMeta {
   transport?: string
   /** false keeps the request out of the journal (the registry's own seeding requests). */
   record?: boolean
+  /**
+   * true for the registry's own requests (seeding, layout export): they need no credentials.
+   * Only the registry sets it; transports never do.
+   */
+  internal?: boolean
 }
 
 /**
@@ -39,7 +46,7 @@ export const SERVE_WITH_META = Symbol.for('fake-oci-registry.serve-with-meta')
  */
 export function createHandler(context: RegistryContext, journal?: Journal, extras: HandlerExtras = {}): FetchHandler {
   const { quirks } = context.options
-  const { limiter, storageOrigin } = extras
+  const { limiter, storageOrigin, authority } = extras
   return async (incoming, meta) => {
     const recording = meta?.record === false ? undefined : journal?.start(incoming, meta?.transport ?? 'fetch')
     const request = recording?.request ?? incoming
@@ -48,14 +55,15 @@ export function createHandler(context: RegistryContext, journal?: Journal, extra
       const answer = await storageOrigin.serve(request)
       return recording ? recording.finish(answer) : answer
     }
-    // The registry's own requests (seeding) are not the client's, so they count against no limit.
-    const limited = meta?.record === false ? undefined : limiter?.decide(request.method, resourceOf(request))
+    // The registry's own requests (seeding) are not the client's: no limit counts them, no credential is asked.
+    const internal = meta?.internal === true || meta?.record === false
+    const limited = internal ? undefined : limiter?.decide(request.method, resourceOf(request))
     let response: Response
     if (limited && 'refuse' in limited) {
       response = limited.refuse
     } else {
       try {
-        response = await route(request, context, recording?.facts)
+        response = await route(request, context, recording?.facts, meta?.internal === true ? undefined : authority)
       } catch (error) {
         const ociError = isOciError(error) ? error : internalError(error)
         if (recording) recording.facts.error = ociError
@@ -73,11 +81,19 @@ export function createHandler(context: RegistryContext, journal?: Journal, extra
   }
 }
 
-async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined): Promise<Response> {
+// Auth comes after the route is known and before anything else, as in distribution: a path
+// outside the API is a 404 for anyone, and an unknown method, a bad name or a missing
+// repository are only told to a request with the access it needs.
+async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined, authority: Authority | undefined): Promise<Response> {
   const url = new URL(request.url)
   const matched = matchRoute(url.pathname)
-  if (!matched) throw routeNotFound(url.pathname)
+  if (!matched) {
+    if (!authority?.isTokenEndpoint(url.pathname)) throw routeNotFound(url.pathname)
+    if (facts) facts.resource = 'token'
+    return authority.serveToken(request, url, facts)
+  }
   if (facts) facts.params = matched.params
+  authority?.authorize(request, url, matched.params.name, facts)
   // An own property only: a method named `constructor` or `toString` is just another unknown method.
   const handler = Object.hasOwn(matched.route.methods, request.method) ? matched.route.methods[request.method] : undefined
   if (!handler) {

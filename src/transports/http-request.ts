@@ -17,8 +17,11 @@ export function hasBody(req: IncomingMessage): boolean {
   return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
 }
 
-/** The Fetch `Request` for `req`, or why there is none. */
-export function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array> | null, ownHost: string): Request | string {
+/**
+ * The Fetch `Request` for `req`, or why there is none. `ownOrigin` (`https://127.0.0.1:5000`)
+ * gives the scheme, and the host when the request names none.
+ */
+export function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array> | null, ownOrigin: string): Request | string {
   const target = req.url ?? ''
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
     // Absolute form is what a client sends to a proxy: answering it as if this registry were
@@ -29,6 +32,7 @@ export function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array>
     // `//x` would read as a scheme-relative URL naming host x wherever it is resolved.
     return `the request target ${JSON.stringify(target)} is not a path starting with a single /`
   }
+  const { protocol, host: ownHost } = new URL(ownOrigin)
   const host = hostOf(req, ownHost)
   if (!host.ok) return host.reason
   try {
@@ -36,7 +40,7 @@ export function toRequest(req: IncomingMessage, body: ReadableStream<Uint8Array>
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string)
     }
-    return new Request(`http://${host.value}${target}`, {
+    return new Request(`${protocol}//${host.value}${target}`, {
       method: req.method ?? 'GET',
       headers,
       body,

@@ -1,5 +1,6 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { createServer as createTlsServer } from 'node:https'
+import { isIP, type AddressInfo, type Socket } from 'node:net'
 import { Readable, type Duplex } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
@@ -8,9 +9,19 @@ import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { OciError, writeOciErrors } from '../errors/oci-error.js'
 import { hasBody, requestBody, toRequest } from './http-request.js'
 
+/** Where and how to listen. */
+export interface HttpServerOptions {
+  host: string
+  port: number
+  /** Serve https with this certificate and key (PEM). */
+  tls?: { cert: string; key: string }
+  /** Header names on the wire: as Headers holds them (lower-case), or as Go canonicalises them. */
+  headerCase?: 'lower' | 'canonical'
+}
+
 /** A running loopback server. */
 interface HttpServerHandle {
-  /** `http://127.0.0.1:43127`, `http://[::1]:43127`. */
+  /** `http://127.0.0.1:43127`, `http://[::1]:43127`, `https://localhost:43127`. */
   url: string
   /** `127.0.0.1:43127`: what image references use. */
   host: string
@@ -34,7 +45,8 @@ const CLOSE_GRACE_MS = 2000
  * ("the operation is unsupported") is the one the core already uses for a path outside the API,
  * so clients parse it like any other answer.
  */
-export async function startHttpServer(handler: FetchHandler, options: { host: string; port: number; headerCase?: 'lower' | 'canonical' }): Promise<HttpServerHandle> {
+export async function startHttpServer(handler: FetchHandler, options: HttpServerOptions): Promise<HttpServerHandle> {
+  const scheme = options.tls ? 'https' : 'http'
   const canonical = options.headerCase === 'canonical'
   let closing: Promise<void> | undefined
   let ownHost = `${options.host}:${options.port}`
@@ -48,13 +60,15 @@ export async function startHttpServer(handler: FetchHandler, options: { host: st
     res.once('close', () => answering.set(socket, (answering.get(socket) ?? 1) - 1))
     // After close() has begun, answers end their connection so close() need not wait for them.
     if (closing) res.setHeader('connection', 'close')
-    serve(handler, req, res, ownHost, canonical).catch(() => {
+    serve(handler, req, res, `${scheme}://${ownHost}`, canonical).catch(() => {
       // Only a client gone mid-answer gets here: nothing is left to tell it.
       res.destroy()
     })
   }
   // Missing Host is answered by us, with the envelope, instead of Node's bodiless 400.
-  const server = createServer({ requireHostHeader: false }, onRequest)
+  const server = options.tls
+    ? createTlsServer({ requireHostHeader: false, cert: options.tls.cert, key: options.tls.key }, onRequest)
+    : createServer({ requireHostHeader: false }, onRequest)
   // An `Expect` other than 100-continue: Node would answer a bare 417 with neither the envelope
   // nor the API version header. RFC 9110 §10.1.1 lets a server ignore an expectation it does
   // not know, so the request is served as if the header were absent.
@@ -101,10 +115,13 @@ export async function startHttpServer(handler: FetchHandler, options: { host: st
   server.on('error', () => {})
 
   const { address, port } = server.address() as AddressInfo
-  const hostname = address.includes(':') ? `[${address}]` : address
+  // A name (`localhost`) stays a name: it is what the client asked for, and what a certificate
+  // and a test's expectations hold. An address is the one bound, so port 0 and `::` resolve.
+  const bound = isIP(options.host) === 0 ? options.host : address
+  const hostname = bound.includes(':') ? `[${bound}]` : bound
   ownHost = `${hostname}:${port}`
   return {
-    url: `http://${hostname}:${port}`,
+    url: `${scheme}://${hostname}:${port}`,
     host: ownHost,
     port,
     close() {
@@ -122,11 +139,11 @@ export async function startHttpServer(handler: FetchHandler, options: { host: st
   }
 }
 
-async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, ownHost: string, canonical: boolean): Promise<void> {
+async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, ownOrigin: string, canonical: boolean): Promise<void> {
   const body = hasBody(req) ? requestBody(req) : undefined
   let response: Response
   try {
-    const converted = toRequest(req, body?.stream ?? null, ownHost)
+    const converted = toRequest(req, body?.stream ?? null, ownOrigin)
     response = typeof converted === 'string' ? badRequest(converted) : await handler(converted, { transport: 'http' })
   } finally {
     // A handler that answered without reading the whole body (an error, a cap) leaves the rest

@@ -30,8 +30,8 @@ export interface HandledRegistry {
 }
 
 /**
- * MSW request handlers that answer the Distribution API (`<origin>/v2` and everything below it)
- * from `registry`, for an MSW server the test suite already has. Any other request is left to
+ * MSW request handlers that answer the Distribution API (`<origin>/v2` and everything below it,
+ * and `<origin>/token` when the registry issues bearer tokens) from `registry`, for an MSW server the test suite already has. Any other request is left to
  * that server's `onUnhandledRequest` strategy, so a wrong origin or a path outside `/v2` warns,
  * errors or passes through exactly as the suite chose, never silently.
  *
@@ -58,9 +58,11 @@ export function registryHandlers(registry: HandledRegistry, options: RegistryHan
   // object with a `fetch` is served through that.
   const serve = (registry as { [SERVE_WITH_META]?: (request: Request, meta: HandlerMeta) => Promise<Response> })[SERVE_WITH_META]
   const answer = serve ? (request: Request) => serve.call(registry, request, { transport: 'msw' }) : (request: Request) => registry.fetch(request)
-  const handlers = [http.all(apiPattern(origin), ({ request }) => answer(request))]
+  // A registry that issues tokens serves its token endpoint on the same origin (`<origin>/token`).
+  const settings = (registry as { options?: { transport?: string; auth?: { scheme?: string }; blobRedirect?: { origin: string } } }).options
+  const tokens = settings?.auth?.scheme === 'bearer'
+  const handlers = [http.all(apiPattern(origin, tokens), ({ request }) => answer(request))]
   // With blob redirects and no socket, the 307s point to a storage origin the registry serves too.
-  const settings = (registry as { options?: { transport?: string; blobRedirect?: { origin: string } } }).options
   const storage = settings?.transport === 'http' ? undefined : settings?.blobRedirect?.origin
   if (storage) handlers.push(http.all(new RegExp(`^${storage.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/.*$`), ({ request }) => answer(request)))
   return handlers
@@ -118,10 +120,10 @@ export function startMswTransport(handler: FetchHandler, origin: string): MswTra
   }
 }
 
-function apiPattern(origin: string): RegExp {
+function apiPattern(origin: string, tokens: boolean): RegExp {
   // A RegExp rather than an MSW path string: origins such as http://[::1]:5000 hold characters
   // that MSW's path syntax would read as parameters.
-  return new RegExp(`^${origin.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/v2(?:/.*)?$`)
+  return new RegExp(`^${origin.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?:/v2(?:/.*)?${tokens ? '|/token(?:\\?.*)?' : ''})$`)
 }
 
 function validOrigin(value: unknown): string {

@@ -15,6 +15,7 @@ import {
   OCI_MANIFEST,
   specName,
   SUCCESS,
+  authVariants,
   variant,
   type ConformanceClient,
   type Exchange,
@@ -35,6 +36,7 @@ const VARIANTS: Variant[] = [
     capabilities: { referrers: false },
     expectedFailures: DISTRIBUTION_28_FAILURES,
   }),
+  ...authVariants(),
 ]
 const spec = (name: string): string => specName('contentDiscovery', name)
 

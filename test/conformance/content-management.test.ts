@@ -12,6 +12,7 @@ import {
   jsonOf,
   specName,
   SUCCESS,
+  authVariants,
   variant,
   type Session,
   type Variant,
@@ -25,6 +26,7 @@ const VARIANTS: Variant[] = [
     capabilities: { referrers: false },
     expectedFailures: DISTRIBUTION_28_FAILURES,
   }),
+  ...authVariants(),
 ]
 const spec = (name: string): string => specName('contentManagement', name)
 

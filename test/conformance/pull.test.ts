@@ -12,6 +12,7 @@ import {
   OCI_MANIFEST,
   specName,
   SUCCESS,
+  authVariants,
   variant,
   type Exchange,
   type Session,
@@ -30,6 +31,7 @@ const VARIANTS: Variant[] = [
     capabilities: { referrers: false },
     expectedFailures: DISTRIBUTION_28_FAILURES,
   }),
+  ...authVariants(),
 ]
 const spec = (name: string): string => specName('pull', name)
 

@@ -16,6 +16,7 @@ import {
   relativeLocation,
   specName,
   SUCCESS,
+  authVariants,
   variant,
   type Exchange,
   type Session,
@@ -40,6 +41,7 @@ const VARIANTS: Variant[] = [
     capabilities: { referrers: false },
     expectedFailures: DISTRIBUTION_28_FAILURES,
   }),
+  ...authVariants(),
 ]
 const spec = (name: string): string => specName('push', name)
 

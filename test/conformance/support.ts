@@ -7,6 +7,7 @@
 // the transport, the core, the handlers and storage are all exercised together.
 import { createHash, randomUUID } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
+import type { Agent } from 'undici'
 import { afterAll, beforeAll, describe, expect, it as vitestIt, type TestContext } from 'vitest'
 import { createFakeRegistry, type FakeRegistry, type FakeRegistryOptions } from '../../src/index.js'
 
@@ -80,6 +81,9 @@ export interface ConformanceConfig {
   preloaded: PreloadedContent | undefined
   /** OCI_TAG_LIST: tags that already exist, so content discovery skips its setup and teardown. */
   tagList: readonly string[] | undefined
+  /** OCI_USERNAME and OCI_PASSWORD: the client answers challenges with them, Basic or Bearer. */
+  username: string | undefined
+  password: string | undefined
 }
 
 /**
@@ -132,6 +136,8 @@ export function variant(
       skipEmptyLayerPushTest: false,
       preloaded: undefined,
       tagList: undefined,
+      username: undefined,
+      password: undefined,
       ...overrides.config,
     },
     capabilities: {
@@ -170,6 +176,19 @@ export const DISTRIBUTION_28_FAILURES: ReadonlySet<string> = new Set([
   // DELETE by tag: 400 DIGEST_INVALID (the spec allows 400 only with UNSUPPORTED).
   'Content Management: DELETE request to manifest tag should return 202, unless tag deletion is disallowed (400/405)',
 ])
+
+/**
+ * The same workflow against a registry that asks for credentials: Basic over http, and the
+ * Bearer token flow over TLS (the client trusts the registry's CA).
+ */
+export function authVariants(overrides: { registry?: FakeRegistryOptions; config?: Partial<ConformanceConfig>; capabilities?: Partial<Capabilities> } = {}): Variant[] {
+  const users = { conformance: 'conformance-secret' }
+  const config = { ...overrides.config, username: 'conformance', password: 'conformance-secret' }
+  return [
+    variant('basic auth', { ...overrides, registry: { ...overrides.registry, auth: { scheme: 'basic', users } }, config }),
+    variant('bearer tokens over TLS', { ...overrides, registry: { ...overrides.registry, auth: { scheme: 'bearer', users }, tls: true }, config }),
+  ]
+}
 
 // ---------------------------------------------------------------------------------------------
 // Content
@@ -398,14 +417,34 @@ export interface RequestOptions {
   body?: Uint8Array
 }
 
-/** The client side of the suite: Node's global fetch against `root`, one repository by default. */
+/** How the client reaches a registry that asks for credentials or serves TLS. */
+export interface ClientAccess {
+  username?: string
+  password?: string
+  /** The registry's CA (PEM), for TLS. */
+  ca?: string
+}
+
+/**
+ * The client side of the suite: Node's global fetch against `root`, one repository by default.
+ * With credentials it answers challenges as the upstream suite's client does: a Basic challenge
+ * with the credentials, a Bearer one with a token from the realm for the challenge's scope.
+ */
 export class ConformanceClient {
   readonly root: string
   readonly namespace: string
+  readonly #access: ClientAccess
+  #agent: Agent | undefined
 
-  constructor(root: string, namespace: string) {
+  constructor(root: string, namespace: string, access: ClientAccess = {}) {
     this.root = root
     this.namespace = namespace
+    this.#access = access
+  }
+
+  /** Closes the TLS connections, if any. */
+  async close(): Promise<void> {
+    await this.#agent?.close()
   }
 
   /** `/v2/<name>/blobs/<digest>` */
@@ -440,8 +479,38 @@ export class ConformanceClient {
     for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.append(key, value)
     // The suite's bytes never live in a SharedArrayBuffer, which is all this cast rules out.
     const body = options.body as Uint8Array<ArrayBuffer> | undefined
-    const response = await fetch(url, { method, headers: options.headers, body, redirect: 'manual' })
+    let response = await this.#fetch(url, { method, headers: options.headers, body, redirect: 'manual' })
+    const authorization = response.status === 401 ? await this.#answer(response) : undefined
+    if (authorization) response = await this.#fetch(url, { method, headers: { ...options.headers, authorization }, body, redirect: 'manual' })
     return { method, url: url.pathname + url.search, status: response.status, headers: response.headers, body: new Uint8Array(await response.arrayBuffer()) }
+  }
+
+  // Over TLS: undici's own fetch with an Agent that trusts the registry's CA (one undici for
+  // both, since Node's global fetch bundles another). undici is loaded only then: loading it
+  // installs its Agent as the global dispatcher when Node's fetch has not set one yet.
+  async #fetch(url: URL | string, init: RequestInit): Promise<Response> {
+    if (this.#access.ca === undefined) return fetch(url, init)
+    const undici = await import('undici')
+    this.#agent ??= new undici.Agent({ connect: { ca: this.#access.ca } })
+    return (await undici.fetch(url, { ...(init as object), dispatcher: this.#agent })) as unknown as Response
+  }
+
+  // The Authorization value that answers a challenge, or undefined when the client has no credentials.
+  async #answer(challenged: Response): Promise<string | undefined> {
+    const { username, password } = this.#access
+    const challenge = challenged.headers.get('www-authenticate') ?? ''
+    if (username === undefined || password === undefined) return undefined
+    await challenged.arrayBuffer()
+    const basic = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+    if (/^basic /i.test(challenge)) return basic
+    const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1], match[2]]))
+    if (!/^bearer /i.test(challenge) || !params.realm) return undefined
+    const realm = new URL(params.realm)
+    if (params.service) realm.searchParams.set('service', params.service)
+    for (const scope of params.scope?.split(' ') ?? []) realm.searchParams.append('scope', scope)
+    const issued = await this.#fetch(realm, { headers: { authorization: basic } })
+    const { token } = (await issued.json()) as { token?: string }
+    return token === undefined ? undefined : `Bearer ${token}`
   }
 
   /** Opens an upload session and closes it with the whole blob in the PUT, as the suite's setups do. */
@@ -542,9 +611,11 @@ export function describeWorkflow(workflow: Workflow, variant: Variant, define: (
     }
     beforeAll(async () => {
       const registry = await createFakeRegistry(variant.registry)
-      session = { registry, client: new ConformanceClient(registry.url, variant.config.namespace), variant }
+      const { username, password } = variant.config
+      session = { registry, client: new ConformanceClient(registry.url, variant.config.namespace, { username, password, ca: registry.ca }), variant }
     })
     afterAll(async () => {
+      await session?.client.close()
       await session?.registry.close()
     })
     declaring = { variant, ran }
@@ -555,6 +626,15 @@ export function describeWorkflow(workflow: Workflow, variant: Variant, define: (
       })
     } finally {
       declaring = undefined
+    }
+    if (variant.config.username !== undefined) {
+      vitestIt('Auth: every request of the workflow was let through as the configured user after a challenge', () => {
+        const { registry } = session as Session
+        const user = variant.config.username as string
+        expect(registry.requests.filter({ user, auth: { outcome: 'granted' } }).length).toBeGreaterThan(0)
+        expect(registry.requests.filter({ auth: { outcome: 'invalid' } })).toEqual([])
+        expect(registry.requests.filter({ status: 401 }).every((request) => request.auth?.outcome === 'missing')).toBe(true)
+      })
     }
   })
 }

@@ -218,7 +218,7 @@ describe('registry.requests: queries', () => {
         action: 'filter the journal by',
         subject: 'methd',
         reason: 'it is not a field of a recorded request',
-        fix: 'Use only method, path, repository, reference, resource, transport, status, errorCode, digest, headers, query',
+        fix: 'Use only method, path, repository, reference, resource, transport, status, errorCode, digest, headers, query, user, auth',
       }),
     )
     expect(() => registry.requests.find('GET' as never)).toThrow(FakeRegistryError)

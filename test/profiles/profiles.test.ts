@@ -633,6 +633,48 @@ describe('choosing a profile', () => {
     })
   })
 
+  it("gives the auth option the profile's scheme, service, token lifetime, anonymous pulls and forbidden status", async () => {
+    const users = { alice: 'secret' }
+    const ghcr = (await start({ profile: 'ghcr', auth: { users } })).options.auth
+    expect(ghcr).toMatchObject({ scheme: 'bearer', service: 'ghcr.io', anonymous: 'pull', forbiddenStatus: 403 })
+    const ecr = (await start({ profile: 'ecr', auth: { users } })).options.auth
+    expect(ecr).toMatchObject({
+      scheme: 'basic',
+      service: 'ecr.amazonaws.com',
+      anonymous: 'none',
+      forbiddenStatus: 403,
+    })
+    const hub = (await start({ profile: 'docker-hub', auth: { users } })).options.auth
+    expect(hub).toMatchObject({
+      scheme: 'bearer',
+      service: 'registry.docker.io',
+      tokenTtlSeconds: 300,
+      forbiddenStatus: 401,
+    })
+    // Fields given win, and a profile alone turns no auth on.
+    expect(
+      (await start({ profile: 'ghcr', auth: { users, forbiddenStatus: 401, anonymous: 'none' } })).options.auth,
+    ).toMatchObject({ forbiddenStatus: 401, anonymous: 'none' })
+    expect((await start({ profile: 'ghcr' })).options.auth).toBeUndefined()
+  })
+
+  it('answers as the profile says once auth is on: GHCR refuses a user without access with 403 DENIED', async () => {
+    const registry = await start({
+      profile: 'ghcr',
+      auth: {
+        scheme: 'basic',
+        users: { alice: 'secret' },
+        permissions: { alice: ['repository:team/other:pull,push'] },
+      },
+    })
+    // Anyone may pull from GHCR's public repositories; pushing needs the right.
+    const basic = { authorization: `Basic ${Buffer.from('alice:secret').toString('base64')}` }
+    expect((await registry.fetch('/v2/team/other/blobs/uploads/', { method: 'POST', headers: basic })).status).toBe(202)
+    const response = await registry.fetch('/v2/team/app/blobs/uploads/', { method: 'POST', headers: basic })
+    expect(response.status).toBe(403)
+    expect((await errorsOf(response))[0]!.code).toBe('DENIED')
+  })
+
   it('carries each auth shape as data for the auth emulation', () => {
     expect(registryProfile('ecr')!.auth).toMatchObject({ scheme: 'basic', anonymousPull: false })
     expect(registryProfile('ghcr')!.auth).toMatchObject({

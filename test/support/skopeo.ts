@@ -27,6 +27,12 @@ export interface RunOptions {
   timeoutMs?: number
   /** Add `--debug`: stderr then lists every HTTP request skopeo makes. */
   debug?: boolean
+  /** `--creds` (`--src-creds` and `--dest-creds` for copy): `user:password`. */
+  creds?: string
+  /** An auth file (`{"auths": …}`) instead of the sealed, empty one. */
+  authFile?: string
+  /** Verify TLS, trusting the CA certificates (`*.crt`) in this directory. Default: no verification. */
+  certDir?: string
 }
 
 export interface Skopeo {
@@ -34,8 +40,9 @@ export interface Skopeo {
   /** `skopeo --version`, e.g. '1.9.3'. */
   readonly version: string
   /**
-   * Runs `skopeo <command>` with plain HTTP allowed, the sealed auth file and cert dirs, and no
-   * policy. Never throws for a non-zero exit: the caller asserts on `exitCode`.
+   * Runs `skopeo <command>` with plain HTTP allowed (or TLS verified against `certDir`), the
+   * sealed auth file and cert dirs (or those given), and no policy. Never throws for a non-zero
+   * exit: the caller asserts on `exitCode`.
    */
   run(command: SkopeoCommand, args: string[], options?: RunOptions): Promise<SkopeoResult>
   /** Removes the temp dir. */
@@ -87,11 +94,18 @@ export async function createSkopeo(path: string): Promise<Skopeo> {
     CONTAINERS_CONF: files.containersConf,
   }
   const global = ['--insecure-policy', '--registries.d', dirs.registriesD, '--tmpdir', dirs.tmp]
-  const registryFlags: Record<SkopeoCommand, string[]> = {
-    copy: ['--authfile', files.auth, '--src-tls-verify=false', '--dest-tls-verify=false', '--src-cert-dir', dirs.certs, '--dest-cert-dir', dirs.certs],
-    inspect: ['--authfile', files.auth, '--tls-verify=false', '--cert-dir', dirs.certs],
-    delete: ['--authfile', files.auth, '--tls-verify=false', '--cert-dir', dirs.certs],
-    'list-tags': ['--authfile', files.auth, '--tls-verify=false', '--cert-dir', dirs.certs],
+  const registryFlags = (command: SkopeoCommand, options: RunOptions): string[] => {
+    const verify = options.certDir === undefined ? 'false' : 'true'
+    const certs = options.certDir ?? dirs.certs
+    const flags = ['--authfile', options.authFile ?? files.auth]
+    if (command === 'copy') {
+      flags.push(`--src-tls-verify=${verify}`, `--dest-tls-verify=${verify}`, '--src-cert-dir', certs, '--dest-cert-dir', certs)
+      if (options.creds) flags.push('--src-creds', options.creds, '--dest-creds', options.creds)
+    } else {
+      flags.push(`--tls-verify=${verify}`, '--cert-dir', certs)
+      if (options.creds) flags.push('--creds', options.creds)
+    }
+    return flags
   }
 
   const exec = (args: string[], timeoutMs: number): Promise<SkopeoResult> =>
@@ -118,7 +132,7 @@ export async function createSkopeo(path: string): Promise<Skopeo> {
       const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
       // skopeo's own deadline, shorter than ours, so it reports what it was waiting for.
       const deadline = `--command-timeout=${Math.max(1, Math.floor(timeoutMs / 1000) - 2)}s`
-      return exec([...global, deadline, ...(options.debug ? ['--debug'] : []), command, ...registryFlags[command], ...args], timeoutMs)
+      return exec([...global, deadline, ...(options.debug ? ['--debug'] : []), command, ...registryFlags(command, options), ...args], timeoutMs)
     },
     close: () => rm(root, { recursive: true, force: true }),
   }

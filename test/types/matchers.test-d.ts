@@ -16,6 +16,11 @@ describe('fake-oci-registry/vitest', () => {
   it('types the journal matchers as sync, with .not', () => {
     expectTypeOf(expect(registry).toHaveReceivedRequest({ method: 'PUT' })).toEqualTypeOf<void>()
     expectTypeOf(expect(registry).not.toHaveReceivedRequestTimes(2, { path: /manifests/ })).toEqualTypeOf<void>()
+    expectTypeOf(expect(registry).toHaveAuthenticated('alice', { repository: 'team/app', actions: ['push'] })).toEqualTypeOf<void>()
+    expectTypeOf(expect(registry).not.toHaveFollowedChallenge({ resource: 'manifest', user: null })).toEqualTypeOf<void>()
+    expectTypeOf(expect(registry).toHaveReceivedNoCredentials({ origin: 'https://registry.test' })).toEqualTypeOf<void>()
+    // @ts-expect-error: the user is a name
+    expect(registry).toHaveAuthenticated({ user: 'alice' })
   })
 
   it('accepts asymmetric matchers inside expected', () => {

@@ -1,0 +1,219 @@
+import { jsonResponse } from '../leaf/json-response.js'
+import { OciError } from '../errors/oci-error.js'
+import { basicChallenge } from './challenge.js'
+import { parseAuthorization } from './credentials.js'
+import type { TokenSigner } from './jwt.js'
+import { allowedActions } from './permissions.js'
+import { formatScope, parseScopes, type ResourceScope } from './scopes.js'
+import type { AuthFacts, AuthFactsSink, ResolvedAuthOptions } from './types.js'
+
+// The token endpoint of docs/content/spec/auth/token.md (GET) and oauth.md (POST), served on the
+// registry's own origin: go-containerregistry refuses a realm on another loopback port.
+
+/** What the token endpoint needs of its registry. */
+export interface TokenEndpointContext {
+  options: ResolvedAuthOptions
+  signer: TokenSigner
+  verifyUser(user: string, password: string): boolean
+  sink?: AuthFactsSink
+}
+
+// A token form holds a few short fields; anything longer is not one.
+const MAX_FORM_BYTES = 64 * 1024
+const FORM_TYPE = 'application/x-www-form-urlencoded'
+
+/** RFC 6749 §5.2 error codes, the body of every 400 the endpoint sends. */
+type OAuthError = 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type' | 'invalid_scope'
+
+/**
+ * Answers GET (Basic credentials or none, repeated `scope`, `service`, `offline_token`) and POST
+ * (an OAuth2 form, `grant_type` password or refresh_token). Misuse gets 400 with an OAuth2
+ * error body, a wrong password on GET a 401 with the OCI envelope and a Basic challenge, any
+ * other method 405: never a 500.
+ */
+export async function serveTokenRequest(request: Request, url: URL, context: TokenEndpointContext): Promise<Response> {
+  const header = request.headers.get('authorization')
+  const facts: AuthFacts = {
+    user: null,
+    scheme: header ? (header.split(' ', 1)[0] ?? '').toLowerCase().slice(0, 32) : null,
+    asked: [],
+    granted: [],
+    outcome: 'refused',
+  }
+  if (context.sink) context.sink.auth = facts
+  const refuse = (status: 400, error: OAuthError, description: string): Response => {
+    facts.error = error
+    return jsonResponse({ error, error_description: description }, { status })
+  }
+  switch (request.method) {
+    case 'GET':
+    case 'HEAD':
+      return tokenByGet(request, url, context, facts, refuse)
+    case 'POST':
+      return tokenByPost(request, context, facts, refuse)
+    default:
+      throw new OciError(
+        'UNSUPPORTED',
+        { method: request.method, allow: 'GET, POST' },
+        { headers: { allow: 'GET, POST' } },
+      )
+  }
+}
+
+type Refuse = (status: 400, error: OAuthError, description: string) => Response
+
+function tokenByGet(
+  request: Request,
+  url: URL,
+  context: TokenEndpointContext,
+  facts: AuthFacts,
+  refuse: Refuse,
+): Response {
+  const { options, signer } = context
+  const serviceProblem = checkService(url.searchParams.getAll('service'), options.service)
+  if (serviceProblem) return refuse(400, 'invalid_request', serviceProblem)
+  const scopes = parseScopes(url.searchParams.getAll('scope'))
+  if ('error' in scopes)
+    return refuse(400, 'invalid_scope', `the scope "${scopes.scope}" is malformed: ${scopes.error}`)
+  facts.asked = scopes.map(formatScope)
+  const credential = parseAuthorization(request.headers.get('authorization'))
+  let user: string | null = null
+  if (credential.kind !== 'none') {
+    if (credential.kind !== 'basic' || !context.verifyUser(credential.user, credential.password)) {
+      facts.error = 'invalid_credentials'
+      throw new OciError(
+        'UNAUTHORIZED',
+        credential.kind === 'malformed' ? credential.reason : 'incorrect username or password',
+        {
+          headers: { 'www-authenticate': basicChallenge() },
+        },
+      )
+    }
+    user = credential.user
+  }
+  facts.user = user
+  const access = grant(options, user, scopes)
+  facts.granted = access.filter((scope) => scope.actions.length > 0).map(formatScope)
+  facts.outcome = 'issued'
+  const now = Date.now()
+  const token = signer.sign({ sub: user ?? '', access, ttlSeconds: options.tokenTtlSeconds, now })
+  const body: Record<string, unknown> = {
+    token,
+    access_token: token,
+    expires_in: options.tokenTtlSeconds,
+    issued_at: issuedAt(now),
+  }
+  // token.md: a refresh token only with offline_token=true, and only for a user.
+  if (url.searchParams.get('offline_token') === 'true' && user !== null)
+    body.refresh_token = signer.sign({ sub: user, access: [], now })
+  return jsonResponse(body)
+}
+
+async function tokenByPost(
+  request: Request,
+  context: TokenEndpointContext,
+  facts: AuthFacts,
+  refuse: Refuse,
+): Promise<Response> {
+  const { options, signer } = context
+  const type = (request.headers.get('content-type') ?? '').split(';', 1)[0]?.trim().toLowerCase()
+  if (type !== FORM_TYPE) return refuse(400, 'invalid_request', `the body must be ${FORM_TYPE}`)
+  const text = await readForm(request)
+  if (text === undefined) return refuse(400, 'invalid_request', `the form is longer than ${MAX_FORM_BYTES} bytes`)
+  const form = new URLSearchParams(text)
+  const grantType = form.get('grant_type')
+  if (grantType === null || grantType === '') return refuse(400, 'invalid_request', 'grant_type is required')
+  facts.grantType = grantType
+  if (grantType !== 'password' && grantType !== 'refresh_token') {
+    return refuse(400, 'unsupported_grant_type', `grant_type "${grantType}" is neither password nor refresh_token`)
+  }
+  if (!form.get('client_id')) return refuse(400, 'invalid_request', 'client_id is required')
+  const serviceProblem = checkService(form.getAll('service'), options.service)
+  if (serviceProblem) return refuse(400, 'invalid_request', serviceProblem)
+  const scopes = parseScopes(form.getAll('scope'))
+  if ('error' in scopes)
+    return refuse(400, 'invalid_scope', `the scope "${scopes.scope}" is malformed: ${scopes.error}`)
+  facts.asked = scopes.map(formatScope)
+
+  let user: string
+  let refreshToken: string | undefined
+  if (grantType === 'password') {
+    const username = form.get('username')
+    const password = form.get('password')
+    if (!username || !password)
+      return refuse(400, 'invalid_request', 'username and password are required with grant_type password')
+    if (!context.verifyUser(username, password)) return refuse(400, 'invalid_grant', 'incorrect username or password')
+    user = username
+  } else {
+    const given = form.get('refresh_token')
+    if (!given) return refuse(400, 'invalid_request', 'refresh_token is required with grant_type refresh_token')
+    const verified = signer.verify(given, { refresh: true })
+    if (!verified.ok || !options.users.has(verified.claims.sub))
+      return refuse(400, 'invalid_grant', 'the refresh token is not one this registry issued')
+    user = verified.claims.sub
+    refreshToken = given
+  }
+  facts.user = user
+  const access = grant(options, user, scopes)
+  const granted = access.filter((scope) => scope.actions.length > 0).map(formatScope)
+  facts.granted = granted
+  facts.outcome = 'issued'
+  const now = Date.now()
+  const token = signer.sign({ sub: user, access, ttlSeconds: options.tokenTtlSeconds, now })
+  const body: Record<string, unknown> = {
+    access_token: token,
+    scope: granted.join(' '),
+    expires_in: options.tokenTtlSeconds,
+    issued_at: issuedAt(now),
+  }
+  if (form.get('access_type') === 'offline')
+    body.refresh_token = refreshToken ?? signer.sign({ sub: user, access: [], now })
+  return jsonResponse(body)
+}
+
+// token.md: asking for more than allowed is not an error; the token holds what is allowed,
+// down to no action at all, and the registry then answers insufficient_scope.
+function grant(options: ResolvedAuthOptions, user: string | null, scopes: readonly ResourceScope[]): ResourceScope[] {
+  return scopes.map((scope) => {
+    const allowed = allowedActions(options, user, scope.type, scope.name)
+    return { type: scope.type, name: scope.name, actions: scope.actions.filter((action) => allowed.has(action)) }
+  })
+}
+
+function checkService(values: readonly string[], service: string): string | undefined {
+  if (values.length === 0 || values[0] === '') return 'service is required'
+  if (values.length > 1) return 'service is given more than once'
+  if (values[0] !== service) return `the service "${values[0]}" is not this registry's ("${service}")`
+  return undefined
+}
+
+// RFC 3339, as token.md's issued_at.
+function issuedAt(now: number): string {
+  return new Date(Math.floor(now / 1000) * 1000).toISOString()
+}
+
+// Reads at most MAX_FORM_BYTES of the body; undefined when it is longer (the rest is left unread).
+async function readForm(request: Request): Promise<string | undefined> {
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+  if (declared > MAX_FORM_BYTES) return undefined
+  if (!request.body) return ''
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.byteLength
+      if (size > MAX_FORM_BYTES) {
+        await reader.cancel()
+        return undefined
+      }
+      chunks.push(value)
+    }
+  } catch {
+    // A client gone mid-body: nothing it could read is left to answer.
+    return undefined
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
