@@ -169,14 +169,7 @@ export interface FakeRegistry extends AsyncDisposable {
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const { options: resolved, profile } = resolveOptions(options)
   const clock = createClock(resolved.now)
-  const context: JournalledContext = {
-    options: resolved,
-    profile,
-    storage: resolved.storage,
-    uploadDigesters: new UploadDigesters(),
-    journal: new Journal(),
-    clock,
-  }
+  const context: RegistryContext = { options: resolved, profile, storage: resolved.storage, uploadDigesters: new UploadDigesters(), clock }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.()
   // Made here, not per request: the token signing key lives as long as the registry.
@@ -184,13 +177,14 @@ export async function createFakeRegistry(options: FakeRegistryOptions = {}): Pro
   const limiter = resolved.rateLimit && createRateLimiter(resolved.rateLimit, clock)
   const storageOrigin = resolved.blobRedirect && createBlobStorageOrigin(context, resolved.blobRedirect)
   context.blobUrls = storageOrigin
-  const handler = createHandler(context, context.journal, { limiter, storageOrigin, authority })
+  const journal = new Journal()
+  const handler = createHandler(context, journal, { limiter, storageOrigin, authority })
   const transport = await startTransport(handler, resolved)
   const storageTransport = storageOrigin && (await startStorageTransport(handler, resolved, storageOrigin).catch(async (error: unknown) => {
     await transport?.close()
     throw error
   }))
-  return new StartedRegistry(context, handler, joinTransports(transport, storageTransport), { limiter, storageOrigin })
+  return new StartedRegistry(context, journal, handler, joinTransports(transport, storageTransport), { limiter, storageOrigin })
 }
 
 /**
@@ -212,16 +206,14 @@ function joinTransports(first: TransportHandle | undefined, second: TransportHan
   return { ...first, close: () => Promise.all([first?.close(), second.close()]).then(() => undefined) }
 }
 
-/** The registry keeps its journal beside the context the handlers see. */
-type JournalledContext = RegistryContext & { readonly journal: Journal }
-
 class StartedRegistry implements FakeRegistry {
   readonly url: string
   readonly host: string
   readonly ca: string | undefined
   readonly options: Readonly<ResolvedOptions>
   readonly seed: Seeder
-  #context: JournalledContext
+  #context: RegistryContext
+  #journal: Journal
   #handler: FetchHandler
   #transport: TransportHandle | undefined
   // The registry's own requests (seeding, layout export) stay out of the journal.
@@ -233,7 +225,8 @@ class StartedRegistry implements FakeRegistry {
   #storageOrigin: BlobStorageOrigin | undefined
 
   constructor(
-    context: JournalledContext,
+    context: RegistryContext,
+    journal: Journal,
     handler: FetchHandler,
     transport: TransportHandle | undefined,
     extras: { limiter?: RateLimiter | undefined; storageOrigin?: BlobStorageOrigin | undefined },
@@ -242,6 +235,7 @@ class StartedRegistry implements FakeRegistry {
     this.#limiter = extras.limiter
     this.#storageOrigin = extras.storageOrigin
     this.#context = context
+    this.#journal = journal
     this.#handler = handler
     this.#transport = transport
     this.url = transport?.url ?? context.options.origin
@@ -279,7 +273,7 @@ class StartedRegistry implements FakeRegistry {
   }
 
   get requests(): RequestJournal {
-    return this.#context.journal
+    return this.#journal
   }
 
   get dispatcher(): RegistryDispatcher {
@@ -349,7 +343,7 @@ class StartedRegistry implements FakeRegistry {
   async reset(): Promise<void> {
     this.#requireOpen('reset')
     this.#context.uploadDigesters.clear()
-    this.#context.journal.clear()
+    this.#journal.clear()
     this.#limiter?.reset()
     await this.#context.storage.clear()
   }

@@ -19,7 +19,7 @@ export interface TransportHandle {
  * registry is reached only through `registry.fetch` and `registry.dispatcher`.
  *
  * @example
- * const transport = await startTransport(createHandler(context), resolveOptions({ transport: 'http' }))
+ * const transport = await startTransport(createHandler(context), resolveOptions({ transport: 'http' }).options)
  * transport?.url // 'http://127.0.0.1:43127'
  */
 export async function startTransport(handler: FetchHandler, options: ResolvedOptions): Promise<TransportHandle | undefined> {

@@ -34,7 +34,7 @@ const parameters: GitlabLegacyParameters = {}
  * @example
  * gitlabLegacyMode.defaults.referrers // false
  */
-export const gitlabLegacyMode = defineMode({
+export const gitlabLegacyMode = defineMode<'gitlab-legacy', GitlabLegacyParameters>({
   mode: 'gitlab-legacy',
   summary: 'reproduces GitLab ≤ 3.6 and its bugs',
   parameters,

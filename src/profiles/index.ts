@@ -1,14 +1,14 @@
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
-import { gitlabLegacyMode, type GitlabLegacyParameters } from './gitlab-legacy.js'
-import { lenientMode, type LenientParameters } from './lenient.js'
+import { gitlabLegacyMode } from './gitlab-legacy.js'
+import { lenientMode } from './lenient.js'
 import type { ModeDefaults, ModeDefinition, ParameterValue, Profile } from './profile.js'
-import { strictMode, type StrictParameters } from './strict.js'
+import { strictMode } from './strict.js'
 
 export type { ModeDefaults, ModeDefinition, Profile, PullRules, PushRules, VerifyReferences } from './profile.js'
 
-// Adding a mode: one new file that exports `defineMode({…})`, then its entry below and its
-// parameters in ModeOptions. The options type, the list of modes, the validation of a mode's
-// own options and the error naming the modes that take an option all follow from here.
+// Adding a mode: one new file that exports `defineMode({…})`, and its entry below. The `Mode`
+// type, the options type, the list of modes, the validation of a mode's own options and the
+// error naming the modes that take an option all follow from this list.
 const DEFINITIONS = [strictMode, lenientMode, gitlabLegacyMode] as const
 
 /**
@@ -20,8 +20,11 @@ const DEFINITIONS = [strictMode, lenientMode, gitlabLegacyMode] as const
  */
 export type Mode = (typeof DEFINITIONS)[number]['mode']
 
+type ParametersOf<D> = D extends { readonly parameters: infer P } ? { -readonly [K in keyof P]: P[K] } : never
+type Intersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void ? I : never
+
 /** The options only one mode (or a few) reads, every one optional; `createProfile` refuses them in the others. */
-export type ModeOptions = Partial<StrictParameters & LenientParameters & GitlabLegacyParameters>
+export type ModeOptions = Partial<Intersection<ParametersOf<(typeof DEFINITIONS)[number]>>>
 
 /** Every mode, in the order docs list them. */
 export const MODES: readonly Mode[] = Object.freeze(DEFINITIONS.map((definition) => definition.mode))
