@@ -14,6 +14,7 @@ const LAYERS: ReadonlyArray<readonly [layer: string, prefixes: readonly string[]
   ['media types', ['media-types/']],
   ['storage', ['storage/']],
   ['profiles', ['profiles/']],
+  ['auth', ['auth/']],
   ['journal', ['journal/']],
   ['options', ['options.ts']],
   ['handlers', ['api/']],
@@ -22,7 +23,7 @@ const LAYERS: ReadonlyArray<readonly [layer: string, prefixes: readonly string[]
   ['transports', ['transports/', 'start-transport.ts']],
   ['facade', ['create-fake-registry.ts']],
   ['assertions', ['assertions/']],
-  ['entries and CLI', ['index.ts', 'seed.ts', 'msw.ts', 'memfs.ts', 'vitest.ts', 'cli/']],
+  ['entries and CLI', ['index.ts', 'seed.ts', 'auth.ts', 'msw.ts', 'memfs.ts', 'vitest.ts', 'cli/']],
 ]
 
 function rankOf(file: string): number {

@@ -31,6 +31,7 @@ describe('resolveOptions: the defaults a mode decides', () => {
     { mode: 'gitlab-legacy', verifyReferences: 'all', referrers: false },
   ] as const)('$mode: verifyReferences $verifyReferences, referrers $referrers', ({ mode, verifyReferences, referrers }) => {
     const { options, profile } = resolveOptions({ transport: 'none', mode })
+    // DEFAULTS.auth holds the defaults of the auth option's fields; auth itself is off.
     expect(options).toEqual({ ...DEFAULTS, auth: undefined, transport: 'none', mode, verifyReferences, referrers, storage: options.storage, quirks: DEFAULT_QUIRKS })
     expect(profile.mode).toBe(mode)
   })
@@ -52,6 +53,7 @@ describe('resolveOptions: the defaults a mode decides', () => {
     { options: { mode: 'lenient' as const, unknownManifestTypes: 1 as unknown as boolean }, message: 'Failed to use option unknownManifestTypes "1": unknownManifestTypes must be true or false. Pass a boolean, or leave unknownManifestTypes out.' },
     { options: { schema1: false }, message: `Failed to use option "schema1": only mode 'lenient' reads it, and this registry's mode is 'strict'. Pass mode: 'lenient' with it, or leave schema1 out.` },
     { options: { mode: 'gitlab-legacy' as const, unknownContentTypes: false }, message: `Failed to use option "unknownContentTypes": only mode 'strict' reads it, and this registry's mode is 'gitlab-legacy'. Pass mode: 'strict' with it, or leave unknownContentTypes out.` },
+    { options: { authentication: {} } as FakeRegistryOptions, message: 'Failed to use option "authentication": it is not an option of createFakeRegistry. Use one of:' },
     { options: { deleteEnabled: false } as FakeRegistryOptions, message: 'Failed to use option "deleteEnabled": it is not an option of createFakeRegistry; it is now deletes. Use one of:' },
   ])('refuses $options', ({ options, message }) => {
     const run = () => resolveOptions({ transport: 'none', ...options })

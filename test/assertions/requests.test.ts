@@ -78,7 +78,7 @@ describe('assertRequest and assertNoErrors', () => {
   })
 
   it.each([
-    ['an unknown filter field', () => assertRequest(registry, { verb: 'GET' } as never), 'Failed to check requests with filter "verb": it is not a field of a recorded request. Use only method, path, repository, reference, resource, transport, status, errorCode, digest, headers, query.'],
+    ['an unknown filter field', () => assertRequest(registry, { verb: 'GET' } as never), 'Failed to check requests with filter "verb": it is not a field of a recorded request. Use only method, path, repository, reference, resource, transport, status, errorCode, digest, headers, query, user, auth.'],
     ['a negative count', () => assertRequest(registry, { method: 'GET' }, { times: -1 }), 'Failed to use the expectation of assertRequest "times": times must be a whole number. Pass one such as { times: 1 }.'],
     ['allow that is not a list', () => assertNoErrors(registry, { allow: { status: 404 } } as never), "Failed to use the expectation of assertNoErrors \"allow\": allow is a list of request filters. Pass one such as { allow: [{ status: 404, method: 'HEAD' }] }."],
   ])('refuses %s', (_name, call, message) => {
