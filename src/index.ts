@@ -5,7 +5,7 @@
 
 // The registry and its options.
 export { createFakeRegistry, type FakeRegistry } from './create-fake-registry.js'
-export { MODES, type AuthOptions, type FakeRegistryOptions, type Mode, type RegistryProfileName, type Transport, type VerifyReferences } from './options.js'
+export { MODES, type AuthOptions, type FakeRegistryOptions, type Mode, type Transport, type VerifyReferences } from './options.js'
 export { FakeRegistryError, type FakeRegistryErrorCode } from './errors/fake-registry-error.js'
 export type { RegistryDispatcher, RegistryDispatcherOptions } from './transports/dispatcher.js'
 

@@ -7,10 +7,10 @@ import {
   FakeRegistryError,
   type FakeRegistry,
   type FakeRegistryOptions,
-  type RegistryProfileName,
 } from '../../src/index.js'
 import { REGISTRY_PROFILE_NAMES, registryProfile } from '../../src/profiles/registries/index.js'
 import { bytesOf, errorsOf } from '../support/push.js'
+import type { RegistryProfileName } from '../../src/options.js'
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 
