@@ -5,6 +5,11 @@ import { UploadDigesters } from './api/upload-digesters.js'
 import { createAuthority } from './auth/authority.js'
 import { createHandler, SERVE_WITH_META, type FetchHandler, type HandlerMeta } from './server/handle.js'
 import { describeTarget } from './server/request-target.js'
+import { createRateLimiter, type RateLimiter } from './server/rate-limiter.js'
+import { createBlobStorageOrigin, type BlobStorageOrigin } from './server/blob-redirects.js'
+import { createClock, type RegistryClock } from './leaf/clock.js'
+
+export type { RegistryClock } from './leaf/clock.js'
 import { Journal, type RequestJournal } from './journal/journal.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
 import { createFaultInjector, type FaultInjector } from './faults/faults.js'
@@ -26,7 +31,8 @@ import { resolveOptions, type FakeRegistryOptions, type ResolvedOptions } from '
 import { exportLayout, importLayout, type ExportedLayout, type ImportedManifest, type ImportLayoutOptions } from './seed/layout.js'
 import type { SeedTarget } from './seed/push-client.js'
 import { createSeeder, type Seeder } from './seed/seeder.js'
-import { startTransport, type TransportHandle } from './start-transport.js'
+import { listening, startTransport, type TransportHandle } from './start-transport.js'
+import { startHttpServer } from './transports/http.js'
 import { collectGarbage, restoreSnapshot, takeSnapshot } from './storage/snapshots.js'
 import type { GarbageCollection, StorageSnapshot } from './storage/storage.js'
 import { createRegistryDispatcher, type RegistryDispatcher, type RegistryDispatcherOptions } from './transports/dispatcher.js'
@@ -54,6 +60,12 @@ export interface FakeRegistry extends AsyncDisposable {
   readonly options: Readonly<ResolvedOptions>
   /** True once `close()` has been called. */
   readonly closed: boolean
+  /**
+   * The registry's clock: rate-limit windows and signed blob URLs run on it. Move it forward
+   * instead of waiting.
+   * @example registry.clock.advance(21_600_000) // Docker Hub's 6 h window has passed
+   */
+  readonly clock: RegistryClock
   /**
    * An image reference on this registry.
    * @example registry.ref('team/app:1') // '127.0.0.1:43127/team/app:1'
@@ -169,7 +181,16 @@ export interface FakeRegistry extends AsyncDisposable {
  */
 export async function createFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   const { options: resolved, profile } = resolveOptions(options)
-  const context: RegistryContext = { options: resolved, profile, storage: resolved.storage, uploadDigesters: new UploadDigesters(), openUploads: new OpenUploads(resolved) }
+  const clock = createClock(resolved.now)
+  const context: RegistryContext = {
+    options: resolved,
+    profile,
+    storage: resolved.storage,
+    uploadDigesters: new UploadDigesters(),
+    // One clock for the registry: `registry.clock.advance` expires upload sessions too.
+    openUploads: new OpenUploads(resolved, clock.now),
+    clock,
+  }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.({ uploadTimeoutMs: resolved.uploadTimeoutMs })
   const journal = new Journal({ maxEntries: resolved.journalMaxEntries, maxBytes: resolved.journalMaxBytes, maxManifestBytes: resolved.journalMaxManifestBytes })
@@ -178,8 +199,35 @@ export async function createFakeRegistry(options: FakeRegistryOptions = {}): Pro
   // The token endpoint is outside the route table: only the authority knows its path.
   const describe = (pathname: string) => (authority?.isTokenEndpoint(pathname) ? { kind: 'token' as const } : describeTarget(pathname))
   const faults = createFaultInjector({ transport: resolved.transport, describe })
-  const handler = createHandler(context, journal, { faults, authority })
-  return new StartedRegistry(context, { journal, faults }, handler, await startTransport(handler, resolved))
+  const limiter = resolved.rateLimit && createRateLimiter(resolved.rateLimit, clock)
+  const storageOrigin = resolved.blobRedirect && createBlobStorageOrigin(context, resolved.blobRedirect)
+  context.blobUrls = storageOrigin
+  const handler = createHandler(context, journal, { faults, authority, limiter, storageOrigin })
+  const transport = await startTransport(handler, resolved)
+  const storageTransport = storageOrigin && (await startStorageTransport(handler, resolved, storageOrigin).catch(async (error: unknown) => {
+    await transport?.close()
+    throw error
+  }))
+  return new StartedRegistry(context, { journal, faults, limiter, storageOrigin }, handler, joinTransports(transport, storageTransport))
+}
+
+/**
+ * Serves the storage origin of blob redirects: a second loopback listener over http, the shared
+ * MSW server with transport 'msw'; with 'none' `registry.fetch` and the dispatcher reach it.
+ */
+async function startStorageTransport(handler: FetchHandler, options: ResolvedOptions, storage: BlobStorageOrigin): Promise<TransportHandle | undefined> {
+  if (options.transport === 'none') return undefined
+  if (options.transport === 'msw') return startTransport(handler, { ...options, origin: storage.origin })
+  // Plain http even beside TLS: the storage host is another service, and a second certificate
+  // authority would be one more thing for the test to trust.
+  const listener = await startHttpServer(handler, { ...listening(options), port: 0, headerCase: 'lower' })
+  storage.origin = listener.url
+  return listener
+}
+
+function joinTransports(first: TransportHandle | undefined, second: TransportHandle | undefined): TransportHandle | undefined {
+  if (!second) return first
+  return { ...first, close: () => Promise.all([first?.close(), second.close()]).then(() => undefined) }
 }
 
 class StartedRegistry implements FakeRegistry {
@@ -198,23 +246,31 @@ class StartedRegistry implements FakeRegistry {
   #self: SeedTarget = { fetch: (input, init) => this.#send(input, init, { record: false, internal: true }) }
   #dispatcher: RegistryDispatcher | undefined
   #closing: Promise<void> | undefined
+  #limiter: RateLimiter | undefined
+  #storageOrigin: BlobStorageOrigin | undefined
 
   constructor(
     context: RegistryContext,
-    { journal, faults }: { journal: Journal; faults: FaultInjector },
+    parts: { journal: Journal; faults: FaultInjector; limiter?: RateLimiter | undefined; storageOrigin?: BlobStorageOrigin | undefined },
     handler: FetchHandler,
     transport: TransportHandle | undefined,
   ) {
     this.options = context.options
+    this.#limiter = parts.limiter
+    this.#storageOrigin = parts.storageOrigin
     this.#context = context
-    this.#journal = journal
-    this.#faults = faults
+    this.#journal = parts.journal
+    this.#faults = parts.faults
     this.#handler = handler
     this.#transport = transport
     this.url = transport?.url ?? context.options.origin
     this.ca = transport?.ca
     this.host = transport?.host ?? new URL(context.options.origin).host
     this.seed = createSeeder(this.#self)
+  }
+
+  get clock(): RegistryClock {
+    return this.#context.clock
   }
 
   get closed(): boolean {
@@ -260,7 +316,8 @@ class StartedRegistry implements FakeRegistry {
   createDispatcher(options: RegistryDispatcherOptions = {}): RegistryDispatcher {
     const target = (request: Request, path?: string): Promise<Response> =>
       this.#send(request, undefined, { transport: 'dispatcher', target: path })
-    return createRegistryDispatcher(target, this.url, options)
+    const origins = this.#storageOrigin ? [this.url, this.#storageOrigin.origin] : [this.url]
+    return createRegistryDispatcher(target, origins, options)
   }
 
   // Arguments are checked before the registry's state, so a wrong call fails the same way open or closed.
@@ -324,6 +381,7 @@ class StartedRegistry implements FakeRegistry {
     this.#context.openUploads.clear()
     this.#journal.clear()
     this.#faults.reset()
+    this.#limiter?.reset()
     await this.#context.storage.clear()
   }
 

@@ -4,9 +4,14 @@ import { FakeRegistryError } from './errors/fake-registry-error.js'
 import { createProfile, MODE_OPTION_NAMES, modeDefaults, MODES, type Mode, type ModeOptions, type Profile, type VerifyReferences } from './profiles/index.js'
 import { memoryStorage } from './storage/memory.js'
 import type { Storage } from './storage/storage.js'
+import type { BlobRedirect, Quirks, RateLimit, ResolvedBlobRedirect, ResolvedQuirks, ResolvedRateLimit } from './profiles/quirks.js'
+import type { AuthShape, ProfileOptions } from './profiles/registry-profile.js'
+import { REGISTRY_PROFILE_NAMES, registryProfile, type RegistryProfileName } from './profiles/registries/index.js'
 
 export { MODES } from './profiles/index.js'
 export type { Mode, ModeOptions, VerifyReferences } from './profiles/index.js'
+export type { RegistryProfileName } from './profiles/registries/index.js'
+export type { BlobRedirect, Quirks, RateLimit } from './profiles/quirks.js'
 
 /** How the registry is reached. */
 export type Transport = 'http' | 'msw' | 'none'
@@ -90,6 +95,22 @@ export interface FakeRegistryOptions extends ModeOptions {
    * sessions left by an earlier process are removed at start once this old. Default 900000 (15 minutes).
    */
   uploadTimeoutMs?: number
+  /**
+   * A real registry to imitate: its quirks, rate limit, blob redirects, media-type mode and auth
+   * shape (docs/profiles.md). Options you pass win over the profile's.
+   */
+  profile?: RegistryProfileName
+  /** Departures from the spec that real registries make; see `Quirks` and docs/profiles.md. */
+  quirks?: Quirks
+  /** Docker Hub's pull limit on manifest GETs, counted on the registry's clock; false: none (default). */
+  rateLimit?: RateLimit | false
+  /** Blob GET and HEAD answered 307 to a second origin that serves signed URLs; false: none (default). */
+  blobRedirect?: BlobRedirect | false
+  /**
+   * The registry's clock in milliseconds (rate-limit windows, signed-URL lifetimes). Default
+   * `Date.now`; `registry.clock.advance(ms)` moves it forward on top of this.
+   */
+  now?: () => number
 }
 
 /** Options with every default applied; the mode's own options live in its profile. */
@@ -118,7 +139,59 @@ export interface ResolvedOptions {
   listenBacklog: number
   maxUploadSessions: number
   uploadTimeoutMs: number
+  profile: RegistryProfileName | undefined
+  quirks: Readonly<ResolvedQuirks>
+  rateLimit: Readonly<ResolvedRateLimit> | undefined
+  blobRedirect: Readonly<ResolvedBlobRedirect> | undefined
+  now: () => number
 }
+
+/** The quirks' defaults: the fake's own, spec-following answers. */
+export const DEFAULT_QUIRKS: Readonly<ResolvedQuirks> = Object.freeze({
+  tagsPageSize: undefined,
+  tagsMaxPageSize: undefined,
+  catalogPageSize: undefined,
+  catalogMaxPageSize: undefined,
+  pageSizeAboveMax: 'clamp',
+  tagsIgnoreN: false,
+  tagsIgnoreLast: false,
+  opaqueLast: false,
+  linkHeader: true,
+  digestOnTagGet: true,
+  digestTags: false,
+  catalog: true,
+  singlePostUpload: true,
+  crossMount: true,
+  patchStatus: 202,
+  frozenUploadRange: false,
+  outOfOrderChunk: 'reject',
+  uploadState: false,
+  deleteByTag: 'allow',
+  immutableTags: false,
+  // Node's Headers hold lower-case names, and that is how they reach the wire.
+  headerCase: 'lower',
+  apiVersionHeader: true,
+  errorEnvelope: 'oci',
+  malformedDigestReference: 'digest-invalid',
+})
+
+/** A rate limit's defaults: Docker Hub's anonymous pull limit (100 per 6 h) and its abuse limit's answer. */
+export const DEFAULT_RATE_LIMIT: Readonly<ResolvedRateLimit> = Object.freeze({
+  limit: 100,
+  windowMs: 21_600_000,
+  source: '127.0.0.1',
+  abuseLimit: undefined,
+  abuseWindowMs: 60_000,
+  retryAfterSeconds: 60,
+})
+
+/** A blob redirect's defaults: distribution's S3 driver signs URLs for 20 minutes. */
+export const DEFAULT_BLOB_REDIRECT: Readonly<ResolvedBlobRedirect> = Object.freeze({
+  ttlMs: 20 * 60_000,
+  // '': with no socket, `blobs.` before the registry's own host (`http://blobs.registry.fake-oci.invalid`),
+  // so it never resolves either and two registries never share it; over http, a second listener.
+  origin: '',
+})
 
 /** Every default in one place (frozen: a default cannot change under a running suite). */
 export const DEFAULTS = Object.freeze({
@@ -154,14 +227,18 @@ export const DEFAULTS = Object.freeze({
   // Upload sessions: each costs storage, and one no client uses any more would stay for good.
   maxUploadSessions: 10_000,
   uploadTimeoutMs: 15 * 60_000,
+  profile: undefined,
+  rateLimit: undefined,
+  blobRedirect: undefined,
+  now: Date.now,
   // referrers and verifyReferences: the mode decides (`modeDefaults(mode)`); the mode's own
   // options: its profile file.
-} as const satisfies Omit<ResolvedOptions, 'storage' | 'auth' | 'referrers' | 'verifyReferences'> & { auth: Omit<ResolvedAuthOptions, 'users' | 'permissions'> })
+} as const satisfies Omit<ResolvedOptions, 'storage' | 'auth' | 'referrers' | 'verifyReferences' | 'quirks'> & { auth: Omit<ResolvedAuthOptions, 'users' | 'permissions'> })
 
 const TRANSPORTS: readonly Transport[] = ['http', 'msw', 'none']
 const VERIFY_REFERENCES: readonly VerifyReferences[] = ['all', 'blobs', 'none']
 /** The name of every option of `createFakeRegistry`, for validation, the CLI and the docs' naming table. */
-export const OPTION_NAMES: readonly string[] = Object.freeze([...Object.keys(DEFAULTS), 'storage', 'referrers', 'verifyReferences', ...MODE_OPTION_NAMES])
+export const OPTION_NAMES: readonly string[] = Object.freeze([...Object.keys(DEFAULTS), 'storage', 'referrers', 'verifyReferences', 'quirks', ...MODE_OPTION_NAMES])
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set(OPTION_NAMES)
 // Names the options had before the naming table (docs/options.md), so old code gets pointed at the new one.
 const RENAMED: Readonly<Record<string, string>> = {
@@ -204,6 +281,11 @@ export function resolveOptions(options: FakeRegistryOptions = {}): RegistrySetup
       fix: `Use one of: ${[...KNOWN_OPTIONS].join(', ')}`,
     })
   }
+  const profileName = options.profile === undefined ? undefined : oneOf('profile', options.profile, REGISTRY_PROFILE_NAMES, 'none')
+  // The profile's options sit under the ones given: an explicit option always wins.
+  const base: ProfileOptions = profileName === undefined ? {} : registryProfile(profileName)!.options
+  const given = options
+  options = { ...base, ...options }
   const mode = oneOf('mode', options.mode ?? DEFAULTS.mode, MODES)
   const defaults = modeDefaults(mode)
   const resolved: ResolvedOptions = {
@@ -211,18 +293,18 @@ export function resolveOptions(options: FakeRegistryOptions = {}): RegistrySetup
     host: nonEmptyString('host', options.host ?? DEFAULTS.host),
     port: port(options.port ?? DEFAULTS.port),
     tls: boolean('tls', options.tls ?? DEFAULTS.tls),
-    auth: auth(options.auth),
+    auth: auth(options.auth === undefined || profileName === undefined ? options.auth : { ...profileAuth(registryProfile(profileName)!.auth), ...options.auth }),
     origin: origin(options.origin ?? DEFAULTS.origin),
     mode,
     storage: storage(options.storage) ?? memoryStorage(),
-    maxManifestBytes: positiveInteger('maxManifestBytes', options.maxManifestBytes ?? DEFAULTS.maxManifestBytes),
+    maxManifestBytes: positiveInteger('maxManifestBytes', options.maxManifestBytes ?? DEFAULTS.maxManifestBytes, 'bytes'),
     deletes: boolean('deletes', options.deletes ?? DEFAULTS.deletes),
     automaticMount: boolean('automaticMount', options.automaticMount ?? DEFAULTS.automaticMount),
     referrers: boolean('referrers', options.referrers ?? defaults.referrers),
     verifyReferences: oneOf('verifyReferences', options.verifyReferences ?? defaults.verifyReferences, VERIFY_REFERENCES, defaults.verifyReferences),
     journalMaxEntries: positiveInteger('journalMaxEntries', options.journalMaxEntries ?? DEFAULTS.journalMaxEntries, 'requests'),
-    journalMaxBytes: positiveInteger('journalMaxBytes', options.journalMaxBytes ?? DEFAULTS.journalMaxBytes),
-    journalMaxManifestBytes: positiveInteger('journalMaxManifestBytes', options.journalMaxManifestBytes ?? DEFAULTS.journalMaxManifestBytes),
+    journalMaxBytes: positiveInteger('journalMaxBytes', options.journalMaxBytes ?? DEFAULTS.journalMaxBytes, 'bytes'),
+    journalMaxManifestBytes: positiveInteger('journalMaxManifestBytes', options.journalMaxManifestBytes ?? DEFAULTS.journalMaxManifestBytes, 'bytes'),
     headersTimeoutMs: positiveInteger('headersTimeoutMs', options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs, 'milliseconds'),
     requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs, 'milliseconds'),
     idleTimeoutMs: positiveInteger('idleTimeoutMs', options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, 'milliseconds'),
@@ -230,9 +312,18 @@ export function resolveOptions(options: FakeRegistryOptions = {}): RegistrySetup
     listenBacklog: positiveInteger('listenBacklog', options.listenBacklog ?? DEFAULTS.listenBacklog, 'connections'),
     maxUploadSessions: positiveInteger('maxUploadSessions', options.maxUploadSessions ?? DEFAULTS.maxUploadSessions, 'sessions'),
     uploadTimeoutMs: positiveInteger('uploadTimeoutMs', options.uploadTimeoutMs ?? DEFAULTS.uploadTimeoutMs, 'milliseconds'),
+    profile: profileName,
+    quirks: resolveQuirks(base.quirks, given.quirks),
+    rateLimit: resolveSection('rateLimit', base.rateLimit, given.rateLimit, DEFAULT_RATE_LIMIT, RATE_LIMIT_CHECKS),
+    blobRedirect: resolveSection('blobRedirect', base.blobRedirect, given.blobRedirect, DEFAULT_BLOB_REDIRECT, BLOB_REDIRECT_CHECKS),
+    now: clock(options.now ?? DEFAULTS.now),
   }
   if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
     throw invalid('headersTimeoutMs', String(resolved.headersTimeoutMs), `the headers cannot take longer than the whole request (requestTimeoutMs ${resolved.requestTimeoutMs})`, 'Pass a headersTimeoutMs at most requestTimeoutMs')
+  }
+  if (resolved.blobRedirect?.origin === '') {
+    const registry = new URL(resolved.origin)
+    resolved.blobRedirect = Object.freeze({ ...resolved.blobRedirect, origin: `${registry.protocol}//blobs.${registry.host}` })
   }
   if (resolved.tls && resolved.transport !== 'http') {
     throw invalid('tls', 'true', `tls applies to the http transport, and transport is '${resolved.transport}'`, "Leave tls out and pass an https origin such as 'https://registry.test'")
@@ -259,10 +350,11 @@ function nonEmptyString(name: string, value: unknown): string {
   throw invalid(name, String(value), `${name} must be a non-empty string`, `Pass an address such as '127.0.0.1' or '::1'`)
 }
 
-function positiveInteger(name: string, value: unknown, unit = 'bytes'): number {
+function positiveInteger(name: string, value: unknown, unit?: string): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value
-  const example = (DEFAULTS as Record<string, unknown>)[name] ?? 4194304
-  throw invalid(name, String(value), `${name} must be a positive whole number of ${unit}`, `Pass a number such as ${String(example)}`)
+  const example = (DEFAULTS as Record<string, unknown>)[name] ?? 100
+  const of = unit === undefined ? '' : ` of ${unit}`
+  throw invalid(name, String(value), `${name} must be a positive whole number${of}`, `Pass a number such as ${String(example)}`)
 }
 
 function port(value: unknown): number {
@@ -299,6 +391,95 @@ function isStorage(value: unknown): value is Storage {
   if (typeof value !== 'object' || value === null) return false
   const candidate = value as Partial<Storage>
   return typeof candidate.statBlob === 'function' && typeof candidate.putManifest === 'function'
+}
+
+type Check = (name: string, value: unknown) => unknown
+
+const optionalCount: Check = (name, value) => (value === undefined ? undefined : positiveInteger(name, value))
+const choice =
+  (...allowed: readonly unknown[]): Check =>
+  (name, value) => {
+    if (allowed.includes(value)) return value
+    throw invalid(name, String(value), `${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, `Pass one of them, or leave ${name} out`)
+  }
+
+const QUIRK_CHECKS: Readonly<Record<keyof ResolvedQuirks, Check>> = {
+  tagsPageSize: optionalCount,
+  tagsMaxPageSize: optionalCount,
+  catalogPageSize: optionalCount,
+  catalogMaxPageSize: optionalCount,
+  pageSizeAboveMax: choice('clamp', 'distribution', 'ecr', 'quay'),
+  tagsIgnoreN: boolean,
+  tagsIgnoreLast: boolean,
+  opaqueLast: boolean,
+  linkHeader: boolean,
+  digestOnTagGet: boolean,
+  digestTags: boolean,
+  catalog: boolean,
+  singlePostUpload: boolean,
+  crossMount: boolean,
+  patchStatus: choice(201, 202),
+  frozenUploadRange: boolean,
+  outOfOrderChunk: choice('reject', 'append'),
+  uploadState: boolean,
+  deleteByTag: choice('allow', 'digest-invalid', 'unsupported'),
+  immutableTags: choice(false, 'ecr', 'harbor'),
+  headerCase: choice('lower', 'canonical'),
+  apiVersionHeader: boolean,
+  errorEnvelope: choice('oci', 'harbor', 'quay'),
+  malformedDigestReference: choice('digest-invalid', 'internal-error'),
+}
+
+const RATE_LIMIT_CHECKS: Readonly<Record<keyof ResolvedRateLimit, Check>> = {
+  limit: positiveInteger,
+  windowMs: positiveInteger,
+  source: nonEmptyString,
+  abuseLimit: optionalCount,
+  abuseWindowMs: positiveInteger,
+  retryAfterSeconds: positiveInteger,
+}
+
+const BLOB_REDIRECT_CHECKS: Readonly<Record<keyof ResolvedBlobRedirect, Check>> = {
+  ttlMs: positiveInteger,
+  origin: (_name, value) => (value === '' ? '' : origin(value)),
+}
+
+/** The quirks in force: defaults, then the profile's, then the ones given. Unknown keys are refused with the list of known ones. */
+function resolveQuirks(fromProfile: Quirks | undefined, given: Quirks | undefined): ResolvedQuirks {
+  const merged = { ...DEFAULT_QUIRKS, ...fromProfile, ...checkedKeys('quirks', given, QUIRK_CHECKS) }
+  for (const [key, check] of Object.entries(QUIRK_CHECKS)) check(`quirks.${key}`, merged[key as keyof ResolvedQuirks])
+  return Object.freeze(merged)
+}
+
+/** An optional section (`rateLimit`, `blobRedirect`): off unless the profile or the options turn it on; false turns it off. */
+function resolveSection<T extends object>(
+  name: string,
+  fromProfile: Partial<T> | undefined,
+  given: Partial<T> | false | undefined,
+  defaults: Readonly<T>,
+  checks: Readonly<Record<keyof T, Check>>,
+): Readonly<T> | undefined {
+  if (given === false) return undefined
+  if (given === undefined && fromProfile === undefined) return undefined
+  const merged = { ...defaults, ...fromProfile, ...checkedKeys(name, given, checks) } as T
+  for (const [key, check] of Object.entries(checks) as Array<[keyof T & string, Check]>) merged[key] = check(`${name}.${key}`, merged[key]) as T[keyof T & string]
+  return Object.freeze(merged)
+}
+
+function checkedKeys<T extends object>(name: string, given: T | undefined, checks: Readonly<Record<string, Check>>): T | undefined {
+  if (given === undefined) return undefined
+  if (typeof given !== 'object' || given === null) {
+    throw invalid(name, String(given), `${name} must be an object`, `Pass an object with some of: ${Object.keys(checks).join(', ')}`)
+  }
+  for (const key of Object.keys(given)) {
+    if (!Object.hasOwn(checks, key)) throw invalid(name, key, `it is not a key of ${name}`, `Use one of: ${Object.keys(checks).join(', ')}`)
+  }
+  return given
+}
+
+function clock(value: unknown): () => number {
+  if (typeof value === 'function') return value as () => number
+  throw invalid('now', String(value), 'now must be a function that returns milliseconds', 'Pass one such as () => Date.now(), or leave now out')
 }
 
 const AUTH_SCHEMES: readonly AuthScheme[] = ['basic', 'bearer']
@@ -377,4 +558,20 @@ function authPermissions(value: unknown, users: ReadonlyMap<string, string>): Ma
     )
   }
   return permissions
+}
+
+/**
+ * The auth option's fields a profile's auth shape decides (docs/profiles.md, "challenge and
+ * token"): they apply once `auth` is given, under the fields given there. The rest of the shape
+ * (realm path, GHCR's placeholder scope, token body fields, POST refusals) is data the auth
+ * emulation does not read yet.
+ */
+function profileAuth(shape: Readonly<AuthShape>): AuthOptions {
+  return {
+    scheme: shape.scheme,
+    anonymous: shape.anonymousPull ? 'pull' : 'none',
+    forbiddenStatus: shape.notAllowed === 'denied-403' ? 403 : 401,
+    ...(shape.service === undefined ? {} : { service: shape.service }),
+    ...(shape.expiresIn === undefined ? {} : { tokenTtlSeconds: shape.expiresIn }),
+  }
 }

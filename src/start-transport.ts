@@ -34,9 +34,10 @@ export async function startTransport(handler: FetchHandler, options: ResolvedOpt
 }
 
 // Where to listen and the connection limits (docs/limits.md); `tls` is the caller's to add.
-function listening(options: ResolvedOptions): HttpServerOptions {
+/** Where and how the http transport listens: address, connection limits, and header case on the wire. */
+export function listening(options: ResolvedOptions): HttpServerOptions {
   const { host, port, headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, maxConnections, listenBacklog } = options
-  return { host, port, headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, maxConnections, listenBacklog }
+  return { host, port, headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, maxConnections, listenBacklog, headerCase: options.quirks.headerCase }
 }
 
 // The certificate library is loaded only here, so a registry without TLS never loads it.

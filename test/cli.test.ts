@@ -109,6 +109,19 @@ describe('fake-oci-registry serve', () => {
     expect((await cli.exited).code).toBe(0)
   })
 
+  it('serves a registry profile with --profile: GHCR answers DELETE 405 and has no referrers API', async () => {
+    const cli = runCli(['serve', '--port', '0', '--profile', 'ghcr'])
+    const url = (await cli.firstLine).slice('listening on '.length)
+    const digest = `sha256:${'0'.repeat(64)}`
+    const deleted = await fetch(`${url}/v2/team/app/manifests/${digest}`, { method: 'DELETE' })
+    expect([deleted.status, ((await deleted.json()) as { errors: Array<{ code: string }> }).errors[0]!.code]).toEqual([405, 'UNSUPPORTED'])
+    const referrers = await fetch(`${url}/v2/team/app/referrers/${digest}`)
+    await referrers.arrayBuffer()
+    expect(referrers.status).toBe(404)
+    cli.child.kill('SIGTERM')
+    expect((await cli.exited).code).toBe(0)
+  })
+
   it('with --tls --ca-out, writes the CA before printing its https url, and serves clients that trust it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fake-oci-cli-'))
     const agents: Agent[] = []
@@ -225,6 +238,7 @@ describe('fake-oci-registry serve', () => {
     { args: ['serve', '--log', 'json', '--quiet'], problem: '--quiet and --log cannot be used together: --quiet turns the log off' },
     // From createFakeRegistry's own validation, which owns the list of modes.
     { args: ['serve', '--port', '0', '--mode', 'foo'], problem: `Failed to use option mode "foo": mode must be one of ${MODES.map((mode) => `'${mode}'`).join(', ')}. Pass one of them, or leave mode out for 'strict'.` },
+    { args: ['serve', '--port', '0', '--profile', 'dockerhub'], problem: "Failed to use option profile \"dockerhub\": profile must be one of 'docker-hub', 'ghcr', 'ecr', 'gar', 'acr', 'quay', 'harbor', 'gitlab', 'artifactory', 'distribution-2.8', 'distribution-3', 'zot'. Pass one of them, or leave profile out for 'none'." },
     { args: ['serve', '--port', '0', '--no-schema1'], problem: `Failed to use option "schema1": only mode 'lenient' reads it, and this registry's mode is 'strict'. Pass mode: 'lenient' with it, or leave schema1 out.` },
   ])('exits 2 with the problem and the usage on stderr for $args', async ({ args, problem }) => {
     expect(await runCli(args).exited).toEqual({ code: 2, signal: null, stdout: '', stderr: `fake-oci-registry: ${problem}\n\n${USAGE}` })

@@ -19,6 +19,11 @@ const WebStream = ReadableStream as unknown as { from(chunks: AsyncIterable<Uint
 export const getBlob: RouteHandler = async ({ request, params, context }) => {
   const { name, digest } = blobParams(params)
   const blob = await linkedBlob(context, name, digest)
+  // A registry whose blobs live in object storage sends the client there, with a URL signed for this method.
+  if (context.blobUrls) {
+    const location = context.blobUrls.sign(name, digest, request.method === 'HEAD' ? 'HEAD' : 'GET')
+    return createLightResponse(null, { status: 307, headers: { location, 'content-type': 'application/octet-stream', 'content-length': '0' } })
+  }
   const headers: Record<string, string> = {
     'docker-content-digest': digest,
     etag: etagOf(digest),

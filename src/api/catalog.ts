@@ -1,5 +1,6 @@
 import type { RouteHandler } from './route-types.js'
-import { listResponse, nextPageLink, parsePageQuery, selectPage } from './pagination.js'
+import { answerList, parsePageQuery, quirkedRequest } from './pagination.js'
+import { routeNotFound } from './route-not-found.js'
 
 /**
  * `GET /v2/_catalog[?n=<int>&last=<name>]`: the repositories that hold a blob or a manifest, in
@@ -9,7 +10,9 @@ import { listResponse, nextPageLink, parsePageQuery, selectPage } from './pagina
  * Spec: none (distribution's): https://distribution.github.io/distribution/spec/api/#listing-repositories
  */
 export const listCatalog: RouteHandler = async ({ url, context }) => {
-  const request = parsePageQuery(url.searchParams)
-  const page = selectPage(await context.storage.listRepositories(), request)
-  return listResponse({ repositories: page.entries }, nextPageLink('/v2/_catalog', page.next))
+  const { quirks } = context.options
+  // Docker Hub has no catalog: the route answers as one that never existed.
+  if (!quirks.catalog) throw routeNotFound(url.pathname)
+  const request = quirkedRequest('catalog', parsePageQuery(url.searchParams), quirks)
+  return answerList('/v2/_catalog', await context.storage.listRepositories(), request, quirks, (page) => ({ repositories: page }))
 }

@@ -27,7 +27,7 @@ export const putManifest: RouteHandler = async ({ request, url, params, context,
   const { options, storage } = context
   const rules = context.profile.push
   const { name, reference: path } = routeParams(params, 'name', 'reference')
-  const reference = parseManifestReference(path)
+  const reference = readReference(path, context)
   if (reference.kind === 'tag' && !reference.valid) throw invalid('invalid tag')
   const extraTags = tagParameters(url, reference)
 
@@ -51,13 +51,14 @@ export const putManifest: RouteHandler = async ({ request, url, params, context,
   rules.refuseParsed?.(parser, reference.kind === 'digest')
   await verifyReferences(storage, name, referencesOf(parser.family, document), options.verifyReferences, rules)
 
+  const tags = reference.kind === 'tag' ? [reference.tag] : extraTags
+  if (options.quirks.immutableTags) await refuseExistingTags(context, name, tags)
   const { subject, ...fields } = referrerFieldsOf(parser.family, document)
   const manifest: StoredManifest = { digest, mediaType: parser.kind, bytes, ...fields }
   // Only image-spec documents have a subject; a Docker body's stray field is stored as bytes only.
   // Modes that skip validation may get any string here: only a digest can be a subject.
   if (subject !== undefined && SUBJECT_KINDS.has(parser.kind) && parseDigest(subject)) manifest.subject = subject
   await storage.putManifest(name, manifest)
-  const tags = reference.kind === 'tag' ? [reference.tag] : extraTags
   for (const tag of tags) await storage.setTag(name, tag, digest)
 
   const headers = createLightHeaders({ location: `/v2/${name}/manifests/${digest}`, 'docker-content-digest': digest, 'content-length': '0' })
@@ -78,7 +79,7 @@ export const putManifest: RouteHandler = async ({ request, url, params, context,
 export const getManifest: RouteHandler = async ({ request, params, context }) => {
   const { profile } = context
   const { name, reference: path } = routeParams(params, 'name', 'reference')
-  const reference = parseManifestReference(path)
+  const reference = readReference(path, context)
   await requireRepository(context.storage, name)
   let manifest = await resolve(context, name, reference)
   let kind = profile.pull.kindOf(manifest)
@@ -92,6 +93,10 @@ export const getManifest: RouteHandler = async ({ request, params, context }) =>
   }
   // After negotiation, as distribution does: the entity is what this request would be served.
   const headers = createLightHeaders({ 'docker-content-digest': manifest.digest, etag: etagOf(manifest.digest) })
+  // ECR leaves the digest out of a GET by tag only; HEAD keeps it (docs/profiles.md, "Docker-Content-Digest gaps").
+  if (!context.options.quirks.digestOnTagGet && reference.kind === 'tag' && request.method === 'GET') {
+    headers.delete('docker-content-digest')
+  }
   if (matchesIfNoneMatch(request.headers.get('if-none-match'), manifest.digest, { bareDigest: true })) {
     return createLightResponse(null, { status: 304, headers })
   }
@@ -109,7 +114,8 @@ export const getManifest: RouteHandler = async ({ request, params, context }) =>
 export const deleteManifest: RouteHandler = async ({ params, context }) => {
   requireDeletes(context.options, 'GET, HEAD, PUT')
   const { name, reference: path } = routeParams(params, 'name', 'reference')
-  const reference = parseManifestReference(path)
+  const reference = readReference(path, context)
+  if (reference.kind === 'tag') refuseTagDelete(context, reference.tag)
   await requireRepository(context.storage, name)
   const deleted =
     reference.kind === 'digest'
@@ -117,6 +123,40 @@ export const deleteManifest: RouteHandler = async ({ params, context }) => {
       : reference.valid && (await context.storage.deleteTag(name, reference.tag))
   if (!deleted) throw unknown(reference)
   return createLightResponse(null, { status: 202, headers: { 'content-length': '0' } })
+}
+
+const DIGEST_TAG = /^sha256-([0-9a-f]{64})$/
+
+/**
+ * The URL's reference. A malformed digest is 400 DIGEST_INVALID, or under the quirk of
+ * distribution 2.8 the 500 UNKNOWN it answers (docs/profiles.md, "malformed digest reference").
+ */
+function readReference(path: string, { options }: RegistryContext): ManifestReference {
+  try {
+    return parseManifestReference(path)
+  } catch (error) {
+    if (options.quirks.malformedDigestReference === 'internal-error') throw new OciError('UNKNOWN', { reference: path })
+    throw error
+  }
+}
+
+/** DELETE by tag where the registry deletes by digest only (docs/profiles.md, "manifest DELETE"). */
+function refuseTagDelete({ options }: RegistryContext, tag: string): void {
+  if (options.quirks.deleteByTag === 'digest-invalid') throw new OciError('DIGEST_INVALID', { reference: tag })
+  if (options.quirks.deleteByTag === 'unsupported') throw new OciError('UNSUPPORTED', undefined, { status: 400, message: `unsupported digest ${tag}` })
+}
+
+/** Immutable tags: a push to a tag that exists is refused, even with the same digest (docs/profiles.md, "tag immutability"). */
+async function refuseExistingTags({ storage, options }: RegistryContext, name: string, tags: readonly string[]): Promise<void> {
+  for (const tag of tags) {
+    if ((await storage.resolveTag(name, tag)) === undefined) continue
+    if (options.quirks.immutableTags === 'harbor') {
+      throw new OciError('PRECONDITION', undefined, { message: `Failed to process request due to '${name}:${tag}' configured as immutable.` })
+    }
+    throw new OciError('TAG_INVALID', undefined, {
+      message: `The image tag '${tag}' already exists in the '${name}' repository and cannot be overwritten because the repository is immutable.`,
+    })
+  }
 }
 
 /** The tags of `?tag=` on a push by digest (spec main); refused on a push by tag, whose tag is the URL's. */
@@ -128,7 +168,13 @@ function tagParameters(url: URL, reference: ManifestReference): string[] {
   return [...new Set(tags)]
 }
 
-async function resolve({ storage }: RegistryContext, name: string, reference: ManifestReference): Promise<StoredManifest> {
+async function resolve({ storage, options }: RegistryContext, name: string, reference: ManifestReference): Promise<StoredManifest> {
+  // GitLab reads the tag `sha256-<hex>` as the digest `sha256:<hex>`, before any tag of that name.
+  const digestTag = options.quirks.digestTags && reference.kind === 'tag' ? DIGEST_TAG.exec(reference.tag) : null
+  if (digestTag) {
+    const manifest = await storage.getManifest(name, `sha256:${digestTag[1]}`)
+    if (manifest) return manifest
+  }
   const digest = reference.kind === 'digest' ? reference.digest : reference.valid ? await storage.resolveTag(name, reference.tag) : undefined
   const manifest = digest === undefined ? undefined : await storage.getManifest(name, digest)
   if (!manifest) throw unknown(reference)

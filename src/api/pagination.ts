@@ -1,5 +1,6 @@
 import { jsonResponse } from '../leaf/json-response.js'
 import { OciError } from '../errors/oci-error.js'
+import type { ResolvedQuirks } from '../profiles/quirks.js'
 
 /** What a list request asks for: at most `limit` entries (none: all), strictly after `last` (none: from the start). */
 export interface PageRequest {
@@ -89,4 +90,79 @@ function firstAfter(sorted: readonly string[], last: string): number {
     else high = middle
   }
   return low
+}
+
+/** Which list a request reads: the quirks of tag lists and of the catalog differ. */
+export type ListKind = 'tags' | 'catalog'
+
+/**
+ * A list answer under the registry's quirks: the page `request` (from `quirkedRequest`) asks for
+ * out of `sorted`, with the `Link` to the next one, unless the quirks drop it or make its `last`
+ * an opaque token (docs/profiles.md).
+ *
+ * @example
+ * answerList('/v2/a/tags/list', ['1', '2'], { limit: 1 }, DEFAULT_QUIRKS, (tags) => ({ name: 'a', tags }))
+ */
+export function answerList(path: string, sorted: readonly string[], request: PageRequest, quirks: ResolvedQuirks, body: (entries: string[]) => object): Response {
+  const page = selectPage(sorted, request)
+  const next = page.next && { limit: page.next.limit, last: quirks.opaqueLast ? encodeToken(page.next.last) : page.next.last }
+  return listResponse(body(page.entries), quirks.linkHeader ? nextPageLink(path, next) : undefined)
+}
+
+/**
+ * The page request once the quirks have had their say: `n` or `last` ignored, a default page
+ * size, `n` capped with a registry's own error, `last` read as an opaque token. Called before the
+ * repository is looked up, as `parsePageQuery`: a refused `n` or `last` wins over an unknown name.
+ *
+ * @example
+ * quirkedRequest('tags', { limit: 5 }, { ...DEFAULT_QUIRKS, tagsIgnoreN: true }) // {}
+ */
+export function quirkedRequest(kind: ListKind, parsed: PageRequest, quirks: ResolvedQuirks): PageRequest {
+  const request = { ...parsed }
+  if (kind === 'tags' && quirks.tagsIgnoreN) delete request.limit
+  if (kind === 'tags' && quirks.tagsIgnoreLast) delete request.last
+  if (quirks.opaqueLast && request.last !== undefined) request.last = decodeToken(request.last)
+  const max = kind === 'tags' ? quirks.tagsMaxPageSize : quirks.catalogMaxPageSize
+  if (request.limit !== undefined && max !== undefined && request.limit > max) request.limit = aboveMax(request.limit, max, quirks)
+  request.limit ??= kind === 'tags' ? quirks.tagsPageSize : quirks.catalogPageSize
+  if (request.limit === undefined) delete request.limit
+  return request
+}
+
+// The wording of each registry's refusal is quoted in docs/profiles.md, row "tags pagination".
+function aboveMax(limit: number, max: number, quirks: ResolvedQuirks): number {
+  switch (quirks.pageSizeAboveMax) {
+    case 'clamp':
+      return max
+    case 'distribution':
+      throw new OciError('PAGINATION_NUMBER_INVALID', { n: limit, max })
+    case 'ecr':
+      throw new OciError('UNSUPPORTED', undefined, {
+        message: `Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value less than or equal to ${max}'`,
+      })
+    case 'quay':
+      throw new OciError('TOO_MANY_TAGS_REQUESTED', undefined, {
+        message: `Too many tags requested; requested limit ${limit} is too high, max is ${max}`,
+      })
+  }
+}
+
+const TOKEN_PREFIX = 'ukN'
+
+// ECR's NextToken is opaque; the fake's is the last entry, encoded so that a client which builds
+// `last=<tag>` itself is refused as ECR refuses it, while one that follows `Link` goes on.
+function encodeToken(last: string): string {
+  return TOKEN_PREFIX + Buffer.from(JSON.stringify({ last }), 'utf8').toString('base64url')
+}
+
+function decodeToken(token: string): string {
+  try {
+    if (token.startsWith(TOKEN_PREFIX)) {
+      const value = JSON.parse(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString('utf8')) as { last?: unknown }
+      if (typeof value.last === 'string') return value.last
+    }
+  } catch {
+    // Falls through to the refusal below.
+  }
+  throw new OciError('UNSUPPORTED', undefined, { message: "Invalid parameter at 'NextToken' failed to satisfy constraint: 'Invalid next token provided'" })
 }

@@ -1,3 +1,4 @@
+import type { RegistryClock } from '../leaf/clock.js'
 import type { ResolvedOptions } from '../options.js'
 import type { Profile } from '../profiles/index.js'
 import type { Storage } from '../storage/storage.js'
@@ -19,6 +20,15 @@ export interface RegistryContext {
   readonly uploadDigesters: UploadDigesters
   /** The open upload sessions, capped in number and expiring when unused (see docs/limits.md). */
   readonly openUploads: OpenUploads
+  /** The registry's clock (`registry.clock`): signed-URL lifetimes and rate-limit windows read it. */
+  readonly clock: RegistryClock
+  /** With `blobRedirect`: signs the storage-origin URL a blob GET or HEAD is redirected to. */
+  blobUrls?: BlobUrlSigner
+}
+
+/** Signs a blob's URL on the storage origin for one method (`blobRedirect`, docs/profiles.md). */
+export interface BlobUrlSigner {
+  sign(name: string, digest: string, method: 'GET' | 'HEAD'): string
 }
 
 /** Path parameters captured by the route table; which ones are set depends on the route. */

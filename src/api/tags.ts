@@ -1,6 +1,6 @@
 import { routeParams, type RouteHandler } from './route-types.js'
 import { requireRepository } from './require-repository.js'
-import { listResponse, nextPageLink, parsePageQuery, selectPage } from './pagination.js'
+import { answerList, parsePageQuery, quirkedRequest } from './pagination.js'
 
 /**
  * `GET /v2/<name>/tags/list[?n=<int>&last=<tag>]`: the repository's tags in lexical order,
@@ -11,9 +11,10 @@ import { listResponse, nextPageLink, parsePageQuery, selectPage } from './pagina
 export const listTags: RouteHandler = async ({ url, params, context }) => {
   const { name } = routeParams(params, 'name')
   // A malformed query is refused before the repository is looked up, as a malformed name is.
-  const request = parsePageQuery(url.searchParams)
+  const { quirks } = context.options
+  const request = quirkedRequest('tags', parsePageQuery(url.searchParams), quirks)
   await requireRepository(context.storage, name)
-  const page = selectPage((await context.storage.listTags(name)) ?? [], request)
+  const tags = (await context.storage.listTags(name)) ?? []
   // `tags` is [] rather than null when there are none, so clients can iterate it unchecked.
-  return listResponse({ name, tags: page.entries }, nextPageLink(`/v2/${name}/tags/list`, page.next))
+  return answerList(`/v2/${name}/tags/list`, tags, request, quirks, (page) => ({ name, tags: page }))
 }

@@ -20,14 +20,16 @@ type Digests = Array<ParsedDigest & { algorithm: DigestAlgorithm }>
 export const startUpload: RouteHandler = async (input) => {
   const { url, context } = input
   const { name } = routeParams(input.params, 'name')
+  const { quirks } = context.options
   const mount = url.searchParams.get('mount')
-  if (mount !== null) {
+  // Without cross-repository mounts every mount is answered with a session, as the spec allows.
+  if (mount !== null && quirks.crossMount) {
     const mounted = await mountBlob(context, name, mount, url.searchParams.get('from') ?? undefined)
     if (mounted) return blobCreated(name, mounted)
   }
-  if (url.searchParams.has('digest')) return monolithicUpload(input, name)
+  if (url.searchParams.has('digest') && quirks.singlePostUpload) return monolithicUpload(input, name)
   // A body without `?digest=` has nowhere to go: distribution ignores it too.
-  return uploadResponse(202, name, await openUpload(context, name))
+  return uploadResponse(202, name, await openUpload(context, name), context)
 }
 
 /**
@@ -35,9 +37,9 @@ export const startUpload: RouteHandler = async (input) => {
  *
  * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-a-blob-in-chunks
  */
-export const getUploadStatus: RouteHandler = async ({ params, context }) => {
+export const getUploadStatus: RouteHandler = async ({ url, params, context }) => {
   const { name, uuid } = routeParams(params, 'name', 'uuid')
-  return uploadResponse(204, name, await findUpload(context, name, uuid))
+  return uploadResponse(204, name, await findUpload(context, name, uuid, url), context)
 }
 
 /**
@@ -45,10 +47,21 @@ export const getUploadStatus: RouteHandler = async ({ params, context }) => {
  *
  * Spec: https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#pushing-a-blob-in-chunks
  */
-export const patchUpload: RouteHandler = async ({ request, params, context }) => {
+export const patchUpload: RouteHandler = async ({ request, url, params, context }) => {
   const { name, uuid } = routeParams(params, 'name', 'uuid')
-  const upload = await findUpload(context, name, uuid)
-  return uploadResponse(202, name, await appendBody(context, name, upload, request))
+  const upload = await findUpload(context, name, uuid, url)
+  const appended = await appendBody(context, name, upload, request)
+  const { quirks } = context.options
+  // ECR: the Range stops at the first chunk's end though later chunks are stored (docs/profiles.md, "chunked upload").
+  let reported = appended
+  if (quirks.frozenUploadRange) {
+    const frozen = frozenRanges(context)
+    if (!frozen.has(upload.id)) frozen.set(upload.id, appended.size)
+    reported = { ...appended, size: frozen.get(upload.id)! }
+  }
+  const response = uploadResponse(202, name, reported, context)
+  if (quirks.patchStatus === 202) return response
+  return createLightResponse(null, { status: quirks.patchStatus, headers: response.headers })
 }
 
 /**
@@ -58,7 +71,7 @@ export const patchUpload: RouteHandler = async ({ request, params, context }) =>
  */
 export const putUpload: RouteHandler = async ({ request, url, params, context }) => {
   const { name, uuid } = routeParams(params, 'name', 'uuid')
-  const upload = await findUpload(context, name, uuid)
+  const upload = await findUpload(context, name, uuid, url)
   // Checked before the body is read: a bad or missing digest leaves the session for a retry.
   const digests = requiredDigests(url)
   const received = await appendBody(context, name, upload, request)
@@ -70,9 +83,9 @@ export const putUpload: RouteHandler = async ({ request, url, params, context })
  *
  * Spec: end-14, https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#endpoints
  */
-export const cancelUpload: RouteHandler = async ({ params, context }) => {
+export const cancelUpload: RouteHandler = async ({ url, params, context }) => {
   const { name, uuid } = routeParams(params, 'name', 'uuid')
-  const upload = await findUpload(context, name, uuid)
+  const upload = await findUpload(context, name, uuid, url)
   await endUpload(context, upload.id)
   return createLightResponse(null, { status: 204, headers: { 'docker-upload-uuid': upload.id } })
 }
@@ -125,7 +138,7 @@ async function openUpload(context: RegistryContext, name: string): Promise<Uploa
   return upload
 }
 
-async function findUpload(context: RegistryContext, name: string, uuid: string): Promise<UploadInfo> {
+async function findUpload(context: RegistryContext, name: string, uuid: string, url?: URL): Promise<UploadInfo> {
   const upload = isStorageUploadId(uuid) ? await context.storage.getUpload(uuid) : undefined
   // A session belongs to the repository it was opened for; under another name it does not exist.
   if (!upload || upload.repository !== name) throw uploadUnknown(uuid)
@@ -135,7 +148,33 @@ async function findUpload(context: RegistryContext, name: string, uuid: string):
   }
   // Used now; one kept by storage from an earlier process joins the count here.
   context.openUploads.add(upload.id)
+  // distribution 2.8 carries the offset in the Location's `_state`, and a URL from before the last
+  // chunk no longer finds the session (docs/profiles.md, "chunked upload").
+  const state = context.options.quirks.uploadState ? url?.searchParams.get('_state') : null
+  if (state != null && readState(state) !== upload.size) throw uploadUnknown(uuid)
   return upload
+}
+
+// Frozen `Range`s per registry: the size each session had after its first PATCH.
+const FROZEN = new WeakMap<RegistryContext, Map<string, number>>()
+
+function frozenRanges(context: RegistryContext): Map<string, number> {
+  let frozen = FROZEN.get(context)
+  if (!frozen) FROZEN.set(context, (frozen = new Map<string, number>()))
+  return frozen
+}
+
+function writeState(upload: UploadInfo): string {
+  return Buffer.from(JSON.stringify({ Name: upload.repository, UUID: upload.id, Offset: upload.size }), 'utf8').toString('base64url')
+}
+
+function readState(state: string): number | undefined {
+  try {
+    const { Offset } = JSON.parse(Buffer.from(state, 'base64url').toString('utf8')) as { Offset?: unknown }
+    return typeof Offset === 'number' ? Offset : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** Every `?digest=` of the request (the spec allows several), each one the registry can compute. */
@@ -156,7 +195,8 @@ function requiredDigests(url: URL): Digests {
  */
 async function appendBody(context: RegistryContext, name: string, upload: UploadInfo, request: Request): Promise<UploadInfo> {
   const contentLength = declaredLength(request)
-  const contentRange = request.headers.get('content-range')
+  // distribution 2.8 ignores Content-Range and appends whatever comes.
+  const contentRange = context.options.quirks.outOfOrderChunk === 'append' ? null : request.headers.get('content-range')
   const expected = contentRange === null ? contentLength : chunkLength(name, upload, contentRange, contentLength)
   const lengthMismatch = (received: number): OciError =>
     contentRange === null
@@ -238,6 +278,7 @@ async function commit(context: RegistryContext, name: string, received: UploadIn
     if (blob) {
       context.uploadDigesters.forget(upload.id)
       context.openUploads.delete(upload.id)
+      FROZEN.get(context)?.delete(upload.id)
       return blobCreated(name, blob.digest)
     }
     const current = await context.storage.getUpload(upload.id)
@@ -300,6 +341,7 @@ async function uploadBytes(context: RegistryContext, id: string): Promise<AsyncI
 async function endUpload(context: RegistryContext, id: string): Promise<void> {
   context.uploadDigesters.forget(id)
   context.openUploads.delete(id)
+  FROZEN.get(context)?.delete(id)
   await context.storage.deleteUpload(id)
 }
 
@@ -328,16 +370,17 @@ function byteCount(count: number): string {
   return count === 1 ? '1 byte' : `${count} bytes`
 }
 
-function uploadHeaders(name: string, upload: UploadInfo): Record<string, string> {
+function uploadHeaders(name: string, upload: UploadInfo, context?: RegistryContext): Record<string, string> {
+  const state = context?.options.quirks.uploadState ? `?_state=${writeState(upload)}` : ''
   return {
-    location: `/v2/${name}/blobs/uploads/${upload.id}`,
+    location: `/v2/${name}/blobs/uploads/${upload.id}${state}`,
     range: formatUploadRange(upload.size),
     'docker-upload-uuid': upload.id,
   }
 }
 
-function uploadResponse(status: 202 | 204, name: string, upload: UploadInfo): Response {
-  const headers = uploadHeaders(name, upload)
+function uploadResponse(status: 202 | 204, name: string, upload: UploadInfo, context: RegistryContext): Response {
+  const headers = uploadHeaders(name, upload, context)
   // RFC 9110 §8.6: no Content-Length on a 204.
   return createLightResponse(null, { status, headers: status === 202 ? { ...headers, 'content-length': '0' } : headers })
 }

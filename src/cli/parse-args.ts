@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { ANONYMOUS_ACCESS, DEFAULTS, MODES } from '../options.js'
+import { REGISTRY_PROFILE_NAMES } from '../profiles/registries/index.js'
 
 /**
  * The CLI's port when `--port` is left out: the port `registry:2` and every registry tutorial
@@ -32,7 +33,8 @@ export type CliOption = keyof ServeOptions | 'storage'
 const FLAGS: readonly Flag[] = [
   { option: 'port', value: '<number>', help: `port to listen on, 0: a free one (default: ${CLI_DEFAULT_PORT})` },
   { option: 'host', value: '<address>', help: `interface to bind (default: ${DEFAULTS.host})` },
-  { option: 'mode', value: '<mode>', help: `manifest media-type mode: ${MODES.join(', ')} (default: ${DEFAULTS.mode})` },
+  { option: 'mode', value: '<mode>', help: `manifest media-type mode: ${MODES.join(', ')} (default: ${DEFAULTS.mode}, or the profile's)` },
+  { option: 'profile', value: '<name>', help: `imitate a real registry (docs/profiles.md): ${REGISTRY_PROFILE_NAMES.join(', ')}` },
   { option: 'storage', value: '<kind>', help: "'memory', or a directory: one OCI layout per repository, kept across restarts (default: memory)" },
   { option: 'maxManifestBytes', value: '<bytes>', help: `largest manifest accepted (default: ${DEFAULTS.maxManifestBytes})` },
   { option: 'verifyReferences', value: '<which>', help: "references a pushed manifest must have: all, blobs or none (default: the mode's)" },
@@ -135,6 +137,8 @@ export interface ServeOptions {
   host: string
   /** Passed on unchecked: `createFakeRegistry` owns the list of modes and rejects others. */
   mode?: string
+  /** Passed on unchecked, as `mode`. */
+  profile?: string
   maxManifestBytes?: number
   /** Passed on unchecked, as `mode`. */
   verifyReferences?: string
@@ -222,6 +226,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     host: nonEmpty('host', values.host, DEFAULTS.host, 'an address such as 127.0.0.1 or ::1'),
   }
   if (values.mode !== undefined) options.mode = values.mode
+  if (values.profile !== undefined) options.profile = nonEmpty('profile', values.profile, '', 'a profile name')
   if (values['verify-references'] !== undefined) options.verifyReferences = values['verify-references']
   if (values['max-manifest-bytes'] !== undefined) options.maxManifestBytes = bytes('max-manifest-bytes', values['max-manifest-bytes'])
   for (const flag of FLAGS) {
@@ -278,6 +283,7 @@ function parseOrExplain(argv: readonly string[]) {
         port: { type: 'string' },
         host: { type: 'string' },
         mode: { type: 'string' },
+        profile: { type: 'string' },
         storage: { type: 'string' },
         'max-manifest-bytes': { type: 'string' },
         'verify-references': { type: 'string' },

@@ -33,3 +33,23 @@ export const ERROR_CODES = {
  * const { errors } = (await response.json()) as { errors: Array<{ code: ErrorCode }> }
  */
 export type ErrorCode = keyof typeof ERROR_CODES
+
+/**
+ * Codes outside the spec that real registries send, for the quirks that imitate them (see
+ * docs/profiles.md): ECR's immutable-tag refusal, Quay's page cap, Harbor's own codes,
+ * distribution's pagination check. Kept apart from `ERROR_CODES` so the spec's table stays the spec's.
+ *
+ * @example
+ * VENDOR_ERROR_CODES.PRECONDITION.status // 412
+ */
+export const VENDOR_ERROR_CODES = {
+  TAG_INVALID: { status: 400, message: 'manifest tag did not match URI' },
+  TOO_MANY_TAGS_REQUESTED: { status: 413, message: 'Too many tags requested' },
+  PAGINATION_NUMBER_INVALID: { status: 400, message: 'invalid number of results requested' },
+  PRECONDITION: { status: 412, message: 'precondition failed' },
+  NOT_FOUND: { status: 404, message: 'not found' },
+  TOO_MANY_REQUEST: { status: 429, message: 'too many requests' },
+} as const satisfies Record<string, { status: number; message: string }>
+
+/** A code of `ERROR_CODES` or, sent only by a quirk, of `VENDOR_ERROR_CODES`. */
+export type AnyErrorCode = ErrorCode | keyof typeof VENDOR_ERROR_CODES

@@ -1,5 +1,5 @@
 import { jsonResponse } from '../leaf/json-response.js'
-import { ERROR_CODES, type ErrorCode } from './codes.js'
+import { ERROR_CODES, VENDOR_ERROR_CODES, type AnyErrorCode } from './codes.js'
 
 /** How one error is written: the code's status and message unless a call site overrides them. */
 export interface OciErrorInit {
@@ -13,7 +13,7 @@ export interface OciErrorInit {
 
 /** One entry of the `{"errors":[…]}` envelope. */
 export interface OciErrorEntry {
-  code: ErrorCode
+  code: AnyErrorCode
   message: string
   detail?: unknown
 }
@@ -27,11 +27,12 @@ export class OciError extends Error {
   readonly entries: OciErrorEntry[]
   readonly headers: Record<string, string>
 
-  constructor(code: ErrorCode, detail?: unknown, init: OciErrorInit = {}) {
-    const message = init.message ?? ERROR_CODES[code].message
+  constructor(code: AnyErrorCode, detail?: unknown, init: OciErrorInit = {}) {
+    const known = code in ERROR_CODES ? ERROR_CODES[code as keyof typeof ERROR_CODES] : VENDOR_ERROR_CODES[code as keyof typeof VENDOR_ERROR_CODES]
+    const message = init.message ?? known.message
     super(`${code}: ${message}${detail === undefined ? '' : ` (${typeof detail === 'string' ? detail : JSON.stringify(detail)})`}`)
     this.name = 'OciError'
-    this.status = init.status ?? ERROR_CODES[code].status
+    this.status = init.status ?? known.status
     this.entries = [detail === undefined ? { code, message } : { code, message, detail }]
     this.headers = init.headers ?? {}
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
-import { DEFAULTS, MODES, resolveOptions, type FakeRegistryOptions, type Mode } from '../options.js'
+import { DEFAULT_QUIRKS, DEFAULTS, MODES, resolveOptions, type FakeRegistryOptions, type Mode } from '../options.js'
 import { gitlabLegacyMode } from './gitlab-legacy.js'
 import { createProfile, MODE_OPTION_NAMES, modeDefaults } from './index.js'
 import { lenientMode } from './lenient.js'
@@ -32,7 +32,7 @@ describe('resolveOptions: the defaults a mode decides', () => {
   ] as const)('$mode: verifyReferences $verifyReferences, referrers $referrers', ({ mode, verifyReferences, referrers }) => {
     const { options, profile } = resolveOptions({ transport: 'none', mode })
     // DEFAULTS.auth holds the defaults of the auth option's fields; auth itself is off.
-    expect(options).toEqual({ ...DEFAULTS, auth: undefined, transport: 'none', mode, verifyReferences, referrers, storage: options.storage })
+    expect(options).toEqual({ ...DEFAULTS, auth: undefined, transport: 'none', mode, verifyReferences, referrers, storage: options.storage, quirks: DEFAULT_QUIRKS })
     expect(profile.mode).toBe(mode)
   })
 

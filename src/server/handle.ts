@@ -1,5 +1,5 @@
 import type { Authority } from '../auth/authority.js'
-import { isOciError, OciError, writeOciErrors } from '../errors/oci-error.js'
+import { isOciError, OciError } from '../errors/oci-error.js'
 import type { RegistryContext } from '../api/route-types.js'
 import type { FaultInjector } from '../faults/faults.js'
 import type { Journal, RequestFacts } from '../journal/journal.js'
@@ -8,6 +8,9 @@ import { isLightRequest } from '../leaf/light-request.js'
 import { createLightResponse, isLightResponse } from '../leaf/light-response.js'
 import { routeNotFound } from '../api/route-not-found.js'
 import { matchRoute } from './routes.js'
+import { writeErrorEnvelope } from './error-envelopes.js'
+import type { RateLimiter } from './rate-limiter.js'
+import type { BlobStorageOrigin } from './blob-redirects.js'
 
 /** The registry as one function, in the manner of a fetch handler. */
 export type FetchHandler = (request: Request, meta?: HandlerMeta) => Promise<Response>
@@ -44,7 +47,11 @@ export interface HandlerParts {
   /** Fault rules (`registry.faults`) that may replace or alter an answer. */
   faults?: FaultInjector
   /** Credentials and tokens (the `auth` option); without it every request is let in. */
-  authority?: Authority
+  authority?: Authority | undefined
+  /** The pull limit (`rateLimit`); the registry's own requests are never counted. */
+  limiter?: RateLimiter | undefined
+  /** The storage origin that blob redirects (`blobRedirect`) point to, served by the same core. */
+  storageOrigin?: BlobStorageOrigin | undefined
 }
 
 /**
@@ -54,16 +61,28 @@ export interface HandlerParts {
  * may replace or alter the answer of a request the user's rules pick; the registry's own
  * requests (`record: false`) are never faulted. A fault that drops the connection answers
  * `Response.error()`, Fetch's network error, which each transport turns into its own. `authority`
- * checks credentials before a handler runs (the registry's own `internal` requests skip it).
+ * checks credentials before a handler runs (the registry's own `internal` requests skip it);
+ * `limiter` counts the client's pulls; a request to `storageOrigin` gets the storage host's answer.
  */
 export function createHandler(context: RegistryContext, journal?: Journal, parts: HandlerParts = {}): FetchHandler {
-  const { faults, authority } = parts
+  const { faults, authority, limiter, storageOrigin } = parts
   return async (incoming, meta) => {
     const recording = meta?.record === false ? undefined : journal?.start(incoming, meta?.transport ?? 'fetch')
     const request = recording?.request ?? incoming
+    // The redirect target is another host: S3's answers, none of the registry's headers.
+    if (storageOrigin && urlOf(request).origin === storageOrigin.origin) {
+      const stored = await storageOrigin.serve(request)
+      return recording ? recording.finish(stored) : stored
+    }
     const fault = meta?.record === false ? undefined : faults?.plan(request, meta?.transport ?? 'fetch')
-    const gate = meta?.internal === true ? undefined : authority
-    const registry = (): Promise<Response> => answer(request, context, recording?.facts, { authority: gate, target: meta?.target })
+    const internal = meta?.internal === true
+    // The registry's own requests (seeding) are not the client's: no limit counts them, no credential is asked.
+    const options: RouteOptions = {
+      authority: internal ? undefined : authority,
+      limiter: internal || meta?.record === false ? undefined : limiter,
+      target: meta?.target,
+    }
+    const registry = (): Promise<Response> => answer(request, context, recording?.facts, options)
     let response = fault ? await fault.answer(request, registry) : await registry()
     if (request.method === 'HEAD' && (isLightResponse(response) ? response.hasBody : response.body)) {
       // HEAD answers like GET, Content-Length included, without the body.
@@ -81,22 +100,30 @@ export function createHandler(context: RegistryContext, journal?: Journal, parts
   }
 }
 
-/** What routing needs besides the request: the credentials check and the target as sent. */
+/** What routing needs besides the request: the credentials check, the pull limit and the target as sent. */
 interface RouteOptions {
   authority: Authority | undefined
+  limiter: RateLimiter | undefined
   target: string | undefined
 }
 
 async function answer(request: Request, context: RegistryContext, facts: RequestFacts | undefined, options: RouteOptions): Promise<Response> {
+  const { quirks } = context.options
+  const limited = options.limiter?.decide(request.method, resourceOf(request, options.target))
   let response: Response
-  try {
-    response = await route(request, context, facts, options)
-  } catch (error) {
-    const ociError = isOciError(error) ? error : internalError(error)
-    if (facts) facts.error = ociError
-    response = writeOciErrors(ociError)
+  if (limited && 'refuse' in limited) {
+    response = limited.refuse
+  } else {
+    try {
+      response = await route(request, context, facts, options)
+    } catch (error) {
+      const ociError = isOciError(error) ? error : internalError(error)
+      if (facts) facts.error = ociError
+      response = writeErrorEnvelope(ociError, quirks)
+    }
+    for (const [name, value] of Object.entries(limited?.headers ?? {})) response.headers.set(name, value)
   }
-  response.headers.set('docker-distribution-api-version', 'registry/2.0')
+  if (quirks.apiVersionHeader) response.headers.set('docker-distribution-api-version', 'registry/2.0')
   return response
 }
 
@@ -105,9 +132,8 @@ async function answer(request: Request, context: RegistryContext, facts: Request
 // repository are only told to a request with the access it needs.
 async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined, options: RouteOptions): Promise<Response> {
   const { authority, target } = options
-  // A light request was parsed once by whoever built it.
-  const url = isLightRequest(request) ? request.parsedUrl : new URL(request.url)
-  const pathname = target?.startsWith('/') ? (target.split(/[?#]/, 1)[0] as string) : url.pathname
+  const url = urlOf(request)
+  const pathname = pathOf(url, target)
   const matched = matchRoute(pathname)
   if (!matched) {
     if (!authority?.isTokenEndpoint(pathname)) throw routeNotFound(pathname)
@@ -125,6 +151,21 @@ async function route(request: Request, context: RegistryContext, facts: RequestF
   const { name } = matched.params
   if (name !== undefined && !isRepositoryName(name)) throw new OciError('NAME_INVALID', { name })
   return handler({ request, url, params: matched.params, context, facts })
+}
+
+// A light request was parsed once by whoever built it.
+function urlOf(request: Request): URL {
+  return isLightRequest(request) ? request.parsedUrl : new URL(request.url)
+}
+
+/** The path routing reads: the target as sent when the transport has it, else the parsed URL's. */
+function pathOf(url: URL, target: string | undefined): string {
+  return target?.startsWith('/') ? (target.split(/[?#]/, 1)[0] as string) : url.pathname
+}
+
+/** 'manifest' for a manifest URL, the one resource the pull limit counts. */
+function resourceOf(request: Request, target: string | undefined): 'manifest' | undefined {
+  return /^\/v2\/.+\/manifests\/[^/]+$/.test(pathOf(urlOf(request), target)) ? 'manifest' : undefined
 }
 
 function internalError(error: unknown): OciError {

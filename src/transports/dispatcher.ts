@@ -55,7 +55,7 @@ export interface RegistryDispatcher extends EventEmitter {
  * @example
  * const dispatcher = createRegistryDispatcher((request) => registry.fetch(request), registry.url)
  */
-export function createRegistryDispatcher(target: DispatchTarget, origin: string, options: RegistryDispatcherOptions = {}): RegistryDispatcher {
+export function createRegistryDispatcher(target: DispatchTarget, origin: string | readonly string[], options: RegistryDispatcherOptions = {}): RegistryDispatcher {
   const passthrough = options.passthrough
   if (passthrough !== undefined && (typeof passthrough !== 'object' || passthrough === null || typeof passthrough.dispatch !== 'function')) {
     throw new FakeRegistryError('ERR_INVALID_OPTION', {
@@ -65,28 +65,33 @@ export function createRegistryDispatcher(target: DispatchTarget, origin: string,
       fix: "Pass undici's getGlobalDispatcher() or an Agent, or leave passthrough out",
     })
   }
-  return new InProcessDispatcher(target, new URL(origin).origin, passthrough)
+  const origins = (typeof origin === 'string' ? [origin] : origin).map((value) => new URL(value).origin)
+  return new InProcessDispatcher(target, origins, passthrough)
 }
 
 class InProcessDispatcher extends EventEmitter implements RegistryDispatcher {
   #target: DispatchTarget
   #origin: string
+  // The registry's origin first, then the storage origin of blob redirects when there is one.
+  #origins: readonly string[]
   #passthrough: DispatcherLike | undefined
   #inFlight = new Set<Exchange>()
   #closed = false
   #drained: Array<() => void> = []
 
-  constructor(target: DispatchTarget, origin: string, passthrough: DispatcherLike | undefined) {
+  constructor(target: DispatchTarget, origins: readonly string[], passthrough: DispatcherLike | undefined) {
     super()
     this.#target = target
-    this.#origin = origin
+    this.#origin = origins[0]!
+    this.#origins = origins
     this.#passthrough = passthrough
   }
 
   dispatch(options: DispatchOptions, handler: DispatchHandler): boolean {
     if (typeof handler !== 'object' || handler === null) throw new TypeError('handler must be an object')
     const origin = originOf(options?.origin)
-    if (origin !== this.#origin && this.#passthrough && !this.#closed) return this.#passthrough.dispatch(options as never, handler as never) as boolean
+    const served = origin !== undefined && this.#origins.includes(origin)
+    if (!served && this.#passthrough && !this.#closed) return this.#passthrough.dispatch(options as never, handler as never) as boolean
     const exchange = new Exchange(handler)
     const refusal = this.#refusal(options, origin)
     if (refusal) {
@@ -96,7 +101,7 @@ class InProcessDispatcher extends EventEmitter implements RegistryDispatcher {
     }
     this.#inFlight.add(exchange)
     queueMicrotask(() => {
-      void exchange.run(this.#target, options, this.#origin).finally(() => {
+      void exchange.run(this.#target, options, served ? origin : this.#origin).finally(() => {
         this.#inFlight.delete(exchange)
         if (this.#inFlight.size === 0) for (const resolve of this.#drained.splice(0)) resolve()
       })
@@ -160,7 +165,7 @@ class InProcessDispatcher extends EventEmitter implements RegistryDispatcher {
         fix: 'Create a new one with registry.createDispatcher(), or close it only after the test is done',
       })
     }
-    if (origin !== this.#origin) {
+    if (origin === undefined || !this.#origins.includes(origin)) {
       return new FakeRegistryError('ERR_UNHANDLED_REQUEST', {
         action: 'dispatch',
         subject,

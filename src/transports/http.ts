@@ -10,13 +10,6 @@ import { OciError, writeOciErrors } from '../errors/oci-error.js'
 import { closesAfterBody } from '../faults/connection-directive.js'
 import { hasBody, requestBody, toRequest, type RequestBody } from './http-request.js'
 
-/** Where and how to listen. */
-export interface HttpServerOptions {
-  host: string
-  port: number
-  /** Serve https with this certificate and key (PEM). */
-  tls?: { cert: string; key: string }
-}
 import { LightHeaders } from '../leaf/light-headers.js'
 import { isLightResponse } from '../leaf/light-response.js'
 
@@ -44,6 +37,21 @@ const LISTEN_FAILURES: Partial<Record<string, [reason: string, fix: string]>> = 
   EAI_AGAIN: ['the host name does not resolve', "Pass host: an IP address such as '127.0.0.1'"],
 }
 
+/** Where the server listens, how (http or https), and the limits it puts on connections (see docs/limits.md). */
+export interface HttpServerOptions {
+  host: string
+  port: number
+  /** Serve https with this certificate and key (PEM). */
+  tls?: { cert: string; key: string }
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  idleTimeoutMs: number
+  maxConnections: number
+  listenBacklog: number
+  /** Header names on the wire: as Headers holds them (lower-case), or as Go canonicalises them. */
+  headerCase?: 'lower' | 'canonical'
+}
+
 // In-flight answers get this long to finish after close() before their sockets are cut, so a
 // stuck client can never keep a test suite from ending.
 const CLOSE_GRACE_MS = 2000
@@ -59,21 +67,9 @@ const CLOSE_GRACE_MS = 2000
  * ("the operation is unsupported") is the one the core already uses for a path outside the API,
  * so clients parse it like any other answer.
  */
-/** Where the server listens, how (http or https), and the limits it puts on connections (see docs/limits.md). */
-export interface HttpServerOptions {
-  host: string
-  port: number
-  /** Serve https with this certificate and key (PEM). */
-  tls?: { cert: string; key: string }
-  headersTimeoutMs: number
-  requestTimeoutMs: number
-  idleTimeoutMs: number
-  maxConnections: number
-  listenBacklog: number
-}
-
 export async function startHttpServer(handler: FetchHandler, options: HttpServerOptions): Promise<HttpServerHandle> {
   const scheme = options.tls ? 'https' : 'http'
+  const canonical = options.headerCase === 'canonical'
   let closing: Promise<void> | undefined
   let ownHost = `${options.host}:${options.port}`
   // Requests being answered per socket (pipelining allows several): a parse error on such a
@@ -93,7 +89,7 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
     if (closing) res.setHeader('connection', 'close')
     const body = hasBody(req) ? requestBody(req) : undefined
     latest.set(socket, { res, body })
-    serve(handler, req, res, `${scheme}://${ownHost}`, body).catch(() => {
+    serve(handler, req, res, `${scheme}://${ownHost}`, body, canonical).catch(() => {
       // Only a client gone mid-answer gets here: nothing is left to tell it.
       res.destroy()
     })
@@ -192,7 +188,14 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
   }
 }
 
-async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, ownOrigin: string, body: RequestBody | undefined): Promise<void> {
+async function serve(
+  handler: FetchHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  ownOrigin: string,
+  body: RequestBody | undefined,
+  canonical: boolean,
+): Promise<void> {
   let response: Response
   try {
     const converted = toRequest(req, body?.source ?? null, ownOrigin)
@@ -203,17 +206,17 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
     // close with unread input would send before the client has read the answer.
     body?.discard()
   }
-  await writeResponse(res, response)
+  await writeResponse(res, response, canonical)
 }
 
-async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+async function writeResponse(res: ServerResponse, response: Response, canonical = false): Promise<void> {
   // Fetch's network error, from a fault: the client sees the connection reset, with no answer.
   if (response.type === 'error') {
     res.socket?.resetAndDestroy()
     res.destroy()
     return
   }
-  const headers = headersOf(response.headers)
+  const headers = headersOf(response.headers, canonical)
   try {
     res.writeHead(response.status, headers)
   } catch (error) {
@@ -243,15 +246,22 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   if (breakOff) res.socket?.end()
 }
 
-function headersOf(source: Headers): Record<string, string | string[]> {
-  if (source instanceof LightHeaders) return source.toRecord()
+function headersOf(source: Headers, canonical: boolean): Record<string, string | string[]> {
+  // Headers hold lower-case names; registries written in Go send them as Go canonicalises them.
+  if (source instanceof LightHeaders && !canonical) return source.toRecord()
+  const nameOf = canonical ? canonicalHeaderName : (name: string): string => name
   const headers: Record<string, string | string[]> = {}
   source.forEach((value, name) => {
-    headers[name] = value
+    if (name !== 'set-cookie') headers[nameOf(name)] = value
   })
   const setCookies = source.getSetCookie()
-  if (setCookies.length > 0) headers['set-cookie'] = setCookies
+  if (setCookies.length > 0) headers[nameOf('set-cookie')] = setCookies
   return headers
+}
+
+/** Go's `CanonicalMIMEHeaderKey`: `docker-content-digest` → `Docker-Content-Digest`. */
+function canonicalHeaderName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase())
 }
 
 function badRequest(reason: string): Response {

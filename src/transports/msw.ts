@@ -61,9 +61,15 @@ export function registryHandlers(registry: HandledRegistry, options: RegistryHan
   const serve = (registry as { [SERVE_WITH_META]?: (request: Request, meta: HandlerMeta) => Promise<Response> })[SERVE_WITH_META]
   const answer = serve ? (request: Request) => serve.call(registry, request, { transport: 'msw' }) : (request: Request) => registry.fetch(request)
   // A registry that issues tokens serves its token endpoint on the same origin (`<origin>/token`).
-  const tokens = (registry as { options?: { auth?: { scheme?: string } } }).options?.auth?.scheme === 'bearer'
+  const settings = (registry as { options?: { transport?: string; auth?: { scheme?: string }; blobRedirect?: { origin: string } } }).options
+  const tokens = settings?.auth?.scheme === 'bearer'
   // MSW gets Fetch's own Response: it may reach into Fetch's internals.
-  return [http.all(apiPattern(origin, tokens), async ({ request }) => toFetchResponse(await answer(request)))]
+  const respond = async ({ request }: { request: Request }): Promise<Response> => toFetchResponse(await answer(request))
+  const handlers = [http.all(apiPattern(origin, tokens), respond)]
+  // With blob redirects and no socket, the 307s point to a storage origin the registry serves too.
+  const storage = settings?.transport === 'http' ? undefined : settings?.blobRedirect?.origin
+  if (storage) handlers.push(http.all(new RegExp(`^${storage.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/.*$`), respond))
+  return handlers
 }
 
 /** A running MSW transport: its origin is served until `close()`. */

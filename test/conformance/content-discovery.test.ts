@@ -1,7 +1,10 @@
 // Conformance workflow 3, Content Discovery: listing tags with `n` and `last`, and the referrers
 // API with and without the `artifactType` filter, teardown.
-import { beforeAll, expect, it } from 'vitest'
+import { beforeAll, expect } from 'vitest'
 import {
+  it,
+  DISTRIBUTION_28_FAILURES,
+  describeExchange,
   describeWorkflow,
   EMPTY_JSON_DIGEST,
   expectDelete,
@@ -28,9 +31,13 @@ const VARIANTS: Variant[] = [
   variant('blobs deleted before manifests', { config: { deleteManifestBeforeBlobs: false } }),
   variant('deletes disabled in the registry', { registry: { deletes: false } }),
   variant('tags preloaded (tag list given, no setup)', { config: { tagList: [...PUSHED_TAGS, fixtures.testTagName] } }),
+  variant('profile distribution-2.8: fails exactly the specs distribution 2.8 fails', {
+    registry: { profile: 'distribution-2.8' },
+    capabilities: { referrers: false },
+    expectedFailures: DISTRIBUTION_28_FAILURES,
+  }),
   ...authVariants(),
 ]
-
 const spec = (name: string): string => specName('contentDiscovery', name)
 
 interface Descriptor {
@@ -192,7 +199,9 @@ for (const current of VARIANTS) {
     const deleteAll = async (references: string[]): Promise<void> => {
       const { client } = session()
       for (const reference of references) {
-        expectDelete(await client.send('DELETE', client.manifest(reference)), capabilities, SUCCESS, 405, 404)
+        // The spec lets a registry refuse to delete a tag with 400 or 405, as Content Management's spec does.
+        const refusals = reference === fixtures.testTagName ? [405, 404, 400] : [405, 404]
+        expectDelete(await client.send('DELETE', client.manifest(reference)), capabilities, SUCCESS, ...refusals)
       }
     }
     const createdManifests = [
@@ -258,9 +267,12 @@ async function populateTags(client: ConformanceClient): Promise<void> {
  */
 async function populateReferences(client: ConformanceClient): Promise<void> {
   const { manifests } = fixtures
+  // Every push happens before any OCI-Subject is checked, so a registry without the header still
+  // holds all the content (tagtest0 included) that the later specs list and delete.
+  const pushes: Array<{ response: Exchange; subject: string }> = []
   const expectSubject = (response: Exchange, subject: string): void => {
     expectStatus(response, SUCCESS)
-    expect(response.headers.get('oci-subject')).toBe(subject)
+    pushes.push({ response, subject })
   }
   expect(fixtures.emptyJson.digest).toBe(EMPTY_JSON_DIGEST)
   expectStatus(await client.pushBlob(fixtures.emptyJson), SUCCESS)
@@ -275,6 +287,7 @@ async function populateReferences(client: ConformanceClient): Promise<void> {
   expectSubject(await client.putManifest(fixtures.refsBConfig.digest, fixtures.refsBConfig), manifests[4]!.digest)
   expectSubject(await client.putManifest(fixtures.refsBLayer.digest, fixtures.refsBLayer), manifests[4]!.digest)
   expectSubject(await client.putManifest(fixtures.refsCLayer.digest, fixtures.refsCLayer), manifests[3]!.digest)
+  for (const { response, subject } of pushes) expect(response.headers.get('oci-subject'), describeExchange(response)).toBe(subject)
 }
 
 /**

@@ -1,7 +1,9 @@
 // Conformance workflow 4, Content Management: deleting a tag, a manifest and blobs, and seeing
 // the deletions in later reads. It needs a registry with deletes enabled.
-import { expect, it } from 'vitest'
+import { expect } from 'vitest'
 import {
+  it,
+  DISTRIBUTION_28_FAILURES,
   describeWorkflow,
   expectDelete,
   expectSpecErrors,
@@ -19,9 +21,13 @@ import {
 const VARIANTS: Variant[] = [
   variant('deletes enabled'),
   variant('deletes enabled, nested namespace', { config: { namespace: 'oci-conformance/management/deeply/nested' } }),
+  variant('profile distribution-2.8: fails exactly the specs distribution 2.8 fails', {
+    registry: { profile: 'distribution-2.8' },
+    capabilities: { referrers: false },
+    expectedFailures: DISTRIBUTION_28_FAILURES,
+  }),
   ...authVariants(),
 ]
-
 const spec = (name: string): string => specName('contentManagement', name)
 
 interface TagList {

@@ -1,6 +1,8 @@
 // Conformance workflow 1, Pull: blobs and manifests by digest and by tag, error bodies, teardown.
-import { beforeAll, expect, it } from 'vitest'
+import { beforeAll, expect } from 'vitest'
 import {
+  it,
+  DISTRIBUTION_28_FAILURES,
   deleteBlob,
   deleteManifest,
   describeWorkflow,
@@ -24,9 +26,13 @@ const VARIANTS: Variant[] = [
   variant('content preloaded (tag and digests given, no setup)', {
     config: { preloaded: { tag: 'preloaded', manifestDigest: fixtures.manifests[0]!.digest, blobDigest: fixtures.configs[0]!.digest } },
   }),
+  variant('profile distribution-2.8: fails exactly the specs distribution 2.8 fails', {
+    registry: { profile: 'distribution-2.8' },
+    capabilities: { referrers: false },
+    expectedFailures: DISTRIBUTION_28_FAILURES,
+  }),
   ...authVariants(),
 ]
-
 const spec = (name: string): string => specName('pull', name)
 
 for (const current of VARIANTS) {

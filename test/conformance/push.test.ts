@@ -1,7 +1,9 @@
 // Conformance workflow 2, Push: streamed, monolithic and chunked blob uploads, cross-repository
 // mounts, manifest, artifact and index uploads, teardown.
-import { expect, it } from 'vitest'
+import { expect } from 'vitest'
 import {
+  it,
+  DISTRIBUTION_28_FAILURES,
   chunkedBlob,
   deleteBlob,
   deleteManifest,
@@ -34,9 +36,13 @@ const VARIANTS: Variant[] = [
     registry: { deletes: false },
     config: { automaticCrossmount: undefined, skipEmptyLayerPushTest: true },
   }),
+  variant('profile distribution-2.8: fails exactly the specs distribution 2.8 fails', {
+    registry: { profile: 'distribution-2.8' },
+    capabilities: { referrers: false },
+    expectedFailures: DISTRIBUTION_28_FAILURES,
+  }),
   ...authVariants(),
 ]
-
 const spec = (name: string): string => specName('push', name)
 
 for (const current of VARIANTS) {
@@ -329,9 +335,14 @@ for (const current of VARIANTS) {
       const artifact = fixtures.danglingSubjectArtifact
       const response = await session().client.putManifest(artifact.digest, artifact)
       expectStatus(response, SUCCESS)
-      const subject = response.headers.get('oci-subject') ?? ''
+      const subject = response.headers.get('oci-subject')
+      // Upstream checks the header only when it is there; a registry without the referrers API sends none.
+      if (!capabilities.referrers) {
+        expect(subject).toBeNull()
+        return
+      }
       // Upstream's pattern, /^[a-f0-9]+:[a-f0-9]+$/, cannot match "sha256": the digest grammar is meant.
-      expect(subject).toMatch(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/)
+      expect(subject ?? '').toMatch(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/)
       expect(subject).toBe(manifests[3]!.digest)
     })
 

@@ -1,0 +1,51 @@
+import type { RegistryProfile } from '../registry-profile.js'
+
+/**
+ * distribution (docker registry) 2.8, as measured against Debian's docker-registry 2.8.2 with
+ * deletes enabled (`storage.delete.enabled: true`; add `deletes: false` for its default
+ * configuration). Rows: docs/profiles.md.
+ */
+export const distribution28Profile: RegistryProfile = {
+  name: 'distribution-2.8',
+  title: 'distribution 2.8',
+  options: {
+    referrers: false,
+    deletes: true,
+    quirks: {
+      tagsIgnoreN: true,
+      tagsIgnoreLast: true,
+      linkHeader: false,
+      catalogMaxPageSize: 1000,
+      pageSizeAboveMax: 'distribution',
+      outOfOrderChunk: 'append',
+      uploadState: true,
+      deleteByTag: 'digest-invalid',
+      malformedDigestReference: 'internal-error',
+      headerCase: 'canonical',
+    },
+  },
+  auth: {
+    scheme: 'bearer',
+    serviceOnBase: true,
+    baseStatus: 401,
+    unknownRepository: 'insufficient-scope-401',
+    notAllowed: 'insufficient-scope-401',
+    tokenFields: ['token', 'access_token', 'expires_in', 'issued_at'],
+    tokenPost: 'supported',
+    anonymousPull: false,
+  },
+  cites: {
+    referrers: 'referrers API',
+    'quirks.tagsIgnoreN': 'tags pagination',
+    'quirks.tagsIgnoreLast': 'tags pagination',
+    'quirks.linkHeader': 'tags pagination',
+    'quirks.catalogMaxPageSize': '_catalog',
+    'quirks.pageSizeAboveMax': '_catalog',
+    'quirks.outOfOrderChunk': 'chunked upload',
+    'quirks.uploadState': 'chunked upload',
+    'quirks.deleteByTag': 'manifest DELETE',
+    'quirks.malformedDigestReference': 'malformed digest reference',
+    'quirks.headerCase': 'header case',
+    auth: 'challenge and token',
+  },
+}

@@ -1,0 +1,37 @@
+import type { RegistryProfile } from '../registry-profile.js'
+
+/**
+ * Harbor 2.x (goharbor/harbor). Tags are mutable unless a project rule says otherwise: add
+ * `quirks: { immutableTags: 'harbor' }` for an immutable one. Rows: docs/profiles.md.
+ */
+export const harborProfile: RegistryProfile = {
+  name: 'harbor',
+  title: 'Harbor 2.x',
+  options: {
+    referrers: true,
+    quirks: { deleteByTag: 'unsupported', errorEnvelope: 'harbor', headerCase: 'canonical' },
+  },
+  auth: {
+    scheme: 'bearer',
+    realmPath: '/service/token',
+    service: 'harbor-registry',
+    serviceOnBase: true,
+    basicRealm: 'harbor',
+    baseStatus: 401,
+    unknownRepository: 'unauthorized-401',
+    notAllowed: 'basic-401',
+    tokenFields: ['token', 'access_token', 'expires_in', 'issued_at'],
+    expiresIn: 1800,
+    tokenPost: 'supported',
+    anonymousPull: true,
+  },
+  cites: {
+    referrers: 'referrers API',
+    'quirks.deleteByTag': 'manifest DELETE',
+    'quirks.errorEnvelope': 'non-OCI error envelope',
+    'quirks.headerCase': 'header case',
+    'quirks.immutableTags': 'tag immutability',
+    auth: 'challenge and token',
+    'auth.notAllowed': 'authenticated but not allowed',
+  },
+}

@@ -1,0 +1,64 @@
+import type { Mode, VerifyReferences } from './index.js'
+import type { BlobRedirect, Quirks, RateLimit } from './quirks.js'
+
+/**
+ * How a real registry asks for credentials, as data for the auth code to read: the challenge it
+ * sends, where its token endpoint lives, and how it answers a client that may not see a
+ * repository. Each field's source is a row of docs/profiles.md.
+ */
+export interface AuthShape {
+  /** The scheme of `WWW-Authenticate`: Bearer with a token endpoint, or Basic on every request (ECR). */
+  scheme: 'bearer' | 'basic'
+  /** Path of the token endpoint on the registry's origin (Bearer only): '/token', '/oauth2/token', '/v2/auth'… */
+  realmPath?: string
+  /** The challenge's `service`; undefined: the registry's host. */
+  service?: string
+  /** Whether the `/v2/` challenge carries `service` (GAR: not). */
+  serviceOnBase: boolean
+  /** A `scope` the `/v2/` challenge carries although no repository is named (GHCR's placeholder). */
+  baseScope?: string
+  /** The realm of a Basic challenge. */
+  basicRealm?: string
+  /** The scheme word as sent: 'Bearer', or zot's lower-case 'bearer' with an unquoted realm. */
+  schemeWord?: string
+  /** Status of `/v2/` without credentials. */
+  baseStatus: 200 | 401
+  /** What an anonymous client gets for a repository that does not exist or is private. */
+  unknownRepository: 'insufficient-scope-401' | 'unauthorized-401' | 'token-403' | 'denied-403'
+  /** What an authenticated client without the right gets. */
+  notAllowed: 'insufficient-scope-401' | 'unauthorized-401' | 'basic-401' | 'denied-403'
+  /** Fields of the token endpoint's JSON answer. */
+  tokenFields: ReadonlyArray<'token' | 'access_token' | 'expires_in' | 'issued_at'>
+  /** `expires_in` in seconds, when the registry sends it. */
+  expiresIn?: number
+  /** Status of a POST to the token endpoint when the registry only takes GET (Quay 405, GCR 404, ACR 400, Artifactory 401). */
+  tokenPost?: 'supported' | 400 | 401 | 404 | 405
+  /** Whether the registry lets anonymous clients pull public images. */
+  anonymousPull: boolean
+}
+
+/** Options a profile sets; explicit options given to `createFakeRegistry` win over them. */
+export interface ProfileOptions {
+  mode?: Mode
+  referrers?: boolean
+  deletes?: boolean
+  automaticMount?: boolean
+  verifyReferences?: VerifyReferences
+  quirks?: Quirks
+  rateLimit?: RateLimit
+  blobRedirect?: BlobRedirect
+}
+
+/**
+ * A real registry's observable behaviour: options, quirks, limits and its auth shape, each one
+ * cited by its row in docs/profiles.md (`cites`: behaviour → row label).
+ */
+export interface RegistryProfile {
+  readonly name: string
+  /** What the profile imitates, for messages and docs. */
+  readonly title: string
+  readonly options: Readonly<ProfileOptions>
+  readonly auth: Readonly<AuthShape>
+  /** For each behaviour the profile sets, the docs/profiles.md row that says why. */
+  readonly cites: Readonly<Record<string, string>>
+}

@@ -1,0 +1,698 @@
+// A table per profile of the behaviours it cites (docs/profiles.md): each row sends real requests
+// to a registry created with that profile and checks what the registry it imitates answers.
+import { readFileSync } from 'node:fs'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  createFakeRegistry,
+  FakeRegistryError,
+  type FakeRegistry,
+  type FakeRegistryOptions,
+} from '../../src/index.js'
+import { REGISTRY_PROFILE_NAMES, registryProfile } from '../../src/profiles/registries/index.js'
+import { bytesOf, errorsOf } from '../support/push.js'
+import type { RegistryProfileName } from '../../src/options.js'
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+
+let open: FakeRegistry[] = []
+afterEach(async () => {
+  await Promise.all(open.map((registry) => registry.close()))
+  open = []
+})
+
+async function start(options: FakeRegistryOptions): Promise<FakeRegistry> {
+  const registry = await createFakeRegistry({ transport: 'none', ...options })
+  open.push(registry)
+  return registry
+}
+
+/** `team/app` with `count` tags t000, t001… on one image; returns the image's digest. */
+async function tagged(registry: FakeRegistry, count: number): Promise<string> {
+  const image = await registry.seed.image('team/app:t000')
+  const stored = (await registry.manifest('team/app:t000'))!
+  for (let index = 1; index < count; index++) {
+    const tag = `t${String(index).padStart(3, '0')}`
+    const response = await registry.fetch(`/v2/team/app/manifests/${tag}`, {
+      method: 'PUT',
+      headers: { 'content-type': stored.mediaType },
+      body: stored.bytes as Uint8Array<ArrayBuffer>,
+    })
+    expect(response.status).toBe(201)
+  }
+  return image.digest
+}
+
+async function tagsOf(
+  registry: FakeRegistry,
+  query = '',
+): Promise<{ status: number; tags: string[]; link: string | null }> {
+  const response = await registry.fetch(`/v2/team/app/tags/list${query}`)
+  const body = (await response.json()) as { tags?: string[] }
+  return { status: response.status, tags: body.tags ?? [], link: response.headers.get('link') }
+}
+
+/** A subject and a referrer pushed by digest; the referrer push's answer is returned. */
+async function pushReferrer(registry: FakeRegistry): Promise<{ subject: string; push: Response }> {
+  const subject = await registry.seed.image('team/app:1')
+  const empty = await registry.seed.blob('team/app', '{}')
+  const body = bytesOf(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: 'application/vnd.example.sbom',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: empty.digest, size: 2 },
+      layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', digest: empty.digest, size: 2 }],
+      subject: { mediaType: OCI_MANIFEST, digest: subject.digest, size: subject.bytes.byteLength },
+    }),
+  )
+  const push = await registry.fetch('/v2/team/app/manifests/sbom', {
+    method: 'PUT',
+    headers: { 'content-type': OCI_MANIFEST },
+    body: body as Uint8Array<ArrayBuffer>,
+  })
+  expect(push.status).toBe(201)
+  return { subject: subject.digest, push }
+}
+
+async function expectNoReferrersApi(registry: FakeRegistry): Promise<void> {
+  const { subject, push } = await pushReferrer(registry)
+  expect(push.headers.get('oci-subject')).toBeNull()
+  const referrers = await registry.fetch(`/v2/team/app/referrers/${subject}`)
+  expect(referrers.status).toBe(404)
+}
+
+async function expectReferrersApi(registry: FakeRegistry): Promise<void> {
+  const { subject, push } = await pushReferrer(registry)
+  expect(push.headers.get('oci-subject')).toBe(subject)
+  const referrers = await registry.fetch(`/v2/team/app/referrers/${subject}`)
+  expect(referrers.status).toBe(200)
+  expect(((await referrers.json()) as { manifests: unknown[] }).manifests).toHaveLength(1)
+}
+
+async function deleteAnswer(
+  registry: FakeRegistry,
+  reference: 'digest' | 'tag',
+): Promise<{ status: number; code: string | undefined; message: string | undefined }> {
+  const image = await registry.seed.image('team/app:1')
+  const response = await registry.fetch(`/v2/team/app/manifests/${reference === 'digest' ? image.digest : '1'}`, {
+    method: 'DELETE',
+  })
+  const [error] = response.status >= 400 ? await errorsOf(response) : []
+  return { status: response.status, code: error?.code, message: error?.message }
+}
+
+type Row = [behaviour: string, check: (profile: RegistryProfileName) => Promise<void>]
+
+const TABLES: Record<RegistryProfileName, Row[]> = {
+  'docker-hub': [
+    [
+      'manifest DELETE',
+      async (profile) =>
+        expect(await deleteAnswer(await start({ profile }), 'digest')).toEqual({
+          status: 405,
+          code: 'UNSUPPORTED',
+          message: 'The operation is unsupported.',
+        }),
+    ],
+    ['_catalog', async (profile) => expect((await (await start({ profile })).fetch('/v2/_catalog')).status).toBe(404)],
+    [
+      'header case',
+      async (profile) => expect(await rawHeaderNames(profile)).toContain('docker-distribution-api-version'),
+    ],
+    ['referrers API', async (profile) => expectNoReferrersApi(await start({ profile }))],
+    [
+      'rate limits',
+      async (profile) => {
+        const registry = await start({ profile })
+        await registry.seed.image('team/app:1')
+        const head = await registry.fetch('/v2/team/app/manifests/1', { method: 'HEAD' })
+        const get = await registry.fetch('/v2/team/app/manifests/1')
+        expect([head.headers.get('ratelimit-limit'), head.headers.get('ratelimit-remaining')]).toEqual([
+          '100;w=21600',
+          '100;w=21600',
+        ])
+        expect([get.headers.get('ratelimit-limit'), get.headers.get('ratelimit-remaining')]).toEqual([
+          '100;w=21600',
+          '99;w=21600',
+        ])
+        expect(get.headers.get('docker-ratelimit-source')).toBe('127.0.0.1')
+      },
+    ],
+    [
+      'blob GET redirect',
+      async (profile) => {
+        const registry = await start({ profile })
+        const blob = await registry.seed.blob('team/app', 'layer')
+        const response = await registry.fetch(`/v2/team/app/blobs/${blob.digest}`, { redirect: 'manual' })
+        expect(response.status).toBe(307)
+        expect(await (await registry.fetch(response.headers.get('location')!)).text()).toBe('layer')
+      },
+    ],
+  ],
+  ghcr: [
+    ['referrers API', async (profile) => expectNoReferrersApi(await start({ profile }))],
+    [
+      'manifest DELETE',
+      async (profile) =>
+        expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({
+          status: 405,
+          code: 'UNSUPPORTED',
+        }),
+    ],
+    [
+      'tags pagination',
+      async (profile) => {
+        const registry = await start({ profile })
+        await tagged(registry, 3)
+        expect(await tagsOf(registry, '?n=2')).toEqual({
+          status: 200,
+          tags: ['t000', 't001'],
+          link: '</v2/team/app/tags/list?n=2&last=t001>; rel="next"',
+        })
+      },
+    ],
+  ],
+  ecr: [
+    [
+      'tags pagination',
+      async (profile) => {
+        const registry = await start({ profile })
+        await tagged(registry, 102)
+        const first = await tagsOf(registry)
+        expect(first.tags).toHaveLength(100)
+        // `last` is an opaque token: following Link works, a tag name does not.
+        const next = /<([^>]+)>/.exec(first.link ?? '')![1]!
+        expect(new URL(next, 'http://x').searchParams.get('last')).not.toBe('t099')
+        expect((await tagsOf(registry, next.slice(next.indexOf('?')))).tags).toEqual(['t100', 't101'])
+        const byName = await registry.fetch('/v2/team/app/tags/list?last=t099')
+        expect(byName.status).toBe(405)
+        expect(await errorsOf(byName)).toEqual([
+          {
+            code: 'UNSUPPORTED',
+            message: "Invalid parameter at 'NextToken' failed to satisfy constraint: 'Invalid next token provided'",
+          },
+        ])
+        const tooMany = await registry.fetch('/v2/team/app/tags/list?n=1001')
+        expect(tooMany.status).toBe(405)
+        expect(await errorsOf(tooMany)).toEqual([
+          {
+            code: 'UNSUPPORTED',
+            message:
+              "Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value less than or equal to 1000'",
+          },
+        ])
+      },
+    ],
+    [
+      '_catalog',
+      async (profile) => expect((await (await start({ profile })).fetch('/v2/_catalog?n=1001')).status).toBe(405),
+    ],
+    [
+      'Docker-Content-Digest gaps',
+      async (profile) => {
+        const registry = await start({ profile })
+        const image = await registry.seed.image('team/app:1')
+        const accept = { accept: OCI_MANIFEST }
+        expect(
+          (await registry.fetch('/v2/team/app/manifests/1', { headers: accept })).headers.get('docker-content-digest'),
+        ).toBeNull()
+        expect(
+          (await registry.fetch('/v2/team/app/manifests/1', { method: 'HEAD', headers: accept })).headers.get(
+            'docker-content-digest',
+          ),
+        ).toBe(image.digest)
+        expect(
+          (await registry.fetch(`/v2/team/app/manifests/${image.digest}`, { headers: accept })).headers.get(
+            'docker-content-digest',
+          ),
+        ).toBe(image.digest)
+      },
+    ],
+    [
+      'chunked upload',
+      async (profile) => {
+        const registry = await start({ profile })
+        const started = await registry.fetch('/v2/team/app/blobs/uploads/', { method: 'POST' })
+        let location = started.headers.get('location')!
+        const ranges: Array<[number, string | null]> = []
+        for (const [start, chunk] of [
+          [0, 'aaaa'],
+          [4, 'bbbb'],
+          [8, 'cccc'],
+        ] as const) {
+          const patch = await registry.fetch(location, {
+            method: 'PATCH',
+            headers: { 'content-range': `${start}-${start + 3}` },
+            body: chunk,
+          })
+          ranges.push([patch.status, patch.headers.get('range')])
+          location = patch.headers.get('location')!
+        }
+        expect(ranges).toEqual([
+          [201, '0-3'],
+          [201, '0-3'],
+          [201, '0-3'],
+        ])
+      },
+    ],
+    [
+      'tag immutability',
+      async (profile) => {
+        const registry = await start({ profile, quirks: { immutableTags: 'ecr' } })
+        await registry.seed.image('team/app:1.0.2')
+        const stored = (await registry.manifest('team/app:1.0.2'))!
+        const again = await registry.fetch('/v2/team/app/manifests/1.0.2', {
+          method: 'PUT',
+          headers: { 'content-type': stored.mediaType },
+          body: stored.bytes as Uint8Array<ArrayBuffer>,
+        })
+        expect(again.status).toBe(400)
+        expect(await errorsOf(again)).toEqual([
+          {
+            code: 'TAG_INVALID',
+            message:
+              "The image tag '1.0.2' already exists in the 'team/app' repository and cannot be overwritten because the repository is immutable.",
+          },
+        ])
+      },
+    ],
+    [
+      'blob GET redirect',
+      async (profile) => expect((await start({ profile })).options.blobRedirect?.ttlMs).toBe(20 * 60_000),
+    ],
+    ['referrers API', async (profile) => expectNoReferrersApi(await start({ profile }))],
+    [
+      'manifest DELETE',
+      async (profile) =>
+        expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({
+          status: 405,
+          code: 'UNSUPPORTED',
+        }),
+    ],
+  ],
+  gar: [
+    [
+      'tags pagination',
+      async (profile) => {
+        const registry = await start({ profile })
+        await tagged(registry, 3)
+        expect(await tagsOf(registry, '?n=1&last=t000')).toEqual({
+          status: 200,
+          tags: ['t000', 't001', 't002'],
+          link: null,
+        })
+      },
+    ],
+    ['referrers API', async (profile) => expectNoReferrersApi(await start({ profile }))],
+    [
+      'manifest DELETE',
+      async (profile) =>
+        expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({
+          status: 405,
+          code: 'UNSUPPORTED',
+        }),
+    ],
+    [
+      'header case',
+      async (profile) => expect(await rawHeaderNames(profile)).toContain('docker-distribution-api-version'),
+    ],
+  ],
+  acr: [
+    [
+      'tags pagination',
+      async (profile) => {
+        const registry = await start({ profile })
+        await tagged(registry, 3)
+        expect(await tagsOf(registry, '?n=1')).toEqual({ status: 200, tags: ['t000', 't001', 't002'], link: null })
+        expect(await tagsOf(registry, '?last=t000')).toEqual({ status: 200, tags: ['t001', 't002'], link: null })
+        expect(registry.options.quirks.tagsPageSize).toBe(1000)
+      },
+    ],
+    ['blob GET redirect', async (profile) => expect((await start({ profile })).options.blobRedirect).toBeDefined()],
+    ['referrers API', async (profile) => expectNoReferrersApi(await start({ profile }))],
+    [
+      'manifest DELETE',
+      async (profile) =>
+        expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({
+          status: 405,
+          code: 'UNSUPPORTED',
+        }),
+    ],
+  ],
+  quay: [
+    [
+      'tags pagination',
+      async (profile) => {
+        const registry = await start({ profile })
+        await tagged(registry, 1)
+        const response = await registry.fetch('/v2/team/app/tags/list?n=1000')
+        expect(response.status).toBe(413)
+        expect(await errorsOf(response)).toEqual([
+          {
+            code: 'TOO_MANY_TAGS_REQUESTED',
+            message: 'Too many tags requested; requested limit 1000 is too high, max is 100',
+            detail: {},
+          },
+        ])
+        expect((await tagsOf(registry, '?n=100')).status).toBe(200)
+      },
+    ],
+    [
+      'non-OCI error envelope',
+      async (profile) => {
+        const response = await (await start({ profile })).fetch('/v2/team/app/manifests/missing')
+        expect(response.status).toBe(404)
+        expect(await errorsOf(response)).toEqual([
+          { code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name: 'team/app' } },
+        ])
+        const bare = await (await start({ profile })).fetch('/v2/_catalog?n=x')
+        expect((await errorsOf(bare))[0]!.detail).toEqual({ n: 'x' })
+      },
+    ],
+    ['referrers API', async (profile) => expectReferrersApi(await start({ profile }))],
+  ],
+  harbor: [
+    [
+      'manifest DELETE',
+      async (profile) =>
+        expect(await deleteAnswer(await start({ profile }), 'tag')).toEqual({
+          status: 400,
+          code: 'UNSUPPORTED',
+          message: 'unsupported digest 1',
+        }),
+    ],
+    [
+      'non-OCI error envelope',
+      async (profile) => {
+        const registry = await start({ profile })
+        await registry.seed.image('team/app:1')
+        const response = await registry.fetch('/v2/team/app/manifests/missing')
+        expect(response.status).toBe(404)
+        expect(await errorsOf(response)).toEqual([{ code: 'NOT_FOUND', message: 'manifest unknown' }])
+      },
+    ],
+    [
+      'tag immutability',
+      async (profile) => {
+        const registry = await start({ profile, quirks: { immutableTags: 'harbor' } })
+        await registry.seed.image('team/app:1')
+        const stored = (await registry.manifest('team/app:1'))!
+        const again = await registry.fetch('/v2/team/app/manifests/1', {
+          method: 'PUT',
+          headers: { 'content-type': stored.mediaType },
+          body: stored.bytes as Uint8Array<ArrayBuffer>,
+        })
+        expect(again.status).toBe(412)
+        expect(await errorsOf(again)).toEqual([
+          { code: 'PRECONDITION', message: "Failed to process request due to 'team/app:1' configured as immutable." },
+        ])
+      },
+    ],
+    [
+      'header case',
+      async (profile) => expect(await rawHeaderNames(profile)).toContain('Docker-Distribution-Api-Version'),
+    ],
+    ['referrers API', async (profile) => expectReferrersApi(await start({ profile }))],
+  ],
+  gitlab: [
+    ['referrers API', async (profile) => expectNoReferrersApi(await start({ profile }))],
+    [
+      'referrers API',
+      async (profile) => {
+        // The tag-schema fallback tag names the subject's digest, and GitLab serves the subject itself.
+        const registry = await start({ profile })
+        const image = await registry.seed.image('team/app:1')
+        const response = await registry.fetch(`/v2/team/app/manifests/${image.digest.replace(':', '-')}`, {
+          headers: { accept: OCI_MANIFEST },
+        })
+        expect([response.status, response.headers.get('docker-content-digest')]).toEqual([200, image.digest])
+      },
+    ],
+    ['media types', async (profile) => expect((await start({ profile })).options.mode).toBe('strict')],
+    [
+      'manifest DELETE',
+      async (profile) =>
+        expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({
+          status: 405,
+          code: 'UNSUPPORTED',
+        }),
+    ],
+  ],
+  artifactory: [
+    ['referrers API', async (profile) => expectReferrersApi(await start({ profile }))],
+    [
+      'manifest DELETE',
+      async (profile) =>
+        expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({
+          status: 405,
+          code: 'UNSUPPORTED',
+        }),
+    ],
+  ],
+  'distribution-2.8': [
+    [
+      'tags pagination',
+      async (profile) => {
+        const registry = await start({ profile })
+        await tagged(registry, 3)
+        expect(await tagsOf(registry, '?n=1&last=t001')).toEqual({
+          status: 200,
+          tags: ['t000', 't001', 't002'],
+          link: null,
+        })
+      },
+    ],
+    [
+      '_catalog',
+      async (profile) => {
+        const response = await (await start({ profile })).fetch('/v2/_catalog?n=1001')
+        expect(response.status).toBe(400)
+        expect((await errorsOf(response))[0]!.code).toBe('PAGINATION_NUMBER_INVALID')
+      },
+    ],
+    [
+      'manifest DELETE',
+      async (profile) =>
+        expect(await deleteAnswer(await start({ profile }), 'tag')).toMatchObject({
+          status: 400,
+          code: 'DIGEST_INVALID',
+        }),
+    ],
+    [
+      'malformed digest reference',
+      async (profile) => {
+        const registry = await start({ profile })
+        await registry.seed.image('team/app:1')
+        const response = await registry.fetch('/v2/team/app/manifests/sha256:totallywrong')
+        expect([response.status, (await errorsOf(response))[0]!.code]).toEqual([500, 'UNKNOWN'])
+      },
+    ],
+    [
+      'chunked upload',
+      async (profile) => {
+        const registry = await start({ profile })
+        const started = await registry.fetch('/v2/team/app/blobs/uploads/', { method: 'POST' })
+        const first = started.headers.get('location')!
+        expect(new URL(first, registry.url).searchParams.get('_state')).not.toBeNull()
+        // Content-Range is not read: the chunk is appended wherever it claims to start.
+        const patch = await registry.fetch(first, {
+          method: 'PATCH',
+          headers: { 'content-range': '10-13' },
+          body: 'abcd',
+        })
+        expect([patch.status, patch.headers.get('range')]).toEqual([202, '0-3'])
+        // The POST's Location is now behind the session.
+        expect((await registry.fetch(first)).status).toBe(404)
+        expect((await registry.fetch(patch.headers.get('location')!)).status).toBe(204)
+      },
+    ],
+    ['referrers API', async (profile) => expectNoReferrersApi(await start({ profile }))],
+    [
+      'header case',
+      async (profile) => expect(await rawHeaderNames(profile)).toContain('Docker-Distribution-Api-Version'),
+    ],
+  ],
+  'distribution-3': [
+    [
+      'tags pagination',
+      async (profile) => {
+        const registry = await start({ profile })
+        await tagged(registry, 3)
+        expect(await tagsOf(registry, '?n=1&last=t000')).toEqual({
+          status: 200,
+          tags: ['t001'],
+          link: '</v2/team/app/tags/list?n=1&last=t001>; rel="next"',
+        })
+      },
+    ],
+    [
+      '_catalog',
+      async (profile) => expect((await (await start({ profile })).fetch('/v2/_catalog?n=1001')).status).toBe(400),
+    ],
+    ['referrers API', async (profile) => expectNoReferrersApi(await start({ profile }))],
+    [
+      'header case',
+      async (profile) => expect(await rawHeaderNames(profile)).toContain('Docker-Distribution-Api-Version'),
+    ],
+  ],
+  zot: [
+    ['referrers API', async (profile) => expectReferrersApi(await start({ profile }))],
+    [
+      'manifest DELETE',
+      async (profile) => expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({ status: 202 }),
+    ],
+  ],
+}
+
+/** The header names of `GET /v2/` as they arrive on the wire (http transport). */
+async function rawHeaderNames(profile: RegistryProfileName): Promise<string[]> {
+  const registry = await start({ profile, transport: 'http' })
+  const { request } = await import('node:http')
+  return new Promise((resolve, reject) => {
+    const req = request(`${registry.url}/v2/`, (res) => {
+      res.resume()
+      resolve(res.rawHeaders.filter((_value, index) => index % 2 === 0))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+for (const name of REGISTRY_PROFILE_NAMES) {
+  describe(`profile ${name}`, () => {
+    it.each(TABLES[name])('%s', async (_behaviour, check) => check(name))
+
+    it('cites a row of docs/profiles.md for every behaviour it sets, and its table tests each row it cites', () => {
+      const rows = docRows()
+      const profile = registryProfile(name)!
+      for (const [setting, row] of Object.entries(profile.cites)) expect(rows, `${name}: ${setting}`).toContain(row)
+      const tested = new Set(TABLES[name].map(([behaviour]) => behaviour))
+      const untested = Object.values(profile.cites).filter(
+        (row) =>
+          !tested.has(row) && !row.startsWith('challenge') && !row.includes('repository') && !row.includes('allowed'),
+      )
+      expect(untested, 'rows cited but not in the table (auth rows are data for the auth emulation)').toEqual([])
+    })
+  })
+}
+
+function docRows(): string[] {
+  const text = readFileSync(new URL('../../docs/profiles.md', import.meta.url), 'utf8')
+  const table = text.slice(text.indexOf('| behaviour |'), text.indexOf('\n\n', text.indexOf('| behaviour |')))
+  return table
+    .split('\n')
+    .slice(2)
+    .map((line) => line.split('|')[1]!.trim())
+}
+
+describe('choosing a profile', () => {
+  it('refuses an unknown profile, listing the valid ones', async () => {
+    const attempt = createFakeRegistry({ transport: 'none', profile: 'dockerhub' as RegistryProfileName })
+    await expect(attempt).rejects.toThrow(FakeRegistryError)
+    await expect(attempt).rejects.toThrow(
+      /Failed to use option profile "dockerhub": profile must be one of 'docker-hub', 'ghcr', 'ecr', 'gar', 'acr', 'quay', 'harbor', 'gitlab', 'artifactory', 'distribution-2.8', 'distribution-3', 'zot'/,
+    )
+  })
+
+  it('refuses an unknown quirk, listing the valid keys', async () => {
+    const attempt = createFakeRegistry({ transport: 'none', quirks: { ignorePagination: true } as never })
+    await expect(attempt).rejects.toThrow(
+      /Failed to use option quirks "ignorePagination": it is not a key of quirks\. Use one of: tagsPageSize, tagsMaxPageSize, .*malformedDigestReference\./,
+    )
+  })
+
+  it('refuses a quirk value outside its choices', async () => {
+    await expect(createFakeRegistry({ transport: 'none', quirks: { patchStatus: 200 as never } })).rejects.toThrow(
+      /quirks\.patchStatus must be one of 201, 202/,
+    )
+  })
+
+  it('lets explicit options win over the profile', async () => {
+    const registry = await start({ profile: 'ghcr', referrers: true, deletes: true, quirks: { digestOnTagGet: false } })
+    await expectReferrersApi(registry)
+    expect(registry.options.deletes).toBe(true)
+    expect(registry.options.quirks.digestOnTagGet).toBe(false)
+    // A quirk given explicitly sits on top of the profile's other quirks.
+    const ecr = await start({ profile: 'ecr', quirks: { tagsPageSize: 2 } })
+    expect([ecr.options.quirks.tagsPageSize, ecr.options.quirks.opaqueLast]).toEqual([2, true])
+    expect((await start({ profile: 'docker-hub', rateLimit: false })).options.rateLimit).toBeUndefined()
+  })
+
+  it('keeps every default when no profile is chosen', async () => {
+    const registry = await start({})
+    expect([registry.options.profile, registry.options.rateLimit, registry.options.blobRedirect]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ])
+    await tagged(registry, 3)
+    expect(await tagsOf(registry, '?n=1')).toEqual({
+      status: 200,
+      tags: ['t000'],
+      link: '</v2/team/app/tags/list?n=1&last=t000>; rel="next"',
+    })
+  })
+
+  it("gives the auth option the profile's scheme, service, token lifetime, anonymous pulls and forbidden status", async () => {
+    const users = { alice: 'secret' }
+    const ghcr = (await start({ profile: 'ghcr', auth: { users } })).options.auth
+    expect(ghcr).toMatchObject({ scheme: 'bearer', service: 'ghcr.io', anonymous: 'pull', forbiddenStatus: 403 })
+    const ecr = (await start({ profile: 'ecr', auth: { users } })).options.auth
+    expect(ecr).toMatchObject({
+      scheme: 'basic',
+      service: 'ecr.amazonaws.com',
+      anonymous: 'none',
+      forbiddenStatus: 403,
+    })
+    const hub = (await start({ profile: 'docker-hub', auth: { users } })).options.auth
+    expect(hub).toMatchObject({
+      scheme: 'bearer',
+      service: 'registry.docker.io',
+      tokenTtlSeconds: 300,
+      forbiddenStatus: 401,
+    })
+    // Fields given win, and a profile alone turns no auth on.
+    expect(
+      (await start({ profile: 'ghcr', auth: { users, forbiddenStatus: 401, anonymous: 'none' } })).options.auth,
+    ).toMatchObject({ forbiddenStatus: 401, anonymous: 'none' })
+    expect((await start({ profile: 'ghcr' })).options.auth).toBeUndefined()
+  })
+
+  it('answers as the profile says once auth is on: GHCR refuses a user without access with 403 DENIED', async () => {
+    const registry = await start({
+      profile: 'ghcr',
+      auth: {
+        scheme: 'basic',
+        users: { alice: 'secret' },
+        permissions: { alice: ['repository:team/other:pull,push'] },
+      },
+    })
+    // Anyone may pull from GHCR's public repositories; pushing needs the right.
+    const basic = { authorization: `Basic ${Buffer.from('alice:secret').toString('base64')}` }
+    expect((await registry.fetch('/v2/team/other/blobs/uploads/', { method: 'POST', headers: basic })).status).toBe(202)
+    const response = await registry.fetch('/v2/team/app/blobs/uploads/', { method: 'POST', headers: basic })
+    expect(response.status).toBe(403)
+    expect((await errorsOf(response))[0]!.code).toBe('DENIED')
+  })
+
+  it('carries each auth shape as data for the auth emulation', () => {
+    expect(registryProfile('ecr')!.auth).toMatchObject({ scheme: 'basic', anonymousPull: false })
+    expect(registryProfile('ghcr')!.auth).toMatchObject({
+      scheme: 'bearer',
+      realmPath: '/token',
+      service: 'ghcr.io',
+      baseScope: 'repository:user/image:pull',
+      unknownRepository: 'token-403',
+    })
+    expect(registryProfile('docker-hub')!.auth).toMatchObject({
+      unknownRepository: 'insufficient-scope-401',
+      expiresIn: 300,
+    })
+    expect(registryProfile('harbor')!.auth).toMatchObject({
+      notAllowed: 'basic-401',
+      service: 'harbor-registry',
+      expiresIn: 1800,
+    })
+    expect(registryProfile('zot')!.auth).toMatchObject({ baseStatus: 200, schemeWord: 'basic' })
+  })
+})
