@@ -17,7 +17,7 @@ export { directoryStorage } from './storage/layout/index.js'
 export type { BlobInfo, ByteRange, GarbageCollection, Storage, StorageSnapshot, StoredManifest, UploadInfo } from './storage/storage.js'
 
 // Reading the registry: the journal and the read helpers.
-export type { RecordedRequest, RecordedResponse, RequestFilter, RequestJournal, TextMatch } from './journal/journal.js'
+export type { RecordedRequest, RecordedResponse, RequestFilter, RequestJournal } from './journal/journal.js'
 export type { Har } from './journal/har.js'
 export type { InspectedBlob, InspectedManifest, InspectedReferrer } from './inspect.js'
 

@@ -230,7 +230,8 @@ export const DEFAULTS = Object.freeze({
   profile: undefined,
   rateLimit: undefined,
   blobRedirect: undefined,
-  now: Date.now,
+  // Looked up on each call, so a test's fake timers (vi.setSystemTime) move the registry's clock too.
+  now: () => Date.now(),
   // referrers and verifyReferences: the mode decides (`modeDefaults(mode)`); the mode's own
   // options: its profile file.
 } as const satisfies Omit<ResolvedOptions, 'storage' | 'auth' | 'referrers' | 'verifyReferences' | 'quirks'> & { auth: Omit<ResolvedAuthOptions, 'users' | 'permissions'> })
