@@ -67,6 +67,16 @@ describe('upload session limits', () => {
     expect(await storage.getUpload(id)).toBeUndefined()
   })
 
+  it('expires sessions on the registry clock, so registry.clock.advance ends them without waiting', async () => {
+    const storage = memoryStorage()
+    await using registry = await createFakeRegistry({ transport: 'none', storage, uploadTimeoutMs: 60_000 })
+    const location = (await open(registry)).headers.get('location') as string
+    expect((await registry.fetch(location, { method: 'PATCH', body: 'some bytes' })).status).toBe(202)
+    registry.clock.advance(60_001)
+    expect(await answer(await registry.fetch(location))).toEqual({ status: 404, code: 'BLOB_UPLOAD_UNKNOWN' })
+    expect(await storage.getUpload(location.split('/').at(-1) as string)).toBeUndefined()
+  })
+
   it('ends expired sessions when a new one opens, so they no longer count', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     const storage = memoryStorage()
