@@ -47,25 +47,44 @@ describe('imagePlatform', () => {
   async function pushImage(repository: string, tag: string, config: object): Promise<void> {
     const configBytes = new TextEncoder().encode(JSON.stringify(config))
     const configDigest = await digestOf(configBytes)
-    const blob = await registry.fetch(`/v2/${repository}/blobs/uploads/?digest=${configDigest}`, { method: 'POST', body: configBytes as BodyInit })
+    const blob = await registry.fetch(`/v2/${repository}/blobs/uploads/?digest=${configDigest}`, {
+      method: 'POST',
+      body: configBytes as BodyInit,
+    })
     expect(blob.status).toBe(201)
     const manifest = {
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: configBytes.byteLength },
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: configDigest,
+        size: configBytes.byteLength,
+      },
       layers: [],
     }
-    const pushed = await registry.fetch(`/v2/${repository}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': OCI_MANIFEST }, body: JSON.stringify(manifest) })
+    const pushed = await registry.fetch(`/v2/${repository}/manifests/${tag}`, {
+      method: 'PUT',
+      headers: { 'content-type': OCI_MANIFEST },
+      body: JSON.stringify(manifest),
+    })
     expect(pushed.status).toBe(201)
   }
 
   it('reads the platform from the image config', async () => {
-    await pushImage('team/api', '1.4.0', { os: 'linux', architecture: 'arm64', rootfs: { type: 'layers', diff_ids: [] } })
+    await pushImage('team/api', '1.4.0', {
+      os: 'linux',
+      architecture: 'arm64',
+      rootfs: { type: 'layers', diff_ids: [] },
+    })
     await expect(imagePlatform('team/api', '1.4.0')).resolves.toBe('linux/arm64')
   })
 
   it('reports an image the registry does not have', async () => {
-    await pushImage('team/api', '1.4.0', { os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } })
+    await pushImage('team/api', '1.4.0', {
+      os: 'linux',
+      architecture: 'amd64',
+      rootfs: { type: 'layers', diff_ids: [] },
+    })
     await expect(imagePlatform('team/api', '9.9.9')).rejects.toThrow('no image team/api:9.9.9 (404)')
   })
 })

@@ -27,8 +27,15 @@ describe('a suite that seeds once and restores before each test', () => {
     registry = await createFakeRegistry({ transport: 'none' })
     // Deterministic content: the same digests on every run and every machine.
     image = await registry.seed.image('team/app:1.0.0', { layers: [randomLayer({ size: 4096, seed: 1 })] })
-    await registry.seed.index('team/app:latest', [image, { platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }])
-    await registry.seed.artifact('team/app', { artifactType: 'application/spdx+json', subject: image, files: { 'sbom.spdx.json': '{"spdxVersion":"SPDX-2.3"}' } })
+    await registry.seed.index('team/app:latest', [
+      image,
+      { platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+    ])
+    await registry.seed.artifact('team/app', {
+      artifactType: 'application/spdx+json',
+      subject: image,
+      files: { 'sbom.spdx.json': '{"spdxVersion":"SPDX-2.3"}' },
+    })
     seeded = await registry.snapshot()
   })
   afterAll(() => registry.close())

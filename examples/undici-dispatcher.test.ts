@@ -45,15 +45,26 @@ describe('ManifestClient over registry.dispatcher', () => {
     registry = await createFakeRegistry({ transport: 'none', origin: 'https://registry.example.test' })
     const config = JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } })
     const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}`
-    const blob = await registry.fetch(`/v2/team/app/blobs/uploads/?digest=${configDigest}`, { method: 'POST', body: config })
+    const blob = await registry.fetch(`/v2/team/app/blobs/uploads/?digest=${configDigest}`, {
+      method: 'POST',
+      body: config,
+    })
     expect(blob.status).toBe(201)
     const manifest = JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: Buffer.byteLength(config) },
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: configDigest,
+        size: Buffer.byteLength(config),
+      },
       layers: [],
     })
-    const pushed = await registry.fetch('/v2/team/app/manifests/stable', { method: 'PUT', headers: { 'content-type': OCI_MANIFEST }, body: manifest })
+    const pushed = await registry.fetch('/v2/team/app/manifests/stable', {
+      method: 'PUT',
+      headers: { 'content-type': OCI_MANIFEST },
+      body: manifest,
+    })
     expect(pushed.status).toBe(201)
     pushedDigest = pushed.headers.get('docker-content-digest') as string
   })

@@ -28,14 +28,24 @@ import {
   type InspectedReferrer,
 } from './inspect.js'
 import { resolveOptions, type FakeRegistryOptions, type ResolvedOptions } from './options.js'
-import { exportLayout, importLayout, type ExportedLayout, type ImportedManifest, type ImportLayoutOptions } from './seed/layout.js'
+import {
+  exportLayout,
+  importLayout,
+  type ExportedLayout,
+  type ImportedManifest,
+  type ImportLayoutOptions,
+} from './seed/layout.js'
 import type { SeedTarget } from './seed/push-client.js'
 import { createSeeder, type Seeder } from './seed/seeder.js'
 import { listening, startTransport, type TransportHandle } from './start-transport.js'
 import { startHttpServer } from './transports/http.js'
 import { collectGarbage, restoreSnapshot, takeSnapshot } from './storage/snapshots.js'
 import type { GarbageCollection, StorageSnapshot } from './storage/storage.js'
-import { createRegistryDispatcher, type RegistryDispatcher, type RegistryDispatcherOptions } from './transports/dispatcher.js'
+import {
+  createRegistryDispatcher,
+  type RegistryDispatcher,
+  type RegistryDispatcherOptions,
+} from './transports/dispatcher.js'
 
 /**
  * A started registry. Close it with `await registry.close()`, or let `await using` do it.
@@ -188,34 +198,50 @@ export async function createFakeRegistry(options: FakeRegistryOptions = {}): Pro
     storage: resolved.storage,
     uploadDigesters: new UploadDigesters(),
     // One clock for the registry: `registry.clock.advance` expires upload sessions too.
-    openUploads: new OpenUploads(resolved, clock.now),
+    openUploads: new OpenUploads(resolved, () => clock.now()),
     clock,
   }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.({ uploadTimeoutMs: resolved.uploadTimeoutMs })
-  const journal = new Journal({ maxEntries: resolved.journalMaxEntries, maxBytes: resolved.journalMaxBytes, maxManifestBytes: resolved.journalMaxManifestBytes })
+  const journal = new Journal({
+    maxEntries: resolved.journalMaxEntries,
+    maxBytes: resolved.journalMaxBytes,
+    maxManifestBytes: resolved.journalMaxManifestBytes,
+  })
   // Made here, not per request: the token signing key lives as long as the registry.
   const authority = resolved.auth ? createAuthority(resolved.auth) : undefined
   // The token endpoint is outside the route table: only the authority knows its path.
-  const describe = (pathname: string) => (authority?.isTokenEndpoint(pathname) ? { kind: 'token' as const } : describeTarget(pathname))
+  const describe = (pathname: string) =>
+    authority?.isTokenEndpoint(pathname) ? { kind: 'token' as const } : describeTarget(pathname)
   const faults = createFaultInjector({ transport: resolved.transport, describe })
   const limiter = resolved.rateLimit && createRateLimiter(resolved.rateLimit, clock)
   const storageOrigin = resolved.blobRedirect && createBlobStorageOrigin(context, resolved.blobRedirect)
   context.blobUrls = storageOrigin
   const handler = createHandler(context, journal, { faults, authority, limiter, storageOrigin })
   const transport = await startTransport(handler, resolved)
-  const storageTransport = storageOrigin && (await startStorageTransport(handler, resolved, storageOrigin).catch(async (error: unknown) => {
-    await transport?.close()
-    throw error
-  }))
-  return new StartedRegistry(context, { journal, faults, limiter, storageOrigin }, handler, joinTransports(transport, storageTransport))
+  const storageTransport =
+    storageOrigin &&
+    (await startStorageTransport(handler, resolved, storageOrigin).catch(async (error: unknown) => {
+      await transport?.close()
+      throw error
+    }))
+  return new StartedRegistry(
+    context,
+    { journal, faults, limiter, storageOrigin },
+    handler,
+    joinTransports(transport, storageTransport),
+  )
 }
 
 /**
  * Serves the storage origin of blob redirects: a second loopback listener over http, the shared
  * MSW server with transport 'msw'; with 'none' `registry.fetch` and the dispatcher reach it.
  */
-async function startStorageTransport(handler: FetchHandler, options: ResolvedOptions, storage: BlobStorageOrigin): Promise<TransportHandle | undefined> {
+async function startStorageTransport(
+  handler: FetchHandler,
+  options: ResolvedOptions,
+  storage: BlobStorageOrigin,
+): Promise<TransportHandle | undefined> {
   if (options.transport === 'none') return undefined
   if (options.transport === 'msw') return startTransport(handler, { ...options, origin: storage.origin })
   // Plain http even beside TLS: the storage host is another service, and a second certificate
@@ -225,7 +251,10 @@ async function startStorageTransport(handler: FetchHandler, options: ResolvedOpt
   return listener
 }
 
-function joinTransports(first: TransportHandle | undefined, second: TransportHandle | undefined): TransportHandle | undefined {
+function joinTransports(
+  first: TransportHandle | undefined,
+  second: TransportHandle | undefined,
+): TransportHandle | undefined {
   if (!second) return first
   return { ...first, close: () => Promise.all([first?.close(), second.close()]).then(() => undefined) }
 }
@@ -251,7 +280,12 @@ class StartedRegistry implements FakeRegistry {
 
   constructor(
     context: RegistryContext,
-    parts: { journal: Journal; faults: FaultInjector; limiter?: RateLimiter | undefined; storageOrigin?: BlobStorageOrigin | undefined },
+    parts: {
+      journal: Journal
+      faults: FaultInjector
+      limiter?: RateLimiter | undefined
+      storageOrigin?: BlobStorageOrigin | undefined
+    },
     handler: FetchHandler,
     transport: TransportHandle | undefined,
   ) {
@@ -344,7 +378,9 @@ class StartedRegistry implements FakeRegistry {
     const parsed = parseImageReference(subject, this.host, 'list the referrers of')
     this.#requireOpen('list referrers in')
     const referrers = await inspectReferrers(this.#context.storage, parsed)
-    return options.artifactType === undefined ? referrers : referrers.filter((referrer) => referrer.artifactType === options.artifactType)
+    return options.artifactType === undefined
+      ? referrers
+      : referrers.filter((referrer) => referrer.artifactType === options.artifactType)
   }
 
   async snapshot(): Promise<StorageSnapshot> {

@@ -5,7 +5,14 @@
 
 // The registry and its options.
 export { createFakeRegistry, type FakeRegistry } from './create-fake-registry.js'
-export { MODES, type AuthOptions, type FakeRegistryOptions, type Mode, type Transport, type VerifyReferences } from './options.js'
+export {
+  MODES,
+  type AuthOptions,
+  type FakeRegistryOptions,
+  type Mode,
+  type Transport,
+  type VerifyReferences,
+} from './options.js'
 export { FakeRegistryError, type FakeRegistryErrorCode } from './errors/fake-registry-error.js'
 export type { RegistryDispatcher, RegistryDispatcherOptions } from './transports/dispatcher.js'
 // Fault injection (docs/faults.md): the rule type, for tables of rules; the rest is `registry.faults`.
@@ -14,7 +21,15 @@ export type { FaultRule } from './faults/fault-types.js'
 // Storage: the built-in backends, and the interface for one of your own (docs/storage.md).
 export { memoryStorage } from './storage/memory.js'
 export { directoryStorage } from './storage/layout/index.js'
-export type { BlobInfo, ByteRange, GarbageCollection, Storage, StorageSnapshot, StoredManifest, UploadInfo } from './storage/storage.js'
+export type {
+  BlobInfo,
+  ByteRange,
+  GarbageCollection,
+  Storage,
+  StorageSnapshot,
+  StoredManifest,
+  UploadInfo,
+} from './storage/storage.js'
 
 // Reading the registry: the journal and the read helpers.
 export type { RecordedRequest, RecordedResponse, RequestFilter, RequestJournal } from './journal/journal.js'

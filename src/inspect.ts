@@ -62,11 +62,13 @@ export type InspectedReferrer = ReferrerDescriptor
  * registry's host (`registry.ref(…)`). Misuse is a `FakeRegistryError` ERR_INVALID_REFERENCE.
  */
 export function parseImageReference(input: unknown, host: string, action: string): ImageReference {
-  const fail = (reason: string): FakeRegistryError => invalidReference(action, input, reason, "Pass one such as 'team/app:1' or 'team/app@sha256:…'")
+  const fail = (reason: string): FakeRegistryError =>
+    invalidReference(action, input, reason, "Pass one such as 'team/app:1' or 'team/app@sha256:…'")
   if (typeof input !== 'string' || input.length === 0) throw fail('a reference is a non-empty string')
   const reference = splitReference(input.startsWith(`${host}/`) ? input.slice(host.length + 1) : input)
   const { repository, tag, digest } = reference
-  if (!isRepositoryName(repository)) throw fail(`"${repository}" is not a valid repository name (lower-case path components)`)
+  if (!isRepositoryName(repository))
+    throw fail(`"${repository}" is not a valid repository name (lower-case path components)`)
   if (tag !== undefined && !isTag(tag)) throw fail(`"${tag}" is not a valid tag`)
   if (digest !== undefined && !parseDigest(digest)) throw fail(`"${digest}" is not a valid digest (algorithm:hex)`)
   if (tag === undefined && digest === undefined) throw fail('it names no tag and no digest')
@@ -91,17 +93,30 @@ export function splitReference(text: string): ImageReference {
 /** Checks a repository name given to an inspection helper. */
 export function requireRepositoryName(input: unknown, action: string): string {
   if (typeof input === 'string' && isRepositoryName(input)) return input
-  throw invalidReference(action, input, 'it is not a valid repository name', "Pass one such as 'team/app', with no tag or digest")
+  throw invalidReference(
+    action,
+    input,
+    'it is not a valid repository name',
+    "Pass one such as 'team/app', with no tag or digest",
+  )
 }
 
 /** Checks a digest given to an inspection helper. */
 export function requireDigest(input: unknown, action: string): string {
   if (typeof input === 'string' && parseDigest(input)) return input
-  throw invalidReference(action, input, 'it is not a valid digest', "Pass one such as 'sha256:' followed by 64 lower-case hex digits")
+  throw invalidReference(
+    action,
+    input,
+    'it is not a valid digest',
+    "Pass one such as 'sha256:' followed by 64 lower-case hex digits",
+  )
 }
 
 /** The manifest a reference names (a digest wins over a tag), or undefined. */
-export async function inspectManifest(storage: Storage, reference: ImageReference): Promise<InspectedManifest | undefined> {
+export async function inspectManifest(
+  storage: Storage,
+  reference: ImageReference,
+): Promise<InspectedManifest | undefined> {
   const digest = await resolveDigest(storage, reference)
   const stored = digest === undefined ? undefined : await storage.getManifest(reference.repository, digest)
   if (!stored) return undefined
@@ -126,7 +141,11 @@ export async function inspectTags(storage: Storage, repository: string): Promise
 }
 
 /** The blob when the repository links it, or undefined. */
-export async function inspectBlob(storage: Storage, repository: string, digest: string): Promise<InspectedBlob | undefined> {
+export async function inspectBlob(
+  storage: Storage,
+  repository: string,
+  digest: string,
+): Promise<InspectedBlob | undefined> {
   if (!(await storage.isBlobLinked(repository, digest))) return undefined
   const info = await storage.statBlob(digest)
   if (!info) return undefined

@@ -1,10 +1,26 @@
 import { parsePermission } from './auth/permissions.js'
 import type { AnonymousAccess, AuthOptions, AuthScheme, PermissionRule, ResolvedAuthOptions } from './auth/types.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
-import { createProfile, MODE_OPTION_NAMES, modeDefaults, MODES, type Mode, type ModeOptions, type Profile, type VerifyReferences } from './profiles/index.js'
+import {
+  createProfile,
+  MODE_OPTION_NAMES,
+  modeDefaults,
+  MODES,
+  type Mode,
+  type ModeOptions,
+  type Profile,
+  type VerifyReferences,
+} from './profiles/index.js'
 import { memoryStorage } from './storage/memory.js'
 import type { Storage } from './storage/storage.js'
-import type { BlobRedirect, Quirks, RateLimit, ResolvedBlobRedirect, ResolvedQuirks, ResolvedRateLimit } from './profiles/quirks.js'
+import type {
+  BlobRedirect,
+  Quirks,
+  RateLimit,
+  ResolvedBlobRedirect,
+  ResolvedQuirks,
+  ResolvedRateLimit,
+} from './profiles/quirks.js'
 import type { AuthShape, ProfileOptions } from './profiles/registry-profile.js'
 import { REGISTRY_PROFILE_NAMES, registryProfile, type RegistryProfileName } from './profiles/registries/index.js'
 
@@ -234,12 +250,21 @@ export const DEFAULTS = Object.freeze({
   now: () => Date.now(),
   // referrers and verifyReferences: the mode decides (`modeDefaults(mode)`); the mode's own
   // options: its profile file.
-} as const satisfies Omit<ResolvedOptions, 'storage' | 'auth' | 'referrers' | 'verifyReferences' | 'quirks'> & { auth: Omit<ResolvedAuthOptions, 'users' | 'permissions'> })
+} as const satisfies Omit<ResolvedOptions, 'storage' | 'auth' | 'referrers' | 'verifyReferences' | 'quirks'> & {
+  auth: Omit<ResolvedAuthOptions, 'users' | 'permissions'>
+})
 
 const TRANSPORTS: readonly Transport[] = ['http', 'msw', 'none']
 const VERIFY_REFERENCES: readonly VerifyReferences[] = ['all', 'blobs', 'none']
 /** The name of every option of `createFakeRegistry`, for validation, the CLI and the docs' naming table. */
-export const OPTION_NAMES: readonly string[] = Object.freeze([...Object.keys(DEFAULTS), 'storage', 'referrers', 'verifyReferences', 'quirks', ...MODE_OPTION_NAMES])
+export const OPTION_NAMES: readonly string[] = Object.freeze([
+  ...Object.keys(DEFAULTS),
+  'storage',
+  'referrers',
+  'verifyReferences',
+  'quirks',
+  ...MODE_OPTION_NAMES,
+])
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set(OPTION_NAMES)
 // Names the options had before the naming table (docs/options.md), so old code gets pointed at the new one.
 const RENAMED: Readonly<Record<string, string>> = {
@@ -282,7 +307,8 @@ export function resolveOptions(options: FakeRegistryOptions = {}): RegistrySetup
       fix: `Use one of: ${[...KNOWN_OPTIONS].join(', ')}`,
     })
   }
-  const profileName = options.profile === undefined ? undefined : oneOf('profile', options.profile, REGISTRY_PROFILE_NAMES, 'none')
+  const profileName =
+    options.profile === undefined ? undefined : oneOf('profile', options.profile, REGISTRY_PROFILE_NAMES, 'none')
   // The profile's options sit under the ones given: an explicit option always wins.
   const base: ProfileOptions = profileName === undefined ? {} : registryProfile(profileName)!.options
   const given = options
@@ -294,40 +320,96 @@ export function resolveOptions(options: FakeRegistryOptions = {}): RegistrySetup
     host: nonEmptyString('host', options.host ?? DEFAULTS.host),
     port: port(options.port ?? DEFAULTS.port),
     tls: boolean('tls', options.tls ?? DEFAULTS.tls),
-    auth: auth(options.auth === undefined || profileName === undefined ? options.auth : { ...profileAuth(registryProfile(profileName)!.auth), ...options.auth }),
+    auth: auth(
+      options.auth === undefined || profileName === undefined
+        ? options.auth
+        : { ...profileAuth(registryProfile(profileName)!.auth), ...options.auth },
+    ),
     origin: origin(options.origin ?? DEFAULTS.origin),
     mode,
     storage: storage(options.storage) ?? memoryStorage(),
-    maxManifestBytes: positiveInteger('maxManifestBytes', options.maxManifestBytes ?? DEFAULTS.maxManifestBytes, 'bytes'),
+    maxManifestBytes: positiveInteger(
+      'maxManifestBytes',
+      options.maxManifestBytes ?? DEFAULTS.maxManifestBytes,
+      'bytes',
+    ),
     deletes: boolean('deletes', options.deletes ?? DEFAULTS.deletes),
     automaticMount: boolean('automaticMount', options.automaticMount ?? DEFAULTS.automaticMount),
     referrers: boolean('referrers', options.referrers ?? defaults.referrers),
-    verifyReferences: oneOf('verifyReferences', options.verifyReferences ?? defaults.verifyReferences, VERIFY_REFERENCES, defaults.verifyReferences),
-    journalMaxEntries: positiveInteger('journalMaxEntries', options.journalMaxEntries ?? DEFAULTS.journalMaxEntries, 'requests'),
+    verifyReferences: oneOf(
+      'verifyReferences',
+      options.verifyReferences ?? defaults.verifyReferences,
+      VERIFY_REFERENCES,
+      defaults.verifyReferences,
+    ),
+    journalMaxEntries: positiveInteger(
+      'journalMaxEntries',
+      options.journalMaxEntries ?? DEFAULTS.journalMaxEntries,
+      'requests',
+    ),
     journalMaxBytes: positiveInteger('journalMaxBytes', options.journalMaxBytes ?? DEFAULTS.journalMaxBytes, 'bytes'),
-    journalMaxManifestBytes: positiveInteger('journalMaxManifestBytes', options.journalMaxManifestBytes ?? DEFAULTS.journalMaxManifestBytes, 'bytes'),
-    headersTimeoutMs: positiveInteger('headersTimeoutMs', options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs, 'milliseconds'),
-    requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs, 'milliseconds'),
+    journalMaxManifestBytes: positiveInteger(
+      'journalMaxManifestBytes',
+      options.journalMaxManifestBytes ?? DEFAULTS.journalMaxManifestBytes,
+      'bytes',
+    ),
+    headersTimeoutMs: positiveInteger(
+      'headersTimeoutMs',
+      options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs,
+      'milliseconds',
+    ),
+    requestTimeoutMs: positiveInteger(
+      'requestTimeoutMs',
+      options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+      'milliseconds',
+    ),
     idleTimeoutMs: positiveInteger('idleTimeoutMs', options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, 'milliseconds'),
     maxConnections: positiveInteger('maxConnections', options.maxConnections ?? DEFAULTS.maxConnections, 'connections'),
     listenBacklog: positiveInteger('listenBacklog', options.listenBacklog ?? DEFAULTS.listenBacklog, 'connections'),
-    maxUploadSessions: positiveInteger('maxUploadSessions', options.maxUploadSessions ?? DEFAULTS.maxUploadSessions, 'sessions'),
-    uploadTimeoutMs: positiveInteger('uploadTimeoutMs', options.uploadTimeoutMs ?? DEFAULTS.uploadTimeoutMs, 'milliseconds'),
+    maxUploadSessions: positiveInteger(
+      'maxUploadSessions',
+      options.maxUploadSessions ?? DEFAULTS.maxUploadSessions,
+      'sessions',
+    ),
+    uploadTimeoutMs: positiveInteger(
+      'uploadTimeoutMs',
+      options.uploadTimeoutMs ?? DEFAULTS.uploadTimeoutMs,
+      'milliseconds',
+    ),
     profile: profileName,
     quirks: resolveQuirks(base.quirks, given.quirks),
     rateLimit: resolveSection('rateLimit', base.rateLimit, given.rateLimit, DEFAULT_RATE_LIMIT, RATE_LIMIT_CHECKS),
-    blobRedirect: resolveSection('blobRedirect', base.blobRedirect, given.blobRedirect, DEFAULT_BLOB_REDIRECT, BLOB_REDIRECT_CHECKS),
+    blobRedirect: resolveSection(
+      'blobRedirect',
+      base.blobRedirect,
+      given.blobRedirect,
+      DEFAULT_BLOB_REDIRECT,
+      BLOB_REDIRECT_CHECKS,
+    ),
     now: clock(options.now ?? DEFAULTS.now),
   }
   if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
-    throw invalid('headersTimeoutMs', String(resolved.headersTimeoutMs), `the headers cannot take longer than the whole request (requestTimeoutMs ${resolved.requestTimeoutMs})`, 'Pass a headersTimeoutMs at most requestTimeoutMs')
+    throw invalid(
+      'headersTimeoutMs',
+      String(resolved.headersTimeoutMs),
+      `the headers cannot take longer than the whole request (requestTimeoutMs ${resolved.requestTimeoutMs})`,
+      'Pass a headersTimeoutMs at most requestTimeoutMs',
+    )
   }
   if (resolved.blobRedirect?.origin === '') {
     const registry = new URL(resolved.origin)
-    resolved.blobRedirect = Object.freeze({ ...resolved.blobRedirect, origin: `${registry.protocol}//blobs.${registry.host}` })
+    resolved.blobRedirect = Object.freeze({
+      ...resolved.blobRedirect,
+      origin: `${registry.protocol}//blobs.${registry.host}`,
+    })
   }
   if (resolved.tls && resolved.transport !== 'http') {
-    throw invalid('tls', 'true', `tls applies to the http transport, and transport is '${resolved.transport}'`, "Leave tls out and pass an https origin such as 'https://registry.test'")
+    throw invalid(
+      'tls',
+      'true',
+      `tls applies to the http transport, and transport is '${resolved.transport}'`,
+      "Leave tls out and pass an https origin such as 'https://registry.test'",
+    )
   }
   return { options: resolved, profile: createProfile(mode, options as Readonly<Record<string, unknown>>) }
 }
@@ -336,9 +418,19 @@ function invalid(option: string, value: string, reason: string, fix: string): Fa
   return new FakeRegistryError('ERR_INVALID_OPTION', { action: `use option ${option}`, subject: value, reason, fix })
 }
 
-function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: unknown = (DEFAULTS as Record<string, unknown>)[name]): T {
+function oneOf<T extends string>(
+  name: string,
+  value: unknown,
+  allowed: readonly T[],
+  fallback: unknown = (DEFAULTS as Record<string, unknown>)[name],
+): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T
-  throw invalid(name, String(value), `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`, `Pass one of them, or leave ${name} out for '${String(fallback)}'`)
+  throw invalid(
+    name,
+    String(value),
+    `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+    `Pass one of them, or leave ${name} out for '${String(fallback)}'`,
+  )
 }
 
 function boolean(name: string, value: unknown): boolean {
@@ -348,25 +440,45 @@ function boolean(name: string, value: unknown): boolean {
 
 function nonEmptyString(name: string, value: unknown): string {
   if (typeof value === 'string' && value.length > 0) return value
-  throw invalid(name, String(value), `${name} must be a non-empty string`, `Pass an address such as '127.0.0.1' or '::1'`)
+  throw invalid(
+    name,
+    String(value),
+    `${name} must be a non-empty string`,
+    `Pass an address such as '127.0.0.1' or '::1'`,
+  )
 }
 
 function positiveInteger(name: string, value: unknown, unit?: string): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value
   const example = (DEFAULTS as Record<string, unknown>)[name] ?? 100
   const of = unit === undefined ? '' : ` of ${unit}`
-  throw invalid(name, String(value), `${name} must be a positive whole number${of}`, `Pass a number such as ${String(example)}`)
+  throw invalid(
+    name,
+    String(value),
+    `${name} must be a positive whole number${of}`,
+    `Pass a number such as ${String(example)}`,
+  )
 }
 
 function port(value: unknown): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65535) return value
-  throw invalid('port', String(value), 'a port is a whole number from 0 to 65535', 'Pass 0 for a free ephemeral port, or a number such as 5000')
+  throw invalid(
+    'port',
+    String(value),
+    'a port is a whole number from 0 to 65535',
+    'Pass 0 for a free ephemeral port, or a number such as 5000',
+  )
 }
 
 function origin(value: unknown): string {
   const parsed = parseOrigin(value)
   if (parsed) return parsed
-  throw invalid('origin', String(value), 'an origin is an http or https URL with no path', "Pass one such as 'https://registry.test'")
+  throw invalid(
+    'origin',
+    String(value),
+    'an origin is an http or https URL with no path',
+    "Pass one such as 'https://registry.test'",
+  )
 }
 
 /** The origin of an http(s) URL that has no path, query or fragment beyond `/`; else undefined. */
@@ -385,7 +497,12 @@ export function parseOrigin(value: unknown): string | undefined {
 function storage(value: unknown): Storage | undefined {
   if (value === undefined) return undefined
   if (isStorage(value)) return value
-  throw invalid('storage', String(value), 'it does not implement the Storage interface', 'Pass memoryStorage(), or an object with the methods of Storage')
+  throw invalid(
+    'storage',
+    String(value),
+    'it does not implement the Storage interface',
+    'Pass memoryStorage(), or an object with the methods of Storage',
+  )
 }
 
 function isStorage(value: unknown): value is Storage {
@@ -401,7 +518,12 @@ const choice =
   (...allowed: readonly unknown[]): Check =>
   (name, value) => {
     if (allowed.includes(value)) return value
-    throw invalid(name, String(value), `${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, `Pass one of them, or leave ${name} out`)
+    throw invalid(
+      name,
+      String(value),
+      `${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`,
+      `Pass one of them, or leave ${name} out`,
+    )
   }
 
 const QUIRK_CHECKS: Readonly<Record<keyof ResolvedQuirks, Check>> = {
@@ -463,52 +585,97 @@ function resolveSection<T extends object>(
   if (given === false) return undefined
   if (given === undefined && fromProfile === undefined) return undefined
   const merged = { ...defaults, ...fromProfile, ...checkedKeys(name, given, checks) } as T
-  for (const [key, check] of Object.entries(checks) as Array<[keyof T & string, Check]>) merged[key] = check(`${name}.${key}`, merged[key]) as T[keyof T & string]
+  for (const [key, check] of Object.entries(checks) as Array<[keyof T & string, Check]>)
+    merged[key] = check(`${name}.${key}`, merged[key]) as T[keyof T & string]
   return Object.freeze(merged)
 }
 
-function checkedKeys<T extends object>(name: string, given: T | undefined, checks: Readonly<Record<string, Check>>): T | undefined {
+function checkedKeys<T extends object>(
+  name: string,
+  given: T | undefined,
+  checks: Readonly<Record<string, Check>>,
+): T | undefined {
   if (given === undefined) return undefined
   if (typeof given !== 'object' || given === null) {
-    throw invalid(name, String(given), `${name} must be an object`, `Pass an object with some of: ${Object.keys(checks).join(', ')}`)
+    throw invalid(
+      name,
+      String(given),
+      `${name} must be an object`,
+      `Pass an object with some of: ${Object.keys(checks).join(', ')}`,
+    )
   }
   for (const key of Object.keys(given)) {
-    if (!Object.hasOwn(checks, key)) throw invalid(name, key, `it is not a key of ${name}`, `Use one of: ${Object.keys(checks).join(', ')}`)
+    if (!Object.hasOwn(checks, key))
+      throw invalid(name, key, `it is not a key of ${name}`, `Use one of: ${Object.keys(checks).join(', ')}`)
   }
   return given
 }
 
 function clock(value: unknown): () => number {
   if (typeof value === 'function') return value as () => number
-  throw invalid('now', String(value), 'now must be a function that returns milliseconds', 'Pass one such as () => Date.now(), or leave now out')
+  throw invalid(
+    'now',
+    String(value),
+    'now must be a function that returns milliseconds',
+    'Pass one such as () => Date.now(), or leave now out',
+  )
 }
 
 const AUTH_SCHEMES: readonly AuthScheme[] = ['basic', 'bearer']
 /** Every value of `auth.anonymous`, for the CLI's `--anonymous`. */
 export const ANONYMOUS_ACCESS: readonly AnonymousAccess[] = ['none', 'pull']
-const AUTH_KEYS = new Set<string>(['scheme', 'users', 'anonymous', 'permissions', 'tokenTtlSeconds', 'service', 'forbiddenStatus'])
+const AUTH_KEYS = new Set<string>([
+  'scheme',
+  'users',
+  'anonymous',
+  'permissions',
+  'tokenTtlSeconds',
+  'service',
+  'forbiddenStatus',
+])
 
 function auth(value: AuthOptions | undefined): ResolvedAuthOptions | undefined {
   if (value === undefined) return undefined
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid('auth', String(value), 'auth must be an object', "Pass one such as { users: { alice: 'secret' } }, or leave auth out")
+    throw invalid(
+      'auth',
+      String(value),
+      'auth must be an object',
+      "Pass one such as { users: { alice: 'secret' } }, or leave auth out",
+    )
   }
   for (const key of Object.keys(value)) {
-    if (!AUTH_KEYS.has(key)) throw invalid('auth', key, 'it is not a field of the auth option', `Use one of: ${[...AUTH_KEYS].join(', ')}`)
+    if (!AUTH_KEYS.has(key))
+      throw invalid('auth', key, 'it is not a field of the auth option', `Use one of: ${[...AUTH_KEYS].join(', ')}`)
   }
   const defaults = DEFAULTS.auth
   const users = authUsers(value.users)
   const forbiddenStatus = value.forbiddenStatus ?? defaults.forbiddenStatus
   if (forbiddenStatus !== 401 && forbiddenStatus !== 403) {
-    throw invalid('auth.forbiddenStatus', String(forbiddenStatus), 'auth.forbiddenStatus must be 401 or 403', 'Pass 403 for DENIED, or leave it out for 401')
+    throw invalid(
+      'auth.forbiddenStatus',
+      String(forbiddenStatus),
+      'auth.forbiddenStatus must be 401 or 403',
+      'Pass 403 for DENIED, or leave it out for 401',
+    )
   }
   const tokenTtlSeconds = value.tokenTtlSeconds ?? defaults.tokenTtlSeconds
   if (!(typeof tokenTtlSeconds === 'number' && Number.isSafeInteger(tokenTtlSeconds) && tokenTtlSeconds > 0)) {
-    throw invalid('auth.tokenTtlSeconds', String(tokenTtlSeconds), 'auth.tokenTtlSeconds must be a positive whole number of seconds', 'Pass one such as 300')
+    throw invalid(
+      'auth.tokenTtlSeconds',
+      String(tokenTtlSeconds),
+      'auth.tokenTtlSeconds must be a positive whole number of seconds',
+      'Pass one such as 300',
+    )
   }
   const service = value.service ?? defaults.service
   if (typeof service !== 'string' || !/^[\x21-\x7e]+$/.test(service) || /["\\]/.test(service)) {
-    throw invalid('auth.service', String(service), 'auth.service must be printable ASCII without spaces, quotes or backslashes', "Pass one such as 'registry.test'")
+    throw invalid(
+      'auth.service',
+      String(service),
+      'auth.service must be printable ASCII without spaces, quotes or backslashes',
+      "Pass one such as 'registry.test'",
+    )
   }
   return {
     scheme: oneOf('auth.scheme', value.scheme ?? defaults.scheme, AUTH_SCHEMES, defaults.scheme),
@@ -525,35 +692,76 @@ function authUsers(value: unknown): Map<string, string> {
   const users = new Map<string, string>()
   if (value === undefined) return users
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid('auth.users', String(value), 'auth.users maps user names to passwords', "Pass one such as { alice: 'secret' }")
+    throw invalid(
+      'auth.users',
+      String(value),
+      'auth.users maps user names to passwords',
+      "Pass one such as { alice: 'secret' }",
+    )
   }
   for (const [user, password] of Object.entries(value)) {
     // RFC 7617: a user name cannot hold a colon, and an empty user or password is refused on the wire.
     if (user === '' || user.includes(':') || [...user].some((char) => char < ' ' || char === '\u007f')) {
-      throw invalid('auth.users', user, 'a user name is non-empty, without colons or control characters', "Pass one such as 'alice'")
+      throw invalid(
+        'auth.users',
+        user,
+        'a user name is non-empty, without colons or control characters',
+        "Pass one such as 'alice'",
+      )
     }
     if (typeof password !== 'string' || password === '') {
-      throw invalid('auth.users', user, "the user's password is not a non-empty string", "Pass one such as { alice: 'secret' }")
+      throw invalid(
+        'auth.users',
+        user,
+        "the user's password is not a non-empty string",
+        "Pass one such as { alice: 'secret' }",
+      )
     }
     users.set(user, password)
   }
   return users
 }
 
-function authPermissions(value: unknown, users: ReadonlyMap<string, string>): Map<string, PermissionRule[]> | undefined {
+function authPermissions(
+  value: unknown,
+  users: ReadonlyMap<string, string>,
+): Map<string, PermissionRule[]> | undefined {
   if (value === undefined) return undefined
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid('auth.permissions', String(value), 'auth.permissions maps user names to lists of scopes', "Pass one such as { alice: ['repository:team/*:pull,push'] }")
+    throw invalid(
+      'auth.permissions',
+      String(value),
+      'auth.permissions maps user names to lists of scopes',
+      "Pass one such as { alice: ['repository:team/*:pull,push'] }",
+    )
   }
   const permissions = new Map<string, PermissionRule[]>()
   for (const [user, rules] of Object.entries(value)) {
-    if (!users.has(user)) throw invalid('auth.permissions', user, 'it is not one of auth.users', 'Add the user to auth.users, or remove its permissions')
-    if (!Array.isArray(rules)) throw invalid('auth.permissions', user, "the user's permissions are not a list of scopes", "Pass one such as ['repository:team/*:pull']")
+    if (!users.has(user))
+      throw invalid(
+        'auth.permissions',
+        user,
+        'it is not one of auth.users',
+        'Add the user to auth.users, or remove its permissions',
+      )
+    if (!Array.isArray(rules))
+      throw invalid(
+        'auth.permissions',
+        user,
+        "the user's permissions are not a list of scopes",
+        "Pass one such as ['repository:team/*:pull']",
+      )
     permissions.set(
       user,
       rules.map((rule: unknown) => {
         const parsed = typeof rule === 'string' ? parsePermission(rule) : 'a permission is a string'
-        if (typeof parsed === 'string') throw invalid('auth.permissions', String(rule), parsed, "Write it as type:name:actions, such as 'repository:team/*:pull,push'")
+        if (typeof parsed === 'string')
+          throw invalid(
+            'auth.permissions',
+            String(rule),
+            parsed,
+            "Write it as type:name:actions, such as 'repository:team/*:pull,push'",
+          )
         return parsed
       }),
     )

@@ -22,7 +22,10 @@ export interface TransportHandle {
  * const transport = await startTransport(createHandler(context), resolveOptions({ transport: 'http' }).options)
  * transport?.url // 'http://127.0.0.1:43127'
  */
-export async function startTransport(handler: FetchHandler, options: ResolvedOptions): Promise<TransportHandle | undefined> {
+export async function startTransport(
+  handler: FetchHandler,
+  options: ResolvedOptions,
+): Promise<TransportHandle | undefined> {
   switch (options.transport) {
     case 'http':
       return options.tls ? startTlsServer(handler, options) : startHttpServer(handler, listening(options))
@@ -37,7 +40,16 @@ export async function startTransport(handler: FetchHandler, options: ResolvedOpt
 /** Where and how the http transport listens: address, connection limits, and header case on the wire. */
 export function listening(options: ResolvedOptions): HttpServerOptions {
   const { host, port, headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, maxConnections, listenBacklog } = options
-  return { host, port, headersTimeoutMs, requestTimeoutMs, idleTimeoutMs, maxConnections, listenBacklog, headerCase: options.quirks.headerCase }
+  return {
+    host,
+    port,
+    headersTimeoutMs,
+    requestTimeoutMs,
+    idleTimeoutMs,
+    maxConnections,
+    listenBacklog,
+    headerCase: options.quirks.headerCase,
+  }
 }
 
 // The certificate library is loaded only here, so a registry without TLS never loads it.
@@ -74,5 +86,7 @@ async function startMsw(handler: FetchHandler, origin: string): Promise<Transpor
 
 function isMissingMsw(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /['"]msw(?:\/[^'"]*)?['"]/.test(String(message))
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /['"]msw(?:\/[^'"]*)?['"]/.test(String(message))
+  )
 }

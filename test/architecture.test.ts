@@ -44,8 +44,8 @@ function modules(dir: string): string[] {
 
 function importsOf(file: string): string[] {
   const source = readFileSync(file, 'utf8')
-  return [...source.matchAll(/(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"](\.[^'"]+)['"]/g)].map((match) =>
-    resolve(dirname(file), (match[1] as string).replace(/\.js$/, '.ts')),
+  return [...source.matchAll(/(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"](\.[^'"]+)['"]/g)].map(
+    (match) => resolve(dirname(file), (match[1] as string).replace(/\.js$/, '.ts')),
   )
 }
 
@@ -60,21 +60,29 @@ describe('the layers of src/', () => {
     const upward = files.flatMap((file) =>
       importsOf(file)
         .filter((target) => rankOf(target) > rankOf(file))
-        .map((target) => `${relative(SRC, file)} (${LAYERS[rankOf(file)]?.[0]}) imports ${relative(SRC, target)} (${LAYERS[rankOf(target)]?.[0]})`),
+        .map(
+          (target) =>
+            `${relative(SRC, file)} (${LAYERS[rankOf(file)]?.[0]}) imports ${relative(SRC, target)} (${LAYERS[rankOf(target)]?.[0]})`,
+        ),
     )
     expect(upward).toEqual([])
   })
 
   it('keeps handlers away from the route table: api/ imports nothing of server/', () => {
     for (const file of files.filter((path) => relative(SRC, path).startsWith('api/'))) {
-      expect(importsOf(file).filter((target) => relative(SRC, target).startsWith('server/')), relative(SRC, file)).toEqual([])
+      expect(
+        importsOf(file).filter((target) => relative(SRC, target).startsWith('server/')),
+        relative(SRC, file),
+      ).toEqual([])
     }
   })
 
   it('reaches the layout backend only through its entry (memfs.ts aside: it loads the optional peer)', () => {
     const inside = (path: string) => relative(SRC, path).startsWith('storage/layout/')
     for (const file of files.filter((path) => !inside(path))) {
-      const deep = importsOf(file).filter((target) => inside(target) && !/storage\/layout\/(index|memfs)\.ts$/.test(target))
+      const deep = importsOf(file).filter(
+        (target) => inside(target) && !/storage\/layout\/(index|memfs)\.ts$/.test(target),
+      )
       expect(deep, relative(SRC, file)).toEqual([])
     }
   })

@@ -27,7 +27,10 @@ interface Cli {
 const children = new Set<ChildProcess>()
 
 function runCli(args: string[]): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   children.add(child)
   let stdout = ''
   let stderr = ''
@@ -35,21 +38,25 @@ function runCli(args: string[]): Cli {
   child.stderr?.setEncoding('utf8')
   child.stderr?.on('data', (chunk: string) => (stderr += chunk))
   const limit = setTimeout(() => child.kill('SIGKILL'), CHILD_LIMIT_MS)
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(limit)
-      children.delete(child)
-      resolve({ code, signal, stdout, stderr })
-    })
-  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve, reject) => {
+      child.on('error', reject)
+      child.on('close', (code, signal) => {
+        clearTimeout(limit)
+        children.delete(child)
+        resolve({ code, signal, stdout, stderr })
+      })
+    },
+  )
   const firstLine = new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (chunk: string) => {
       stdout += chunk
       const end = stdout.indexOf('\n')
       if (end >= 0) resolve(stdout.slice(0, end))
     })
-    void exited.then(({ code, stderr: errors }) => reject(new Error(`the CLI exited with ${code} before printing a line: ${errors}`)))
+    void exited.then(({ code, stderr: errors }) =>
+      reject(new Error(`the CLI exited with ${code} before printing a line: ${errors}`)),
+    )
   })
   // Tests that expect no line never await it; its rejection is theirs to ignore.
   firstLine.catch(() => {})
@@ -73,7 +80,12 @@ describe('fake-oci-registry serve', () => {
     expect(await response.text()).toBe('{}')
 
     cli.child.kill(signal)
-    expect(await cli.exited).toMatchObject({ code: 0, signal: null, stdout: `${line}\n`, stderr: expect.stringMatching(/^GET \/v2\/ 200 [\d.]+ms\n$/) })
+    expect(await cli.exited).toMatchObject({
+      code: 0,
+      signal: null,
+      stdout: `${line}\n`,
+      stderr: expect.stringMatching(/^GET \/v2\/ 200 [\d.]+ms\n$/),
+    })
     await expect(fetch(`${url}/v2/`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } })
   })
 
@@ -101,7 +113,9 @@ describe('fake-oci-registry serve', () => {
     const url = (await cli.firstLine).slice('listening on '.length)
     const blob = new TextEncoder().encode('shared')
     const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`
-    expect((await fetch(`${url}/v2/team/source/blobs/uploads/?digest=${digest}`, { method: 'POST', body: blob })).status).toBe(201)
+    expect(
+      (await fetch(`${url}/v2/team/source/blobs/uploads/?digest=${digest}`, { method: 'POST', body: blob })).status,
+    ).toBe(201)
     const mount = await fetch(`${url}/v2/team/app/blobs/uploads/?mount=${digest}`, { method: 'POST' })
     await mount.arrayBuffer()
     expect(mount.status).toBe(status)
@@ -114,7 +128,10 @@ describe('fake-oci-registry serve', () => {
     const url = (await cli.firstLine).slice('listening on '.length)
     const digest = `sha256:${'0'.repeat(64)}`
     const deleted = await fetch(`${url}/v2/team/app/manifests/${digest}`, { method: 'DELETE' })
-    expect([deleted.status, ((await deleted.json()) as { errors: Array<{ code: string }> }).errors[0]!.code]).toEqual([405, 'UNSUPPORTED'])
+    expect([deleted.status, ((await deleted.json()) as { errors: Array<{ code: string }> }).errors[0]!.code]).toEqual([
+      405,
+      'UNSUPPORTED',
+    ])
     const referrers = await fetch(`${url}/v2/team/app/referrers/${digest}`)
     await referrers.arrayBuffer()
     expect(referrers.status).toBe(404)
@@ -150,7 +167,11 @@ describe('fake-oci-registry serve', () => {
       const caFile = join(dir, 'missing', 'ca.crt')
       const { code, stdout, stderr } = await runCli(['serve', '--port', '0', '--tls', '--ca-out', caFile]).exited
       expect({ code, stdout }).toEqual({ code: 1, stdout: '' })
-      expect(stderr).toMatch(new RegExp(`^fake-oci-registry: Failed to write the CA certificate to "${caFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}": ENOENT`))
+      expect(stderr).toMatch(
+        new RegExp(
+          `^fake-oci-registry: Failed to write the CA certificate to "${caFile.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}": ENOENT`,
+        ),
+      )
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
@@ -178,12 +199,17 @@ describe('fake-oci-registry serve', () => {
     const url = (await cli.firstLine).slice('listening on '.length)
     const blob = new TextEncoder().encode('logged')
     const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`
-    expect((await fetch(`${url}/v2/team/app/blobs/uploads/?digest=${digest}`, { method: 'POST', body: blob })).status).toBe(201)
+    expect(
+      (await fetch(`${url}/v2/team/app/blobs/uploads/?digest=${digest}`, { method: 'POST', body: blob })).status,
+    ).toBe(201)
     await (await fetch(`${url}/v2/team/app/manifests/missing`)).arrayBuffer()
     cli.child.kill('SIGTERM')
     const { code, stderr } = await cli.exited
     expect(code).toBe(0)
-    const lines = stderr.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
+    const lines = stderr
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
     expect(lines).toEqual([
       {
         time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -220,7 +246,9 @@ describe('fake-oci-registry serve', () => {
   })
 
   it.each([['--version'], ['-v']])('prints the package version on %s and exits 0', async (flag) => {
-    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string
+    }
     expect(await runCli([flag]).exited).toEqual({ code: 0, signal: null, stdout: `${version}\n`, stderr: '' })
   })
 
@@ -235,13 +263,31 @@ describe('fake-oci-registry serve', () => {
     { args: ['deploy'], problem: "unknown command 'deploy': the only command is serve" },
     { args: ['serve', '--storage', ''], problem: "--storage must be 'memory' or a directory, got ''" },
     { args: ['serve', '--log', 'xml'], problem: "--log must be 'human' or 'json', got 'xml'" },
-    { args: ['serve', '--log', 'json', '--quiet'], problem: '--quiet and --log cannot be used together: --quiet turns the log off' },
+    {
+      args: ['serve', '--log', 'json', '--quiet'],
+      problem: '--quiet and --log cannot be used together: --quiet turns the log off',
+    },
     // From createFakeRegistry's own validation, which owns the list of modes.
-    { args: ['serve', '--port', '0', '--mode', 'foo'], problem: `Failed to use option mode "foo": mode must be one of ${MODES.map((mode) => `'${mode}'`).join(', ')}. Pass one of them, or leave mode out for 'strict'.` },
-    { args: ['serve', '--port', '0', '--profile', 'dockerhub'], problem: "Failed to use option profile \"dockerhub\": profile must be one of 'docker-hub', 'ghcr', 'ecr', 'gar', 'acr', 'quay', 'harbor', 'gitlab', 'artifactory', 'distribution-2.8', 'distribution-3', 'zot'. Pass one of them, or leave profile out for 'none'." },
-    { args: ['serve', '--port', '0', '--no-schema1'], problem: `Failed to use option "schema1": only mode 'lenient' reads it, and this registry's mode is 'strict'. Pass mode: 'lenient' with it, or leave schema1 out.` },
+    {
+      args: ['serve', '--port', '0', '--mode', 'foo'],
+      problem: `Failed to use option mode "foo": mode must be one of ${MODES.map((mode) => `'${mode}'`).join(', ')}. Pass one of them, or leave mode out for 'strict'.`,
+    },
+    {
+      args: ['serve', '--port', '0', '--profile', 'dockerhub'],
+      problem:
+        "Failed to use option profile \"dockerhub\": profile must be one of 'docker-hub', 'ghcr', 'ecr', 'gar', 'acr', 'quay', 'harbor', 'gitlab', 'artifactory', 'distribution-2.8', 'distribution-3', 'zot'. Pass one of them, or leave profile out for 'none'.",
+    },
+    {
+      args: ['serve', '--port', '0', '--no-schema1'],
+      problem: `Failed to use option "schema1": only mode 'lenient' reads it, and this registry's mode is 'strict'. Pass mode: 'lenient' with it, or leave schema1 out.`,
+    },
   ])('exits 2 with the problem and the usage on stderr for $args', async ({ args, problem }) => {
-    expect(await runCli(args).exited).toEqual({ code: 2, signal: null, stdout: '', stderr: `fake-oci-registry: ${problem}\n\n${USAGE}` })
+    expect(await runCli(args).exited).toEqual({
+      code: 2,
+      signal: null,
+      stdout: '',
+      stderr: `fake-oci-registry: ${problem}\n\n${USAGE}`,
+    })
   })
 
   it('exits 1 with the reason and the flag to use when the port is taken', async () => {

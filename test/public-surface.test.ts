@@ -31,10 +31,28 @@ describe('the main entry', () => {
   })
 
   it('keeps internals and builders out', () => {
-    for (const name of ['DEFAULTS', 'resolveOptions', 'createSeeder', 'buildImage', 'randomLayer', 'ERROR_CODES', 'computeDigest']) {
+    for (const name of [
+      'DEFAULTS',
+      'resolveOptions',
+      'createSeeder',
+      'buildImage',
+      'randomLayer',
+      'ERROR_CODES',
+      'computeDigest',
+    ]) {
       expect(Object.keys(main), name).not.toContain(name)
     }
-    expect(Object.keys(seed)).toEqual(expect.arrayContaining(['randomLayer', 'textLayer', 'buildImage', 'buildIndex', 'buildArtifact', 'createSeeder', 'computeDigest']))
+    expect(Object.keys(seed)).toEqual(
+      expect.arrayContaining([
+        'randomLayer',
+        'textLayer',
+        'buildImage',
+        'buildIndex',
+        'buildArtifact',
+        'createSeeder',
+        'computeDigest',
+      ]),
+    )
   })
 
   it('exports no object that a test could change under the next registry', () => {

@@ -33,7 +33,10 @@ describe('README', () => {
 
   it.each(excerpts)('quotes only lines of $file', async ({ file, code }) => {
     const lines = new Set((await readFile(new URL(file, root), 'utf8')).split('\n').map((line) => line.trim()))
-    const quoted = code.split('\n').map((line) => line.trim()).filter((line) => line.length > 0)
+    const quoted = code
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.length > 0)
     expect(quoted.filter((line) => !lines.has(line))).toEqual([])
   })
 

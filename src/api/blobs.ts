@@ -22,7 +22,10 @@ export const getBlob: RouteHandler = async ({ request, params, context }) => {
   // A registry whose blobs live in object storage sends the client there, with a URL signed for this method.
   if (context.blobUrls) {
     const location = context.blobUrls.sign(name, digest, request.method === 'HEAD' ? 'HEAD' : 'GET')
-    return createLightResponse(null, { status: 307, headers: { location, 'content-type': 'application/octet-stream', 'content-length': '0' } })
+    return createLightResponse(null, {
+      status: 307,
+      headers: { location, 'content-type': 'application/octet-stream', 'content-length': '0' },
+    })
   }
   const headers: Record<string, string> = {
     'docker-content-digest': digest,
@@ -32,7 +35,8 @@ export const getBlob: RouteHandler = async ({ request, params, context }) => {
     'cache-control': 'max-age=31536000',
   }
   // RFC 9110 §13.2.2: If-None-Match is evaluated before Range.
-  if (matchesIfNoneMatch(request.headers.get('if-none-match'), digest)) return createLightResponse(null, { status: 304, headers })
+  if (matchesIfNoneMatch(request.headers.get('if-none-match'), digest))
+    return createLightResponse(null, { status: 304, headers })
 
   const rangeHeader = request.headers.get('range')
   const selection = selectRange(rangeHeader, blob.size)
@@ -41,11 +45,15 @@ export const getBlob: RouteHandler = async ({ request, params, context }) => {
     // content length") is the one about positions that disagree with a blob's length.
     // distribution (Go's ServeContent) answers 416 with a plain-text body; the fake keeps its
     // rule that every error is the spec's envelope, so clients can parse it like any other.
-    throw new OciError('SIZE_INVALID', { range: rangeHeader, size: blob.size }, {
-      status: 416,
-      message: 'requested range not satisfiable',
-      headers: { 'content-range': `bytes */${blob.size}`, 'accept-ranges': 'bytes' },
-    })
+    throw new OciError(
+      'SIZE_INVALID',
+      { range: rangeHeader, size: blob.size },
+      {
+        status: 416,
+        message: 'requested range not satisfiable',
+        headers: { 'content-range': `bytes */${blob.size}`, 'accept-ranges': 'bytes' },
+      },
+    )
   }
   const range = selection.kind === 'partial' ? selection.range : undefined
   headers['content-type'] = 'application/octet-stream'

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { formatContentRange, formatUploadRange, parseContentRange, selectRange, type RangeSelection } from './byte-ranges.js'
+import {
+  formatContentRange,
+  formatUploadRange,
+  parseContentRange,
+  selectRange,
+  type RangeSelection,
+} from './byte-ranges.js'
 
 const full: RangeSelection = { kind: 'full' }
 const unsatisfiable: RangeSelection = { kind: 'unsatisfiable' }

@@ -14,5 +14,7 @@ export const listCatalog: RouteHandler = async ({ url, context }) => {
   // Docker Hub has no catalog: the route answers as one that never existed.
   if (!quirks.catalog) throw routeNotFound(url.pathname)
   const request = quirkedRequest('catalog', parsePageQuery(url.searchParams), quirks)
-  return answerList('/v2/_catalog', await context.storage.listRepositories(), request, quirks, (page) => ({ repositories: page }))
+  return answerList('/v2/_catalog', await context.storage.listRepositories(), request, quirks, (page) => ({
+    repositories: page,
+  }))
 }

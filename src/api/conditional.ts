@@ -29,7 +29,12 @@ export function etagOf(digest: string): string {
 export function matchesIfNoneMatch(header: string | null, digest: string, options: IfNoneMatchOptions = {}): boolean {
   if (header === null) return false
   const etag = etagOf(digest)
-  return entityTags(header).some((tag) => tag === '*' || (tag.startsWith('W/') ? tag.slice(2) : tag) === etag || (options.bareDigest === true && tag === digest))
+  return entityTags(header).some(
+    (tag) =>
+      tag === '*' ||
+      (tag.startsWith('W/') ? tag.slice(2) : tag) === etag ||
+      (options.bareDigest === true && tag === digest),
+  )
 }
 
 // Splits the list at commas outside quotes: an opaque tag may hold a comma, and a digest inside

@@ -4,8 +4,7 @@ import { OciError } from '../errors/oci-error.js'
 
 /** The `<reference>` of a manifest URL: a digest or a tag (spec: "MUST NOT be in any other format"). */
 export type ManifestReference =
-  | { kind: 'digest'; digest: string; algorithm: DigestAlgorithm }
-  | { kind: 'tag'; tag: string; valid: boolean }
+  { kind: 'digest'; digest: string; algorithm: DigestAlgorithm } | { kind: 'tag'; tag: string; valid: boolean }
 
 /**
  * Reads a manifest reference. A reference with `:` is a digest: malformed, upper-case hex or an

@@ -47,7 +47,8 @@ export const putManifest: RouteHandler = async ({ request, url, params, context,
 
   // Push by digest hashes with the URL's algorithm, so the answer echoes the client's digest.
   const digest = computeDigest(bytes, reference.kind === 'digest' ? reference.algorithm : 'sha256')
-  if (reference.kind === 'digest' && digest !== reference.digest) throw new OciError('DIGEST_INVALID', { expected: reference.digest, computed: digest })
+  if (reference.kind === 'digest' && digest !== reference.digest)
+    throw new OciError('DIGEST_INVALID', { expected: reference.digest, computed: digest })
   rules.refuseParsed?.(parser, reference.kind === 'digest')
   await verifyReferences(storage, name, referencesOf(parser.family, document), options.verifyReferences, rules)
 
@@ -61,7 +62,11 @@ export const putManifest: RouteHandler = async ({ request, url, params, context,
   await storage.putManifest(name, manifest)
   for (const tag of tags) await storage.setTag(name, tag, digest)
 
-  const headers = createLightHeaders({ location: `/v2/${name}/manifests/${digest}`, 'docker-content-digest': digest, 'content-length': '0' })
+  const headers = createLightHeaders({
+    location: `/v2/${name}/manifests/${digest}`,
+    'docker-content-digest': digest,
+    'content-length': '0',
+  })
   // The mode decides the default of `referrers` (gitlab-legacy has no referrers API); the option decides.
   if (manifest.subject !== undefined && options.referrers) headers.set('oci-subject', manifest.subject)
   for (const tag of extraTags) headers.append('oci-tag', tag)
@@ -143,15 +148,22 @@ function readReference(path: string, { options }: RegistryContext): ManifestRefe
 /** DELETE by tag where the registry deletes by digest only (docs/profiles.md, "manifest DELETE"). */
 function refuseTagDelete({ options }: RegistryContext, tag: string): void {
   if (options.quirks.deleteByTag === 'digest-invalid') throw new OciError('DIGEST_INVALID', { reference: tag })
-  if (options.quirks.deleteByTag === 'unsupported') throw new OciError('UNSUPPORTED', undefined, { status: 400, message: `unsupported digest ${tag}` })
+  if (options.quirks.deleteByTag === 'unsupported')
+    throw new OciError('UNSUPPORTED', undefined, { status: 400, message: `unsupported digest ${tag}` })
 }
 
 /** Immutable tags: a push to a tag that exists is refused, even with the same digest (docs/profiles.md, "tag immutability"). */
-async function refuseExistingTags({ storage, options }: RegistryContext, name: string, tags: readonly string[]): Promise<void> {
+async function refuseExistingTags(
+  { storage, options }: RegistryContext,
+  name: string,
+  tags: readonly string[],
+): Promise<void> {
   for (const tag of tags) {
     if ((await storage.resolveTag(name, tag)) === undefined) continue
     if (options.quirks.immutableTags === 'harbor') {
-      throw new OciError('PRECONDITION', undefined, { message: `Failed to process request due to '${name}:${tag}' configured as immutable.` })
+      throw new OciError('PRECONDITION', undefined, {
+        message: `Failed to process request due to '${name}:${tag}' configured as immutable.`,
+      })
     }
     throw new OciError('TAG_INVALID', undefined, {
       message: `The image tag '${tag}' already exists in the '${name}' repository and cannot be overwritten because the repository is immutable.`,
@@ -168,21 +180,34 @@ function tagParameters(url: URL, reference: ManifestReference): string[] {
   return [...new Set(tags)]
 }
 
-async function resolve({ storage, options }: RegistryContext, name: string, reference: ManifestReference): Promise<StoredManifest> {
+async function resolve(
+  { storage, options }: RegistryContext,
+  name: string,
+  reference: ManifestReference,
+): Promise<StoredManifest> {
   // GitLab reads the tag `sha256-<hex>` as the digest `sha256:<hex>`, before any tag of that name.
   const digestTag = options.quirks.digestTags && reference.kind === 'tag' ? DIGEST_TAG.exec(reference.tag) : null
   if (digestTag) {
     const manifest = await storage.getManifest(name, `sha256:${digestTag[1]}`)
     if (manifest) return manifest
   }
-  const digest = reference.kind === 'digest' ? reference.digest : reference.valid ? await storage.resolveTag(name, reference.tag) : undefined
+  const digest =
+    reference.kind === 'digest'
+      ? reference.digest
+      : reference.valid
+        ? await storage.resolveTag(name, reference.tag)
+        : undefined
   const manifest = digest === undefined ? undefined : await storage.getManifest(name, digest)
   if (!manifest) throw unknown(reference)
   return manifest
 }
 
 /** A Docker list fetched by a client that does not accept lists: its linux/amd64 child, exactly as stored. */
-async function defaultPlatformManifest({ storage }: RegistryContext, name: string, list: StoredManifest): Promise<StoredManifest> {
+async function defaultPlatformManifest(
+  { storage }: RegistryContext,
+  name: string,
+  list: StoredManifest,
+): Promise<StoredManifest> {
   let document: unknown
   try {
     document = JSON.parse(new TextDecoder().decode(list.bytes))
@@ -191,7 +216,10 @@ async function defaultPlatformManifest({ storage }: RegistryContext, name: strin
   }
   const child = defaultPlatformChild(document)
   if (child === undefined) {
-    throw new OciError('MANIFEST_UNKNOWN', `manifest list ${list.digest} does not contain a manifest image for the platform linux/amd64`)
+    throw new OciError(
+      'MANIFEST_UNKNOWN',
+      `manifest list ${list.digest} does not contain a manifest image for the platform linux/amd64`,
+    )
   }
   const manifest = parseSupportedDigest(child) ? await storage.getManifest(name, child) : undefined
   if (!manifest) throw new OciError('MANIFEST_UNKNOWN', { digest: child })
@@ -199,7 +227,10 @@ async function defaultPlatformManifest({ storage }: RegistryContext, name: strin
 }
 
 function unknown(reference: ManifestReference): OciError {
-  return new OciError('MANIFEST_UNKNOWN', reference.kind === 'digest' ? { digest: reference.digest } : { tag: reference.tag })
+  return new OciError(
+    'MANIFEST_UNKNOWN',
+    reference.kind === 'digest' ? { digest: reference.digest } : { tag: reference.tag },
+  )
 }
 
 function invalid(detail: string): OciError {

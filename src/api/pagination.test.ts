@@ -18,19 +18,30 @@ describe('parsePageQuery', () => {
     expect(parsePageQuery(new URLSearchParams(query))).toEqual(request)
   })
 
-  it.each(['-1', 'abc', '1.5', '1e3', '0x10', '+3', ' 3', '3 ', `${Number.MAX_SAFE_INTEGER + 1}`, '99999999999999999999999'])(
-    'refuses n=%j with 400 UNSUPPORTED and the value as detail',
-    (n) => {
-      let thrown: unknown
-      try {
-        parsePageQuery(new URLSearchParams({ n }))
-      } catch (error) {
-        thrown = error
-      }
-      expect(isOciError(thrown)).toBe(true)
-      expect(thrown).toMatchObject({ status: 400, entries: [{ code: 'UNSUPPORTED', message: 'invalid number of results requested', detail: { n } }] })
-    },
-  )
+  it.each([
+    '-1',
+    'abc',
+    '1.5',
+    '1e3',
+    '0x10',
+    '+3',
+    ' 3',
+    '3 ',
+    `${Number.MAX_SAFE_INTEGER + 1}`,
+    '99999999999999999999999',
+  ])('refuses n=%j with 400 UNSUPPORTED and the value as detail', (n) => {
+    let thrown: unknown
+    try {
+      parsePageQuery(new URLSearchParams({ n }))
+    } catch (error) {
+      thrown = error
+    }
+    expect(isOciError(thrown)).toBe(true)
+    expect(thrown).toMatchObject({
+      status: 400,
+      entries: [{ code: 'UNSUPPORTED', message: 'invalid number of results requested', detail: { n } }],
+    })
+  })
 })
 
 describe('selectPage', () => {
@@ -76,8 +87,12 @@ describe('selectPage', () => {
 
 describe('nextPageLink', () => {
   it('builds a relative RFC 8288 next link, n first, last escaped', () => {
-    expect(nextPageLink('/v2/team/app/tags/list', { limit: 2, last: 'v2' })).toBe('</v2/team/app/tags/list?n=2&last=v2>; rel="next"')
-    expect(nextPageLink('/v2/_catalog', { limit: 1, last: 'team/app' })).toBe('</v2/_catalog?n=1&last=team%2Fapp>; rel="next"')
+    expect(nextPageLink('/v2/team/app/tags/list', { limit: 2, last: 'v2' })).toBe(
+      '</v2/team/app/tags/list?n=2&last=v2>; rel="next"',
+    )
+    expect(nextPageLink('/v2/_catalog', { limit: 1, last: 'team/app' })).toBe(
+      '</v2/_catalog?n=1&last=team%2Fapp>; rel="next"',
+    )
   })
 
   it('is undefined when there is no next page', () => {

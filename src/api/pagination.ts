@@ -103,9 +103,18 @@ export type ListKind = 'tags' | 'catalog'
  * @example
  * answerList('/v2/a/tags/list', ['1', '2'], { limit: 1 }, DEFAULT_QUIRKS, (tags) => ({ name: 'a', tags }))
  */
-export function answerList(path: string, sorted: readonly string[], request: PageRequest, quirks: ResolvedQuirks, body: (entries: string[]) => object): Response {
+export function answerList(
+  path: string,
+  sorted: readonly string[],
+  request: PageRequest,
+  quirks: ResolvedQuirks,
+  body: (entries: string[]) => object,
+): Response {
   const page = selectPage(sorted, request)
-  const next = page.next && { limit: page.next.limit, last: quirks.opaqueLast ? encodeToken(page.next.last) : page.next.last }
+  const next = page.next && {
+    limit: page.next.limit,
+    last: quirks.opaqueLast ? encodeToken(page.next.last) : page.next.last,
+  }
   return listResponse(body(page.entries), quirks.linkHeader ? nextPageLink(path, next) : undefined)
 }
 
@@ -123,7 +132,8 @@ export function quirkedRequest(kind: ListKind, parsed: PageRequest, quirks: Reso
   if (kind === 'tags' && quirks.tagsIgnoreLast) delete request.last
   if (quirks.opaqueLast && request.last !== undefined) request.last = decodeToken(request.last)
   const max = kind === 'tags' ? quirks.tagsMaxPageSize : quirks.catalogMaxPageSize
-  if (request.limit !== undefined && max !== undefined && request.limit > max) request.limit = aboveMax(request.limit, max, quirks)
+  if (request.limit !== undefined && max !== undefined && request.limit > max)
+    request.limit = aboveMax(request.limit, max, quirks)
   request.limit ??= kind === 'tags' ? quirks.tagsPageSize : quirks.catalogPageSize
   if (request.limit === undefined) delete request.limit
   return request
@@ -158,11 +168,15 @@ function encodeToken(last: string): string {
 function decodeToken(token: string): string {
   try {
     if (token.startsWith(TOKEN_PREFIX)) {
-      const value = JSON.parse(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString('utf8')) as { last?: unknown }
+      const value = JSON.parse(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString('utf8')) as {
+        last?: unknown
+      }
       if (typeof value.last === 'string') return value.last
     }
   } catch {
     // Falls through to the refusal below.
   }
-  throw new OciError('UNSUPPORTED', undefined, { message: "Invalid parameter at 'NextToken' failed to satisfy constraint: 'Invalid next token provided'" })
+  throw new OciError('UNSUPPORTED', undefined, {
+    message: "Invalid parameter at 'NextToken' failed to satisfy constraint: 'Invalid next token provided'",
+  })
 }

@@ -19,7 +19,11 @@ export interface ReferrerDescriptor {
 
 /** The referrers-listing descriptor of a stored manifest. */
 export function referrerDescriptorOf(manifest: StoredManifest): ReferrerDescriptor {
-  const descriptor: ReferrerDescriptor = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.byteLength }
+  const descriptor: ReferrerDescriptor = {
+    mediaType: manifest.mediaType,
+    digest: manifest.digest,
+    size: manifest.bytes.byteLength,
+  }
   if (manifest.artifactType !== undefined) descriptor.artifactType = manifest.artifactType
   const annotations = stringMap(manifest.annotations)
   if (annotations !== undefined) descriptor.annotations = annotations

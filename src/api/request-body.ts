@@ -12,7 +12,8 @@ import { isLightRequest, type BodyReader } from '../leaf/light-request.js'
  */
 export async function readCappedBody(request: Request, maxBytes: number): Promise<Uint8Array | undefined> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN)
-  const failure = (reason: string): OciError => new OciError('MANIFEST_INVALID', `failed to read manifest payload: ${reason}`)
+  const failure = (reason: string): OciError =>
+    new OciError('MANIFEST_INVALID', `failed to read manifest payload: ${reason}`)
   if (isLightRequest(request)) {
     // Chunks straight from the transport, with no web stream in between.
     if (declared > maxBytes) {

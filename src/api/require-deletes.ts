@@ -11,6 +11,8 @@ import type { ResolvedOptions } from '../options.js'
  */
 export function requireDeletes(options: ResolvedOptions, allow: string): void {
   if (!options.deletes) {
-    throw new OciError('UNSUPPORTED', 'deletes are disabled: createFakeRegistry({ deletes: true }) enables them', { headers: { allow } })
+    throw new OciError('UNSUPPORTED', 'deletes are disabled: createFakeRegistry({ deletes: true }) enables them', {
+      headers: { allow },
+    })
   }
 }

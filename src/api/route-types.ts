@@ -42,7 +42,10 @@ export type RouteParams = RequestParams
  * @example
  * const { name, digest } = routeParams(params, 'name', 'digest')
  */
-export function routeParams<K extends keyof RouteParams>(params: RouteParams, ...keys: K[]): Required<Pick<RouteParams, K>> {
+export function routeParams<K extends keyof RouteParams>(
+  params: RouteParams,
+  ...keys: K[]
+): Required<Pick<RouteParams, K>> {
   for (const key of keys) if (params[key] === undefined) throw new TypeError(`route without its ${key} parameter`)
   return params as Required<Pick<RouteParams, K>>
 }

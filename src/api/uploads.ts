@@ -1,6 +1,13 @@
 import { routeParams, type RegistryContext, type RouteHandler, type RouteInput } from './route-types.js'
 import { isRepositoryName } from '../leaf/names.js'
-import { createDigester, digestStream, parseSupportedDigest, type Digester, type DigestAlgorithm, type ParsedDigest } from '../leaf/digest.js'
+import {
+  createDigester,
+  digestStream,
+  parseSupportedDigest,
+  type Digester,
+  type DigestAlgorithm,
+  type ParsedDigest,
+} from '../leaf/digest.js'
 import { isOciError, OciError } from '../errors/oci-error.js'
 import type { UploadInfo } from '../storage/storage.js'
 import { isStorageUploadId } from '../storage/upload-ids.js'
@@ -107,11 +114,17 @@ async function monolithicUpload({ request, url, context }: RouteInput, name: str
  * returns undefined and the caller falls back to an upload session, as the spec requires for
  * invalid repository or digest arguments.
  */
-async function mountBlob(context: RegistryContext, name: string, mount: string, from: string | undefined): Promise<string | undefined> {
+async function mountBlob(
+  context: RegistryContext,
+  name: string,
+  mount: string,
+  from: string | undefined,
+): Promise<string | undefined> {
   const digest = parseSupportedDigest(mount)?.digest
   if (digest === undefined) return undefined
   if (from === undefined && !context.options.automaticMount) return undefined
-  if (from !== undefined && (!isRepositoryName(from) || !(await context.storage.isBlobLinked(from, digest)))) return undefined
+  if (from !== undefined && (!isRepositoryName(from) || !(await context.storage.isBlobLinked(from, digest))))
+    return undefined
   if (!(await context.storage.statBlob(digest))) return undefined
   // Collected since the stat: the mount cannot be honoured after all.
   if ((await context.storage.linkBlob(name, digest)) === false) return undefined
@@ -127,10 +140,14 @@ async function openUpload(context: RegistryContext, name: string): Promise<Uploa
   const { openUploads, options } = context
   for (const id of openUploads.expired()) await endUpload(context, id)
   if (openUploads.full) {
-    throw new OciError('TOOMANYREQUESTS', { openSessions: openUploads.size, maxUploadSessions: options.maxUploadSessions }, {
-      message: 'too many upload sessions are open: finish or cancel some first',
-      headers: { 'retry-after': String(Math.ceil(options.uploadTimeoutMs / 1000)) },
-    })
+    throw new OciError(
+      'TOOMANYREQUESTS',
+      { openSessions: openUploads.size, maxUploadSessions: options.maxUploadSessions },
+      {
+        message: 'too many upload sessions are open: finish or cancel some first',
+        headers: { 'retry-after': String(Math.ceil(options.uploadTimeoutMs / 1000)) },
+      },
+    )
   }
   const upload = await context.storage.createUpload(name)
   context.uploadDigesters.start(upload.id)
@@ -165,7 +182,10 @@ function frozenRanges(context: RegistryContext): Map<string, number> {
 }
 
 function writeState(upload: UploadInfo): string {
-  return Buffer.from(JSON.stringify({ Name: upload.repository, UUID: upload.id, Offset: upload.size }), 'utf8').toString('base64url')
+  return Buffer.from(
+    JSON.stringify({ Name: upload.repository, UUID: upload.id, Offset: upload.size }),
+    'utf8',
+  ).toString('base64url')
 }
 
 function readState(state: string): number | undefined {
@@ -193,7 +213,12 @@ function requiredDigests(url: URL): Digests {
  * `Content-Range` and `Content-Length`. All or nothing: on any failure the session and its
  * digester keep their previous state.
  */
-async function appendBody(context: RegistryContext, name: string, upload: UploadInfo, request: Request): Promise<UploadInfo> {
+async function appendBody(
+  context: RegistryContext,
+  name: string,
+  upload: UploadInfo,
+  request: Request,
+): Promise<UploadInfo> {
   const contentLength = declaredLength(request)
   // distribution 2.8 ignores Content-Range and appends whatever comes.
   const contentRange = context.options.quirks.outOfOrderChunk === 'append' ? null : request.headers.get('content-range')
@@ -201,7 +226,12 @@ async function appendBody(context: RegistryContext, name: string, upload: Upload
   const lengthMismatch = (received: number): OciError =>
     contentRange === null
       ? new OciError('SIZE_INVALID', { contentLength, received })
-      : rangeInvalid(name, upload, contentRange, `Content-Range covers ${byteCount(expected ?? 0)} but the body has ${received}`)
+      : rangeInvalid(
+          name,
+          upload,
+          contentRange,
+          `Content-Range covers ${byteCount(expected ?? 0)} but the body has ${received}`,
+        )
 
   // Straight from the transport for a light request: no web stream per chunk.
   const body = bodyReaderOf(request)
@@ -241,19 +271,31 @@ async function appendBody(context: RegistryContext, name: string, upload: Upload
   context.openUploads.add(upload.id)
   // Two PATCHes racing on one session would leave the fork short of the stored bytes: drop it
   // then, and the next use rehashes the session from storage.
-  if (base.size === upload.size && appended.size === upload.size + received) context.uploadDigesters.keep(upload.id, digester, appended.size)
+  if (base.size === upload.size && appended.size === upload.size + received)
+    context.uploadDigesters.keep(upload.id, digester, appended.size)
   else context.uploadDigesters.forget(upload.id)
   return appended
 }
 
 /** The length a chunk's `Content-Range` announces, once it is known to continue the session. */
-function chunkLength(name: string, upload: UploadInfo, contentRange: string, contentLength: number | undefined): number {
+function chunkLength(
+  name: string,
+  upload: UploadInfo,
+  contentRange: string,
+  contentLength: number | undefined,
+): number {
   const range = parseContentRange(contentRange)
   if (!range) throw rangeInvalid(name, upload, contentRange, 'Content-Range must be <start>-<end>, both inclusive')
-  if (range.start !== upload.size) throw rangeInvalid(name, upload, contentRange, `the next chunk must start at byte ${upload.size}`)
+  if (range.start !== upload.size)
+    throw rangeInvalid(name, upload, contentRange, `the next chunk must start at byte ${upload.size}`)
   const length = range.end - range.start + 1
   if (contentLength !== undefined && contentLength !== length) {
-    throw rangeInvalid(name, upload, contentRange, `Content-Range covers ${byteCount(length)} but Content-Length is ${contentLength}`)
+    throw rangeInvalid(
+      name,
+      upload,
+      contentRange,
+      `Content-Range covers ${byteCount(length)} but Content-Length is ${contentLength}`,
+    )
   }
   return length
 }
@@ -269,7 +311,12 @@ const COMMIT_ROUNDS = 8
  * round again, on the session as it now is, instead of storing bytes under a digest they were
  * never checked against.
  */
-async function commit(context: RegistryContext, name: string, received: UploadInfo, digests: Digests): Promise<Response> {
+async function commit(
+  context: RegistryContext,
+  name: string,
+  received: UploadInfo,
+  digests: Digests,
+): Promise<Response> {
   const [first] = digests as [Digests[number], ...Digests]
   let upload = received
   for (let round = 1; ; round++) {
@@ -283,7 +330,11 @@ async function commit(context: RegistryContext, name: string, received: UploadIn
     }
     const current = await context.storage.getUpload(upload.id)
     if (!current) throw uploadUnknown(upload.id)
-    if (round === COMMIT_ROUNDS) throw new OciError('BLOB_UPLOAD_INVALID', { uuid: upload.id, reason: 'chunks kept arriving while the upload was being closed' })
+    if (round === COMMIT_ROUNDS)
+      throw new OciError('BLOB_UPLOAD_INVALID', {
+        uuid: upload.id,
+        reason: 'chunks kept arriving while the upload was being closed',
+      })
     upload = current
   }
 }
@@ -297,7 +348,10 @@ async function verify(context: RegistryContext, upload: UploadInfo, digests: Dig
   for (const { algorithm, digest } of digests) {
     let actual = computed.get(algorithm)
     if (actual === undefined) {
-      actual = algorithm === 'sha256' ? await sha256Of(context, upload) : await digestStream(await uploadBytes(context, upload.id), algorithm)
+      actual =
+        algorithm === 'sha256'
+          ? await sha256Of(context, upload)
+          : await digestStream(await uploadBytes(context, upload.id), algorithm)
       computed.set(algorithm, actual)
     }
     if (actual.digest !== digest) {
@@ -319,7 +373,10 @@ async function sha256Of(context: RegistryContext, upload: UploadInfo): Promise<{
  * The session's sha256 state and the bytes it covers; rebuilt from its bytes when this process
  * never saw them, or when they no longer match the session's size.
  */
-async function digesterFor(context: RegistryContext, upload: UploadInfo): Promise<{ digester: Digester; size: number }> {
+async function digesterFor(
+  context: RegistryContext,
+  upload: UploadInfo,
+): Promise<{ digester: Digester; size: number }> {
   const known = context.uploadDigesters.get(upload.id)
   if (known && known.size === upload.size) return known
   const digester = createDigester()
@@ -382,7 +439,10 @@ function uploadHeaders(name: string, upload: UploadInfo, context?: RegistryConte
 function uploadResponse(status: 202 | 204, name: string, upload: UploadInfo, context: RegistryContext): Response {
   const headers = uploadHeaders(name, upload, context)
   // RFC 9110 §8.6: no Content-Length on a 204.
-  return createLightResponse(null, { status, headers: status === 202 ? { ...headers, 'content-length': '0' } : headers })
+  return createLightResponse(null, {
+    status,
+    headers: status === 202 ? { ...headers, 'content-length': '0' } : headers,
+  })
 }
 
 function blobCreated(name: string, digest: string): Response {
@@ -402,5 +462,9 @@ function uploadUnknown(uuid: string): OciError {
  * which is not in the spec's table; BLOB_UPLOAD_INVALID is the spec's code for a bad chunk.
  */
 function rangeInvalid(name: string, upload: UploadInfo, contentRange: string, reason: string): OciError {
-  return new OciError('BLOB_UPLOAD_INVALID', { contentRange, reason }, { status: 416, headers: uploadHeaders(name, upload) })
+  return new OciError(
+    'BLOB_UPLOAD_INVALID',
+    { contentRange, reason },
+    { status: 416, headers: uploadHeaders(name, upload) },
+  )
 }

@@ -40,7 +40,12 @@ export async function verifyReferences(
 }
 
 /** The size of what `digest` names in the repository, an index child as a manifest first; undefined when absent. */
-async function storedSize(storage: Storage, repository: string, digest: string, asChild: boolean): Promise<number | undefined> {
+async function storedSize(
+  storage: Storage,
+  repository: string,
+  digest: string,
+  asChild: boolean,
+): Promise<number | undefined> {
   // A digest of an algorithm the registry cannot compute was never stored; storage only sees valid ones.
   if (!parseSupportedDigest(digest)) return undefined
   const manifest = asChild ? await storage.getManifest(repository, digest) : undefined

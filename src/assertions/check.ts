@@ -19,15 +19,30 @@ export interface CheckResult {
 }
 
 /** Throws an `AssertionError` with the check's message, actual and expected when it did not pass. */
-export function throwUnlessPassed(result: CheckResult, operator: string, stackStartFn: (...args: never[]) => unknown): void {
+export function throwUnlessPassed(
+  result: CheckResult,
+  operator: string,
+  stackStartFn: (...args: never[]) => unknown,
+): void {
   if (result.pass) return
-  throw new AssertionError({ message: result.message, actual: result.actual, expected: result.expected, operator, stackStartFn })
+  throw new AssertionError({
+    message: result.message,
+    actual: result.actual,
+    expected: result.expected,
+    operator,
+    stackStartFn,
+  })
 }
 
 /** Checks the registry argument at the boundary: one from `createFakeRegistry()`, still open. */
 export function requireOpenRegistry(registry: unknown, action: string): asserts registry is FakeRegistry {
   const candidate = registry as Partial<FakeRegistry> | null
-  if (typeof candidate !== 'object' || candidate === null || typeof candidate.manifest !== 'function' || typeof candidate.requests !== 'object') {
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.manifest !== 'function' ||
+    typeof candidate.requests !== 'object'
+  ) {
     throw new FakeRegistryError('ERR_INVALID_EXPECTATION', {
       action,
       subject: describe(registry),
@@ -52,15 +67,31 @@ export function requireOpenRegistry(registry: unknown, action: string): asserts 
 export function requireKnownKeys(expected: unknown, known: readonly string[], assertion: string): void {
   if (expected === undefined || isAsymmetricMatcher(expected)) return
   if (typeof expected !== 'object' || expected === null || Array.isArray(expected)) {
-    throw invalidField(assertion, describe(expected), 'an expectation is an object of fields to check', `Pass an object with some of: ${known.join(', ')}`)
+    throw invalidField(
+      assertion,
+      describe(expected),
+      'an expectation is an object of fields to check',
+      `Pass an object with some of: ${known.join(', ')}`,
+    )
   }
   const unknown = Object.keys(expected).find((key) => !known.includes(key))
-  if (unknown !== undefined) throw invalidField(assertion, unknown, `${assertion} has no field "${unknown}" to check`, `Use only ${known.join(', ')}`)
+  if (unknown !== undefined)
+    throw invalidField(
+      assertion,
+      unknown,
+      `${assertion} has no field "${unknown}" to check`,
+      `Use only ${known.join(', ')}`,
+    )
 }
 
 /** The ERR_INVALID_EXPECTATION error for one ill-typed field (or argument) of an assertion. */
 export function invalidField(assertion: string, field: string, reason: string, fix: string): FakeRegistryError {
-  return new FakeRegistryError('ERR_INVALID_EXPECTATION', { action: `use the expectation of ${assertion}`, subject: field, reason, fix })
+  return new FakeRegistryError('ERR_INVALID_EXPECTATION', {
+    action: `use the expectation of ${assertion}`,
+    subject: field,
+    reason,
+    fix,
+  })
 }
 
 function describe(value: unknown): string {

@@ -15,7 +15,9 @@ export function formatValue(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(formatValue).join(', ')}]`
   if (typeof value === 'object' && value !== null) {
     const fields = Object.entries(value).filter(([, item]) => item !== undefined)
-    return fields.length === 0 ? '{}' : `{ ${fields.map(([key, item]) => `${formatKey(key)}: ${formatValue(item)}`).join(', ')} }`
+    return fields.length === 0
+      ? '{}'
+      : `{ ${fields.map(([key, item]) => `${formatKey(key)}: ${formatValue(item)}`).join(', ')} }`
   }
   if (typeof value === 'function') return `[function ${value.name || 'anonymous'}]`
   return String(value)
@@ -26,7 +28,12 @@ function formatKey(key: string): string {
 }
 
 function formatAsymmetric(matcher: object): string {
-  const described = matcher as { toAsymmetricMatcher?: () => string; toString(): string; sample?: unknown; inverse?: boolean }
+  const described = matcher as {
+    toAsymmetricMatcher?: () => string
+    toString(): string
+    sample?: unknown
+    inverse?: boolean
+  }
   if (typeof described.toAsymmetricMatcher === 'function') return described.toAsymmetricMatcher()
   const name = described.toString()
   if (name === '[object Object]') return 'an asymmetric matcher'
@@ -46,16 +53,26 @@ export function shortDigest(digest: string | undefined): string {
  */
 export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)))
-  const line = (cells: readonly string[]): string => `  ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')}`.trimEnd()
+  const line = (cells: readonly string[]): string =>
+    `  ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')}`.trimEnd()
   return [line(header), ...rows.map(line)].join('\n')
 }
 
 /** The requests as a table: id, method, path with query, status, error code, and an optional last column. */
-export function formatRequests(requests: readonly RecordedRequest[], extra?: { title: string; cell: (request: RecordedRequest) => string }): string {
+export function formatRequests(
+  requests: readonly RecordedRequest[],
+  extra?: { title: string; cell: (request: RecordedRequest) => string },
+): string {
   const header = ['#', 'method', 'path', 'status', 'error']
   if (extra) header.push(extra.title)
   const rows = requests.map((request) => {
-    const row = [String(request.id), request.method, shortenDigests(pathWithQuery(request)), String(request.response.status), request.response.errorCode ?? '']
+    const row = [
+      String(request.id),
+      request.method,
+      shortenDigests(pathWithQuery(request)),
+      String(request.response.status),
+      request.response.errorCode ?? '',
+    ]
     if (extra) row.push(extra.cell(request))
     return row
   })

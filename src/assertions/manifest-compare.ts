@@ -22,15 +22,24 @@ interface Descriptor {
 }
 
 /** The fields of `expected` that the manifest does not match, and what it holds for each. */
-export async function compare(registry: FakeRegistry, manifest: InspectedManifest, expected: ExpectedManifest): Promise<{ differences: Difference[]; actual: Record<string, unknown> }> {
+export async function compare(
+  registry: FakeRegistry,
+  manifest: InspectedManifest,
+  expected: ExpectedManifest,
+): Promise<{ differences: Difference[]; actual: Record<string, unknown> }> {
   const body = bodyOf(manifest)
   const differences: Difference[] = []
   const actual: Record<string, unknown> = {}
   const simple = (field: string, stored: unknown, wanted: unknown, extra: string[] = []): void => {
     actual[field] = stored
-    if (!matchValue(stored, wanted)) differences.push({ field, lines: [`expected  ${formatValue(wanted)}`, `stored    ${formatValue(stored)}`, ...extra] })
+    if (!matchValue(stored, wanted))
+      differences.push({
+        field,
+        lines: [`expected  ${formatValue(wanted)}`, `stored    ${formatValue(stored)}`, ...extra],
+      })
   }
-  if (expected.mediaType !== undefined) simple('mediaType', manifest.mediaType, expected.mediaType, pushHint(registry, manifest))
+  if (expected.mediaType !== undefined)
+    simple('mediaType', manifest.mediaType, expected.mediaType, pushHint(registry, manifest))
   if (expected.digest !== undefined) simple('digest', manifest.digest, expected.digest)
   if (expected.size !== undefined) simple('size', manifest.size, expected.size)
   if (expected.artifactType !== undefined) simple('artifactType', manifest.artifactType, expected.artifactType)
@@ -41,7 +50,14 @@ export async function compare(registry: FakeRegistry, manifest: InspectedManifes
       const lines = [`expected  ${formatValue(expected.annotations)} (a subset)`]
       const entries = Object.entries(stored)
       if (entries.length === 0) lines.push('stored    no annotations')
-      else lines.push(`stored    ${count(entries.length, 'annotation')}:`, ...formatTable(['key', 'value'], entries.map(([key, value]) => [key, formatValue(value)])).split('\n'))
+      else
+        lines.push(
+          `stored    ${count(entries.length, 'annotation')}:`,
+          ...formatTable(
+            ['key', 'value'],
+            entries.map(([key, value]) => [key, formatValue(value)]),
+          ).split('\n'),
+        )
       differences.push({ field: 'annotations', lines })
     }
   }
@@ -59,21 +75,35 @@ export async function compare(registry: FakeRegistry, manifest: InspectedManifes
     const stored = childPlatforms(children)
     actual.platforms = stored
     if (!platformsMatch(children, expected.platforms)) {
-      differences.push({ field: 'platforms', lines: [`expected  ${formatValue(expected.platforms)} (in any order)`, `stored    ${formatValue(stored)}`, ...descriptorTable(children, true)] })
+      differences.push({
+        field: 'platforms',
+        lines: [
+          `expected  ${formatValue(expected.platforms)} (in any order)`,
+          `stored    ${formatValue(stored)}`,
+          ...descriptorTable(children, true),
+        ],
+      })
     }
   }
   if (expected.platform !== undefined) {
     const platform = await imagePlatform(registry, manifest, body)
     actual.platform = platform === undefined ? undefined : platformText(platform)
     if (platform === undefined || !platformMatches(platform, expected.platform)) {
-      const stored = platform === undefined ? `none (${platformAbsence(manifest, body)})` : formatValue(platformText(platform))
-      differences.push({ field: 'platform', lines: [`expected  ${formatValue(expected.platform)}`, `stored    ${stored}`] })
+      const stored =
+        platform === undefined ? `none (${platformAbsence(manifest, body)})` : formatValue(platformText(platform))
+      differences.push({
+        field: 'platform',
+        lines: [`expected  ${formatValue(expected.platform)}`, `stored    ${stored}`],
+      })
     }
   }
   if (expected.subject !== undefined) {
     const subject = body.subject as Descriptor | undefined
     const wanted = expected.subject
-    const stored = typeof wanted === 'object' && !(wanted instanceof RegExp) && !isAsymmetricMatcher(wanted) ? subject : subject?.digest
+    const stored =
+      typeof wanted === 'object' && !(wanted instanceof RegExp) && !isAsymmetricMatcher(wanted)
+        ? subject
+        : subject?.digest
     simple('subject', stored, wanted, subject === undefined ? ['the manifest has no subject'] : [])
   }
   return { differences, actual }
@@ -82,7 +112,14 @@ export async function compare(registry: FakeRegistry, manifest: InspectedManifes
 // The mediaType a push stored comes from its Content-Type and body; naming both tells a client
 // author which of the two was wrong.
 function pushHint(registry: FakeRegistry, manifest: InspectedManifest): string[] {
-  const push = registry.requests.last((request) => request.method === 'PUT' && request.resource === 'manifest' && request.repository === manifest.repository && request.digest === manifest.digest && request.response.status === 201)
+  const push = registry.requests.last(
+    (request) =>
+      request.method === 'PUT' &&
+      request.resource === 'manifest' &&
+      request.repository === manifest.repository &&
+      request.digest === manifest.digest &&
+      request.response.status === 201,
+  )
   if (!push) return ['(not pushed through the journal: seeded, or recorded before requests.clear())']
   const contentType = push.headers['content-type']
   const bodyType = (push.manifest as { mediaType?: unknown } | undefined)?.mediaType ?? push.manifestSummary?.mediaType
@@ -92,7 +129,11 @@ function pushHint(registry: FakeRegistry, manifest: InspectedManifest): string[]
   ]
 }
 
-function compareDescriptors(field: string, stored: Descriptor[] | undefined, wanted: ExpectedDescriptors): Difference | undefined {
+function compareDescriptors(
+  field: string,
+  stored: Descriptor[] | undefined,
+  wanted: ExpectedDescriptors,
+): Difference | undefined {
   const noun = field === 'layers' ? 'layer' : 'manifest'
   if (typeof wanted === 'number') {
     if (stored?.length === wanted) return undefined
@@ -112,7 +153,10 @@ function compareDescriptors(field: string, stored: Descriptor[] | undefined, wan
 
 function storedDescriptors(field: string, noun: string, stored: readonly Descriptor[] | undefined): string[] {
   if (stored === undefined) return [`stored    no ${field} field`]
-  return [`stored    ${count(stored.length, noun)}${stored.length > 0 ? ':' : ''}`, ...descriptorTable(stored, field === 'manifests')]
+  return [
+    `stored    ${count(stored.length, noun)}${stored.length > 0 ? ':' : ''}`,
+    ...descriptorTable(stored, field === 'manifests'),
+  ]
 }
 
 function descriptorTable(descriptors: readonly Descriptor[], withPlatform: boolean): string[] {
@@ -120,7 +164,12 @@ function descriptorTable(descriptors: readonly Descriptor[], withPlatform: boole
   const header = ['#', 'mediaType', 'digest', 'size']
   if (withPlatform) header.push('platform')
   const rows = descriptors.map((descriptor, index) => {
-    const row = [String(index), String(descriptor.mediaType ?? ''), shortDigest(descriptor.digest), String(descriptor.size ?? '')]
+    const row = [
+      String(index),
+      String(descriptor.mediaType ?? ''),
+      shortDigest(descriptor.digest),
+      String(descriptor.size ?? ''),
+    ]
     if (withPlatform) row.push(descriptor.platform === undefined ? '' : platformText(descriptor.platform))
     return row
   })
@@ -133,17 +182,23 @@ function childPlatforms(children: readonly Descriptor[]): string[] {
 }
 
 function platformText(platform: Record<string, unknown>): string {
-  const parts = [platform.os, platform.architecture, platform.variant].filter((part) => typeof part === 'string' && part !== '')
+  const parts = [platform.os, platform.architecture, platform.variant].filter(
+    (part) => typeof part === 'string' && part !== '',
+  )
   return parts.join('/')
 }
 
 function platformMatches(platform: Record<string, unknown>, wanted: PlatformMatch): boolean {
   if (typeof wanted === 'string') return platformText(platform) === wanted
-  if (isAsymmetricMatcher(wanted)) return wanted.asymmetricMatch(platformText(platform)) || wanted.asymmetricMatch(platform)
+  if (isAsymmetricMatcher(wanted))
+    return wanted.asymmetricMatch(platformText(platform)) || wanted.asymmetricMatch(platform)
   return matchValue(platform, wanted)
 }
 
-function platformsMatch(children: readonly Descriptor[], wanted: ReadonlyArray<PlatformMatch> | AsymmetricMatcherLike): boolean {
+function platformsMatch(
+  children: readonly Descriptor[],
+  wanted: ReadonlyArray<PlatformMatch> | AsymmetricMatcherLike,
+): boolean {
   if (isAsymmetricMatcher(wanted)) return wanted.asymmetricMatch(childPlatforms(children))
   if (wanted.length !== children.length) return false
   const unused = [...children]
@@ -159,7 +214,11 @@ function bodyOf(manifest: InspectedManifest): Record<string, unknown> {
   return (typeof manifest.body === 'object' && manifest.body !== null ? manifest.body : {}) as Record<string, unknown>
 }
 
-async function imagePlatform(registry: FakeRegistry, manifest: InspectedManifest, body: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+async function imagePlatform(
+  registry: FakeRegistry,
+  manifest: InspectedManifest,
+  body: Record<string, unknown>,
+): Promise<Record<string, unknown> | undefined> {
   const config = body.config as Descriptor | undefined
   if (typeof config?.digest !== 'string') return undefined
   const blob = await registry.blob(manifest.repository, config.digest).catch(() => undefined)
@@ -184,9 +243,15 @@ function platformAbsence(manifest: InspectedManifest, body: Record<string, unkno
 /** The manifest in the shape an asymmetric matcher given as the whole expectation sees. */
 export async function summaryOf(registry: FakeRegistry, manifest: InspectedManifest): Promise<Record<string, unknown>> {
   const body = bodyOf(manifest)
-  const summary: Record<string, unknown> = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, annotations: body.annotations ?? {} }
+  const summary: Record<string, unknown> = {
+    mediaType: manifest.mediaType,
+    digest: manifest.digest,
+    size: manifest.size,
+    annotations: body.annotations ?? {},
+  }
   if (manifest.artifactType !== undefined) summary.artifactType = manifest.artifactType
-  for (const field of ['config', 'layers', 'manifests', 'subject'] as const) if (body[field] !== undefined) summary[field] = body[field]
+  for (const field of ['config', 'layers', 'manifests', 'subject'] as const)
+    if (body[field] !== undefined) summary[field] = body[field]
   if (Array.isArray(body.manifests)) summary.platforms = childPlatforms(body.manifests as Descriptor[])
   const platform = await imagePlatform(registry, manifest, body)
   if (platform !== undefined) summary.platform = platformText(platform)

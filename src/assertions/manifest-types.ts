@@ -10,7 +10,13 @@ import type { AsymmetricMatcherLike, TextMatch } from '../journal/journal.js'
  */
 export type PlatformMatch =
   | string
-  | { os?: TextMatch; architecture?: TextMatch; variant?: TextMatch; 'os.version'?: TextMatch; 'os.features'?: readonly string[] | AsymmetricMatcherLike }
+  | {
+      os?: TextMatch
+      architecture?: TextMatch
+      variant?: TextMatch
+      'os.version'?: TextMatch
+      'os.features'?: readonly string[] | AsymmetricMatcherLike
+    }
   | AsymmetricMatcherLike
 
 /**
@@ -35,7 +41,8 @@ export interface ExpectedDescriptor {
  * @example
  * await assertManifest(registry, 'team/app:1', { layers: [{ size: 1024 }, { mediaType: /tar\+gzip$/ }] })
  */
-export type ExpectedDescriptors = number | ReadonlyArray<ExpectedDescriptor | AsymmetricMatcherLike> | AsymmetricMatcherLike
+export type ExpectedDescriptors =
+  number | ReadonlyArray<ExpectedDescriptor | AsymmetricMatcherLike> | AsymmetricMatcherLike
 
 /**
  * What `assertManifest` / `toHaveManifest` checks; every field is optional and objects are

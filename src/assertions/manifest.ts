@@ -8,13 +8,29 @@ import type { ExpectedManifest } from './manifest-types.js'
 
 export type { ExpectedDescriptor, ExpectedDescriptors, ExpectedManifest, PlatformMatch } from './manifest-types.js'
 
-const MANIFEST_FIELDS = ['mediaType', 'digest', 'size', 'artifactType', 'annotations', 'config', 'layers', 'manifests', 'platforms', 'platform', 'subject'] as const
+const MANIFEST_FIELDS = [
+  'mediaType',
+  'digest',
+  'size',
+  'artifactType',
+  'annotations',
+  'config',
+  'layers',
+  'manifests',
+  'platforms',
+  'platform',
+  'subject',
+] as const
 
 /**
  * Checks that the registry holds the manifest a reference names and, when given, that it matches
  * `expected`. The result explains what the registry really holds.
  */
-export async function checkManifest(registry: FakeRegistry, reference: string, expected?: ExpectedManifest): Promise<CheckResult> {
+export async function checkManifest(
+  registry: FakeRegistry,
+  reference: string,
+  expected?: ExpectedManifest,
+): Promise<CheckResult> {
   requireOpenRegistry(registry, 'check a manifest in registry')
   const parsed = parseImageReference(reference, registry.host, 'check the manifest')
   validateExpected(expected)
@@ -36,7 +52,13 @@ export async function checkManifest(registry: FakeRegistry, reference: string, e
   if (isAsymmetricMatcher(expected)) {
     const summary = await summaryOf(registry, manifest)
     const pass = expected.asymmetricMatch(summary)
-    return { pass, message: `Expected manifest ${name} to match ${formatValue(expected)}, but it holds ${formatValue(summary)}.`, negatedMessage, actual: summary, expected }
+    return {
+      pass,
+      message: `Expected manifest ${name} to match ${formatValue(expected)}, but it holds ${formatValue(summary)}.`,
+      negatedMessage,
+      actual: summary,
+      expected,
+    }
   }
   const { differences, actual } = await compare(registry, manifest, expected)
   const pass = differences.length === 0
@@ -55,7 +77,11 @@ export async function checkManifest(registry: FakeRegistry, reference: string, e
  * @example
  * await assertManifest(registry, 'team/app:1', { mediaType: 'application/vnd.oci.image.manifest.v1+json', layers: 2 })
  */
-export async function assertManifest(registry: FakeRegistry, reference: string, expected?: ExpectedManifest): Promise<void> {
+export async function assertManifest(
+  registry: FakeRegistry,
+  reference: string,
+  expected?: ExpectedManifest,
+): Promise<void> {
   throwUnlessPassed(await checkManifest(registry, reference, expected), 'assertManifest', assertManifest)
 }
 
@@ -64,12 +90,28 @@ function validateExpected(expected: ExpectedManifest | undefined): void {
   if (expected === undefined || isAsymmetricMatcher(expected)) return
   for (const field of ['layers', 'manifests'] as const) {
     const value: unknown = expected[field]
-    if (value === undefined || Array.isArray(value) || isAsymmetricMatcher(value) || (typeof value === 'number' && Number.isInteger(value) && value >= 0)) continue
-    throw invalidField('assertManifest', field, `${field} must be a count, a list of descriptor fields, or an asymmetric matcher`, `Pass one such as ${field}: 2 or ${field}: [{ mediaType: '…' }]`)
+    if (
+      value === undefined ||
+      Array.isArray(value) ||
+      isAsymmetricMatcher(value) ||
+      (typeof value === 'number' && Number.isInteger(value) && value >= 0)
+    )
+      continue
+    throw invalidField(
+      'assertManifest',
+      field,
+      `${field} must be a count, a list of descriptor fields, or an asymmetric matcher`,
+      `Pass one such as ${field}: 2 or ${field}: [{ mediaType: '…' }]`,
+    )
   }
   const { platforms } = expected
   if (platforms !== undefined && !Array.isArray(platforms) && !isAsymmetricMatcher(platforms)) {
-    throw invalidField('assertManifest', 'platforms', 'platforms must be a list', "Pass one such as platforms: ['linux/amd64', 'linux/arm64']")
+    throw invalidField(
+      'assertManifest',
+      'platforms',
+      'platforms must be a list',
+      "Pass one such as platforms: ['linux/amd64', 'linux/arm64']",
+    )
   }
 }
 
@@ -77,7 +119,11 @@ function display(reference: ImageReference): string {
   return `${reference.repository}${reference.tag === undefined ? '' : `:${reference.tag}`}${reference.digest === undefined ? '' : `@${reference.digest}`}`
 }
 
-async function missingManifestMessage(registry: FakeRegistry, reference: ImageReference, name: string): Promise<string> {
+async function missingManifestMessage(
+  registry: FakeRegistry,
+  reference: ImageReference,
+  name: string,
+): Promise<string> {
   const { repository } = reference
   const lines: string[] = []
   if (!(await registry.options.storage.hasRepository(repository))) {
@@ -86,7 +132,8 @@ async function missingManifestMessage(registry: FakeRegistry, reference: ImageRe
     lines.push(repositories.length === 0 ? 'The registry is empty.' : `Repositories: ${formatList(repositories)}`)
   } else {
     const tags = await registry.tags(repository)
-    const why = reference.digest === undefined ? `has no tag "${reference.tag ?? ''}"` : `has no manifest ${reference.digest}`
+    const why =
+      reference.digest === undefined ? `has no tag "${reference.tag ?? ''}"` : `has no manifest ${reference.digest}`
     lines.push(`Expected registry to have manifest ${name}, but repository "${repository}" ${why}.`)
     if (tags.length === 0) lines.push(`${repository} has no tags.`)
     else {
@@ -99,8 +146,13 @@ async function missingManifestMessage(registry: FakeRegistry, reference: ImageRe
     }
   }
   const pushes = registry.requests
-    .filter((request) => request.method === 'PUT' && request.resource === 'manifest' && request.repository === repository)
-    .filter((request) => reference.tag === undefined || request.reference === reference.tag || request.digest === reference.digest)
+    .filter(
+      (request) => request.method === 'PUT' && request.resource === 'manifest' && request.repository === repository,
+    )
+    .filter(
+      (request) =>
+        reference.tag === undefined || request.reference === reference.tag || request.digest === reference.digest,
+    )
     .slice(-5)
   if (pushes.length > 0) lines.push(`Manifest pushes to ${repository} in the journal:`, formatRequests(pushes))
   return lines.join('\n')

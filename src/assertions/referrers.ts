@@ -24,7 +24,11 @@ export interface ExpectedReferrers {
 const REFERRER_FIELDS = ['artifactType', 'annotations', 'count', 'digests'] as const
 
 /** Checks that manifests refer to a subject (`team/app:1`, `team/app@sha256:…`). */
-export async function checkReferrers(registry: FakeRegistry, subject: string, expected: ExpectedReferrers = {}): Promise<CheckResult> {
+export async function checkReferrers(
+  registry: FakeRegistry,
+  subject: string,
+  expected: ExpectedReferrers = {},
+): Promise<CheckResult> {
   requireOpenRegistry(registry, 'check the referrers in registry')
   const parsed = parseImageReference(subject, registry.host, 'check the referrers of')
   requireKnownKeys(expected, REFERRER_FIELDS, 'assertReferrers')
@@ -36,15 +40,22 @@ export async function checkReferrers(registry: FakeRegistry, subject: string, ex
   }
   const all = await registry.referrers(subject)
   const counted = all.filter((referrer) => matches(referrer, expected))
-  const missingDigests = (expected.digests ?? []).filter((digest) => !counted.some((referrer) => referrer.digest === digest))
-  const countOk = expected.count === undefined ? counted.length > 0 || expected.digests !== undefined : counted.length === expected.count
+  const missingDigests = (expected.digests ?? []).filter(
+    (digest) => !counted.some((referrer) => referrer.digest === digest),
+  )
+  const countOk =
+    expected.count === undefined
+      ? counted.length > 0 || expected.digests !== undefined
+      : counted.length === expected.count
   const pass = countOk && missingDigests.length === 0
   const which = describe(expected)
   const wanted = expected.count === undefined ? `referrers${which}` : `${count(expected.count, 'referrer')}${which}`
   const target = await registry.manifest(subject)
   const subjectText = parsed.digest === undefined && target ? `${subject} (${target.digest})` : subject
   const verb = counted.length === 1 ? 'matches' : 'match'
-  const lines = [`Expected ${subjectText} to have ${wanted}, but ${counted.length === 0 ? 'none' : counted.length} ${verb}.`]
+  const lines = [
+    `Expected ${subjectText} to have ${wanted}, but ${counted.length === 0 ? 'none' : counted.length} ${verb}.`,
+  ]
   if (missingDigests.length > 0) lines.push(`Missing digests: ${missingDigests.join(', ')}`)
   if (!target) lines.push(`The subject is not in the registry (referrers may still point at it).`)
   lines.push(all.length === 0 ? 'No manifest refers to it.' : `All referrers of it:\n${table(all)}`)
@@ -64,7 +75,11 @@ export async function checkReferrers(registry: FakeRegistry, subject: string, ex
  * @example
  * await assertReferrers(registry, 'team/app:1', { artifactType: 'application/spdx+json', count: 1 })
  */
-export async function assertReferrers(registry: FakeRegistry, subject: string, expected?: ExpectedReferrers): Promise<void> {
+export async function assertReferrers(
+  registry: FakeRegistry,
+  subject: string,
+  expected?: ExpectedReferrers,
+): Promise<void> {
   throwUnlessPassed(await checkReferrers(registry, subject, expected), 'assertReferrers', assertReferrers)
 }
 
@@ -85,6 +100,11 @@ function describe(expected: ExpectedReferrers): string {
 function table(referrers: readonly InspectedReferrer[]): string {
   return formatTable(
     ['digest', 'artifactType', 'mediaType', 'annotations'],
-    referrers.map((referrer) => [shortDigest(referrer.digest), referrer.artifactType ?? '', referrer.mediaType, referrer.annotations === undefined ? '' : formatValue(referrer.annotations)]),
+    referrers.map((referrer) => [
+      shortDigest(referrer.digest),
+      referrer.artifactType ?? '',
+      referrer.mediaType,
+      referrer.annotations === undefined ? '' : formatValue(referrer.annotations),
+    ]),
   )
 }

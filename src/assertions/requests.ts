@@ -33,18 +33,36 @@ export function checkRequest(registry: FakeRegistry, filter: RequestFilter, opti
   requireRequestFilter(filter, 'check requests with filter')
   requireKnownKeys(options, ['times'], 'assertRequest')
   const { times } = options
-  if (times !== undefined && !(Number.isInteger(times) && times >= 0)) throw invalidField('assertRequest', 'times', 'times must be a whole number', 'Pass one such as { times: 1 }')
+  if (times !== undefined && !(Number.isInteger(times) && times >= 0))
+    throw invalidField('assertRequest', 'times', 'times must be a whole number', 'Pass one such as { times: 1 }')
   const all = registry.requests.all()
   const matched = all.filter((request) => matchesRequest(request, filter))
   const wanted = times === undefined ? 'a request' : count(times, 'request')
   const pass = times === undefined ? matched.length > 0 : matched.length === times
-  const lines = [`Expected ${wanted} matching ${formatValue(filter)}, but ${matched.length === 0 ? `none of the ${count(all.length, 'recorded request')} matched` : `${matched.length} matched`}.`]
+  const lines = [
+    `Expected ${wanted} matching ${formatValue(filter)}, but ${matched.length === 0 ? `none of the ${count(all.length, 'recorded request')} matched` : `${matched.length} matched`}.`,
+  ]
   if (matched.length > 0) lines.push('Matching requests:', formatRequests(matched))
   else if (all.length > 0) {
-    lines.push('Closest requests:', formatRequests(closest(all, filter), { title: 'differs in', cell: (request) => differingKeys(request, filter).join(', ') }))
+    lines.push(
+      'Closest requests:',
+      formatRequests(closest(all, filter), {
+        title: 'differs in',
+        cell: (request) => differingKeys(request, filter).join(', '),
+      }),
+    )
   }
-  const negated = [`Expected ${times === undefined ? 'no request' : `not ${count(times, 'request')}`} matching ${formatValue(filter)}, but ${matched.length} matched:`, formatRequests(matched)]
-  return { pass, message: lines.join('\n'), negatedMessage: negated.join('\n'), actual: matched.length, expected: times ?? 'at least 1' }
+  const negated = [
+    `Expected ${times === undefined ? 'no request' : `not ${count(times, 'request')}`} matching ${formatValue(filter)}, but ${matched.length} matched:`,
+    formatRequests(matched),
+  ]
+  return {
+    pass,
+    message: lines.join('\n'),
+    negatedMessage: negated.join('\n'),
+    actual: matched.length,
+    expected: times ?? 'at least 1',
+  }
 }
 
 /**
@@ -63,16 +81,33 @@ function checkNoErrors(registry: FakeRegistry, options: NoErrorsOptions = {}): C
   requireOpenRegistry(registry, 'check the requests of registry')
   requireKnownKeys(options, ['allow'], 'assertNoErrors')
   const given: unknown = options.allow ?? []
-  if (!Array.isArray(given)) throw invalidField('assertNoErrors', 'allow', 'allow is a list of request filters', 'Pass one such as { allow: [{ status: 404, method: \'HEAD\' }] }')
+  if (!Array.isArray(given))
+    throw invalidField(
+      'assertNoErrors',
+      'allow',
+      'allow is a list of request filters',
+      "Pass one such as { allow: [{ status: 404, method: 'HEAD' }] }",
+    )
   const allow = given as readonly RequestFilter[]
   for (const filter of allow) requireRequestFilter(filter, 'allow errors with filter')
-  const errors = registry.requests.filter((request) => request.response.status >= 400 && !allow.some((filter) => matchesRequest(request, filter)))
+  const errors = registry.requests.filter(
+    (request) => request.response.status >= 400 && !allow.some((filter) => matchesRequest(request, filter)),
+  )
   const otherThan = allow.length === 0 ? '' : ` other than ${formatValue(allow)}`
   return {
     pass: errors.length === 0,
-    message: [`Expected no error answers${otherThan}, but ${count(errors.length, 'request')} failed:`, formatRequests(errors)].join('\n'),
+    message: [
+      `Expected no error answers${otherThan}, but ${count(errors.length, 'request')} failed:`,
+      formatRequests(errors),
+    ].join('\n'),
     negatedMessage: `Expected error answers${otherThan}, but none of the ${count(registry.requests.size, 'recorded request')} failed.`,
-    actual: errors.map(({ id, method, path, response }) => ({ id, method, path, status: response.status, errorCode: response.errorCode })),
+    actual: errors.map(({ id, method, path, response }) => ({
+      id,
+      method,
+      path,
+      status: response.status,
+      errorCode: response.errorCode,
+    })),
     expected: [],
   }
 }

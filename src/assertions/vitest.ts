@@ -1,6 +1,12 @@
 import type { FakeRegistry } from '../create-fake-registry.js'
 import type { AsymmetricMatcherLike, RequestFilter } from '../journal/journal.js'
-import { checkAuthenticated, checkFollowedChallenge, checkNoCredentials, type AuthenticatedExpectation, type NoCredentialsOptions } from './auth.js'
+import {
+  checkAuthenticated,
+  checkFollowedChallenge,
+  checkNoCredentials,
+  type AuthenticatedExpectation,
+  type NoCredentialsOptions,
+} from './auth.js'
 import { checkBlob, type ExpectedBlob } from './blob.js'
 import { invalidField, type CheckResult } from './check.js'
 import { checkManifest, type ExpectedManifest } from './manifest.js'
@@ -31,7 +37,11 @@ export interface RegistryMatchers {
    * The repository has these tags (at least; exactly with `{ exact: true }`).
    * @example await expect(registry).toHaveTags('team/app', ['1', 'latest'])
    */
-  toHaveTags(repository: string, tags: readonly string[] | string | AsymmetricMatcherLike, options?: TagsOptions): Promise<void>
+  toHaveTags(
+    repository: string,
+    tags: readonly string[] | string | AsymmetricMatcherLike,
+    options?: TagsOptions,
+  ): Promise<void>
   /**
    * Manifests refer to the subject (of an artifact type, a count…).
    * @example await expect(registry).toHaveReferrers('team/app:1', { artifactType: 'application/spdx+json' })
@@ -78,7 +88,12 @@ export const registryMatchers = {
   async toHaveBlob(received: unknown, repository: string, digest: string, expected?: ExpectedBlob) {
     return resultOf(await checkBlob(received as FakeRegistry, repository, digest, expected))
   },
-  async toHaveTags(received: unknown, repository: string, tags: readonly string[] | string | AsymmetricMatcherLike, options?: TagsOptions) {
+  async toHaveTags(
+    received: unknown,
+    repository: string,
+    tags: readonly string[] | string | AsymmetricMatcherLike,
+    options?: TagsOptions,
+  ) {
     return resultOf(await checkTags(received as FakeRegistry, repository, tags, options))
   },
   async toHaveReferrers(received: unknown, subject: string, expected?: ExpectedReferrers) {
@@ -89,7 +104,12 @@ export const registryMatchers = {
   },
   toHaveReceivedRequestTimes(received: unknown, times: number, filter: RequestFilter) {
     if (typeof times !== 'number') {
-      throw invalidField('toHaveReceivedRequestTimes', 'times', 'the first argument is the number of requests', "Pass one such as toHaveReceivedRequestTimes(1, { method: 'PUT' })")
+      throw invalidField(
+        'toHaveReceivedRequestTimes',
+        'times',
+        'the first argument is the number of requests',
+        "Pass one such as toHaveReceivedRequestTimes(1, { method: 'PUT' })",
+      )
     }
     return resultOf(checkRequest(received as FakeRegistry, filter, { times }))
   },

@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 import { writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { createFakeRegistry, directoryStorage, FakeRegistryError, type FakeRegistry, type FakeRegistryOptions } from '../index.js'
+import {
+  createFakeRegistry,
+  directoryStorage,
+  FakeRegistryError,
+  type FakeRegistry,
+  type FakeRegistryOptions,
+} from '../index.js'
 import { readFaultFile } from './fault-file.js'
 import { parseCliArgs, USAGE, UsageError, type CliCommand, type ServeCommand } from './parse-args.js'
 import { formatRequest } from './request-log.js'
@@ -69,7 +75,9 @@ async function serve(command: ServeCommand): Promise<number> {
       // Before the url line: whoever waits for that line may read the file at once.
       await writeFile(command.caOut, registry.ca ?? '')
     } catch (error) {
-      process.stderr.write(`fake-oci-registry: Failed to write the CA certificate to "${command.caOut}": ${(error as Error).message}.\n`)
+      process.stderr.write(
+        `fake-oci-registry: Failed to write the CA certificate to "${command.caOut}": ${(error as Error).message}.\n`,
+      )
       await registry.close()
       return EXIT_FAILURE
     }
@@ -143,7 +151,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code
   },
   (error: unknown) => {
-    process.stderr.write(`fake-oci-registry: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.stderr.write(
+      `fake-oci-registry: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    )
     process.exitCode = EXIT_FAILURE
   },
 )

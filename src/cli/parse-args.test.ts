@@ -3,7 +3,12 @@ import { OPTION_NAMES } from '../options.js'
 import { CLI_DEFAULT_PORT, CLI_FLAGS, parseCliArgs, USAGE, UsageError } from './parse-args.js'
 
 describe('parseCliArgs', () => {
-  const serve = (options: object, storage = 'memory', log = 'human') => ({ command: 'serve', storage, options: { port: 5000, host: '127.0.0.1', ...options }, log })
+  const serve = (options: object, storage = 'memory', log = 'human') => ({
+    command: 'serve',
+    storage,
+    options: { port: 5000, host: '127.0.0.1', ...options },
+    log,
+  })
 
   it.each([
     { argv: ['serve'], expected: serve({}) },
@@ -18,22 +23,65 @@ describe('parseCliArgs', () => {
     { argv: ['serve', '--port', '1', '--port', '2'], expected: serve({ port: 2 }) },
     { argv: ['serve', '--no-automatic-mount'], expected: serve({ automaticMount: false }) },
     { argv: ['serve', '--no-deletes', '--referrers'], expected: serve({ deletes: false, referrers: true }) },
-    { argv: ['serve', '--no-referrers', '--no-unknown-content-types'], expected: serve({ referrers: false, unknownContentTypes: false }) },
-    { argv: ['serve', '--mode', 'lenient', '--no-schema1', '--no-unknown-manifest-types'], expected: serve({ mode: 'lenient', schema1: false, unknownManifestTypes: false }) },
+    {
+      argv: ['serve', '--no-referrers', '--no-unknown-content-types'],
+      expected: serve({ referrers: false, unknownContentTypes: false }),
+    },
+    {
+      argv: ['serve', '--mode', 'lenient', '--no-schema1', '--no-unknown-manifest-types'],
+      expected: serve({ mode: 'lenient', schema1: false, unknownManifestTypes: false }),
+    },
     { argv: ['serve', '--deletes', '--no-deletes'], expected: serve({ deletes: false }) },
     { argv: ['serve', '--faults', 'faults.json'], expected: { ...serve({}), faults: 'faults.json' } },
     // Profiles too are checked by createFakeRegistry; a flag given beside one overrides it.
     { argv: ['serve', '--profile', 'ghcr'], expected: serve({ profile: 'ghcr' }) },
     { argv: ['serve', '--profile=ghcr', '--deletes'], expected: serve({ profile: 'ghcr', deletes: true }) },
-    { argv: ['serve', '--tls', '--ca-out', 'certs/ca.crt'], expected: { ...serve({ tls: true }), caOut: 'certs/ca.crt' } },
-    { argv: ['serve', '--user', 'alice:secret', '--user', 'bob:a:b'], expected: serve({ auth: { users: { alice: 'secret', bob: 'a:b' } } }) },
     {
-      argv: ['serve', '--auth', 'basic', '--anonymous', 'pull', '--user', 'alice:secret', '--permission', 'alice=repository:team/*:pull,push', '--permission', 'alice=registry:catalog:*'],
-      expected: serve({ auth: { scheme: 'basic', anonymous: 'pull', users: { alice: 'secret' }, permissions: { alice: ['repository:team/*:pull,push', 'registry:catalog:*'] } } }),
+      argv: ['serve', '--tls', '--ca-out', 'certs/ca.crt'],
+      expected: { ...serve({ tls: true }), caOut: 'certs/ca.crt' },
     },
     {
-      argv: ['serve', '--auth', 'bearer', '--token-ttl-seconds', '60', '--service', 'registry.test', '--forbidden-status', '403'],
-      expected: serve({ auth: { scheme: 'bearer', users: {}, tokenTtlSeconds: 60, service: 'registry.test', forbiddenStatus: 403 } }),
+      argv: ['serve', '--user', 'alice:secret', '--user', 'bob:a:b'],
+      expected: serve({ auth: { users: { alice: 'secret', bob: 'a:b' } } }),
+    },
+    {
+      argv: [
+        'serve',
+        '--auth',
+        'basic',
+        '--anonymous',
+        'pull',
+        '--user',
+        'alice:secret',
+        '--permission',
+        'alice=repository:team/*:pull,push',
+        '--permission',
+        'alice=registry:catalog:*',
+      ],
+      expected: serve({
+        auth: {
+          scheme: 'basic',
+          anonymous: 'pull',
+          users: { alice: 'secret' },
+          permissions: { alice: ['repository:team/*:pull,push', 'registry:catalog:*'] },
+        },
+      }),
+    },
+    {
+      argv: [
+        'serve',
+        '--auth',
+        'bearer',
+        '--token-ttl-seconds',
+        '60',
+        '--service',
+        'registry.test',
+        '--forbidden-status',
+        '403',
+      ],
+      expected: serve({
+        auth: { scheme: 'bearer', users: {}, tokenTtlSeconds: 60, service: 'registry.test', forbiddenStatus: 403 },
+      }),
     },
     { argv: ['serve', '--log', 'json'], expected: serve({}, 'memory', 'json') },
     { argv: ['serve', '-q'], expected: serve({}, 'memory', 'none') },
@@ -64,8 +112,14 @@ describe('parseCliArgs', () => {
     { argv: ['serve', '--host='], message: "--host must be an address such as 127.0.0.1 or ::1, got ''" },
     { argv: ['serve', '--storage', ''], message: "--storage must be 'memory' or a directory, got ''" },
     { argv: ['serve', '--faults='], message: "--faults must be the path of a JSON file, got ''" },
-    { argv: ['serve', '--max-manifest-bytes', '0'], message: "--max-manifest-bytes must be a positive whole number of bytes, got '0'" },
-    { argv: ['serve', '--max-manifest-bytes', '4k'], message: "--max-manifest-bytes must be a positive whole number of bytes, got '4k'" },
+    {
+      argv: ['serve', '--max-manifest-bytes', '0'],
+      message: "--max-manifest-bytes must be a positive whole number of bytes, got '0'",
+    },
+    {
+      argv: ['serve', '--max-manifest-bytes', '4k'],
+      message: "--max-manifest-bytes must be a positive whole number of bytes, got '4k'",
+    },
     { argv: ['serve', '--deletes=no'], message: 'option --deletes takes no value' },
     { argv: ['serve', '--ca-out', 'ca.crt'], message: '--ca-out writes the CA that --tls makes: add --tls' },
     { argv: ['serve', '--tls', '--ca-out='], message: "--ca-out must be a file name, got ''" },
@@ -73,12 +127,24 @@ describe('parseCliArgs', () => {
     { argv: ['serve', '--user', 'alice'], message: "--user must be name:password with neither empty, got 'alice'" },
     { argv: ['serve', '--user', ':secret'], message: "--user must be name:password with neither empty, got ':secret'" },
     { argv: ['serve', '--user', 'alice:'], message: "--user must be name:password with neither empty, got 'alice:'" },
-    { argv: ['serve', '--permission', 'repository:a:pull'], message: "--permission must be name=scope, such as alice=repository:team/*:pull, got 'repository:a:pull'" },
-    { argv: ['serve', '--token-ttl-seconds', '5m'], message: "--token-ttl-seconds must be a positive whole number, got '5m'" },
-    { argv: ['serve', '--forbidden-status', 'DENIED'], message: "--forbidden-status must be a positive whole number, got 'DENIED'" },
+    {
+      argv: ['serve', '--permission', 'repository:a:pull'],
+      message: "--permission must be name=scope, such as alice=repository:team/*:pull, got 'repository:a:pull'",
+    },
+    {
+      argv: ['serve', '--token-ttl-seconds', '5m'],
+      message: "--token-ttl-seconds must be a positive whole number, got '5m'",
+    },
+    {
+      argv: ['serve', '--forbidden-status', 'DENIED'],
+      message: "--forbidden-status must be a positive whole number, got 'DENIED'",
+    },
     { argv: ['serve', '--log', 'text'], message: "--log must be 'human' or 'json', got 'text'" },
     { argv: ['serve', '--log', ''], message: "--log must be 'human' or 'json', got ''" },
-    { argv: ['serve', '--quiet', '--log=human'], message: '--quiet and --log cannot be used together: --quiet turns the log off' },
+    {
+      argv: ['serve', '--quiet', '--log=human'],
+      message: '--quiet and --log cannot be used together: --quiet turns the log off',
+    },
   ])('rejects $argv with a UsageError', ({ argv, message }) => {
     let thrown: unknown
     try {
@@ -95,7 +161,8 @@ describe('parseCliArgs', () => {
     const codeOnly = ['transport', 'origin', 'quirks', 'rateLimit', 'blobRedirect', 'now']
     const flagged = OPTION_NAMES.filter((name) => !codeOnly.includes(name))
     expect([...CLI_FLAGS.keys()].sort()).toEqual([...flagged].sort())
-    for (const [option, flag] of CLI_FLAGS) expect(flag).toBe(`--${option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`)
+    for (const [option, flag] of CLI_FLAGS)
+      expect(flag).toBe(`--${option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`)
   })
 
   it('documents every flag and the CLI default port in a usage text of at most 80 columns', () => {
@@ -103,7 +170,15 @@ describe('parseCliArgs', () => {
     for (const line of USAGE.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80)
     expect(USAGE).toContain('-h, --help')
     expect(USAGE).toContain('--faults <file>')
-    for (const flag of ['--ca-out <file>', '--user <name:password>', '--anonymous <access>', '--permission <name=scope>', '--token-ttl-seconds <n>', '--service <name>', '--forbidden-status <401|403>']) {
+    for (const flag of [
+      '--ca-out <file>',
+      '--user <name:password>',
+      '--anonymous <access>',
+      '--permission <name=scope>',
+      '--token-ttl-seconds <n>',
+      '--service <name>',
+      '--forbidden-status <401|403>',
+    ]) {
       expect(USAGE).toContain(flag)
     }
     for (const output of ['--log <format>', '-q, --quiet', '-v, --version']) expect(USAGE).toContain(output)
@@ -114,11 +189,44 @@ describe('parseCliArgs', () => {
 
 describe('parseCliArgs limit flags', () => {
   it('reads each limit flag as the option of the same name', () => {
-    const argv = ['serve', '--headers-timeout-ms', '5000', '--request-timeout-ms=60000', '--idle-timeout-ms', '1000', '--max-connections', '64', '--listen-backlog', '128', '--journal-max-entries', '100', '--journal-max-bytes', '1048576', '--max-upload-sessions', '10', '--upload-timeout-ms', '60000']
-    expect(parseCliArgs(argv)).toMatchObject({ options: { headersTimeoutMs: 5000, requestTimeoutMs: 60_000, idleTimeoutMs: 1000, maxConnections: 64, listenBacklog: 128, journalMaxEntries: 100, journalMaxBytes: 1_048_576, maxUploadSessions: 10, uploadTimeoutMs: 60_000 } })
+    const argv = [
+      'serve',
+      '--headers-timeout-ms',
+      '5000',
+      '--request-timeout-ms=60000',
+      '--idle-timeout-ms',
+      '1000',
+      '--max-connections',
+      '64',
+      '--listen-backlog',
+      '128',
+      '--journal-max-entries',
+      '100',
+      '--journal-max-bytes',
+      '1048576',
+      '--max-upload-sessions',
+      '10',
+      '--upload-timeout-ms',
+      '60000',
+    ]
+    expect(parseCliArgs(argv)).toMatchObject({
+      options: {
+        headersTimeoutMs: 5000,
+        requestTimeoutMs: 60_000,
+        idleTimeoutMs: 1000,
+        maxConnections: 64,
+        listenBacklog: 128,
+        journalMaxEntries: 100,
+        journalMaxBytes: 1_048_576,
+        maxUploadSessions: 10,
+        uploadTimeoutMs: 60_000,
+      },
+    })
   })
 
   it.each(['', '-5', '0', '1.5', '1e3', 'many'])('refuses %o as a limit', (value) => {
-    expect(() => parseCliArgs(['serve', `--max-connections=${value}`])).toThrow(new UsageError(`--max-connections must be a positive whole number, got '${value}'`))
+    expect(() => parseCliArgs(['serve', `--max-connections=${value}`])).toThrow(
+      new UsageError(`--max-connections must be a positive whole number, got '${value}'`),
+    )
   })
 })

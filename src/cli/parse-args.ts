@@ -33,49 +33,141 @@ export type CliOption = keyof ServeOptions | 'storage'
 const FLAGS: readonly Flag[] = [
   { option: 'port', value: '<number>', help: `port to listen on, 0: a free one (default: ${CLI_DEFAULT_PORT})` },
   { option: 'host', value: '<address>', help: `interface to bind (default: ${DEFAULTS.host})` },
-  { option: 'mode', value: '<mode>', help: `manifest media-type mode: ${MODES.join(', ')} (default: ${DEFAULTS.mode}, or the profile's)` },
-  { option: 'profile', value: '<name>', help: `imitate a real registry (docs/profiles.md): ${REGISTRY_PROFILE_NAMES.join(', ')}` },
-  { option: 'storage', value: '<kind>', help: "'memory', or a directory: one OCI layout per repository, kept across restarts (default: memory)" },
-  { option: 'maxManifestBytes', value: '<bytes>', help: `largest manifest accepted (default: ${DEFAULTS.maxManifestBytes})` },
-  { option: 'verifyReferences', value: '<which>', help: "references a pushed manifest must have: all, blobs or none (default: the mode's)" },
+  {
+    option: 'mode',
+    value: '<mode>',
+    help: `manifest media-type mode: ${MODES.join(', ')} (default: ${DEFAULTS.mode}, or the profile's)`,
+  },
+  {
+    option: 'profile',
+    value: '<name>',
+    help: `imitate a real registry (docs/profiles.md): ${REGISTRY_PROFILE_NAMES.join(', ')}`,
+  },
+  {
+    option: 'storage',
+    value: '<kind>',
+    help: "'memory', or a directory: one OCI layout per repository, kept across restarts (default: memory)",
+  },
+  {
+    option: 'maxManifestBytes',
+    value: '<bytes>',
+    help: `largest manifest accepted (default: ${DEFAULTS.maxManifestBytes})`,
+  },
+  {
+    option: 'verifyReferences',
+    value: '<which>',
+    help: "references a pushed manifest must have: all, blobs or none (default: the mode's)",
+  },
   { option: 'deletes', help: 'serve DELETE of manifests, tags and blobs (default: on)' },
   { option: 'automaticMount', help: "link a blob stored elsewhere on a mount without 'from' (default: on)" },
   { option: 'referrers', help: "serve the referrers API (default: the mode's, off in gitlab-legacy)" },
-  { option: 'unknownContentTypes', help: 'strict mode: read an unknown Content-Type with the default parser (default: on)' },
+  {
+    option: 'unknownContentTypes',
+    help: 'strict mode: read an unknown Content-Type with the default parser (default: on)',
+  },
   { option: 'schema1', help: 'lenient mode: store Docker schema 1 manifests (default: on)' },
   { option: 'unknownManifestTypes', help: 'lenient mode: store manifests of unknown mediaType (default: on)' },
   // Limits (docs/limits.md): positive whole numbers, checked by createFakeRegistry.
-  { option: 'headersTimeoutMs', value: '<ms>', help: `time to send a request's headers (default: ${DEFAULTS.headersTimeoutMs})` },
-  { option: 'requestTimeoutMs', value: '<ms>', help: `time to send a whole request (default: ${DEFAULTS.requestTimeoutMs})` },
-  { option: 'idleTimeoutMs', value: '<ms>', help: `silence before a connection is closed (default: ${DEFAULTS.idleTimeoutMs})` },
+  {
+    option: 'headersTimeoutMs',
+    value: '<ms>',
+    help: `time to send a request's headers (default: ${DEFAULTS.headersTimeoutMs})`,
+  },
+  {
+    option: 'requestTimeoutMs',
+    value: '<ms>',
+    help: `time to send a whole request (default: ${DEFAULTS.requestTimeoutMs})`,
+  },
+  {
+    option: 'idleTimeoutMs',
+    value: '<ms>',
+    help: `silence before a connection is closed (default: ${DEFAULTS.idleTimeoutMs})`,
+  },
   { option: 'maxConnections', value: '<n>', help: `connections served at once (default: ${DEFAULTS.maxConnections})` },
-  { option: 'listenBacklog', value: '<n>', help: `connections queued before they are accepted (default: ${DEFAULTS.listenBacklog})` },
-  { option: 'journalMaxEntries', value: '<n>', help: `requests the journal keeps (default: ${DEFAULTS.journalMaxEntries})` },
-  { option: 'journalMaxBytes', value: '<bytes>', help: `bytes the journal's records may hold (default: ${DEFAULTS.journalMaxBytes})` },
-  { option: 'journalMaxManifestBytes', value: '<bytes>', help: `largest manifest body a journal record keeps (default: ${DEFAULTS.journalMaxManifestBytes})` },
-  { option: 'maxUploadSessions', value: '<n>', help: `upload sessions open at once (default: ${DEFAULTS.maxUploadSessions})` },
-  { option: 'uploadTimeoutMs', value: '<ms>', help: `an upload session unused this long ends (default: ${DEFAULTS.uploadTimeoutMs})` },
-  { option: 'tls', help: 'serve https with a CA and a certificate for localhost, 127.0.0.1 and ::1 made at start (default: off)' },
-  { option: 'auth', value: '<scheme>', help: `ask for credentials: bearer (token endpoint at <url>/token) or basic (default with --user: ${DEFAULTS.auth.scheme})` },
+  {
+    option: 'listenBacklog',
+    value: '<n>',
+    help: `connections queued before they are accepted (default: ${DEFAULTS.listenBacklog})`,
+  },
+  {
+    option: 'journalMaxEntries',
+    value: '<n>',
+    help: `requests the journal keeps (default: ${DEFAULTS.journalMaxEntries})`,
+  },
+  {
+    option: 'journalMaxBytes',
+    value: '<bytes>',
+    help: `bytes the journal's records may hold (default: ${DEFAULTS.journalMaxBytes})`,
+  },
+  {
+    option: 'journalMaxManifestBytes',
+    value: '<bytes>',
+    help: `largest manifest body a journal record keeps (default: ${DEFAULTS.journalMaxManifestBytes})`,
+  },
+  {
+    option: 'maxUploadSessions',
+    value: '<n>',
+    help: `upload sessions open at once (default: ${DEFAULTS.maxUploadSessions})`,
+  },
+  {
+    option: 'uploadTimeoutMs',
+    value: '<ms>',
+    help: `an upload session unused this long ends (default: ${DEFAULTS.uploadTimeoutMs})`,
+  },
+  {
+    option: 'tls',
+    help: 'serve https with a CA and a certificate for localhost, 127.0.0.1 and ::1 made at start (default: off)',
+  },
+  {
+    option: 'auth',
+    value: '<scheme>',
+    help: `ask for credentials: bearer (token endpoint at <url>/token) or basic (default with --user: ${DEFAULTS.auth.scheme})`,
+  },
 ]
 
 // The other fields of the auth option (docs/auth.md), and --ca-out, which is the CLI's alone.
 const MORE_FLAGS: ReadonlyArray<{ name: string; help: string }> = [
-  { name: '--ca-out <file>', help: 'with --tls, write the CA certificate (PEM) here before printing the url; for skopeo --cert-dir, name it ca.crt in a directory of its own' },
+  {
+    name: '--ca-out <file>',
+    help: 'with --tls, write the CA certificate (PEM) here before printing the url; for skopeo --cert-dir, name it ca.crt in a directory of its own',
+  },
   { name: '--user <name:password>', help: `a user (repeatable); implies --auth ${DEFAULTS.auth.scheme}` },
-  { name: '--anonymous <access>', help: `what requests without a user may do: ${ANONYMOUS_ACCESS.join(' or ')} (default: ${DEFAULTS.auth.anonymous})` },
-  { name: '--permission <name=scope>', help: 'what a user may do (repeatable), such as alice=repository:team/*:pull,push; a user without one may do what anonymous requests may (default: everything)' },
+  {
+    name: '--anonymous <access>',
+    help: `what requests without a user may do: ${ANONYMOUS_ACCESS.join(' or ')} (default: ${DEFAULTS.auth.anonymous})`,
+  },
+  {
+    name: '--permission <name=scope>',
+    help: 'what a user may do (repeatable), such as alice=repository:team/*:pull,push; a user without one may do what anonymous requests may (default: everything)',
+  },
   { name: '--token-ttl-seconds <n>', help: `lifetime of a bearer token (default: ${DEFAULTS.auth.tokenTtlSeconds})` },
   { name: '--service <name>', help: `the service of challenges and tokens (default: ${DEFAULTS.auth.service})` },
-  { name: '--forbidden-status <401|403>', help: `answer to a credential without the access needed: 401 insufficient_scope or 403 DENIED (default: ${DEFAULTS.auth.forbiddenStatus})` },
+  {
+    name: '--forbidden-status <401|403>',
+    help: `answer to a credential without the access needed: 401 insufficient_scope or 403 DENIED (default: ${DEFAULTS.auth.forbiddenStatus})`,
+  },
 ]
 
 /** The options whose flags take a positive whole number (besides `--max-manifest-bytes`). */
-const LIMITS = ['headersTimeoutMs', 'requestTimeoutMs', 'idleTimeoutMs', 'maxConnections', 'listenBacklog', 'journalMaxEntries', 'journalMaxBytes', 'journalMaxManifestBytes', 'maxUploadSessions', 'uploadTimeoutMs'] as const
+const LIMITS = [
+  'headersTimeoutMs',
+  'requestTimeoutMs',
+  'idleTimeoutMs',
+  'maxConnections',
+  'listenBacklog',
+  'journalMaxEntries',
+  'journalMaxBytes',
+  'journalMaxManifestBytes',
+  'maxUploadSessions',
+  'uploadTimeoutMs',
+] as const
 
 // Not an option of createFakeRegistry: rules go to `registry.faults.add`, which this flag calls
 // for each rule of the file once the registry runs.
-const FAULTS_FLAG = { value: '<file>', help: 'a JSON file holding an array of fault rules, added at start (docs/faults.md)' }
+const FAULTS_FLAG = {
+  value: '<file>',
+  help: 'a JSON file holding an array of fault rules, added at start (docs/faults.md)',
+}
 
 /** `maxManifestBytes` → `max-manifest-bytes`. */
 export function flagName(option: string): string {
@@ -83,7 +175,9 @@ export function flagName(option: string): string {
 }
 
 /** Every flag the CLI has, by the option it sets, for docs and tests. */
-export const CLI_FLAGS: ReadonlyMap<CliOption, string> = new Map(FLAGS.map((flag) => [flag.option, `--${flagName(flag.option)}`]))
+export const CLI_FLAGS: ReadonlyMap<CliOption, string> = new Map(
+  FLAGS.map((flag) => [flag.option, `--${flagName(flag.option)}`]),
+)
 
 // Help columns: two spaces, the flag in 28, its text wrapped so no line passes 80 characters.
 function usageLine(flag: Flag): string {
@@ -228,10 +322,12 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (values.mode !== undefined) options.mode = values.mode
   if (values.profile !== undefined) options.profile = nonEmpty('profile', values.profile, '', 'a profile name')
   if (values['verify-references'] !== undefined) options.verifyReferences = values['verify-references']
-  if (values['max-manifest-bytes'] !== undefined) options.maxManifestBytes = bytes('max-manifest-bytes', values['max-manifest-bytes'])
+  if (values['max-manifest-bytes'] !== undefined)
+    options.maxManifestBytes = bytes('max-manifest-bytes', values['max-manifest-bytes'])
   for (const flag of FLAGS) {
     const value = values[flagName(flag.option) as keyof typeof values]
-    if (flag.value === undefined && typeof value === 'boolean') (options as unknown as Record<string, boolean>)[flag.option] = value
+    if (flag.value === undefined && typeof value === 'boolean')
+      (options as unknown as Record<string, boolean>)[flag.option] = value
   }
   for (const option of LIMITS) {
     const value = values[flagName(option) as keyof typeof values]
@@ -256,19 +352,23 @@ function authFlags(values: ReturnType<typeof parseOrExplain>['values']): CliAuth
   if (values.auth !== undefined) auth.scheme = values.auth
   for (const user of values.user ?? []) {
     const colon = user.indexOf(':')
-    if (colon <= 0 || colon === user.length - 1) throw new UsageError(`--user must be name:password with neither empty, got '${user}'`)
+    if (colon <= 0 || colon === user.length - 1)
+      throw new UsageError(`--user must be name:password with neither empty, got '${user}'`)
     auth.users[user.slice(0, colon)] = user.slice(colon + 1)
   }
   if (values.anonymous !== undefined) auth.anonymous = values.anonymous
   for (const permission of values.permission ?? []) {
     const equals = permission.indexOf('=')
-    if (equals <= 0) throw new UsageError(`--permission must be name=scope, such as alice=repository:team/*:pull, got '${permission}'`)
+    if (equals <= 0)
+      throw new UsageError(`--permission must be name=scope, such as alice=repository:team/*:pull, got '${permission}'`)
     auth.permissions ??= {}
     ;(auth.permissions[permission.slice(0, equals)] ??= []).push(permission.slice(equals + 1))
   }
-  if (values['token-ttl-seconds'] !== undefined) auth.tokenTtlSeconds = wholeNumber('token-ttl-seconds', values['token-ttl-seconds'])
+  if (values['token-ttl-seconds'] !== undefined)
+    auth.tokenTtlSeconds = wholeNumber('token-ttl-seconds', values['token-ttl-seconds'])
   if (values.service !== undefined) auth.service = values.service
-  if (values['forbidden-status'] !== undefined) auth.forbiddenStatus = wholeNumber('forbidden-status', values['forbidden-status'])
+  if (values['forbidden-status'] !== undefined)
+    auth.forbiddenStatus = wholeNumber('forbidden-status', values['forbidden-status'])
   return auth
 }
 
@@ -293,7 +393,10 @@ function parseOrExplain(argv: readonly string[]) {
         'unknown-content-types': { type: 'boolean' },
         schema1: { type: 'boolean' },
         'unknown-manifest-types': { type: 'boolean' },
-        ...(Object.fromEntries(LIMITS.map((option) => [flagName(option), { type: 'string' }])) as Record<LimitFlag, { type: 'string' }>),
+        ...(Object.fromEntries(LIMITS.map((option) => [flagName(option), { type: 'string' }])) as Record<
+          LimitFlag,
+          { type: 'string' }
+        >),
         faults: { type: 'string' },
         tls: { type: 'boolean' },
         'ca-out': { type: 'string' },
@@ -351,7 +454,9 @@ function bytes(option: string, value: string): number {
   throw new UsageError(`--${option} must be a positive whole number of bytes, got '${value}'`)
 }
 
-type KebabCase<S extends string> = S extends `${infer Head}${infer Tail}` ? `${Head extends Lowercase<Head> ? Head : `-${Lowercase<Head>}`}${KebabCase<Tail>}` : S
+type KebabCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `-${Lowercase<Head>}`}${KebabCase<Tail>}`
+  : S
 type LimitFlag = KebabCase<(typeof LIMITS)[number]>
 
 // createFakeRegistry checks each limit's range and how limits relate; here, only the number.

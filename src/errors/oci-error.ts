@@ -28,9 +28,14 @@ export class OciError extends Error {
   readonly headers: Record<string, string>
 
   constructor(code: AnyErrorCode, detail?: unknown, init: OciErrorInit = {}) {
-    const known = code in ERROR_CODES ? ERROR_CODES[code as keyof typeof ERROR_CODES] : VENDOR_ERROR_CODES[code as keyof typeof VENDOR_ERROR_CODES]
+    const known =
+      code in ERROR_CODES
+        ? ERROR_CODES[code as keyof typeof ERROR_CODES]
+        : VENDOR_ERROR_CODES[code as keyof typeof VENDOR_ERROR_CODES]
     const message = init.message ?? known.message
-    super(`${code}: ${message}${detail === undefined ? '' : ` (${typeof detail === 'string' ? detail : JSON.stringify(detail)})`}`)
+    super(
+      `${code}: ${message}${detail === undefined ? '' : ` (${typeof detail === 'string' ? detail : JSON.stringify(detail)})`}`,
+    )
     this.name = 'OciError'
     this.status = init.status ?? known.status
     this.entries = [detail === undefined ? { code, message } : { code, message, detail }]

@@ -34,7 +34,9 @@ function entryOf(recorded: RecordedRequest): HarEntry {
       httpVersion,
       cookies: [],
       headers: pairs(recorded.headers),
-      queryString: Object.entries(recorded.query).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((item) => ({ name, value: item }))),
+      queryString: Object.entries(recorded.query).flatMap(([name, value]) =>
+        (Array.isArray(value) ? value : [value]).map((item) => ({ name, value: item })),
+      ),
       headersSize: -1,
       bodySize: recorded.bodySize,
     },
@@ -78,7 +80,10 @@ function entryOf(recorded: RecordedRequest): HarEntry {
 
 function contentOf(recorded: RecordedRequest): HarEntry['response']['content'] {
   const { response } = recorded
-  const content: HarEntry['response']['content'] = { size: response.bodySize, mimeType: response.headers['content-type'] ?? '' }
+  const content: HarEntry['response']['content'] = {
+    size: response.bodySize,
+    mimeType: response.headers['content-type'] ?? '',
+  }
   // An error answer is rebuilt exactly from what was recorded: the envelope is written by one
   // function from the codes, messages and details. Other bodies are never kept.
   if (response.errors && recorded.method !== 'HEAD') content.text = `${JSON.stringify({ errors: response.errors })}\n`
@@ -87,7 +92,10 @@ function contentOf(recorded: RecordedRequest): HarEntry['response']['content'] {
 }
 
 function pairs(headers: Readonly<Record<string, string>>): HarNameValue[] {
-  return Object.entries(headers).map(([name, value]) => ({ name, value: REDACTED_HEADERS.has(name) ? 'REDACTED' : value }))
+  return Object.entries(headers).map(([name, value]) => ({
+    name,
+    value: REDACTED_HEADERS.has(name) ? 'REDACTED' : value,
+  }))
 }
 
 function packageVersion(): string {

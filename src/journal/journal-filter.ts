@@ -23,7 +23,15 @@ const FILTER_FIELDS: Readonly<Record<keyof RequestFilter, true>> = {
   auth: true,
 }
 const FILTER_KEYS: ReadonlySet<string> = new Set(Object.keys(FILTER_FIELDS))
-const AUTH_FIELDS: Readonly<Record<keyof RecordedAuth, true>> = { user: true, scheme: true, asked: true, granted: true, outcome: true, error: true, grantType: true }
+const AUTH_FIELDS: Readonly<Record<keyof RecordedAuth, true>> = {
+  user: true,
+  scheme: true,
+  asked: true,
+  granted: true,
+  outcome: true,
+  error: true,
+  grantType: true,
+}
 const AUTH_KEYS: ReadonlySet<string> = new Set(Object.keys(AUTH_FIELDS))
 const EXAMPLES = {
   headers: "{ 'content-type': 'application/vnd.oci.image.manifest.v1+json' }",
@@ -48,7 +56,11 @@ export function matchValue(actual: unknown, expected: unknown): boolean {
     return expected.test(actual)
   }
   if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length && expected.every((item, index) => matchValue(actual[index], item))
+    return (
+      Array.isArray(actual) &&
+      actual.length === expected.length &&
+      expected.every((item, index) => matchValue(actual[index], item))
+    )
   }
   if (isPlainObject(expected)) {
     if (typeof actual !== 'object' || actual === null) return false
@@ -64,7 +76,11 @@ export function matchValue(actual: unknown, expected: unknown): boolean {
  * isAsymmetricMatcher(expect.any(String)) // true
  */
 export function isAsymmetricMatcher(value: unknown): value is AsymmetricMatcherLike {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<AsymmetricMatcherLike>).asymmetricMatch === 'function'
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<AsymmetricMatcherLike>).asymmetricMatch === 'function'
+  )
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -91,7 +107,9 @@ export function matchesRequest(request: RecordedRequest, filter: RequestFilter):
 function matchField(request: RecordedRequest, key: string, expected: unknown): boolean {
   switch (key) {
     case 'method':
-      return typeof expected === 'string' ? request.method.toUpperCase() === expected.toUpperCase() : matchValue(request.method, expected)
+      return typeof expected === 'string'
+        ? request.method.toUpperCase() === expected.toUpperCase()
+        : matchValue(request.method, expected)
     case 'status':
       return matchValue(request.response.status, expected)
     case 'errorCode':
@@ -122,12 +140,18 @@ function matchesEach(expected: unknown, actualOf: (name: string) => unknown): bo
  * requireRequestFilter({ methd: 'PUT' }, 'filter the journal by') // throws: it is not a field of a recorded request
  */
 export function requireRequestFilter(filter: unknown, action: string): asserts filter is RequestFilter {
-  const invalid = (subject: string, reason: string, fix: string): FakeRegistryError => new FakeRegistryError('ERR_INVALID_EXPECTATION', { action, subject, reason, fix })
+  const invalid = (subject: string, reason: string, fix: string): FakeRegistryError =>
+    new FakeRegistryError('ERR_INVALID_EXPECTATION', { action, subject, reason, fix })
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
-    throw invalid(String(filter), 'a request filter is an object', "Pass one such as { method: 'PUT', path: /\\/manifests\\// }")
+    throw invalid(
+      String(filter),
+      'a request filter is an object',
+      "Pass one such as { method: 'PUT', path: /\\/manifests\\// }",
+    )
   }
   for (const key of Object.keys(filter)) {
-    if (!FILTER_KEYS.has(key)) throw invalid(key, 'it is not a field of a recorded request', `Use only ${[...FILTER_KEYS].join(', ')}`)
+    if (!FILTER_KEYS.has(key))
+      throw invalid(key, 'it is not a field of a recorded request', `Use only ${[...FILTER_KEYS].join(', ')}`)
   }
   for (const key of ['headers', 'query', 'auth'] as const) {
     const value = (filter as Record<string, unknown>)[key]
@@ -138,7 +162,12 @@ export function requireRequestFilter(filter: unknown, action: string): asserts f
   }
   const auth = (filter as RequestFilter).auth
   for (const key of Object.keys(auth ?? {})) {
-    if (!AUTH_KEYS.has(key)) throw invalid(`auth.${key}`, 'it is not a field of a recorded request\'s auth', `Use only ${[...AUTH_KEYS].join(', ')}`)
+    if (!AUTH_KEYS.has(key))
+      throw invalid(
+        `auth.${key}`,
+        "it is not a field of a recorded request's auth",
+        `Use only ${[...AUTH_KEYS].join(', ')}`,
+      )
   }
 }
 

@@ -52,7 +52,13 @@ export class Recording {
    * `file` puts the finished record in the journal, with the bytes it accounts for; a manifest
    * body larger than `maxManifestBytes` is summarised rather than kept.
    */
-  constructor(id: number, request: Request, transport: string, file: (entry: RecordedRequest, size: number) => void, maxManifestBytes = Number.POSITIVE_INFINITY) {
+  constructor(
+    id: number,
+    request: Request,
+    transport: string,
+    file: (entry: RecordedRequest, size: number) => void,
+    maxManifestBytes = Number.POSITIVE_INFINITY,
+  ) {
     this.#file = file
     this.#maxManifestBytes = maxManifestBytes
     const url = isLightRequest(request) ? request.parsedUrl : new URL(request.url)
@@ -82,7 +88,11 @@ export class Recording {
     }
     this.request = request.body
       ? new Request(request, {
-          body: counted(request.body, (bytes) => (this.#requestRead += bytes), () => (this.#requestDone = true)),
+          body: counted(
+            request.body,
+            (bytes) => (this.#requestRead += bytes),
+            () => (this.#requestDone = true),
+          ),
           duplex: 'half',
         } as RequestInit)
       : request
@@ -112,7 +122,11 @@ export class Recording {
     answer.statusText = response.statusText
     answer.headers = recordOf(response.headers)
     if (error) {
-      answer.errors = error.entries.map((e) => (e.detail === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, detail: e.detail }))
+      answer.errors = error.entries.map((e) =>
+        e.detail === undefined
+          ? { code: e.code, message: e.message }
+          : { code: e.code, message: e.message, detail: e.detail },
+      )
       answer.errorCode = error.entries[0]?.code
     }
     entry.digest = digestOf(entry, params)
@@ -148,14 +162,21 @@ export class Recording {
 // to the limit is kept as its bytes and parsed again on each read of `manifest`: the parsed form
 // of a body of many small values takes tens of times its size. A refused body, or a larger one,
 // is only summarised: a stream of refused pushes must not grow the journal by their bodies.
-function keepManifest(entry: Entry, document: unknown, bytes: Uint8Array | undefined, status: number, maxBytes: number): number {
+function keepManifest(
+  entry: Entry,
+  document: unknown,
+  bytes: Uint8Array | undefined,
+  status: number,
+  maxBytes: number,
+): number {
   if (document === undefined) return 0
   const size = bytes?.byteLength ?? 0
   if (bytes !== undefined && status < 400 && size <= maxBytes) {
     Object.defineProperty(entry, 'manifest', { enumerable: true, get: () => parseKept(bytes) })
     return size
   }
-  const mediaType = typeof document === 'object' && document !== null && 'mediaType' in document ? document.mediaType : undefined
+  const mediaType =
+    typeof document === 'object' && document !== null && 'mediaType' in document ? document.mediaType : undefined
   entry.manifestSummary = {
     size,
     ...(typeof mediaType === 'string' ? { mediaType: mediaType.slice(0, SUMMARY_TEXT) } : {}),
@@ -191,7 +212,11 @@ function sizeOf(entry: Entry): number {
 
 // A pull-driven wrapper rather than a TransformStream: it reads only as the consumer asks, so an
 // unread body stays unread, and it sees a cancel (a client that stops reading).
-function counted(source: ReadableStream<Uint8Array>, onBytes: (bytes: number) => void, onEnd: () => void): ReadableStream<Uint8Array> {
+function counted(
+  source: ReadableStream<Uint8Array>,
+  onBytes: (bytes: number) => void,
+  onEnd: () => void,
+): ReadableStream<Uint8Array> {
   const reader = source.getReader()
   let ended = false
   const end = (): void => {

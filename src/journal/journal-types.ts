@@ -80,7 +80,11 @@ export interface RequestFilter {
  * @example
  * registry.requests.filter({ auth: { user: 'alice', outcome: 'granted' } })
  */
-export type AuthMatch = { [K in keyof RecordedAuth]?: RecordedAuth[K] extends readonly string[] ? readonly TextMatch[] | AsymmetricMatcherLike : TextMatch | null }
+export type AuthMatch = {
+  [K in keyof RecordedAuth]?: RecordedAuth[K] extends readonly string[]
+    ? readonly TextMatch[] | AsymmetricMatcherLike
+    : TextMatch | null
+}
 
 /**
  * What the registry made of a request's credential, when it asks for credentials (the `auth`
@@ -154,7 +158,11 @@ export interface RecordedRequest {
    * Instead of `manifest`, for a manifest PUT body that was refused (never kept whole) or larger
    * than `journalMaxManifestBytes`: its size, and its `mediaType` field when it had one.
    */
-  readonly manifestSummary?: { readonly size: number; readonly mediaType?: string; readonly reason: 'refused' | 'too large' }
+  readonly manifestSummary?: {
+    readonly size: number
+    readonly mediaType?: string
+    readonly reason: 'refused' | 'too large'
+  }
   /** The name of the fault rule that shaped the answer (`registry.faults.add`), when one did. */
   readonly fault?: string
   /** The credential and what it was granted; absent when the registry asks for no credentials. */

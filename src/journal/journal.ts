@@ -3,7 +3,18 @@ import { requestPredicate, type RequestMatch } from './journal-filter.js'
 import { Recording } from './journal-recording.js'
 import type { RecordedRequest, RequestJournal } from './journal-types.js'
 
-export type { AsymmetricMatcherLike, AuthMatch, RecordedAuth, RecordedRequest, RecordedResponse, RequestFilter, RequestJournal, RequestParams, ResourceKind, TextMatch } from './journal-types.js'
+export type {
+  AsymmetricMatcherLike,
+  AuthMatch,
+  RecordedAuth,
+  RecordedRequest,
+  RecordedResponse,
+  RequestFilter,
+  RequestJournal,
+  RequestParams,
+  ResourceKind,
+  TextMatch,
+} from './journal-types.js'
 export { requireRequestFilter, isAsymmetricMatcher, matchesRequest, matchValue } from './journal-filter.js'
 export { Recording, type RequestFacts } from './journal-recording.js'
 
@@ -21,7 +32,11 @@ export interface JournalLimits {
 }
 
 // A journal made on its own: the registry always passes its options (defaults in options.ts).
-const UNBOUNDED: Required<JournalLimits> = { maxEntries: JOURNAL_LIMIT, maxBytes: Number.POSITIVE_INFINITY, maxManifestBytes: Number.POSITIVE_INFINITY }
+const UNBOUNDED: Required<JournalLimits> = {
+  maxEntries: JOURNAL_LIMIT,
+  maxBytes: Number.POSITIVE_INFINITY,
+  maxManifestBytes: Number.POSITIVE_INFINITY,
+}
 
 /**
  * The registry's journal; `start` is called by the core for each request.
@@ -103,7 +118,13 @@ export class Journal implements RequestJournal {
 
   /** Starts recording a request; the core answers with `recording.request` and passes the answer to `finish`. */
   start(request: Request, transport: string): Recording {
-    return new Recording(this.#nextId++, request, transport, (entry, size) => this.#file(entry, size), this.#limits.maxManifestBytes)
+    return new Recording(
+      this.#nextId++,
+      request,
+      transport,
+      (entry, size) => this.#file(entry, size),
+      this.#limits.maxManifestBytes,
+    )
   }
 
   // Answers can finish out of order (a slow upload, a quick GET): file by id, not by arrival here.

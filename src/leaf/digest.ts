@@ -110,7 +110,10 @@ function wrapHash(algorithm: DigestAlgorithm, hash: Hash): Digester {
 }
 
 /** Computes the digest of a stream of chunks. */
-export async function digestStream(chunks: AsyncIterable<Uint8Array>, algorithm: DigestAlgorithm = 'sha256'): Promise<{ digest: string; size: number }> {
+export async function digestStream(
+  chunks: AsyncIterable<Uint8Array>,
+  algorithm: DigestAlgorithm = 'sha256',
+): Promise<{ digest: string; size: number }> {
   const hash = createHash(algorithm)
   let size = 0
   for await (const chunk of chunks) {

@@ -40,9 +40,24 @@ describe('decodeSchema1 (libtrust, GitLab ≤ 3.6 default parser)', () => {
   it.each([
     { name: 'empty', bytes: new Uint8Array(0), detail: 'error unmarshalling content: unexpected end of JSON input' },
     { name: 'not JSON', bytes: encode('{'), detail: 'error unmarshalling content: invalid JSON' },
-    { name: 'an array', bytes: encode('[]'), detail: 'error unmarshalling content: json: cannot unmarshal array into Go value of type map[string]json.RawMessage' },
-    { name: 'a number', bytes: encode('1'), detail: 'error unmarshalling content: json: cannot unmarshal number into Go value of type map[string]json.RawMessage' },
-    { name: 'a boolean', bytes: encode('true'), detail: 'error unmarshalling content: json: cannot unmarshal bool into Go value of type map[string]json.RawMessage' },
+    {
+      name: 'an array',
+      bytes: encode('[]'),
+      detail:
+        'error unmarshalling content: json: cannot unmarshal array into Go value of type map[string]json.RawMessage',
+    },
+    {
+      name: 'a number',
+      bytes: encode('1'),
+      detail:
+        'error unmarshalling content: json: cannot unmarshal number into Go value of type map[string]json.RawMessage',
+    },
+    {
+      name: 'a boolean',
+      bytes: encode('true'),
+      detail:
+        'error unmarshalling content: json: cannot unmarshal bool into Go value of type map[string]json.RawMessage',
+    },
   ])('refuses $name', ({ bytes, detail }) => {
     expect(() => decodeSchema1(bytes)).toThrow(OciError)
     try {
@@ -54,7 +69,9 @@ describe('decodeSchema1 (libtrust, GitLab ≤ 3.6 default parser)', () => {
 
   it('reads null as an empty map, invalid UTF-8 in a string as U+FFFD, and any mediaType', () => {
     expect(decodeSchema1(encode('null'))).toEqual({})
-    expect(decodeSchema1(Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]))).toEqual({ a: '\ufffd' })
+    expect(decodeSchema1(Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]))).toEqual({
+      a: '\ufffd',
+    })
     expect(decodeSchema1(encode('{"mediaType":5}'))).toEqual({ mediaType: 5 })
   })
 })

@@ -29,7 +29,8 @@ export function decodeManifest(bytes: Uint8Array): ManifestDocument {
   const document = parseJson(text, invalidPayload)
   if (!isJsonObject(document)) throw invalidPayload('the payload is not a JSON object')
   // null decodes to Go's zero value, an absent field; anything else that is not a string fails there.
-  if (document.mediaType != null && typeof document.mediaType !== 'string') throw invalidPayload('mediaType must be a string')
+  if (document.mediaType != null && typeof document.mediaType !== 'string')
+    throw invalidPayload('mediaType must be a string')
   return document
 }
 

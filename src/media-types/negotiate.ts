@@ -55,7 +55,10 @@ export function defaultPlatformChild(list: unknown): string | undefined {
   const manifests = (list as { manifests?: unknown } | null)?.manifests
   if (!Array.isArray(manifests)) return undefined
   for (const entry of manifests) {
-    const { platform, digest } = (entry ?? {}) as { platform?: { os?: unknown; architecture?: unknown } | null; digest?: unknown }
+    const { platform, digest } = (entry ?? {}) as {
+      platform?: { os?: unknown; architecture?: unknown } | null
+      digest?: unknown
+    }
     if (platform?.os === 'linux' && platform.architecture === 'amd64' && typeof digest === 'string') return digest
   }
   return undefined

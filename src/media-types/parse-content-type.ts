@@ -1,7 +1,8 @@
 // RFC 7231 §3.1.1.1: media-type = type "/" subtype *( OWS ";" OWS parameter ),
 // parameter = token "=" ( token / quoted-string ). Types and subtypes are case-insensitive.
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-const PARAMETER = /^[ \t]*;[ \t]*([!#$%&'*+.^_`|~0-9A-Za-z-]+)=(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|"(?:[\t !#-[\]-~\x80-\xff]|\\[\t -~\x80-\xff])*")/
+const PARAMETER =
+  /^[ \t]*;[ \t]*([!#$%&'*+.^_`|~0-9A-Za-z-]+)=(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|"(?:[\t !#-[\]-~\x80-\xff]|\\[\t -~\x80-\xff])*")/
 const TRAILING = /^[ \t]*;?[ \t]*$/
 
 /**

@@ -1,4 +1,12 @@
-import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST_V1, DOCKER_MANIFEST_V1_SIGNED, OCI_INDEX, OCI_MANIFEST, type ManifestFamily } from './constants.js'
+import {
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  DOCKER_MANIFEST_V1,
+  DOCKER_MANIFEST_V1_SIGNED,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  type ManifestFamily,
+} from './constants.js'
 import { NO_MEDIA_TYPE, notDockerManifest, notManifestList, notOciIndex, notOciManifest } from './details.js'
 
 /**
@@ -23,7 +31,8 @@ export const DOCKER_MANIFEST_PARSER: ManifestParser = {
   kind: DOCKER_MANIFEST,
   family: 'image',
   schemaVersion: 2,
-  checkMediaType: (mediaType) => (mediaType === undefined ? NO_MEDIA_TYPE : mediaType === DOCKER_MANIFEST ? undefined : notDockerManifest(mediaType)),
+  checkMediaType: (mediaType) =>
+    mediaType === undefined ? NO_MEDIA_TYPE : mediaType === DOCKER_MANIFEST ? undefined : notDockerManifest(mediaType),
 }
 
 /** OM: the field is optional in OCI, but when present it must name the type. */
@@ -31,7 +40,8 @@ export const OCI_MANIFEST_PARSER: ManifestParser = {
   kind: OCI_MANIFEST,
   family: 'image',
   schemaVersion: 2,
-  checkMediaType: (mediaType) => (mediaType === undefined || mediaType === OCI_MANIFEST ? undefined : notOciManifest(mediaType)),
+  checkMediaType: (mediaType) =>
+    mediaType === undefined || mediaType === OCI_MANIFEST ? undefined : notOciManifest(mediaType),
 }
 
 /** DL: the field is required; an absent one fails as `''`. */
@@ -47,7 +57,8 @@ export const OCI_INDEX_PARSER: ManifestParser = {
   kind: OCI_INDEX,
   family: 'index',
   schemaVersion: 2,
-  checkMediaType: (mediaType) => (mediaType === undefined || mediaType === OCI_INDEX ? undefined : notOciIndex(mediaType)),
+  checkMediaType: (mediaType) =>
+    mediaType === undefined || mediaType === OCI_INDEX ? undefined : notOciIndex(mediaType),
 }
 
 /** The four schema 2 parsers, by the media type that selects them. */

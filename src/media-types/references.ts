@@ -22,10 +22,13 @@ export interface ManifestReferences {
  * referencesOf('index', { manifests: [child] }) // { blobs: [], children: [child] }
  */
 export function referencesOf(family: ManifestFamily, document: ManifestDocument): ManifestReferences {
-  if (family === 'image') return { blobs: [document.config, ...asArray(document.layers)].map(asDescriptor), children: [] }
+  if (family === 'image')
+    return { blobs: [document.config, ...asArray(document.layers)].map(asDescriptor), children: [] }
   if (family === 'index') return { blobs: [], children: asArray(document.manifests).map(asDescriptor) }
   if (family === 'schema1') {
-    const blobs = asArray(document.fsLayers).map((layer) => asDescriptor({ digest: (layer as { blobSum?: unknown } | null)?.blobSum }))
+    const blobs = asArray(document.fsLayers).map((layer) =>
+      asDescriptor({ digest: (layer as { blobSum?: unknown } | null)?.blobSum }),
+    )
     return { blobs, children: [] }
   }
   return { blobs: [], children: [] }
@@ -37,7 +40,9 @@ export function referencesOf(family: ManifestFamily, document: ManifestDocument)
  * GitLab then reported as an unknown blob.
  */
 function asDescriptor(value: unknown): ReferencedDescriptor {
-  const { mediaType, digest, size, urls } = (isJsonObject(value) ? value : {}) as Partial<Record<keyof ReferencedDescriptor, unknown>>
+  const { mediaType, digest, size, urls } = (isJsonObject(value) ? value : {}) as Partial<
+    Record<keyof ReferencedDescriptor, unknown>
+  >
   return {
     mediaType: typeof mediaType === 'string' ? mediaType : '',
     digest: typeof digest === 'string' ? digest : '',
@@ -76,10 +81,16 @@ export function referrerFieldsOf(family: ManifestFamily, document: ManifestDocum
   const subject = document.subject as { digest?: unknown } | null | undefined
   if (typeof subject?.digest === 'string') fields.subject = subject.digest
   const config = document.config as { mediaType?: unknown } | null | undefined
-  const artifactType = typeof document.artifactType === 'string' ? document.artifactType : family === 'image' && typeof config?.mediaType === 'string' ? config.mediaType : undefined
+  const artifactType =
+    typeof document.artifactType === 'string'
+      ? document.artifactType
+      : family === 'image' && typeof config?.mediaType === 'string'
+        ? config.mediaType
+        : undefined
   if (artifactType !== undefined) fields.artifactType = artifactType
   const annotations = document.annotations
-  if (typeof annotations === 'object' && annotations !== null && Object.keys(annotations).length > 0) fields.annotations = annotations as Record<string, string>
+  if (typeof annotations === 'object' && annotations !== null && Object.keys(annotations).length > 0)
+    fields.annotations = annotations as Record<string, string>
   return fields
 }
 

@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest'
-import { descriptorProblem, imageManifestProblem, indexProblem, isMediaType, schemaVersionProblem, shapeProblem, validateStrict } from './validate.js'
+import {
+  descriptorProblem,
+  imageManifestProblem,
+  indexProblem,
+  isMediaType,
+  schemaVersionProblem,
+  shapeProblem,
+  validateStrict,
+} from './validate.js'
 
 const SHA = `sha256:${'a'.repeat(64)}`
 const descriptor = { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: SHA, size: 1 }
 
 describe('isMediaType', () => {
-  it.each(['application/vnd.oci.image.manifest.v1+json', 'a/b', 'x-y/z!#$&^_.+-'])('%s is a media type', (value) => expect(isMediaType(value)).toBe(true))
-  it.each(['', 'a', 'a/', '/b', 'a/b/c', '.a/b', `a/${'b'.repeat(128)}`, 'a/b;x=y', 1])('%j is not', (value) => expect(isMediaType(value)).toBe(false))
+  it.each(['application/vnd.oci.image.manifest.v1+json', 'a/b', 'x-y/z!#$&^_.+-'])('%s is a media type', (value) =>
+    expect(isMediaType(value)).toBe(true),
+  )
+  it.each(['', 'a', 'a/', '/b', 'a/b/c', '.a/b', `a/${'b'.repeat(128)}`, 'a/b;x=y', 1])('%j is not', (value) =>
+    expect(isMediaType(value)).toBe(false),
+  )
 })
 
 describe('descriptorProblem', () => {
@@ -53,7 +65,10 @@ describe('image and index documents', () => {
     { document: {}, problem: 'unrecognized manifest schema version 0' },
     { document: { schemaVersion: null }, problem: 'unrecognized manifest schema version 0' },
     { document: { schemaVersion: 1 }, problem: 'unrecognized manifest schema version 1' },
-    { document: { schemaVersion: 2.5 }, problem: 'failed to unmarshal manifest payload: schemaVersion must be an integer' },
+    {
+      document: { schemaVersion: 2.5 },
+      problem: 'failed to unmarshal manifest payload: schemaVersion must be an integer',
+    },
   ])('schemaVersionProblem(2, $document) → $problem', ({ document, problem }) => {
     expect(schemaVersionProblem(2, document)).toBe(problem)
   })

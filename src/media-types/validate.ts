@@ -1,7 +1,12 @@
 import { computeDigest, isSupportedAlgorithm, parseDigest } from '../leaf/digest.js'
 import { OCI_EMPTY, type ManifestFamily } from './constants.js'
 import { isJsonObject, type ManifestDocument } from './decode.js'
-import { EXPECTED_INDEX_FOUND_MANIFEST, EXPECTED_MANIFEST_FOUND_INDEX, unmarshalFailed, unrecognizedSchemaVersion } from './details.js'
+import {
+  EXPECTED_INDEX_FOUND_MANIFEST,
+  EXPECTED_MANIFEST_FOUND_INDEX,
+  unmarshalFailed,
+  unrecognizedSchemaVersion,
+} from './details.js'
 
 // RFC 6838 restricted names, as image-spec's JSON schema spells them.
 const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/
@@ -28,11 +33,16 @@ export function descriptorProblem(value: unknown, path: string): string | undefi
   if (!isMediaType(value.mediaType)) return `${path}.mediaType must be a media type (RFC 6838)`
   if (typeof value.digest !== 'string' || !parseDigest(value.digest)) return `${path}.digest must be a valid digest`
   if (!isSize(value.size)) return `${path}.size must be a non-negative integer`
-  if (value.urls != null && !(Array.isArray(value.urls) && value.urls.every((url) => typeof url === 'string' && URI.test(url)))) {
+  if (
+    value.urls != null &&
+    !(Array.isArray(value.urls) && value.urls.every((url) => typeof url === 'string' && URI.test(url)))
+  ) {
     return `${path}.urls must be an array of absolute URIs`
   }
-  if (value.annotations != null && !isStringMap(value.annotations)) return `${path}.annotations must map strings to strings`
-  if (value.artifactType != null && !isMediaType(value.artifactType)) return `${path}.artifactType must be a media type (RFC 6838)`
+  if (value.annotations != null && !isStringMap(value.annotations))
+    return `${path}.annotations must map strings to strings`
+  if (value.artifactType != null && !isMediaType(value.artifactType))
+    return `${path}.artifactType must be a media type (RFC 6838)`
   if (value.data != null) {
     const problem = dataProblem(value.data, value.size, value.digest)
     if (problem) return `${path}.data ${problem}`
@@ -66,7 +76,10 @@ function indexEntryProblem(entry: unknown, path: string): string | undefined {
   const problem = descriptorProblem(entry, path)
   if (problem) return problem
   const platform = (entry as Record<string, unknown>).platform
-  if (platform != null && !(isJsonObject(platform) && typeof platform.architecture === 'string' && typeof platform.os === 'string')) {
+  if (
+    platform != null &&
+    !(isJsonObject(platform) && typeof platform.architecture === 'string' && typeof platform.os === 'string')
+  ) {
     return `${path}.platform must have the strings architecture and os`
   }
   return undefined
@@ -91,8 +104,10 @@ function commonProblem(document: ManifestDocument): string | undefined {
     const problem = descriptorProblem(document.subject, 'subject')
     if (problem) return problem
   }
-  if (document.artifactType != null && !isMediaType(document.artifactType)) return 'artifactType must be a media type (RFC 6838)'
-  if (document.annotations != null && !isStringMap(document.annotations)) return 'annotations must map strings to strings'
+  if (document.artifactType != null && !isMediaType(document.artifactType))
+    return 'artifactType must be a media type (RFC 6838)'
+  if (document.annotations != null && !isStringMap(document.annotations))
+    return 'annotations must map strings to strings'
   return undefined
 }
 
@@ -124,7 +139,8 @@ function isStringMap(value: unknown): boolean {
  */
 export function shapeProblem(family: ManifestFamily, document: ManifestDocument): string | undefined {
   if (family === 'image' && Object.hasOwn(document, 'manifests')) return EXPECTED_MANIFEST_FOUND_INDEX
-  if (family === 'index' && (Object.hasOwn(document, 'config') || Object.hasOwn(document, 'layers'))) return EXPECTED_INDEX_FOUND_MANIFEST
+  if (family === 'index' && (Object.hasOwn(document, 'config') || Object.hasOwn(document, 'layers')))
+    return EXPECTED_INDEX_FOUND_MANIFEST
   return undefined
 }
 
@@ -139,7 +155,8 @@ export function schemaVersionProblem(expected: number, document: ManifestDocumen
   const version = document.schemaVersion
   if (version === expected) return undefined
   if (version == null) return unrecognizedSchemaVersion(0)
-  if (typeof version !== 'number' || !Number.isSafeInteger(version)) return unmarshalFailed('schemaVersion must be an integer')
+  if (typeof version !== 'number' || !Number.isSafeInteger(version))
+    return unmarshalFailed('schemaVersion must be an integer')
   return unrecognizedSchemaVersion(version)
 }
 
@@ -163,7 +180,9 @@ export function validateLenient(family: ManifestFamily, document: ManifestDocume
     if (document.fsLayers == null) return undefined
     if (!Array.isArray(document.fsLayers)) return 'fsLayers must be an array'
     return firstProblem(document.fsLayers, 'fsLayers', (layer, path) =>
-      isJsonObject(layer) && typeof layer.blobSum === 'string' && parseDigest(layer.blobSum) ? undefined : `${path}.blobSum must be a valid digest`,
+      isJsonObject(layer) && typeof layer.blobSum === 'string' && parseDigest(layer.blobSum)
+        ? undefined
+        : `${path}.blobSum must be a valid digest`,
     )
   }
   // The referrers API reads the subject's digest, so even lenient mode needs a readable one.
@@ -199,10 +218,15 @@ function lenientDescriptorProblem(value: unknown, path: string): string | undefi
 function legacyDescriptorProblem(value: unknown, path: string): string | undefined {
   if (value == null) return undefined
   if (!isJsonObject(value)) return `${path} must be a descriptor object`
-  for (const [field, type] of [['mediaType', 'string'], ['digest', 'string'], ['size', 'number']] as const) {
+  for (const [field, type] of [
+    ['mediaType', 'string'],
+    ['digest', 'string'],
+    ['size', 'number'],
+  ] as const) {
     if (value[field] != null && typeof value[field] !== type) return `${path}.${field} must be a ${type}`
   }
-  if (value.urls != null && !(Array.isArray(value.urls) && value.urls.every((url) => typeof url === 'string'))) return `${path}.urls must be an array of strings`
+  if (value.urls != null && !(Array.isArray(value.urls) && value.urls.every((url) => typeof url === 'string')))
+    return `${path}.urls must be an array of strings`
   return undefined
 }
 

@@ -1,9 +1,21 @@
 import { OciError } from '../errors/oci-error.js'
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from '../media-types/constants.js'
 import { decodeManifest, decodeSchema1, type ManifestDocument } from '../media-types/decode.js'
-import { MANIFEST_TYPE_UNSUPPORTED, MISSING_SIGNATURE_KEY, REQUEST_BODY_TOO_LARGE, SCHEMA1_NOT_SUPPORTED } from '../media-types/details.js'
+import {
+  MANIFEST_TYPE_UNSUPPORTED,
+  MISSING_SIGNATURE_KEY,
+  REQUEST_BODY_TOO_LARGE,
+  SCHEMA1_NOT_SUPPORTED,
+} from '../media-types/details.js'
 import { parseMediaTypeAsGo } from '../media-types/parse-content-type.js'
-import { DOCKER_MANIFEST_LIST_PARSER, LEGACY_DOCKER_MANIFEST_PARSER, OCI_INDEX_PARSER, OCI_MANIFEST_PARSER, SIGNED_SCHEMA1_PARSER, type ManifestParser } from '../media-types/parsers.js'
+import {
+  DOCKER_MANIFEST_LIST_PARSER,
+  LEGACY_DOCKER_MANIFEST_PARSER,
+  OCI_INDEX_PARSER,
+  OCI_MANIFEST_PARSER,
+  SIGNED_SCHEMA1_PARSER,
+  type ManifestParser,
+} from '../media-types/parsers.js'
 import { hasUrls } from '../media-types/references.js'
 import { validateLegacy } from '../media-types/validate.js'
 import type { StoredManifest } from '../storage/storage.js'
@@ -50,7 +62,8 @@ export const gitlabLegacyMode = defineMode<'gitlab-legacy', GitlabLegacyParamete
         if ('error' in parsed) throw new OciError('MANIFEST_INVALID', parsed.error)
         return parsed.type
       }),
-      decode: (bytes, contentType) => (contentType !== undefined && PARSERS.has(contentType) ? decodeManifest(bytes) : decodeSchema1(bytes)),
+      decode: (bytes, contentType) =>
+        contentType !== undefined && PARSERS.has(contentType) ? decodeManifest(bytes) : decodeSchema1(bytes),
       chooseParser(contentType, document) {
         const parser = contentType === undefined ? undefined : PARSERS.get(contentType)
         if (parser) return parser
@@ -81,7 +94,11 @@ export const gitlabLegacyMode = defineMode<'gitlab-legacy', GitlabLegacyParamete
  * The "" entry once libtrust's ParsePrettySignature has found `signatures`. Storage refuses
  * schema 1 whatever its version, so the version is never read.
  */
-const SCHEMA1_DEFAULT: ManifestParser = { kind: SIGNED_SCHEMA1_PARSER.kind, family: 'schema1', checkMediaType: () => undefined }
+const SCHEMA1_DEFAULT: ManifestParser = {
+  kind: SIGNED_SCHEMA1_PARSER.kind,
+  family: 'schema1',
+  checkMediaType: () => undefined,
+}
 
 /**
  * GitLab's `manifestStore.Get` before v3.69.0: the kind from the stored bytes, on every read.
@@ -101,5 +118,7 @@ function redetectKind(manifest: StoredManifest): string {
     throw new OciError('MANIFEST_INVALID', undefined, { message: SCHEMA1_NOT_SUPPORTED })
   }
   if (document.mediaType == null) return OCI_MANIFEST
-  return typeof document.mediaType === 'string' && PARSERS.has(document.mediaType) ? document.mediaType : manifest.mediaType
+  return typeof document.mediaType === 'string' && PARSERS.has(document.mediaType)
+    ? document.mediaType
+    : manifest.mediaType
 }

@@ -21,7 +21,9 @@ const DEFINITIONS = [strictMode, lenientMode, gitlabLegacyMode] as const
 export type Mode = (typeof DEFINITIONS)[number]['mode']
 
 type ParametersOf<D> = D extends { readonly parameters: infer P } ? { -readonly [K in keyof P]: P[K] } : never
-type Intersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void ? I : never
+type Intersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void
+  ? I
+  : never
 
 /** The options only one mode (or a few) reads, every one optional; `createProfile` refuses them in the others. */
 export type ModeOptions = Partial<Intersection<ParametersOf<(typeof DEFINITIONS)[number]>>>
@@ -29,13 +31,16 @@ export type ModeOptions = Partial<Intersection<ParametersOf<(typeof DEFINITIONS)
 /** Every mode, in the order docs list them. */
 export const MODES: readonly Mode[] = Object.freeze(DEFINITIONS.map((definition) => definition.mode))
 
-const BY_MODE: ReadonlyMap<string, ModeDefinition> = new Map(DEFINITIONS.map((definition) => [definition.mode, definition as ModeDefinition]))
+const BY_MODE: ReadonlyMap<string, ModeDefinition> = new Map(
+  DEFINITIONS.map((definition) => [definition.mode, definition as ModeDefinition]),
+)
 
 /** Each mode-specific option and the modes that read it. */
 const READERS: ReadonlyMap<string, readonly Mode[]> = (() => {
   const readers = new Map<string, Mode[]>()
   for (const definition of DEFINITIONS) {
-    for (const name of Object.keys(definition.parameters)) readers.set(name, [...(readers.get(name) ?? []), definition.mode])
+    for (const name of Object.keys(definition.parameters))
+      readers.set(name, [...(readers.get(name) ?? []), definition.mode])
   }
   return readers
 })()

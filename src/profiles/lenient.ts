@@ -1,7 +1,12 @@
 import { OciError } from '../errors/oci-error.js'
 import { SCHEMA1_KINDS } from '../media-types/constants.js'
 import { decodeManifest, mediaTypeOf, type ManifestDocument } from '../media-types/decode.js'
-import { contentTypeMismatch, EXPECTED_MANIFEST_FOUND_INDEX, MANIFEST_TYPE_UNSUPPORTED, UNABLE_TO_DETERMINE_TYPE } from '../media-types/details.js'
+import {
+  contentTypeMismatch,
+  EXPECTED_MANIFEST_FOUND_INDEX,
+  MANIFEST_TYPE_UNSUPPORTED,
+  UNABLE_TO_DETERMINE_TYPE,
+} from '../media-types/details.js'
 import { parseMediaType } from '../media-types/parse-content-type.js'
 import {
   DOCKER_MANIFEST_PARSER,
@@ -90,7 +95,8 @@ function parserFromBody(document: ManifestDocument, options: Readonly<LenientPar
 function parserFromShape(document: ManifestDocument): ManifestParser {
   if (Object.hasOwn(document, 'manifests')) {
     // Both shapes at once is the CVE-2021-41190 ambiguity.
-    if (Object.hasOwn(document, 'config') || Object.hasOwn(document, 'layers')) throw new OciError('MANIFEST_INVALID', EXPECTED_MANIFEST_FOUND_INDEX)
+    if (Object.hasOwn(document, 'config') || Object.hasOwn(document, 'layers'))
+      throw new OciError('MANIFEST_INVALID', EXPECTED_MANIFEST_FOUND_INDEX)
     return OCI_INDEX_PARSER
   }
   if (Object.hasOwn(document, 'config')) return OCI_MANIFEST_PARSER

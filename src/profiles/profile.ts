@@ -80,7 +80,10 @@ export type ParameterValue = boolean | number | string
  * @example
  * export const strictMode = defineMode({ mode: 'strict', parameters: { unknownContentTypes: true }, … })
  */
-export interface ModeDefinition<M extends string = string, P extends Record<string, ParameterValue> = Record<string, ParameterValue>> {
+export interface ModeDefinition<
+  M extends string = string,
+  P extends Record<string, ParameterValue> = Record<string, ParameterValue>,
+> {
   readonly mode: M
   /** A line for docs and errors: what the mode imitates. */
   readonly summary: string
@@ -98,6 +101,12 @@ export interface ModeDefinition<M extends string = string, P extends Record<stri
  * @example
  * export const lenientMode = defineMode({ mode: 'lenient', summary: '…', parameters: { schema1: true }, defaults, create })
  */
-export function defineMode<const M extends string, P extends Record<string, ParameterValue>>(definition: ModeDefinition<M, P>): ModeDefinition<M, P> {
-  return Object.freeze({ ...definition, parameters: Object.freeze({ ...definition.parameters }), defaults: Object.freeze({ ...definition.defaults }) })
+export function defineMode<const M extends string, P extends Record<string, ParameterValue>>(
+  definition: ModeDefinition<M, P>,
+): ModeDefinition<M, P> {
+  return Object.freeze({
+    ...definition,
+    parameters: Object.freeze({ ...definition.parameters }),
+    defaults: Object.freeze({ ...definition.defaults }),
+  })
 }

@@ -9,7 +9,8 @@ import type { PushRules } from './profile.js'
  * @example
  * oversizeAs413(10).status // 413
  */
-export const oversizeAs413: PushRules['oversize'] = (maxBytes) => new OciError('MANIFEST_INVALID', bodyTooLarge(maxBytes), { status: 413 })
+export const oversizeAs413: PushRules['oversize'] = (maxBytes) =>
+  new OciError('MANIFEST_INVALID', bodyTooLarge(maxBytes), { status: 413 })
 
 /**
  * A `contentType` rule from a reader of the header's value. Every mode takes an empty header for

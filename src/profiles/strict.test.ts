@@ -37,9 +37,15 @@ describe('strictProfile', () => {
   })
 
   it('refuses schema 1 Content-Types, and unknown ones with unknownContentTypes: false', () => {
-    expect(errorDetail(() => strictProfile.push.chooseParser('application/vnd.docker.distribution.manifest.v1+prettyjws', {}))).toBe('manifest type unsupported')
+    expect(
+      errorDetail(() =>
+        strictProfile.push.chooseParser('application/vnd.docker.distribution.manifest.v1+prettyjws', {}),
+      ),
+    ).toBe('manifest type unsupported')
     const rejecting = resolveOptions({ transport: 'none', unknownContentTypes: false }).profile
-    expect(errorDetail(() => rejecting.push.chooseParser('application/json', {}))).toBe('unsupported manifest media type and no default available: application/json')
+    expect(errorDetail(() => rejecting.push.chooseParser('application/json', {}))).toBe(
+      'unsupported manifest media type and no default available: application/json',
+    )
     expect(rejecting.push.chooseParser(undefined, {}).kind).toBe(DOCKER_MANIFEST)
   })
 
@@ -53,11 +59,19 @@ describe('strictProfile', () => {
   it('answers an oversized body with 413', () => {
     const error = strictProfile.push.oversize(10)
     expect(error.status).toBe(413)
-    expect(error.entries).toEqual([{ code: 'MANIFEST_INVALID', message: 'manifest invalid', detail: 'manifest body exceeds maximum allowed size of 10 bytes' }])
+    expect(error.entries).toEqual([
+      {
+        code: 'MANIFEST_INVALID',
+        message: 'manifest invalid',
+        detail: 'manifest body exceeds maximum allowed size of 10 bytes',
+      },
+    ])
   })
 
   it('serves the stored kind, negotiates and rewrites lists', () => {
-    expect(strictProfile.pull.kindOf({ digest: 'sha256:x', mediaType: OCI_INDEX, bytes: new Uint8Array() })).toBe(OCI_INDEX)
+    expect(strictProfile.pull.kindOf({ digest: 'sha256:x', mediaType: OCI_INDEX, bytes: new Uint8Array() })).toBe(
+      OCI_INDEX,
+    )
     expect(strictProfile.pull).toMatchObject({ negotiate: true, rewriteManifestList: true })
     expect(strictProfile.push).toMatchObject({ checkShape: true, checkSizes: true })
     expect(strictProfile.push.refuseParsed).toBeUndefined()

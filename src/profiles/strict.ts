@@ -46,9 +46,11 @@ export const strictMode = defineMode({
       chooseParser(contentType) {
         const parser = contentType === undefined ? undefined : SCHEMA2_PARSERS.get(contentType)
         if (parser) return parser
-        if (contentType !== undefined && SCHEMA1_KINDS.has(contentType)) throw new OciError('MANIFEST_INVALID', MANIFEST_TYPE_UNSUPPORTED)
+        if (contentType !== undefined && SCHEMA1_KINDS.has(contentType))
+          throw new OciError('MANIFEST_INVALID', MANIFEST_TYPE_UNSUPPORTED)
         // application/json names no manifest type, so it counts as unknown like any other.
-        if (contentType !== undefined && !unknownContentTypes) throw new OciError('MANIFEST_INVALID', noDefaultParser(contentType))
+        if (contentType !== undefined && !unknownContentTypes)
+          throw new OciError('MANIFEST_INVALID', noDefaultParser(contentType))
         return DOCKER_MANIFEST_PARSER
       },
       checkShape: true,

@@ -3,10 +3,35 @@ import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_EMPTY, OCI_INDEX, OCI_MANIFEST } from '../media-types/constants.js'
 import { gzipStored, tarOneFile } from './archive.js'
 import { seededBytes } from './random.js'
-import type { ArtifactFile, ArtifactOptions, BuiltImage, BuiltManifest, Descriptor, ImageOptions, IndexOptions, LayerInput, Platform, SeedBlob, SeedLayer } from './types.js'
+import type {
+  ArtifactFile,
+  ArtifactOptions,
+  BuiltImage,
+  BuiltManifest,
+  Descriptor,
+  ImageOptions,
+  IndexOptions,
+  LayerInput,
+  Platform,
+  SeedBlob,
+  SeedLayer,
+} from './types.js'
 
 // The public entry lists the content types beside the builders that make them.
-export type { ArtifactFile, ArtifactOptions, BuiltImage, BuiltManifest, Descriptor, ImageOptions, IndexOptions, LayerInput, Platform, SeedBlob, SeedLayer, SeedMediaType } from './types.js'
+export type {
+  ArtifactFile,
+  ArtifactOptions,
+  BuiltImage,
+  BuiltManifest,
+  Descriptor,
+  ImageOptions,
+  IndexOptions,
+  LayerInput,
+  Platform,
+  SeedBlob,
+  SeedLayer,
+  SeedMediaType,
+} from './types.js'
 
 /** Media types of the blobs the builders make. */
 export const SEED_MEDIA_TYPES = {
@@ -38,7 +63,12 @@ export function randomLayer(options: { size?: number; seed?: number; mediaType?:
   const size = options.size ?? 1024
   const seed = options.seed ?? 1
   if (!Number.isSafeInteger(size) || size < 0 || !Number.isSafeInteger(seed)) {
-    throw misuse('build a random layer of', `size ${String(size)}, seed ${String(seed)}`, 'size must be a whole number of bytes and seed a whole number', 'Pass { size: 1024, seed: 1 }, for example')
+    throw misuse(
+      'build a random layer of',
+      `size ${String(size)}, seed ${String(seed)}`,
+      'size must be a whole number of bytes and seed a whole number',
+      'Pass { size: 1024, seed: 1 }, for example',
+    )
   }
   return tarLayer(`random-${seed}.bin`, seededBytes(size, seed), options.mediaType ?? SEED_MEDIA_TYPES.ociLayer)
 }
@@ -75,7 +105,9 @@ export function buildImage(options: ImageOptions = {}): BuiltImage {
   const docker = usesDocker(options, 'image', 'Docker schema 2 manifests')
   const platform = options.platform ?? AMD64
   const layerType = docker ? SEED_MEDIA_TYPES.dockerLayer : SEED_MEDIA_TYPES.ociLayer
-  const layers = (options.layers ?? [randomLayer({ size: 1024, seed: 1, mediaType: layerType })]).map((layer, i) => layerOf(layer, i, layerType))
+  const layers = (options.layers ?? [randomLayer({ size: 1024, seed: 1, mediaType: layerType })]).map((layer, i) =>
+    layerOf(layer, i, layerType),
+  )
   const config = blobOf(
     JSON.stringify({
       architecture: platform.architecture,
@@ -113,7 +145,11 @@ export function buildIndex(children: Descriptor[], options: IndexOptions = {}): 
     schemaVersion: 2,
     mediaType: docker ? DOCKER_MANIFEST_LIST : OCI_INDEX,
     ...(options.artifactType === undefined ? {} : { artifactType: options.artifactType }),
-    manifests: children.map((child) => ({ ...descriptorOf(child), ...(child.platform ? { platform: child.platform } : {}), ...(child.annotations ? { annotations: child.annotations } : {}) })),
+    manifests: children.map((child) => ({
+      ...descriptorOf(child),
+      ...(child.platform ? { platform: child.platform } : {}),
+      ...(child.annotations ? { annotations: child.annotations } : {}),
+    })),
     ...subjectAndAnnotations(options),
   }
   return { manifest: manifestBlob(document), document, blobs: [] }
@@ -128,19 +164,32 @@ export function buildIndex(children: Descriptor[], options: IndexOptions = {}): 
  */
 export function buildArtifact(options: ArtifactOptions): BuiltManifest & { files: SeedBlob[] } {
   if (typeof options?.artifactType !== 'string' || options.artifactType.length === 0) {
-    throw misuse('build an artifact with artifactType', String(options?.artifactType), 'an artifact needs a media type as its artifactType', "Pass one such as 'application/vnd.example.sbom+json'")
+    throw misuse(
+      'build an artifact with artifactType',
+      String(options?.artifactType),
+      'an artifact needs a media type as its artifactType',
+      "Pass one such as 'application/vnd.example.sbom+json'",
+    )
   }
   const empty = blobOf(EMPTY_JSON, OCI_EMPTY)
   // The empty descriptor carries its two bytes inline, as the image spec's guidance shows.
   const emptyDescriptor = (): Descriptor & { data: string } => ({ ...descriptorOf(empty), data: EMPTY_JSON_BASE64 })
-  const listed: ArtifactFile[] = Array.isArray(options.files) ? options.files : Object.entries(options.files ?? {}).map(([name, content]) => ({ name, content }))
+  const listed: ArtifactFile[] = Array.isArray(options.files)
+    ? options.files
+    : Object.entries(options.files ?? {}).map(([name, content]) => ({ name, content }))
   const files = listed.map((file) => blobOf(file.content, file.mediaType ?? SEED_MEDIA_TYPES.octetStream))
   const layers =
     files.length === 0
       ? [emptyDescriptor()]
       : listed.map((file, i) => {
-          const annotations = { ...(file.name === undefined ? {} : { [TITLE_ANNOTATION]: file.name }), ...file.annotations }
-          return { ...descriptorOf(files[i] as SeedBlob), ...(Object.keys(annotations).length > 0 ? { annotations } : {}) }
+          const annotations = {
+            ...(file.name === undefined ? {} : { [TITLE_ANNOTATION]: file.name }),
+            ...file.annotations,
+          }
+          return {
+            ...descriptorOf(files[i] as SeedBlob),
+            ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+          }
         })
   const document: Record<string, unknown> = {
     schemaVersion: 2,
@@ -187,13 +236,21 @@ function manifestBlob(document: Record<string, unknown>): SeedBlob {
 function usesDocker(options: IndexOptions, kind: string, family: string): boolean {
   const docker = (options.mediaType ?? 'oci') === 'docker'
   if (docker && (options.annotations || options.artifactType || options.subject)) {
-    throw misuse(`build a Docker ${kind} with`, 'annotations, artifactType or subject', `${family} have none of these fields`, "Use mediaType: 'oci', or leave those options out")
+    throw misuse(
+      `build a Docker ${kind} with`,
+      'annotations, artifactType or subject',
+      `${family} have none of these fields`,
+      "Use mediaType: 'oci', or leave those options out",
+    )
   }
   return docker
 }
 
 // Key order is part of the bytes, so of the digest: these two always come last.
-function subjectAndAnnotations(options: { subject?: Descriptor; annotations?: Record<string, string> }): Record<string, unknown> {
+function subjectAndAnnotations(options: {
+  subject?: Descriptor
+  annotations?: Record<string, string>
+}): Record<string, unknown> {
   return {
     ...(options.subject === undefined ? {} : { subject: descriptorOf(options.subject) }),
     ...(options.annotations === undefined ? {} : { annotations: options.annotations }),

@@ -5,7 +5,15 @@ import { isRepositoryName } from '../leaf/names.js'
 import { computeDigest, parseSupportedDigest } from '../leaf/digest.js'
 import { OCI_INDEX } from '../media-types/constants.js'
 import { misuse } from './builders.js'
-import { asDescriptors, blobPath, layoutDigest, parseObject, REF_NAME, referencedBlobs, type LayoutDescriptor } from './layout-format.js'
+import {
+  asDescriptors,
+  blobPath,
+  layoutDigest,
+  parseObject,
+  REF_NAME,
+  referencedBlobs,
+  type LayoutDescriptor,
+} from './layout-format.js'
 import { ACCEPT_ANY_MANIFEST, expectStatus, type SeedTarget } from './push-client.js'
 import type { Descriptor } from './types.js'
 
@@ -28,19 +36,32 @@ export interface ExportedLayout {
  * manifests and blobs it reaches, and the referrers of each, read through the registry's API.
  */
 export async function exportLayout(target: SeedTarget, repository: string, dir: string): Promise<ExportedLayout> {
-  if (!isRepositoryName(repository)) throw misuse('export layout of', String(repository), 'it is not a valid repository name', "Pass one such as 'team/app'")
+  if (!isRepositoryName(repository))
+    throw misuse(
+      'export layout of',
+      String(repository),
+      'it is not a valid repository name',
+      "Pass one such as 'team/app'",
+    )
   await mkdir(dir, { recursive: true })
   const existing = await readdir(dir)
-  if (existing.length > 0) throw misuse('export layout into', dir, `it is not empty (found "${existing[0]}")`, 'Pass a new or empty directory')
+  if (existing.length > 0)
+    throw misuse('export layout into', dir, `it is not empty (found "${existing[0]}")`, 'Pass a new or empty directory')
   const tags = await listTags(target, repository)
   const written = new Set<string>()
   const manifests: Descriptor[] = []
   const referrers: Descriptor[] = []
   const exportManifest = async (reference: string): Promise<Descriptor> => {
-    const response = await target.fetch(`/v2/${repository}/manifests/${reference}`, { headers: { accept: ACCEPT_ANY_MANIFEST } })
+    const response = await target.fetch(`/v2/${repository}/manifests/${reference}`, {
+      headers: { accept: ACCEPT_ANY_MANIFEST },
+    })
     await expectStatus(response, 200, `${repository}:${reference}`, 'export manifest')
     const bytes = new Uint8Array(await response.arrayBuffer())
-    const descriptor = { mediaType: response.headers.get('content-type') ?? '', digest: computeDigest(bytes), size: bytes.byteLength }
+    const descriptor = {
+      mediaType: response.headers.get('content-type') ?? '',
+      digest: computeDigest(bytes),
+      size: bytes.byteLength,
+    }
     if (written.has(descriptor.digest)) return descriptor
     written.add(descriptor.digest)
     await writeAtomic(dir, blobPath(dir, descriptor.digest), [bytes])
@@ -56,13 +77,23 @@ export async function exportLayout(target: SeedTarget, repository: string, dir: 
   }
   for (const tag of tags) manifests.push({ ...(await exportManifest(tag)), annotations: { [REF_NAME]: tag } })
   manifests.push(...referrers)
-  await writeAtomic(dir, join(dir, 'oci-layout'), [new TextEncoder().encode(`${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`)])
-  await writeAtomic(dir, join(dir, 'index.json'), [new TextEncoder().encode(`${JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })}\n`)])
+  await writeAtomic(dir, join(dir, 'oci-layout'), [
+    new TextEncoder().encode(`${JSON.stringify({ imageLayoutVersion: '1.0.0' })}\n`),
+  ])
+  await writeAtomic(dir, join(dir, 'index.json'), [
+    new TextEncoder().encode(`${JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })}\n`),
+  ])
   await rm(join(dir, '.tmp'), { recursive: true, force: true })
   return { dir, manifests, blobs: [...written].sort() }
 }
 
-async function exportBlob(target: SeedTarget, repository: string, dir: string, blob: LayoutDescriptor, written: Set<string>): Promise<void> {
+async function exportBlob(
+  target: SeedTarget,
+  repository: string,
+  dir: string,
+  blob: LayoutDescriptor,
+  written: Set<string>,
+): Promise<void> {
   const digest = parseSupportedDigest(String(blob.digest))?.digest
   if (digest === undefined || written.has(digest)) return
   const response = await target.fetch(`/v2/${repository}/blobs/${digest}`)
@@ -100,14 +131,19 @@ async function listReferrers(target: SeedTarget, repository: string, digest: str
   return body.manifests ?? []
 }
 
-async function writeAtomic(dir: string, path: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+async function writeAtomic(
+  dir: string,
+  path: string,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): Promise<void> {
   const temp = join(dir, '.tmp', randomUUID())
   await mkdir(join(dir, '.tmp'), { recursive: true })
   await mkdir(join(path, '..'), { recursive: true })
   const handle = await open(temp, 'wx')
   try {
     for await (const chunk of chunks) {
-      for (let offset = 0; offset < chunk.byteLength; ) offset += (await handle.write(chunk, offset, chunk.byteLength - offset)).bytesWritten
+      for (let offset = 0; offset < chunk.byteLength;)
+        offset += (await handle.write(chunk, offset, chunk.byteLength - offset)).bytesWritten
     }
     await handle.sync()
   } finally {

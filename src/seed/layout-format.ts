@@ -20,7 +20,13 @@ export interface LayoutDescriptor {
 /** The digest of a descriptor, checked before it names a file. */
 export function layoutDigest(dir: string, descriptor: LayoutDescriptor): string {
   const digest = parseSupportedDigest(String(descriptor?.digest))?.digest
-  if (digest === undefined) throw misuse('import layout', dir, `a descriptor has no sha256 or sha512 digest: ${JSON.stringify(descriptor)}`, 'Repair the layout')
+  if (digest === undefined)
+    throw misuse(
+      'import layout',
+      dir,
+      `a descriptor has no sha256 or sha512 digest: ${JSON.stringify(descriptor)}`,
+      'Repair the layout',
+    )
   return digest
 }
 
@@ -37,7 +43,9 @@ export function referencedBlobs(document: Record<string, unknown>): LayoutDescri
 
 /** The object entries of a descriptor list; anything else is no list. */
 export function asDescriptors(value: unknown): LayoutDescriptor[] {
-  return Array.isArray(value) ? (value.filter((item) => typeof item === 'object' && item !== null) as LayoutDescriptor[]) : []
+  return Array.isArray(value)
+    ? (value.filter((item) => typeof item === 'object' && item !== null) as LayoutDescriptor[])
+    : []
 }
 
 /** The bytes as a JSON object; `{}` for anything else, so bytes that are not a JSON manifest reference nothing. */

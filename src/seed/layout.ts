@@ -7,7 +7,15 @@ import { parseSupportedDigest } from '../leaf/digest.js'
 import { splitReference } from '../inspect.js'
 import { OCI_INDEX, OCI_MANIFEST } from '../media-types/constants.js'
 import { misuse } from './builders.js'
-import { asDescriptors, blobPath, layoutDigest, parseObject, REF_NAME, referencedBlobs, type LayoutDescriptor } from './layout-format.js'
+import {
+  asDescriptors,
+  blobPath,
+  layoutDigest,
+  parseObject,
+  REF_NAME,
+  referencedBlobs,
+  type LayoutDescriptor,
+} from './layout-format.js'
 import { pushBlob, pushedManifest, pushManifest, type PushedManifest, type SeedTarget } from './push-client.js'
 import type { SeedBlob } from './types.js'
 
@@ -41,14 +49,28 @@ export interface ImportLayoutOptions {
 export type ImportedManifest = PushedManifest
 
 /** Imports a layout directory, or a directory of layouts, through the registry's API. */
-export async function importLayout(target: SeedTarget, dir: string, options: ImportLayoutOptions = {}): Promise<ImportedManifest[]> {
+export async function importLayout(
+  target: SeedTarget,
+  dir: string,
+  options: ImportLayoutOptions = {},
+): Promise<ImportedManifest[]> {
   if (options.repository !== undefined && !isRepositoryName(options.repository)) {
-    throw misuse('import layout into', String(options.repository), 'it is not a valid repository name', "Pass one such as 'team/app'")
+    throw misuse(
+      'import layout into',
+      String(options.repository),
+      'it is not a valid repository name',
+      "Pass one such as 'team/app'",
+    )
   }
   if (await isFile(join(dir, 'oci-layout'))) return importOne(target, dir, options.repository)
   const layouts = await findLayouts(dir)
   if (layouts.length === 0) {
-    throw misuse('import layout', dir, 'it has no oci-layout file and no layouts below it', 'Pass a directory written by skopeo, exportLayout or directoryStorage')
+    throw misuse(
+      'import layout',
+      dir,
+      'it has no oci-layout file and no layouts below it',
+      'Pass a directory written by skopeo, exportLayout or directoryStorage',
+    )
   }
   const imported: ImportedManifest[] = []
   for (const layout of layouts) {
@@ -64,9 +86,15 @@ async function importOne(target: SeedTarget, dir: string, repository: string | u
   try {
     index = JSON.parse(await readFile(indexPath, 'utf8')) as { manifests?: unknown }
   } catch (error) {
-    throw misuse('import layout', indexPath, `it cannot be read as JSON (${error instanceof Error ? error.message : String(error)})`, 'Repair the layout, or write it again with skopeo or exportLayout')
+    throw misuse(
+      'import layout',
+      indexPath,
+      `it cannot be read as JSON (${error instanceof Error ? error.message : String(error)})`,
+      'Repair the layout, or write it again with skopeo or exportLayout',
+    )
   }
-  if (!Array.isArray(index?.manifests)) throw misuse('import layout', indexPath, 'it has no "manifests" array', 'Repair the layout')
+  if (!Array.isArray(index?.manifests))
+    throw misuse('import layout', indexPath, 'it has no "manifests" array', 'Repair the layout')
   const imported: ImportedManifest[] = []
   const done = new Set<string>()
   for (const descriptor of index.manifests as LayoutDescriptor[]) {
@@ -78,7 +106,11 @@ async function importOne(target: SeedTarget, dir: string, repository: string | u
 }
 
 /** Where a manifest of `index.json` goes: the given repository, or the one its ref name spells. */
-function placeOf(indexPath: string, repository: string | undefined, name: string | undefined): { repo: string; tag?: string } {
+function placeOf(
+  indexPath: string,
+  repository: string | undefined,
+  name: string | undefined,
+): { repo: string; tag?: string } {
   if (repository !== undefined) {
     if (name === undefined) return { repo: repository }
     if (isTag(name)) return { repo: repository, tag: name }
@@ -89,13 +121,22 @@ function placeOf(indexPath: string, repository: string | undefined, name: string
   throw misuse(
     'import layout',
     indexPath,
-    name === undefined ? 'a manifest has no ref name and no repository was given' : `the ref name "${name}" is not ${repository === undefined ? 'a reference such as team/app:1' : 'a valid tag'}`,
+    name === undefined
+      ? 'a manifest has no ref name and no repository was given'
+      : `the ref name "${name}" is not ${repository === undefined ? 'a reference such as team/app:1' : 'a valid tag'}`,
     "Pass { repository: 'team/app' } so ref names are read as tags",
   )
 }
 
 /** Pushes a manifest after everything it references that the layout holds; returns what was pushed. */
-async function importManifest(target: SeedTarget, dir: string, repository: string, descriptor: LayoutDescriptor, tag: string | undefined, done: Set<string>): Promise<SeedBlob> {
+async function importManifest(
+  target: SeedTarget,
+  dir: string,
+  repository: string,
+  descriptor: LayoutDescriptor,
+  tag: string | undefined,
+  done: Set<string>,
+): Promise<SeedBlob> {
   const digest = layoutDigest(dir, descriptor)
   const bytes = new Uint8Array(await readFile(blobPath(dir, digest)))
   // A manifest that is not JSON is pushed as it is, and the registry's mode decides.
@@ -104,7 +145,8 @@ async function importManifest(target: SeedTarget, dir: string, repository: strin
   if (!done.has(key)) {
     done.add(key)
     for (const child of asDescriptors(document.manifests)) {
-      if (await isFile(blobPath(dir, layoutDigest(dir, child)))) await importManifest(target, dir, repository, child, undefined, done)
+      if (await isFile(blobPath(dir, layoutDigest(dir, child))))
+        await importManifest(target, dir, repository, child, undefined, done)
     }
     for (const blob of referencedBlobs(document)) {
       // Foreign layers and blobs the layout does not hold stay out; the registry's mode judges the manifest.
@@ -113,10 +155,20 @@ async function importManifest(target: SeedTarget, dir: string, repository: strin
       const path = blobPath(dir, blobDigest)
       if (!(await isFile(path))) continue
       const size = (await stat(path)).size
-      await pushBlob(target, repository, { mediaType: String(blob.mediaType), digest: blobDigest, size }, Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>)
+      await pushBlob(
+        target,
+        repository,
+        { mediaType: String(blob.mediaType), digest: blobDigest, size },
+        Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>,
+      )
     }
   }
-  const manifest: SeedBlob = { mediaType: manifestMediaType(descriptor, document), digest, size: bytes.byteLength, bytes }
+  const manifest: SeedBlob = {
+    mediaType: manifestMediaType(descriptor, document),
+    digest,
+    size: bytes.byteLength,
+    bytes,
+  }
   await pushManifest(target, repository, tag ?? digest, manifest)
   return manifest
 }
@@ -139,7 +191,10 @@ async function findLayouts(root: string): Promise<Array<{ name: string; dir: str
     const entries = await readdir(dir, { withFileTypes: true })
     const isLayout = entries.some((entry) => entry.name === 'oci-layout' && entry.isFile())
     if (isLayout && dir !== root) {
-      const name = relative(root, dir).split(sep).map((part) => (part.startsWith('_') && LAYOUT_ENTRIES.has(part.slice(1)) ? part.slice(1) : part)).join('/')
+      const name = relative(root, dir)
+        .split(sep)
+        .map((part) => (part.startsWith('_') && LAYOUT_ENTRIES.has(part.slice(1)) ? part.slice(1) : part))
+        .join('/')
       if (isRepositoryName(name)) found.push({ name, dir })
     }
     for (const entry of entries) {

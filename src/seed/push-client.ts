@@ -1,5 +1,12 @@
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
-import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST_V1, DOCKER_MANIFEST_V1_SIGNED, OCI_INDEX, OCI_MANIFEST } from '../media-types/constants.js'
+import {
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  DOCKER_MANIFEST_V1,
+  DOCKER_MANIFEST_V1_SIGNED,
+  OCI_INDEX,
+  OCI_MANIFEST,
+} from '../media-types/constants.js'
 import { descriptorOf } from './builders.js'
 import type { Descriptor, SeedBlob } from './types.js'
 
@@ -9,7 +16,15 @@ export interface SeedTarget {
 }
 
 /** Every manifest kind, so a GET is answered with the stored bytes and never rewritten. */
-export const ACCEPT_ANY_MANIFEST = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST_V1_SIGNED, DOCKER_MANIFEST_V1, '*/*'].join(', ')
+export const ACCEPT_ANY_MANIFEST = [
+  OCI_MANIFEST,
+  OCI_INDEX,
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  DOCKER_MANIFEST_V1_SIGNED,
+  DOCKER_MANIFEST_V1,
+  '*/*',
+].join(', ')
 
 /**
  * A manifest pushed under a tag, or by digest only.
@@ -51,7 +66,12 @@ export function pushedManifest(repository: string, tag: string | undefined, mani
  * Pushes a blob the way a client does, with a monolithic `POST ?digest=`; a blob the repository
  * already links is not sent again. `body` may be a stream for large blobs.
  */
-export async function pushBlob(target: SeedTarget, repository: string, blob: Omit<SeedBlob, 'bytes'> & { bytes?: Uint8Array }, body?: BodyInit): Promise<void> {
+export async function pushBlob(
+  target: SeedTarget,
+  repository: string,
+  blob: Omit<SeedBlob, 'bytes'> & { bytes?: Uint8Array },
+  body?: BodyInit,
+): Promise<void> {
   const head = await target.fetch(`/v2/${repository}/blobs/${blob.digest}`, { method: 'HEAD' })
   if (head.status === 200) return
   const response = await target.fetch(`/v2/${repository}/blobs/uploads/?digest=${blob.digest}`, {
@@ -65,12 +85,19 @@ export async function pushBlob(target: SeedTarget, repository: string, blob: Omi
 
 /** Links a blob stored in another repository into `repository` with a cross-repository mount. */
 export async function mountBlob(target: SeedTarget, repository: string, from: string, digest: string): Promise<void> {
-  const response = await target.fetch(`/v2/${repository}/blobs/uploads/?mount=${digest}&from=${from}`, { method: 'POST' })
+  const response = await target.fetch(`/v2/${repository}/blobs/uploads/?mount=${digest}&from=${from}`, {
+    method: 'POST',
+  })
   await expectStatus(response, 201, `${repository}@${digest}`, `mount blob from ${from}`)
 }
 
 /** PUTs manifest bytes by tag or digest; returns the digest the registry answered. */
-export async function pushManifest(target: SeedTarget, repository: string, reference: string, manifest: SeedBlob): Promise<string> {
+export async function pushManifest(
+  target: SeedTarget,
+  repository: string,
+  reference: string,
+  manifest: SeedBlob,
+): Promise<string> {
   const response = await target.fetch(`/v2/${repository}/manifests/${reference}`, {
     method: 'PUT',
     headers: { 'content-type': manifest.mediaType },
@@ -82,7 +109,10 @@ export async function pushManifest(target: SeedTarget, repository: string, refer
 
 /** The descriptor of a manifest the registry holds, from a HEAD request. */
 export async function headManifest(target: SeedTarget, repository: string, reference: string): Promise<Descriptor> {
-  const response = await target.fetch(`/v2/${repository}/manifests/${reference}`, { method: 'HEAD', headers: { accept: ACCEPT_ANY_MANIFEST } })
+  const response = await target.fetch(`/v2/${repository}/manifests/${reference}`, {
+    method: 'HEAD',
+    headers: { accept: ACCEPT_ANY_MANIFEST },
+  })
   await expectStatus(response, 200, `${repository}${reference.includes(':') ? '@' : ':'}${reference}`, 'resolve')
   return {
     mediaType: response.headers.get('content-type') ?? '',

@@ -3,8 +3,25 @@ import { parseSupportedDigest } from '../leaf/digest.js'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { splitReference, type ImageReference } from '../inspect.js'
 import { blobOf, buildArtifact, buildImage, buildIndex, descriptorOf, misuse } from './builders.js'
-import { headManifest, mountBlob, pushBlob, pushedManifest, pushManifest, type PushedManifest, type SeedTarget } from './push-client.js'
-import type { ArtifactOptions, BuiltManifest, Descriptor, ImageOptions, IndexOptions, Platform, SeedBlob, SeedLayer } from './types.js'
+import {
+  headManifest,
+  mountBlob,
+  pushBlob,
+  pushedManifest,
+  pushManifest,
+  type PushedManifest,
+  type SeedTarget,
+} from './push-client.js'
+import type {
+  ArtifactOptions,
+  BuiltManifest,
+  Descriptor,
+  ImageOptions,
+  IndexOptions,
+  Platform,
+  SeedBlob,
+  SeedLayer,
+} from './types.js'
 
 /**
  * A manifest the seeder pushed.
@@ -119,17 +136,34 @@ export function createSeeder(target: SeedTarget): Seeder {
       const ref = parseReference(reference, 'seed image')
       const built = buildImage(options)
       const pushed = await pushBuilt(target, ref, built, 'seed image')
-      return { ...pushed, descriptor: { ...pushed.descriptor, platform: built.platform }, config: built.config, layers: built.layers, platform: built.platform }
+      return {
+        ...pushed,
+        descriptor: { ...pushed.descriptor, platform: built.platform },
+        config: built.config,
+        layers: built.layers,
+        platform: built.platform,
+      }
     },
 
     async index(reference, children, options = {}) {
       const ref = parseReference(reference, 'seed index')
-      if (!Array.isArray(children)) throw misuse('seed index', reference, 'children must be an array', 'Pass seeded manifests or image options, such as [{ platform: { os: "linux", architecture: "arm64" } }]')
+      if (!Array.isArray(children))
+        throw misuse(
+          'seed index',
+          reference,
+          'children must be an array',
+          'Pass seeded manifests or image options, such as [{ platform: { os: "linux", architecture: "arm64" } }]',
+        )
       const pushedChildren: SeededManifest[] = []
       for (const child of children) {
-        pushedChildren.push(isSeeded(child) ? await copyInto(target, ref.repository, child) : await this.image(ref.repository, child))
+        pushedChildren.push(
+          isSeeded(child) ? await copyInto(target, ref.repository, child) : await this.image(ref.repository, child),
+        )
       }
-      const built = buildIndex(pushedChildren.map((child) => child.descriptor), options)
+      const built = buildIndex(
+        pushedChildren.map((child) => child.descriptor),
+        options,
+      )
       return { ...(await pushBuilt(target, ref, built, 'seed index')), children: pushedChildren }
     },
 
@@ -155,15 +189,28 @@ function parseReference(reference: string, action: string): ImageReference {
   if (typeof reference !== 'string') throw invalidReference(action, String(reference))
   const parsed = splitReference(reference)
   const { repository, tag, digest } = parsed
-  const valid = isRepositoryName(repository) && (tag === undefined || (digest === undefined && isTag(tag))) && (digest === undefined || parseSupportedDigest(digest) !== undefined)
+  const valid =
+    isRepositoryName(repository) &&
+    (tag === undefined || (digest === undefined && isTag(tag))) &&
+    (digest === undefined || parseSupportedDigest(digest) !== undefined)
   if (!valid) throw invalidReference(action, reference)
   return parsed
 }
 
-async function pushBuilt(target: SeedTarget, ref: ImageReference, built: BuiltManifest, action: string): Promise<SeededManifest> {
+async function pushBuilt(
+  target: SeedTarget,
+  ref: ImageReference,
+  built: BuiltManifest,
+  action: string,
+): Promise<SeededManifest> {
   const { manifest } = built
   if (ref.digest !== undefined && ref.digest !== manifest.digest) {
-    throw misuse(action, `${ref.repository}@${ref.digest}`, `the content built has the digest ${manifest.digest}`, 'Leave the digest out of the reference, or use the one of the content')
+    throw misuse(
+      action,
+      `${ref.repository}@${ref.digest}`,
+      `the content built has the digest ${manifest.digest}`,
+      'Leave the digest out of the reference, or use the one of the content',
+    )
   }
   for (const blob of built.blobs) await pushBlob(target, ref.repository, blob)
   await pushManifest(target, ref.repository, ref.tag ?? manifest.digest, manifest)
@@ -190,7 +237,9 @@ async function subjectDescriptor(target: SeedTarget, subject: SubjectInput): Pro
 }
 
 function isSeeded(value: unknown): value is SeededManifest {
-  return typeof value === 'object' && value !== null && 'descriptor' in value && 'bytes' in value && 'repository' in value
+  return (
+    typeof value === 'object' && value !== null && 'descriptor' in value && 'bytes' in value && 'repository' in value
+  )
 }
 
 function invalidReference(action: string, reference: string): FakeRegistryError {

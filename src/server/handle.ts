@@ -88,7 +88,11 @@ export function createHandler(context: RegistryContext, journal?: Journal, parts
       // HEAD answers like GET, Content-Length included, without the body.
       if (isLightResponse(response)) await response.cancelBody()
       else await response.body?.cancel()
-      response = createLightResponse(null, { status: response.status, statusText: response.statusText, headers: response.headers })
+      response = createLightResponse(null, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      })
     }
     if (fault && recording) {
       fault.note(recording.facts)
@@ -107,7 +111,12 @@ interface RouteOptions {
   target: string | undefined
 }
 
-async function answer(request: Request, context: RegistryContext, facts: RequestFacts | undefined, options: RouteOptions): Promise<Response> {
+async function answer(
+  request: Request,
+  context: RegistryContext,
+  facts: RequestFacts | undefined,
+  options: RouteOptions,
+): Promise<Response> {
   const { quirks } = context.options
   const limited = options.limiter?.decide(request.method, resourceOf(request, options.target))
   let response: Response
@@ -130,7 +139,12 @@ async function answer(request: Request, context: RegistryContext, facts: Request
 // Auth comes after the route is known and before anything else, as in distribution: a path
 // outside the API is a 404 for anyone, and an unknown method, a bad name or a missing
 // repository are only told to a request with the access it needs.
-async function route(request: Request, context: RegistryContext, facts: RequestFacts | undefined, options: RouteOptions): Promise<Response> {
+async function route(
+  request: Request,
+  context: RegistryContext,
+  facts: RequestFacts | undefined,
+  options: RouteOptions,
+): Promise<Response> {
   const { authority, target } = options
   const url = urlOf(request)
   const pathname = pathOf(url, target)
@@ -143,7 +157,9 @@ async function route(request: Request, context: RegistryContext, facts: RequestF
   if (facts) facts.params = matched.params
   authority?.authorize(request, url, matched.params.name, facts)
   // An own property only: a method named `constructor` or `toString` is just another unknown method.
-  const handler = Object.hasOwn(matched.route.methods, request.method) ? matched.route.methods[request.method] : undefined
+  const handler = Object.hasOwn(matched.route.methods, request.method)
+    ? matched.route.methods[request.method]
+    : undefined
   if (!handler) {
     const allow = Object.keys(matched.route.methods).join(', ')
     throw new OciError('UNSUPPORTED', { method: request.method, allow }, { headers: { allow } })

@@ -29,14 +29,22 @@ const ROUTES: readonly Route[] = [
     contains: '/blobs/uploads/',
     methods: { GET: getUploadStatus, PATCH: patchUpload, PUT: putUpload, DELETE: cancelUpload },
   },
-  { pattern: /^\/v2\/(?<name>.+)\/blobs\/(?<digest>[^/]+)$/, contains: '/blobs/', methods: { GET: getBlob, HEAD: getBlob, DELETE: deleteBlob } },
+  {
+    pattern: /^\/v2\/(?<name>.+)\/blobs\/(?<digest>[^/]+)$/,
+    contains: '/blobs/',
+    methods: { GET: getBlob, HEAD: getBlob, DELETE: deleteBlob },
+  },
   {
     pattern: /^\/v2\/(?<name>.+)\/manifests\/(?<reference>[^/]+)$/,
     contains: '/manifests/',
     methods: { GET: getManifest, HEAD: getManifest, PUT: putManifest, DELETE: deleteManifest },
   },
   { pattern: /^\/v2\/(?<name>.+)\/tags\/list$/, contains: '/tags/list', methods: { GET: listTags } },
-  { pattern: /^\/v2\/(?<name>.+)\/referrers\/(?<digest>[^/]+)$/, contains: '/referrers/', methods: { GET: listReferrers } },
+  {
+    pattern: /^\/v2\/(?<name>.+)\/referrers\/(?<digest>[^/]+)$/,
+    contains: '/referrers/',
+    methods: { GET: listReferrers },
+  },
 ]
 
 /**

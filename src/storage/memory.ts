@@ -1,4 +1,12 @@
-import type { BlobInfo, ByteRange, GarbageCollection, Storage, StorageSnapshot, StoredManifest, UploadInfo } from './storage.js'
+import type {
+  BlobInfo,
+  ByteRange,
+  GarbageCollection,
+  Storage,
+  StorageSnapshot,
+  StoredManifest,
+  UploadInfo,
+} from './storage.js'
 import { compareCodePoints } from './listing-order.js'
 import { UndoLog } from './undo-log.js'
 import { newUploadId } from './upload-ids.js'
@@ -232,7 +240,10 @@ class MemoryStorage implements Storage {
   }
 }
 
-function refill(repo: MemoryRepository, entries: { manifests: Array<[string, StoredManifest]>; tags: Array<[string, string]> }): void {
+function refill(
+  repo: MemoryRepository,
+  entries: { manifests: Array<[string, StoredManifest]>; tags: Array<[string, string]> },
+): void {
   repo.manifests.clear()
   for (const [digest, manifest] of entries.manifests) repo.manifests.set(digest, manifest)
   repo.tags.clear()

@@ -3,7 +3,8 @@ import type { GarbageCollection, Storage, StorageSnapshot } from './storage.js'
 
 /** Captures the registry's content through its storage's optional `snapshot()`. */
 export function takeSnapshot(storage: Storage): Promise<StorageSnapshot> {
-  if (!storage.snapshot || !storage.restore) throw unsupported(storage, 'take a snapshot of', 'snapshot() and restore()')
+  if (!storage.snapshot || !storage.restore)
+    throw unsupported(storage, 'take a snapshot of', 'snapshot() and restore()')
   return storage.snapshot()
 }
 

@@ -95,7 +95,12 @@ export class Exchange implements DispatchController {
     try {
       this.#handler.onRequestStart?.(this, {})
       if (this.aborted) return
-      const request = toRequest(options, origin, () => this.#signal(), (end) => (this.#endBody = end))
+      const request = toRequest(
+        options,
+        origin,
+        () => this.#signal(),
+        (end) => (this.#endBody = end),
+      )
       const response = await target(request, typeof options.path === 'string' ? options.path : undefined)
       if (this.aborted) {
         await response.body?.cancel(this.#reason).catch(() => {})
@@ -105,7 +110,12 @@ export class Exchange implements DispatchController {
       if (response.type === 'error') throw connectionReset()
       const headers = headersOf(response)
       this.rawHeaders = toRawHeaders(headers)
-      this.#handler.onResponseStart?.(this, response.status, headers, response.statusText || STATUS_CODES[response.status] || '')
+      this.#handler.onResponseStart?.(
+        this,
+        response.status,
+        headers,
+        response.statusText || STATUS_CODES[response.status] || '',
+      )
       // A body in memory is handed over in one chunk, a copy the handler may keep.
       const bytes = isLightResponse(response) ? response.takeBytes() : undefined
       if (bytes) {

@@ -24,7 +24,8 @@ export function toControllerHandler(handler: DispatchHandler): DispatchHandler {
     onResponseStart(controller, statusCode, headers, statusMessage) {
       handler.onResponseStarted?.()
       const raw = controller.rawHeaders ?? toRawHeaders(headers)
-      if (handler.onHeaders?.(statusCode, raw, () => controller.resume(), statusMessage ?? '') === false) controller.pause()
+      if (handler.onHeaders?.(statusCode, raw, () => controller.resume(), statusMessage ?? '') === false)
+        controller.pause()
     },
     onResponseData(controller, chunk) {
       if (handler.onData?.(chunk) === false) controller.pause()
@@ -49,7 +50,8 @@ export function toControllerHandler(handler: DispatchHandler): DispatchHandler {
 export function toRawHeaders(headers: Record<string, string | string[]>): Buffer[] {
   const raw: Buffer[] = []
   for (const [name, value] of Object.entries(headers)) {
-    for (const item of Array.isArray(value) ? value : [value]) raw.push(Buffer.from(name, 'latin1'), Buffer.from(item, 'latin1'))
+    for (const item of Array.isArray(value) ? value : [value])
+      raw.push(Buffer.from(name, 'latin1'), Buffer.from(item, 'latin1'))
   }
   return raw
 }

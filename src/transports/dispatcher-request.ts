@@ -11,7 +11,12 @@ import type { DispatchHeaders, DispatchOptions } from './dispatcher-types.js'
  * @example
  * const request = toRequest({ path: '/v2/', method: 'GET' }, registry.url, () => new AbortController().signal, () => {})
  */
-export function toRequest(options: DispatchOptions, origin: string, signal: () => AbortSignal, onStream: (end: () => void) => void): Request {
+export function toRequest(
+  options: DispatchOptions,
+  origin: string,
+  signal: () => AbortSignal,
+  onStream: (end: () => void) => void,
+): Request {
   const url = new URL(options.path, origin)
   if (options.query) {
     for (const [name, value] of Object.entries(options.query)) {
@@ -51,7 +56,12 @@ function lightRequest(url: URL, method: string, options: DispatchOptions, canHav
   else if (body !== undefined && body !== null) return undefined
   try {
     const headers = toHeaders(options.headers, LightHeaders.fromRecord({}))
-    return new LightRequest(method, url, headers as unknown as LightHeaders, bytes ? bytesSource(bytes) : null) as unknown as Request
+    return new LightRequest(
+      method,
+      url,
+      headers as unknown as LightHeaders,
+      bytes ? bytesSource(bytes) : null,
+    ) as unknown as Request
   } catch {
     return undefined
   }
@@ -92,7 +102,8 @@ function collapseContentLength(headers: Headers): void {
 
 function toBody(body: unknown, signal: AbortSignal, onStream: (end: () => void) => void): BodyInit | null {
   if (body === undefined || body === null) return null
-  if (typeof body === 'string' || body instanceof Uint8Array || body instanceof Blob || body instanceof FormData) return body as BodyInit
+  if (typeof body === 'string' || body instanceof Uint8Array || body instanceof Blob || body instanceof FormData)
+    return body as BodyInit
   if (body instanceof ArrayBuffer) return new Uint8Array(body)
   if (body instanceof ReadableStream) return body
   if (isAsyncIterable(body) || isIterable(body)) return streamOf(body, signal, onStream)
@@ -104,8 +115,14 @@ function toBody(body: unknown, signal: AbortSignal, onStream: (end: () => void) 
  * only when the registry asks for one, so a large upload never sits in memory here. An abort
  * errors the stream and ends the source.
  */
-function streamOf(source: AsyncIterable<unknown> | Iterable<unknown>, signal: AbortSignal, onStream: (end: () => void) => void): ReadableStream<Uint8Array> {
-  const iterator: AsyncIterator<unknown, unknown> | Iterator<unknown, unknown> = isAsyncIterable(source) ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()
+function streamOf(
+  source: AsyncIterable<unknown> | Iterable<unknown>,
+  signal: AbortSignal,
+  onStream: (end: () => void) => void,
+): ReadableStream<Uint8Array> {
+  const iterator: AsyncIterator<unknown, unknown> | Iterator<unknown, unknown> = isAsyncIterable(source)
+    ? source[Symbol.asyncIterator]()
+    : source[Symbol.iterator]()
   let onAbort: (() => void) | undefined
   let stopped = false
   const stop = (): void => {

@@ -82,7 +82,12 @@ export interface DispatchHandler {
   onComplete?(rawTrailers: Buffer[] | null): void
   onError?(error: Error): void
   onRequestStart?(controller: DispatchController, context: object): void
-  onResponseStart?(controller: DispatchController, statusCode: number, headers: Record<string, string | string[]>, statusMessage?: string): void
+  onResponseStart?(
+    controller: DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[]>,
+    statusMessage?: string,
+  ): void
   onResponseData?(controller: DispatchController, chunk: Buffer): void
   onResponseEnd?(controller: DispatchController, trailers: Record<string, string | string[]>): void
   onResponseError?(controller: DispatchController, error: Error): void

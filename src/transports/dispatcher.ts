@@ -2,9 +2,23 @@ import { EventEmitter } from 'node:events'
 import { FakeRegistryError } from '../errors/fake-registry-error.js'
 import { Exchange } from './dispatcher-exchange.js'
 import { toControllerHandler } from './dispatcher-handlers.js'
-import type { DispatcherLike, DispatchHandler, DispatchInterceptor, DispatchOptions, DispatchTarget } from './dispatcher-types.js'
+import type {
+  DispatcherLike,
+  DispatchHandler,
+  DispatchInterceptor,
+  DispatchOptions,
+  DispatchTarget,
+} from './dispatcher-types.js'
 
-export type { DispatchController, DispatcherLike, DispatchHandler, DispatchHeaders, DispatchInterceptor, DispatchOptions, DispatchTarget } from './dispatcher-types.js'
+export type {
+  DispatchController,
+  DispatcherLike,
+  DispatchHandler,
+  DispatchHeaders,
+  DispatchInterceptor,
+  DispatchOptions,
+  DispatchTarget,
+} from './dispatcher-types.js'
 
 type Dispatch = (options: DispatchOptions, handler: DispatchHandler) => boolean
 
@@ -45,7 +59,9 @@ export interface RegistryDispatcher extends EventEmitter {
   destroy(callback: () => void): void
   destroy(error: Error | null, callback: () => void): void
   /** A dispatcher whose requests first run through undici interceptors, as undici's `compose`. */
-  compose(...interceptors: Array<DispatchInterceptor | null | undefined> | [Array<DispatchInterceptor | null | undefined>]): RegistryDispatcher
+  compose(
+    ...interceptors: Array<DispatchInterceptor | null | undefined> | [Array<DispatchInterceptor | null | undefined>]
+  ): RegistryDispatcher
 }
 
 /**
@@ -55,9 +71,16 @@ export interface RegistryDispatcher extends EventEmitter {
  * @example
  * const dispatcher = createRegistryDispatcher((request) => registry.fetch(request), registry.url)
  */
-export function createRegistryDispatcher(target: DispatchTarget, origin: string | readonly string[], options: RegistryDispatcherOptions = {}): RegistryDispatcher {
+export function createRegistryDispatcher(
+  target: DispatchTarget,
+  origin: string | readonly string[],
+  options: RegistryDispatcherOptions = {},
+): RegistryDispatcher {
   const passthrough = options.passthrough
-  if (passthrough !== undefined && (typeof passthrough !== 'object' || passthrough === null || typeof passthrough.dispatch !== 'function')) {
+  if (
+    passthrough !== undefined &&
+    (typeof passthrough !== 'object' || passthrough === null || typeof passthrough.dispatch !== 'function')
+  ) {
     throw new FakeRegistryError('ERR_INVALID_OPTION', {
       action: 'use option passthrough',
       subject: String(passthrough),
@@ -91,7 +114,8 @@ class InProcessDispatcher extends EventEmitter implements RegistryDispatcher {
     if (typeof handler !== 'object' || handler === null) throw new TypeError('handler must be an object')
     const origin = originOf(options?.origin)
     const served = origin !== undefined && this.#origins.includes(origin)
-    if (!served && this.#passthrough && !this.#closed) return this.#passthrough.dispatch(options as never, handler as never) as boolean
+    if (!served && this.#passthrough && !this.#closed)
+      return this.#passthrough.dispatch(options as never, handler as never) as boolean
     const exchange = new Exchange(handler)
     const refusal = this.#refusal(options, origin)
     if (refusal) {
@@ -113,7 +137,8 @@ class InProcessDispatcher extends EventEmitter implements RegistryDispatcher {
   close(callback: () => void): void
   close(callback?: () => void): Promise<void> | void {
     this.#closed = true
-    const drained = this.#inFlight.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#drained.push(resolve))
+    const drained =
+      this.#inFlight.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.#drained.push(resolve))
     return promiseOrCallback(drained, callback)
   }
 
@@ -124,22 +149,27 @@ class InProcessDispatcher extends EventEmitter implements RegistryDispatcher {
     const error = typeof errorOrCallback === 'function' ? null : errorOrCallback
     const done = typeof errorOrCallback === 'function' ? errorOrCallback : callback
     this.#closed = true
-    const reason = error ?? new FakeRegistryError('ERR_DISPATCHER_CLOSED', {
-      action: 'finish a request on',
-      subject: this.#origin,
-      reason: 'the dispatcher was destroyed',
-      fix: 'Destroy the dispatcher only after its requests have answered, or use close() to let them finish',
-    })
+    const reason =
+      error ??
+      new FakeRegistryError('ERR_DISPATCHER_CLOSED', {
+        action: 'finish a request on',
+        subject: this.#origin,
+        reason: 'the dispatcher was destroyed',
+        fix: 'Destroy the dispatcher only after its requests have answered, or use close() to let them finish',
+      })
     for (const exchange of this.#inFlight) exchange.abort(reason)
     return promiseOrCallback(this.close(), done)
   }
 
-  compose(...args: Array<DispatchInterceptor | null | undefined> | [Array<DispatchInterceptor | null | undefined>]): RegistryDispatcher {
+  compose(
+    ...args: Array<DispatchInterceptor | null | undefined> | [Array<DispatchInterceptor | null | undefined>]
+  ): RegistryDispatcher {
     const interceptors = (Array.isArray(args[0]) ? args[0] : args) as Array<DispatchInterceptor | null | undefined>
     let dispatch: Dispatch = (options, handler) => this.dispatch(options, handler)
     for (const interceptor of interceptors) {
       if (interceptor == null) continue
-      if (typeof interceptor !== 'function') throw new TypeError(`invalid interceptor, expected function received ${typeof interceptor}`)
+      if (typeof interceptor !== 'function')
+        throw new TypeError(`invalid interceptor, expected function received ${typeof interceptor}`)
       const next = (interceptor as (dispatch: Dispatch) => Dispatch)(dispatch)
       // undici's interceptors speak only the controller API, so an older-style handler is adapted first.
       dispatch = (options, handler) => next(options, toControllerHandler(handler))
@@ -150,7 +180,9 @@ class InProcessDispatcher extends EventEmitter implements RegistryDispatcher {
         if (key === 'dispatch') return composed
         const value: unknown = Reflect.get(target, key, target)
         // Methods run on the real dispatcher: its #fields are not reachable through the proxy.
-        return typeof value === 'function' ? (value as (this: unknown, ...args: unknown[]) => unknown).bind(target) : value
+        return typeof value === 'function'
+          ? (value as (this: unknown, ...args: unknown[]) => unknown).bind(target)
+          : value
       },
     })
   }

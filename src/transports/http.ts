@@ -199,7 +199,10 @@ async function serve(
   let response: Response
   try {
     const converted = toRequest(req, body?.source ?? null, ownOrigin)
-    response = typeof converted === 'string' ? badRequest(converted) : await handler(converted, { transport: 'http', target: req.url })
+    response =
+      typeof converted === 'string'
+        ? badRequest(converted)
+        : await handler(converted, { transport: 'http', target: req.url })
   } finally {
     // A handler that answered without reading the whole body (an error, a cap) leaves the rest
     // in the socket; reading it to the end keeps the connection usable and avoids the reset a

@@ -58,10 +58,16 @@ export function registryHandlers(registry: HandledRegistry, options: RegistryHan
   const origin = validOrigin(options.origin ?? registry.url)
   // A registry from createFakeRegistry records these requests as arriving through MSW; any other
   // object with a `fetch` is served through that.
-  const serve = (registry as { [SERVE_WITH_META]?: (request: Request, meta: HandlerMeta) => Promise<Response> })[SERVE_WITH_META]
-  const answer = serve ? (request: Request) => serve.call(registry, request, { transport: 'msw' }) : (request: Request) => registry.fetch(request)
+  const serve = (registry as { [SERVE_WITH_META]?: (request: Request, meta: HandlerMeta) => Promise<Response> })[
+    SERVE_WITH_META
+  ]
+  const answer = serve
+    ? (request: Request) => serve.call(registry, request, { transport: 'msw' })
+    : (request: Request) => registry.fetch(request)
   // A registry that issues tokens serves its token endpoint on the same origin (`<origin>/token`).
-  const settings = (registry as { options?: { transport?: string; auth?: { scheme?: string }; blobRedirect?: { origin: string } } }).options
+  const settings = (
+    registry as { options?: { transport?: string; auth?: { scheme?: string }; blobRedirect?: { origin: string } } }
+  ).options
   const tokens = settings?.auth?.scheme === 'bearer'
   // MSW gets Fetch's own Response: it may reach into Fetch's internals.
   const respond = async ({ request }: { request: Request }): Promise<Response> => toFetchResponse(await answer(request))

@@ -28,7 +28,9 @@ describe('GET /v2/ and routing', () => {
     expect(response.status).toBe(404)
     expect(response.headers.get('content-type')).toBe('application/json')
     expect(response.headers.get('docker-distribution-api-version')).toBe('registry/2.0')
-    expect(await errorsOf(response)).toEqual([{ code: 'UNSUPPORTED', message: 'route not part of the distribution API', detail: { path: '/v3/whatever' } }])
+    expect(await errorsOf(response)).toEqual([
+      { code: 'UNSUPPORTED', message: 'route not part of the distribution API', detail: { path: '/v3/whatever' } },
+    ])
   })
 
   it('answers a method a route does not have with 405 UNSUPPORTED and Allow', async () => {

@@ -16,7 +16,11 @@ async function pushChunked(registry: FakeRegistry, repository: string, chunks: r
   let offset = 0
   for (const chunk of chunks) {
     const end = offset + chunk.length - 1
-    const patched = await registry.fetch(location, { method: 'PATCH', headers: { 'content-range': `${offset}-${end}`, 'content-length': String(chunk.length) }, body: chunk })
+    const patched = await registry.fetch(location, {
+      method: 'PATCH',
+      headers: { 'content-range': `${offset}-${end}`, 'content-length': String(chunk.length) },
+      body: chunk,
+    })
     expect(patched.status).toBe(202)
     location = patched.headers.get('location') ?? ''
     offset = end + 1
@@ -92,7 +96,10 @@ describe('GET and HEAD /v2/<name>/blobs/<digest>', () => {
   })
 
   it('answers a ranged HEAD with 206 headers and no body', async () => {
-    const response = await registry.fetch(`/v2/${REPO}/blobs/${DIGEST}`, { method: 'HEAD', headers: { range: 'bytes=2-5' } })
+    const response = await registry.fetch(`/v2/${REPO}/blobs/${DIGEST}`, {
+      method: 'HEAD',
+      headers: { range: 'bytes=2-5' },
+    })
     expect(response.status).toBe(206)
     expect(response.headers.get('content-range')).toBe('bytes 2-5/10')
     expect(response.headers.get('content-length')).toBe('4')
@@ -106,7 +113,9 @@ describe('GET and HEAD /v2/<name>/blobs/<digest>', () => {
       expect(response.status).toBe(416)
       expect(response.headers.get('content-range')).toBe('bytes */10')
       expect(response.headers.get('content-type')).toBe('application/json')
-      expect(await errorsOf(response)).toEqual([{ code: 'SIZE_INVALID', message: 'requested range not satisfiable', detail: { range, size: 10 } }])
+      expect(await errorsOf(response)).toEqual([
+        { code: 'SIZE_INVALID', message: 'requested range not satisfiable', detail: { range, size: 10 } },
+      ])
     },
   )
 
@@ -125,7 +134,9 @@ describe('GET and HEAD /v2/<name>/blobs/<digest>', () => {
   })
 
   it('evaluates If-None-Match before Range', async () => {
-    const response = await registry.fetch(`/v2/${REPO}/blobs/${DIGEST}`, { headers: { 'if-none-match': `"${DIGEST}"`, range: 'bytes=0-1' } })
+    const response = await registry.fetch(`/v2/${REPO}/blobs/${DIGEST}`, {
+      headers: { 'if-none-match': `"${DIGEST}"`, range: 'bytes=0-1' },
+    })
     expect(response.status).toBe(304)
     expect(response.headers.get('content-range')).toBeNull()
   })
@@ -142,21 +153,29 @@ describe('GET and HEAD /v2/<name>/blobs/<digest>', () => {
     'sha256',
     `SHA256:${'a'.repeat(64)}`,
     'a%20b',
-  ])('answers GET, HEAD and DELETE of the malformed or unsupported digest %j with 400 DIGEST_INVALID', async (digest) => {
-    for (const method of ['GET', 'HEAD', 'DELETE']) {
-      const response = await registry.fetch(`/v2/${REPO}/blobs/${digest}`, { method })
-      expect(response.status, method).toBe(400)
-      // The path parameter is percent-decoded once: the detail names the digest it spells.
-      const detail = { digest: decodeURIComponent(digest) }
-      if (method !== 'HEAD') expect(await errorsOf(response)).toEqual([{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content', detail }])
-    }
-  })
+  ])(
+    'answers GET, HEAD and DELETE of the malformed or unsupported digest %j with 400 DIGEST_INVALID',
+    async (digest) => {
+      for (const method of ['GET', 'HEAD', 'DELETE']) {
+        const response = await registry.fetch(`/v2/${REPO}/blobs/${digest}`, { method })
+        expect(response.status, method).toBe(400)
+        // The path parameter is percent-decoded once: the detail names the digest it spells.
+        const detail = { digest: decodeURIComponent(digest) }
+        if (method !== 'HEAD')
+          expect(await errorsOf(response)).toEqual([
+            { code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content', detail },
+          ])
+      }
+    },
+  )
 
   it('answers 404 BLOB_UNKNOWN for a blob stored nowhere', async () => {
     const digest = sha256('absent')
     const response = await registry.fetch(`/v2/${REPO}/blobs/${digest}`)
     expect(response.status).toBe(404)
-    expect(await errorsOf(response)).toEqual([{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry', detail: { digest } }])
+    expect(await errorsOf(response)).toEqual([
+      { code: 'BLOB_UNKNOWN', message: 'blob unknown to registry', detail: { digest } },
+    ])
     const head = await registry.fetch(`/v2/${REPO}/blobs/${digest}`, { method: 'HEAD' })
     expect(head.status).toBe(404)
     expect(await head.text()).toBe('')
@@ -186,7 +205,10 @@ describe('GET and HEAD /v2/<name>/blobs/<digest>', () => {
 
   it('serves a blob pushed under a sha512 digest', async () => {
     const digest = `sha512:${createHash('sha512').update('sha512 content').digest('hex')}`
-    const pushed = await registry.fetch(`/v2/${REPO}/blobs/uploads/?digest=${digest}`, { method: 'POST', body: 'sha512 content' })
+    const pushed = await registry.fetch(`/v2/${REPO}/blobs/uploads/?digest=${digest}`, {
+      method: 'POST',
+      body: 'sha512 content',
+    })
     expect(pushed.status).toBe(201)
     const response = await registry.fetch(`/v2/${REPO}/blobs/${digest}`, { headers: { range: 'bytes=7-' } })
     expect(response.status).toBe(206)
@@ -233,7 +255,9 @@ describe('DELETE /v2/<name>/blobs/<digest>', () => {
     await pushBlob(registry, 'team/b', CONTENT)
     const foreign = await registry.fetch(`/v2/team/a/blobs/${DIGEST}`, { method: 'DELETE' })
     expect(foreign.status).toBe(404)
-    expect(await errorsOf(foreign)).toEqual([{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry', detail: { digest: DIGEST } }])
+    expect(await errorsOf(foreign)).toEqual([
+      { code: 'BLOB_UNKNOWN', message: 'blob unknown to registry', detail: { digest: DIGEST } },
+    ])
 
     expect((await registry.fetch(`/v2/team/b/blobs/${DIGEST}`, { method: 'DELETE' })).status).toBe(202)
     const again = await registry.fetch(`/v2/team/b/blobs/${DIGEST}`, { method: 'DELETE' })
@@ -248,21 +272,32 @@ describe('DELETE /v2/<name>/blobs/<digest>', () => {
     expect(response.status).toBe(405)
     expect(response.headers.get('allow')).toBe('GET, HEAD')
     expect(await errorsOf(response)).toEqual([
-      { code: 'UNSUPPORTED', message: 'The operation is unsupported.', detail: 'deletes are disabled: createFakeRegistry({ deletes: true }) enables them' },
+      {
+        code: 'UNSUPPORTED',
+        message: 'The operation is unsupported.',
+        detail: 'deletes are disabled: createFakeRegistry({ deletes: true }) enables them',
+      },
     ])
     expect((await disabled.fetch(`/v2/${REPO}/blobs/${DIGEST}`, { method: 'HEAD' })).status).toBe(200)
   })
 
   // Deletes are refused as a method before the digest is judged, as they are for manifests.
-  it.each([`sha256:${'0'.repeat(64)}`, 'sha256:x', 'md5:abc'])('answers DELETE of %s with 405 UNSUPPORTED when deletes are disabled', async (digest) => {
-    await using disabled = await createFakeRegistry({ transport: 'none', deletes: false })
-    const response = await disabled.fetch(`/v2/${REPO}/blobs/${digest}`, { method: 'DELETE' })
-    expect(response.status).toBe(405)
-    expect(response.headers.get('allow')).toBe('GET, HEAD')
-    expect(await errorsOf(response)).toEqual([
-      { code: 'UNSUPPORTED', message: 'The operation is unsupported.', detail: 'deletes are disabled: createFakeRegistry({ deletes: true }) enables them' },
-    ])
-  })
+  it.each([`sha256:${'0'.repeat(64)}`, 'sha256:x', 'md5:abc'])(
+    'answers DELETE of %s with 405 UNSUPPORTED when deletes are disabled',
+    async (digest) => {
+      await using disabled = await createFakeRegistry({ transport: 'none', deletes: false })
+      const response = await disabled.fetch(`/v2/${REPO}/blobs/${digest}`, { method: 'DELETE' })
+      expect(response.status).toBe(405)
+      expect(response.headers.get('allow')).toBe('GET, HEAD')
+      expect(await errorsOf(response)).toEqual([
+        {
+          code: 'UNSUPPORTED',
+          message: 'The operation is unsupported.',
+          detail: 'deletes are disabled: createFakeRegistry({ deletes: true }) enables them',
+        },
+      ])
+    },
+  )
 })
 
 describe('blobs over the http transport', () => {

@@ -68,7 +68,9 @@ describe('GET /v2/_catalog', () => {
     it.each(['-1', 'x', '2.0', '99999999999999999999'])('refuses n=%j with 400 UNSUPPORTED', async (n) => {
       const response = await registry.fetch(`/v2/_catalog?n=${n}`)
       expect(response.status).toBe(400)
-      expect(await errorsOf(response)).toEqual([{ code: 'UNSUPPORTED', message: 'invalid number of results requested', detail: { n } }])
+      expect(await errorsOf(response)).toEqual([
+        { code: 'UNSUPPORTED', message: 'invalid number of results requested', detail: { n } },
+      ])
     })
   })
 
@@ -98,7 +100,9 @@ describe('GET /v2/_catalog', () => {
 
   it('lists a repository that received a blob by mount', async () => {
     const layer = await pushBlob(registry, 'team/source', 'shared layer')
-    const mounted = await registry.fetch(`/v2/team/target/blobs/uploads/?mount=${layer.digest}&from=team/source`, { method: 'POST' })
+    const mounted = await registry.fetch(`/v2/team/target/blobs/uploads/?mount=${layer.digest}&from=team/source`, {
+      method: 'POST',
+    })
     expect(mounted.status).toBe(201)
     expect(await (await registry.fetch('/v2/_catalog')).text()).toBe(catalog(['team/source', 'team/target']))
   })

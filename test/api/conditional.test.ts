@@ -47,7 +47,10 @@ describe('If-None-Match on GET and HEAD', () => {
     ])('answers $name with $status', async ({ value, status }) => {
       const digest = resource.digest()
       for (const method of ['GET', 'HEAD']) {
-        const response = await registry.fetch(resource.path(), { method, headers: { accept: ACCEPT, 'if-none-match': value(digest) } })
+        const response = await registry.fetch(resource.path(), {
+          method,
+          headers: { accept: ACCEPT, 'if-none-match': value(digest) },
+        })
         expect(response.status, method).toBe(status)
         expect(response.headers.get('etag')).toBe(`"${digest}"`)
         expect(response.headers.get('docker-content-digest')).toBe(digest)

@@ -39,7 +39,11 @@ describe('GET /v2/<name>/tags/list', () => {
       { query: '?n=0', tags: [], link: null },
       { query: '?n=0&last=V2', tags: [], link: null },
       { query: '?n=3', tags: ['1.0', 'A-1', 'V2'], link: '</v2/team/app/tags/list?n=3&last=V2>; rel="next"' },
-      { query: '?n=3&last=V2', tags: ['_tmp', 'latest', 'v10'], link: '</v2/team/app/tags/list?n=3&last=v10>; rel="next"' },
+      {
+        query: '?n=3&last=V2',
+        tags: ['_tmp', 'latest', 'v10'],
+        link: '</v2/team/app/tags/list?n=3&last=v10>; rel="next"',
+      },
       { query: '?n=3&last=v10', tags: ['v9'], link: null },
       { query: '?n=7', tags: LISTED, link: null },
       { query: '?n=6', tags: LISTED.slice(0, 6), link: '</v2/team/app/tags/list?n=6&last=v10>; rel="next"' },
@@ -88,7 +92,9 @@ describe('GET /v2/<name>/tags/list', () => {
         expect(response.status).toBe(400)
         expect(response.headers.get('content-type')).toBe('application/json')
         expect(response.headers.has('link')).toBe(false)
-        expect(await errorsOf(response)).toEqual([{ code: 'UNSUPPORTED', message: 'invalid number of results requested', detail: { n } }])
+        expect(await errorsOf(response)).toEqual([
+          { code: 'UNSUPPORTED', message: 'invalid number of results requested', detail: { n } },
+        ])
       },
     )
   })
@@ -97,7 +103,9 @@ describe('GET /v2/<name>/tags/list', () => {
     const response = await registry.fetch('/v2/no/such/repo/tags/list')
     expect(response.status).toBe(404)
     expect(response.headers.get('content-type')).toBe('application/json')
-    expect(await errorsOf(response)).toEqual([{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name: 'no/such/repo' } }])
+    expect(await errorsOf(response)).toEqual([
+      { code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name: 'no/such/repo' } },
+    ])
   })
 
   it('checks n before looking the repository up', async () => {

@@ -28,7 +28,10 @@ async function answer(response: Response): Promise<{ status: number; code?: stri
 
 describe('upload session limits', () => {
   it('has defaults that bound sessions and let an honest upload pause for minutes', () => {
-    expect({ maxUploadSessions: DEFAULTS.maxUploadSessions, uploadTimeoutMs: DEFAULTS.uploadTimeoutMs }).toEqual({ maxUploadSessions: 10_000, uploadTimeoutMs: 900_000 })
+    expect({ maxUploadSessions: DEFAULTS.maxUploadSessions, uploadTimeoutMs: DEFAULTS.uploadTimeoutMs }).toEqual({
+      maxUploadSessions: 10_000,
+      uploadTimeoutMs: 900_000,
+    })
   })
 
   it('refuses a session beyond maxUploadSessions with 429, until one ends', async () => {
@@ -39,7 +42,14 @@ describe('upload session limits', () => {
     expect(await answer(refused.clone())).toEqual({ status: 429, code: 'TOOMANYREQUESTS' })
     expect(refused.headers.get('retry-after')).toBe(String(DEFAULTS.uploadTimeoutMs / 1000))
     const bytes = bytesOf('monolithic')
-    expect((await registry.fetch(`/v2/team/app/blobs/uploads/?digest=${sha256(bytes)}`, { method: 'POST', body: bytes as Uint8Array<ArrayBuffer> })).status).toBe(429)
+    expect(
+      (
+        await registry.fetch(`/v2/team/app/blobs/uploads/?digest=${sha256(bytes)}`, {
+          method: 'POST',
+          body: bytes as Uint8Array<ArrayBuffer>,
+        })
+      ).status,
+    ).toBe(429)
     expect((await registry.fetch(first.headers.get('location') as string, { method: 'DELETE' })).status).toBe(204)
     expect((await open(registry)).status).toBe(202)
   })
@@ -48,7 +58,14 @@ describe('upload session limits', () => {
     await using registry = await createFakeRegistry({ transport: 'none', maxUploadSessions: 1 })
     const location = (await open(registry)).headers.get('location') as string
     const bytes = bytesOf('completed')
-    expect((await registry.fetch(`${location}?digest=${sha256(bytes)}`, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer> })).status).toBe(201)
+    expect(
+      (
+        await registry.fetch(`${location}?digest=${sha256(bytes)}`, {
+          method: 'PUT',
+          body: bytes as Uint8Array<ArrayBuffer>,
+        })
+      ).status,
+    ).toBe(201)
     expect((await open(registry)).status).toBe(202)
   })
 
@@ -80,7 +97,12 @@ describe('upload session limits', () => {
   it('ends expired sessions when a new one opens, so they no longer count', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     const storage = memoryStorage()
-    await using registry = await createFakeRegistry({ transport: 'none', storage, maxUploadSessions: 1, uploadTimeoutMs: 1000 })
+    await using registry = await createFakeRegistry({
+      transport: 'none',
+      storage,
+      maxUploadSessions: 1,
+      uploadTimeoutMs: 1000,
+    })
     const abandoned = (await open(registry)).headers.get('location') as string
     expect((await open(registry)).status).toBe(429)
     vi.setSystemTime(Date.now() + 1001)
@@ -115,7 +137,11 @@ describe('upload sessions left in a storage directory', () => {
     await writeFile(join(uploads, `${unreadable}.json`), '{not json')
     await writeFile(join(uploads, 'notes.txt'), 'not a session')
 
-    await using registry = await createFakeRegistry({ transport: 'none', storage: directoryStorage(root), uploadTimeoutMs: 60_000 })
+    await using registry = await createFakeRegistry({
+      transport: 'none',
+      storage: directoryStorage(root),
+      uploadTimeoutMs: 60_000,
+    })
     const recentId = recent.split('/').at(-1) as string
     expect((await readdir(uploads)).sort()).toEqual([recentId, `${recentId}.json`].sort())
     const status = await registry.fetch(recent)

@@ -36,8 +36,17 @@ async function startSession(registry: FakeRegistry, repository = REPO): Promise<
   return response.headers.get('location') ?? ''
 }
 
-async function patch(registry: FakeRegistry, location: string, chunk: string, headers: Record<string, string> = {}): Promise<Response> {
-  return registry.fetch(location, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream', ...headers }, body: chunk })
+async function patch(
+  registry: FakeRegistry,
+  location: string,
+  chunk: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return registry.fetch(location, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/octet-stream', ...headers },
+    body: chunk,
+  })
 }
 
 async function status(registry: FakeRegistry, location: string): Promise<Response> {
@@ -93,7 +102,10 @@ describe('blob uploads', () => {
 
   describe('POST /v2/<name>/blobs/uploads/ (session)', () => {
     it('answers 202 with Location, Docker-Upload-UUID, Range 0-0 and no body', async () => {
-      const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/`, { method: 'POST', headers: { 'content-length': '0' } })
+      const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/`, {
+        method: 'POST',
+        headers: { 'content-length': '0' },
+      })
       expect(response.status).toBe(202)
       const location = response.headers.get('location') ?? ''
       const id = UPLOAD_PATH.exec(location)?.[1]
@@ -146,7 +158,11 @@ describe('blob uploads', () => {
         location = response.headers.get('location') ?? ''
       }
       const digest = sha256('abcdefghij')
-      const put = await registry.fetch(`${location}?digest=${digest}`, { method: 'PUT', headers: { 'content-range': '9-9', 'content-length': '1' }, body: 'j' })
+      const put = await registry.fetch(`${location}?digest=${digest}`, {
+        method: 'PUT',
+        headers: { 'content-range': '9-9', 'content-length': '1' },
+        body: 'j',
+      })
       expect(put.status).toBe(201)
       expect(Object.fromEntries(put.headers)).toEqual(createdHeaders(digest))
       expect(await put.text()).toBe('')
@@ -155,7 +171,9 @@ describe('blob uploads', () => {
       expect(await blob.text()).toBe('abcdefghij')
       const ended = await status(registry, location)
       expect(ended.status).toBe(404)
-      expect(await errorsOf(ended)).toEqual([{ code: 'BLOB_UPLOAD_UNKNOWN', message: 'blob upload unknown to registry', detail: { uuid: id } }])
+      expect(await errorsOf(ended)).toEqual([
+        { code: 'BLOB_UPLOAD_UNKNOWN', message: 'blob upload unknown to registry', detail: { uuid: id } },
+      ])
     })
 
     it('commits with an empty PUT after the last PATCH', async () => {
@@ -170,7 +188,11 @@ describe('blob uploads', () => {
     it('commits a whole blob sent in the PUT (POST then PUT)', async () => {
       const location = await startSession(registry)
       const digest = sha256('monolithic body')
-      const put = await registry.fetch(`${location}?digest=${digest}`, { method: 'PUT', headers: { 'content-length': '15' }, body: 'monolithic body' })
+      const put = await registry.fetch(`${location}?digest=${digest}`, {
+        method: 'PUT',
+        headers: { 'content-length': '15' },
+        body: 'monolithic body',
+      })
       expect(put.status).toBe(201)
       expect(put.headers.get('docker-content-digest')).toBe(digest)
       expect(await blobText(registry, digest)).toBe('monolithic body')
@@ -197,12 +219,18 @@ describe('blob uploads', () => {
 
     it('verifies every digest when several are given, and stores the blob under the first', async () => {
       const location = await startSession(registry)
-      const put = await registry.fetch(`${location}?digest=${sha256('both')}&digest=${sha512('both')}`, { method: 'PUT', body: 'both' })
+      const put = await registry.fetch(`${location}?digest=${sha256('both')}&digest=${sha512('both')}`, {
+        method: 'PUT',
+        body: 'both',
+      })
       expect(put.status).toBe(201)
       expect(put.headers.get('docker-content-digest')).toBe(sha256('both'))
 
       const other = await startSession(registry)
-      const wrong = await registry.fetch(`${other}?digest=${sha256('both')}&digest=${sha512('neither')}`, { method: 'PUT', body: 'both' })
+      const wrong = await registry.fetch(`${other}?digest=${sha256('both')}&digest=${sha512('neither')}`, {
+        method: 'PUT',
+        body: 'both',
+      })
       expect(wrong.status).toBe(400)
       expect(await errorsOf(wrong)).toEqual(digestInvalid({ expected: sha512('neither'), actual: sha512('both') }))
     })
@@ -226,38 +254,69 @@ describe('blob uploads', () => {
       ['leaves a gap', { 'content-range': '4-5' }, 'de', 'the next chunk must start at byte 3'],
       ['overlaps', { 'content-range': '2-3' }, 'de', 'the next chunk must start at byte 3'],
       ['is reversed', { 'content-range': '4-3' }, 'de', 'Content-Range must be <start>-<end>, both inclusive'],
-      ['uses the HTTP unit', { 'content-range': 'bytes 3-4/5' }, 'de', 'Content-Range must be <start>-<end>, both inclusive'],
-      ['uses the Range syntax', { 'content-range': 'bytes=3-4' }, 'de', 'Content-Range must be <start>-<end>, both inclusive'],
+      [
+        'uses the HTTP unit',
+        { 'content-range': 'bytes 3-4/5' },
+        'de',
+        'Content-Range must be <start>-<end>, both inclusive',
+      ],
+      [
+        'uses the Range syntax',
+        { 'content-range': 'bytes=3-4' },
+        'de',
+        'Content-Range must be <start>-<end>, both inclusive',
+      ],
       ['has no end', { 'content-range': '3-' }, 'de', 'Content-Range must be <start>-<end>, both inclusive'],
       ['is not numeric', { 'content-range': 'x-y' }, 'de', 'Content-Range must be <start>-<end>, both inclusive'],
-      ['disagrees with Content-Length', { 'content-range': '3-4', 'content-length': '3' }, 'de', 'Content-Range covers 2 bytes but Content-Length is 3'],
-      ['covers more than the body', { 'content-range': '3-5' }, 'de', 'Content-Range covers 3 bytes but the body has 2'],
+      [
+        'disagrees with Content-Length',
+        { 'content-range': '3-4', 'content-length': '3' },
+        'de',
+        'Content-Range covers 2 bytes but Content-Length is 3',
+      ],
+      [
+        'covers more than the body',
+        { 'content-range': '3-5' },
+        'de',
+        'Content-Range covers 3 bytes but the body has 2',
+      ],
       ['covers less than the body', { 'content-range': '3-3' }, 'de', 'Content-Range covers 1 byte but the body has 2'],
-    ])('answers a chunk that %s with 416, the Range to resume from, and no change', async (_, headers, chunk, reason) => {
-      const location = await startSession(registry)
-      const id = UPLOAD_PATH.exec(location)?.[1]
-      await patch(registry, location, 'abc')
+    ])(
+      'answers a chunk that %s with 416, the Range to resume from, and no change',
+      async (_, headers, chunk, reason) => {
+        const location = await startSession(registry)
+        const id = UPLOAD_PATH.exec(location)?.[1]
+        await patch(registry, location, 'abc')
 
-      const response = await patch(registry, location, chunk, headers)
-      expect(response.status).toBe(416)
-      expect(response.headers.get('range')).toBe('0-2')
-      expect(response.headers.get('location')).toBe(location)
-      expect(response.headers.get('docker-upload-uuid')).toBe(id)
-      expect(await errorsOf(response)).toEqual([
-        { code: 'BLOB_UPLOAD_INVALID', message: 'blob upload invalid', detail: { contentRange: headers['content-range'], reason } },
-      ])
+        const response = await patch(registry, location, chunk, headers)
+        expect(response.status).toBe(416)
+        expect(response.headers.get('range')).toBe('0-2')
+        expect(response.headers.get('location')).toBe(location)
+        expect(response.headers.get('docker-upload-uuid')).toBe(id)
+        expect(await errorsOf(response)).toEqual([
+          {
+            code: 'BLOB_UPLOAD_INVALID',
+            message: 'blob upload invalid',
+            detail: { contentRange: headers['content-range'], reason },
+          },
+        ])
 
-      // The session is as it was, digest state included: resume and commit.
-      expect((await status(registry, location)).headers.get('range')).toBe('0-2')
-      expect((await patch(registry, location, 'de', { 'content-range': '3-4' })).status).toBe(202)
-      const digest = sha256('abcde')
-      expect((await registry.fetch(`${location}?digest=${digest}`, { method: 'PUT' })).status).toBe(201)
-      expect(await blobText(registry, digest)).toBe('abcde')
-    })
+        // The session is as it was, digest state included: resume and commit.
+        expect((await status(registry, location)).headers.get('range')).toBe('0-2')
+        expect((await patch(registry, location, 'de', { 'content-range': '3-4' })).status).toBe(202)
+        const digest = sha256('abcde')
+        expect((await registry.fetch(`${location}?digest=${digest}`, { method: 'PUT' })).status).toBe(201)
+        expect(await blobText(registry, digest)).toBe('abcde')
+      },
+    )
 
     it('answers 416 to a PUT whose final chunk is out of order, and keeps the session', async () => {
       const location = await sessionWith(registry, 'abc')
-      const put = await registry.fetch(`${location}?digest=${sha256('abcde')}`, { method: 'PUT', headers: { 'content-range': '5-6' }, body: 'de' })
+      const put = await registry.fetch(`${location}?digest=${sha256('abcde')}`, {
+        method: 'PUT',
+        headers: { 'content-range': '5-6' },
+        body: 'de',
+      })
       expect(put.status).toBe(416)
       expect(put.headers.get('range')).toBe('0-2')
       expect((await status(registry, location)).status).toBe(204)
@@ -272,7 +331,9 @@ describe('blob uploads', () => {
       const location = await sessionWith(registry, 'xy')
       const response = await patch(registry, location, chunk, headers)
       expect(response.status).toBe(400)
-      expect(await errorsOf(response)).toEqual([{ code: 'SIZE_INVALID', message: 'provided length did not match content length', detail }])
+      expect(await errorsOf(response)).toEqual([
+        { code: 'SIZE_INVALID', message: 'provided length did not match content length', detail },
+      ])
       expect((await status(registry, location)).headers.get('range')).toBe('0-1')
     })
   })
@@ -283,7 +344,11 @@ describe('blob uploads', () => {
       const response = await registry.fetch(location, streamed('PATCH', failingBody('lost')))
       expect(response.status).toBe(400)
       expect(await errorsOf(response)).toEqual([
-        { code: 'BLOB_UPLOAD_INVALID', message: 'blob upload invalid', detail: 'the request body failed: connection reset by client' },
+        {
+          code: 'BLOB_UPLOAD_INVALID',
+          message: 'blob upload invalid',
+          detail: 'the request body failed: connection reset by client',
+        },
       ])
       expect((await status(registry, location)).headers.get('range')).toBe('0-3')
       // The digest state rolled back too: the stored bytes still verify.
@@ -302,7 +367,10 @@ describe('blob uploads', () => {
 
     it('answers a monolithic POST with 400 BLOB_UPLOAD_INVALID and stores nothing', async () => {
       const digest = sha256('lost')
-      const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?digest=${digest}`, streamed('POST', failingBody('lost')))
+      const response = await registry.fetch(
+        `/v2/${REPO}/blobs/uploads/?digest=${digest}`,
+        streamed('POST', failingBody('lost')),
+      )
       expect(response.status).toBe(400)
       expect((await errorsOf(response))[0]?.code).toBe('BLOB_UPLOAD_INVALID')
       expect(await blobStatus(registry, digest)).toBe(404)
@@ -320,11 +388,22 @@ describe('blob uploads', () => {
       expect((await registry.fetch(`${location}?digest=${sha256('abc')}`, { method: 'PUT' })).status).toBe(201)
     })
 
-    it.each(['', 'sha256:abc', `sha256:${'A'.repeat(64)}`, `sha384:${'a'.repeat(96)}`, `md5:${'a'.repeat(32)}`, 'sha256', 'not a digest'])(
+    it.each([
+      '',
+      'sha256:abc',
+      `sha256:${'A'.repeat(64)}`,
+      `sha384:${'a'.repeat(96)}`,
+      `md5:${'a'.repeat(32)}`,
+      'sha256',
+      'not a digest',
+    ])(
       'answers the malformed or unsupported digest %j with 400 DIGEST_INVALID and keeps the session',
       async (digest) => {
         const location = await sessionWith(registry, 'abc')
-        const response = await registry.fetch(`${location}?digest=${encodeURIComponent(digest)}`, { method: 'PUT', body: 'def' })
+        const response = await registry.fetch(`${location}?digest=${encodeURIComponent(digest)}`, {
+          method: 'PUT',
+          body: 'def',
+        })
         expect(response.status).toBe(400)
         expect(await errorsOf(response)).toEqual(digestInvalid({ digest }))
         expect((await status(registry, location)).headers.get('range')).toBe('0-2')
@@ -367,7 +446,10 @@ describe('blob uploads', () => {
 
     it('answers a digest mismatch with 400 DIGEST_INVALID and stores nothing', async () => {
       const digest = sha256('expected')
-      const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?digest=${digest}`, { method: 'POST', body: 'actual' })
+      const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?digest=${digest}`, {
+        method: 'POST',
+        body: 'actual',
+      })
       expect(response.status).toBe(400)
       expect(await errorsOf(response)).toEqual(digestInvalid({ expected: digest, actual: sha256('actual') }))
       expect(await blobStatus(registry, digest)).toBe(404)
@@ -378,7 +460,10 @@ describe('blob uploads', () => {
     it.each(['', 'sha256:abc', `sha256:${'G'.repeat(64)}`, `sha384:${'a'.repeat(96)}`, 'nope'])(
       'answers the malformed or unsupported digest %j with 400 DIGEST_INVALID',
       async (digest) => {
-        const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?digest=${encodeURIComponent(digest)}`, { method: 'POST', body: 'abc' })
+        const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?digest=${encodeURIComponent(digest)}`, {
+          method: 'POST',
+          body: 'abc',
+        })
         expect(response.status).toBe(400)
         expect(await errorsOf(response)).toEqual(digestInvalid({ digest }))
         expect(await blobStatus(registry, sha256('abc'))).toBe(404)
@@ -387,7 +472,11 @@ describe('blob uploads', () => {
 
     it('answers a body longer than Content-Length with 400 SIZE_INVALID and stores nothing', async () => {
       const digest = sha256('abcdef')
-      const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?digest=${digest}`, { method: 'POST', headers: { 'content-length': '3' }, body: 'abcdef' })
+      const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?digest=${digest}`, {
+        method: 'POST',
+        headers: { 'content-length': '3' },
+        body: 'abcdef',
+      })
       expect(response.status).toBe(400)
       expect((await errorsOf(response))[0]?.code).toBe('SIZE_INVALID')
       expect(await blobStatus(registry, digest)).toBe(404)
@@ -401,7 +490,10 @@ describe('blob uploads', () => {
     })
 
     it('links a blob from another repository: 201 with Location and Docker-Content-Digest', async () => {
-      const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?mount=${digest}&from=team/source`, { method: 'POST', headers: { 'content-length': '0' } })
+      const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?mount=${digest}&from=team/source`, {
+        method: 'POST',
+        headers: { 'content-length': '0' },
+      })
       expect(response.status).toBe(201)
       expect(Object.fromEntries(response.headers)).toEqual(createdHeaders(digest))
       expect(await blobText(registry, digest)).toBe('shared layer')
@@ -425,7 +517,9 @@ describe('blob uploads', () => {
       expect(response.headers.get('location')).toMatch(UPLOAD_PATH)
       expect(await blobStatus(strictMounts, digest)).toBe(404)
       // With from, the mount is explicit and still honoured.
-      const explicit = await strictMounts.fetch(`/v2/${REPO}/blobs/uploads/?mount=${digest}&from=team/source`, { method: 'POST' })
+      const explicit = await strictMounts.fetch(`/v2/${REPO}/blobs/uploads/?mount=${digest}&from=team/source`, {
+        method: 'POST',
+      })
       expect(explicit.status).toBe(201)
     })
 
@@ -451,7 +545,10 @@ describe('blob uploads', () => {
 
     it('falls back to a monolithic upload when the mount fails and a digest is given', async () => {
       const own = sha256('own bytes')
-      const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?mount=${own}&from=team/source&digest=${own}`, { method: 'POST', body: 'own bytes' })
+      const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/?mount=${own}&from=team/source&digest=${own}`, {
+        method: 'POST',
+        body: 'own bytes',
+      })
       expect(response.status).toBe(201)
       expect(await blobText(registry, own)).toBe('own bytes')
     })
@@ -491,11 +588,16 @@ describe('blob uploads', () => {
     ])('answers GET, PATCH, PUT and DELETE of the session %j with 404 BLOB_UPLOAD_UNKNOWN', async (uuid) => {
       for (const method of ['GET', 'PATCH', 'PUT', 'DELETE']) {
         const query = method === 'PUT' ? `?digest=${sha256('x')}` : ''
-        const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/${uuid}${query}`, { method, ...(method === 'PATCH' || method === 'PUT' ? { body: 'x' } : {}) })
+        const response = await registry.fetch(`/v2/${REPO}/blobs/uploads/${uuid}${query}`, {
+          method,
+          ...(method === 'PATCH' || method === 'PUT' ? { body: 'x' } : {}),
+        })
         expect(response.status, method).toBe(404)
         // The path parameter is percent-decoded once: the detail names the session id it spells.
         const detail = { uuid: decodeURIComponent(uuid) }
-        expect(await errorsOf(response), method).toEqual([{ code: 'BLOB_UPLOAD_UNKNOWN', message: 'blob upload unknown to registry', detail }])
+        expect(await errorsOf(response), method).toEqual([
+          { code: 'BLOB_UPLOAD_UNKNOWN', message: 'blob upload unknown to registry', detail },
+        ])
       }
     })
 
@@ -503,7 +605,10 @@ describe('blob uploads', () => {
       const location = await sessionWith(registry, 'abc')
       const foreign = location.replace('/team/app/', '/team/other/')
       for (const method of ['GET', 'PATCH', 'PUT', 'DELETE']) {
-        const response = await registry.fetch(method === 'PUT' ? `${foreign}?digest=${sha256('abc')}` : foreign, { method, ...(method === 'PATCH' ? { body: 'def' } : {}) })
+        const response = await registry.fetch(method === 'PUT' ? `${foreign}?digest=${sha256('abc')}` : foreign, {
+          method,
+          ...(method === 'PATCH' ? { body: 'def' } : {}),
+        })
         expect(response.status, method).toBe(404)
         expect((await errorsOf(response))[0]?.code, method).toBe('BLOB_UPLOAD_UNKNOWN')
       }
@@ -515,7 +620,14 @@ describe('blob uploads', () => {
 
   it('never answers 500 to a sweep of bad upload requests', async () => {
     const location = await startSession(registry)
-    const paths = [location, `${location}?digest=`, `${location}?digest=sha256:zz`, `/v2/${REPO}/blobs/uploads/`, `/v2/${REPO}/blobs/uploads/?mount=x&from=..`, `/v2/${REPO}/blobs/uploads/%ff`]
+    const paths = [
+      location,
+      `${location}?digest=`,
+      `${location}?digest=sha256:zz`,
+      `/v2/${REPO}/blobs/uploads/`,
+      `/v2/${REPO}/blobs/uploads/?mount=x&from=..`,
+      `/v2/${REPO}/blobs/uploads/%ff`,
+    ]
     const headerSets: Array<Record<string, string>> = [
       {},
       { 'content-range': '-1-5' },
@@ -543,18 +655,30 @@ describe('uploads over the http transport', () => {
     const started = await fetch(`${registry.url}/v2/${REPO}/blobs/uploads/`, { method: 'POST' })
     expect(started.status).toBe(202)
     let location = started.headers.get('location') ?? ''
-    const first = await fetch(`${registry.url}${location}`, { method: 'PATCH', headers: { 'content-range': '0-4' }, body: 'hello' })
+    const first = await fetch(`${registry.url}${location}`, {
+      method: 'PATCH',
+      headers: { 'content-range': '0-4' },
+      body: 'hello',
+    })
     expect(first.status).toBe(202)
     expect(first.headers.get('range')).toBe('0-4')
     location = first.headers.get('location') ?? ''
 
-    const outOfOrder = await fetch(`${registry.url}${location}`, { method: 'PATCH', headers: { 'content-range': '9-14' }, body: ' world' })
+    const outOfOrder = await fetch(`${registry.url}${location}`, {
+      method: 'PATCH',
+      headers: { 'content-range': '9-14' },
+      body: ' world',
+    })
     expect(outOfOrder.status).toBe(416)
     expect(outOfOrder.headers.get('range')).toBe('0-4')
     await outOfOrder.arrayBuffer()
 
     const digest = sha256('hello world')
-    const put = await fetch(`${registry.url}${location}?digest=${digest}`, { method: 'PUT', headers: { 'content-range': '5-10' }, body: ' world' })
+    const put = await fetch(`${registry.url}${location}?digest=${digest}`, {
+      method: 'PUT',
+      headers: { 'content-range': '5-10' },
+      body: ' world',
+    })
     expect(put.status).toBe(201)
     expect(put.headers.get('location')).toBe(`/v2/${REPO}/blobs/${digest}`)
     expect(await (await fetch(`${registry.url}/v2/${REPO}/blobs/${digest}`)).text()).toBe('hello world')
@@ -564,7 +688,10 @@ describe('uploads over the http transport', () => {
     await using registry = await createFakeRegistry({ transport: 'http' })
     const bytes = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31) % 251)
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
-    const response = await fetch(`${registry.url}/v2/${REPO}/blobs/uploads/?digest=${digest}`, { method: 'POST', body: bytes })
+    const response = await fetch(`${registry.url}/v2/${REPO}/blobs/uploads/?digest=${digest}`, {
+      method: 'POST',
+      body: bytes,
+    })
     expect(response.status).toBe(201)
     const back = new Uint8Array(await (await fetch(`${registry.url}/v2/${REPO}/blobs/${digest}`)).arrayBuffer())
     expect(back.byteLength).toBe(bytes.byteLength)

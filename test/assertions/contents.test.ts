@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { assertBlob, assertReferrers, assertTags, createFakeRegistry, FakeRegistryError, type FakeRegistry } from '../../src/index.js'
+import {
+  assertBlob,
+  assertReferrers,
+  assertTags,
+  createFakeRegistry,
+  FakeRegistryError,
+  type FakeRegistry,
+} from '../../src/index.js'
 import { textLayer, type SeededImage } from '../../src/seed.js'
 import { pushBlob, pushImageContent, putManifest, sha256 } from '../support/push.js'
 
@@ -50,11 +57,34 @@ describe('assertTags', () => {
   })
 
   it.each([
-    ['a repository with a tag', 'team/app:1', ['1'], undefined, 'ERR_INVALID_REFERENCE', /^Failed to check the tags of "team\/app:1": it is not a valid repository name/],
-    ['tags that are not strings', 'team/app', [1], undefined, 'ERR_INVALID_EXPECTATION', /^Failed to use the expectation of assertTags "1": tags are a list of strings/],
-    ['an unknown option', 'team/app', ['1'], { exactly: true }, 'ERR_INVALID_EXPECTATION', /^Failed to use the expectation of assertTags "exactly": assertTags has no field "exactly" to check\. Use only exact\.$/],
+    [
+      'a repository with a tag',
+      'team/app:1',
+      ['1'],
+      undefined,
+      'ERR_INVALID_REFERENCE',
+      /^Failed to check the tags of "team\/app:1": it is not a valid repository name/,
+    ],
+    [
+      'tags that are not strings',
+      'team/app',
+      [1],
+      undefined,
+      'ERR_INVALID_EXPECTATION',
+      /^Failed to use the expectation of assertTags "1": tags are a list of strings/,
+    ],
+    [
+      'an unknown option',
+      'team/app',
+      ['1'],
+      { exactly: true },
+      'ERR_INVALID_EXPECTATION',
+      /^Failed to use the expectation of assertTags "exactly": assertTags has no field "exactly" to check\. Use only exact\.$/,
+    ],
   ])('refuses %s', async (_name, repository, tags, options, code, message) => {
-    const error = await assertTags(registry, repository, tags as never, options as never).catch((caught: unknown) => caught)
+    const error = await assertTags(registry, repository, tags as never, options as never).catch(
+      (caught: unknown) => caught,
+    )
     expect(error).toBeInstanceOf(FakeRegistryError)
     expect(error).toMatchObject({ code, message: expect.stringMatching(message) })
   })
@@ -96,17 +126,26 @@ describe('assertBlob', () => {
 
   it('shows the size and content that differ', async () => {
     const blob = await pushBlob(registry, 'team/app', 'hello blob')
-    await expect(assertBlob(registry, 'team/app', blob.digest, { size: 11, content: 'hello world' })).rejects.toThrowErrorMatchingInlineSnapshot(`
+    await expect(assertBlob(registry, 'team/app', blob.digest, { size: 11, content: 'hello world' })).rejects
+      .toThrowErrorMatchingInlineSnapshot(`
       [AssertionError: Expected blob team/app@sha256:e997afd18e5f6be004fc193aed2c90291e68ab2c7599a62538c935b7fca6ab0f to match, but:
         size: expected 11, stored 10
         content: expected "hello world", stored "hello blob"]
     `)
-    await expect(assertBlob(registry, 'team/app', blob.digest, { content: new TextEncoder().encode('hello BLOB') })).rejects.toThrow('content: expected 10 bytes, stored 10 bytes that differ from byte 6')
+    await expect(
+      assertBlob(registry, 'team/app', blob.digest, { content: new TextEncoder().encode('hello BLOB') }),
+    ).rejects.toThrow('content: expected 10 bytes, stored 10 bytes that differ from byte 6')
   })
 
   it('refuses a malformed digest and an unknown field', async () => {
-    await expect(assertBlob(registry, 'team/app', 'sha256:nothex')).rejects.toMatchObject({ code: 'ERR_INVALID_REFERENCE', message: 'Failed to check the blob "sha256:nothex": it is not a valid digest. Pass one such as \'sha256:\' followed by 64 lower-case hex digits.' })
-    await expect(assertBlob(registry, 'team/app', sha256('x'), { bytes: 'x' } as never)).rejects.toMatchObject({ code: 'ERR_INVALID_EXPECTATION' })
+    await expect(assertBlob(registry, 'team/app', 'sha256:nothex')).rejects.toMatchObject({
+      code: 'ERR_INVALID_REFERENCE',
+      message:
+        'Failed to check the blob "sha256:nothex": it is not a valid digest. Pass one such as \'sha256:\' followed by 64 lower-case hex digits.',
+    })
+    await expect(assertBlob(registry, 'team/app', sha256('x'), { bytes: 'x' } as never)).rejects.toMatchObject({
+      code: 'ERR_INVALID_EXPECTATION',
+    })
   })
 })
 
@@ -116,8 +155,17 @@ describe('assertReferrers', () => {
   beforeEach(async () => {
     registry = await createFakeRegistry({ transport: 'none' })
     image = await registry.seed.image('team/app:1', { layers: [textLayer('a.txt', 'a')] })
-    await registry.seed.artifact('team/app', { artifactType: SBOM, subject: 'team/app:1', files: { 'sbom.json': '{}' }, annotations: { 'org.example.kind': 'spdx' } })
-    await registry.seed.artifact('team/app', { artifactType: SIGNATURE, subject: 'team/app:1', files: { 'sig.json': '{}' } })
+    await registry.seed.artifact('team/app', {
+      artifactType: SBOM,
+      subject: 'team/app:1',
+      files: { 'sbom.json': '{}' },
+      annotations: { 'org.example.kind': 'spdx' },
+    })
+    await registry.seed.artifact('team/app', {
+      artifactType: SIGNATURE,
+      subject: 'team/app:1',
+      files: { 'sig.json': '{}' },
+    })
   })
   afterEach(() => registry.close())
 
@@ -132,7 +180,8 @@ describe('assertReferrers', () => {
   })
 
   it('lists every referrer of the subject when none matches', async () => {
-    await expect(assertReferrers(registry, 'team/app:1', { artifactType: 'application/vnd.cyclonedx+json' })).rejects.toThrowErrorMatchingInlineSnapshot(`
+    await expect(assertReferrers(registry, 'team/app:1', { artifactType: 'application/vnd.cyclonedx+json' })).rejects
+      .toThrowErrorMatchingInlineSnapshot(`
       [AssertionError: Expected team/app:1 (sha256:a55f6ac8a930bbdf2d9e65aba37bd3de97f2a6d295061da1bd8e333a9358ebca) to have referrers with artifactType "application/vnd.cyclonedx+json", but none match.
       All referrers of it:
         digest                artifactType                                   mediaType                                   annotations
@@ -150,6 +199,10 @@ describe('assertReferrers', () => {
   })
 
   it('refuses a count that is not a whole number', async () => {
-    await expect(assertReferrers(registry, 'team/app:1', { count: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_EXPECTATION', message: 'Failed to use the expectation of assertReferrers "count": count must be a whole number. Pass one such as count: 1.' })
+    await expect(assertReferrers(registry, 'team/app:1', { count: -1 })).rejects.toMatchObject({
+      code: 'ERR_INVALID_EXPECTATION',
+      message:
+        'Failed to use the expectation of assertReferrers "count": count must be a whole number. Pass one such as count: 1.',
+    })
   })
 })

@@ -1,6 +1,12 @@
 import { AssertionError } from 'node:assert'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { assertNoErrors, assertRequest, createFakeRegistry, FakeRegistryError, type FakeRegistry } from '../../src/index.js'
+import {
+  assertNoErrors,
+  assertRequest,
+  createFakeRegistry,
+  FakeRegistryError,
+  type FakeRegistry,
+} from '../../src/index.js'
 import { MediaTypes, pushImageContent, putManifest } from '../support/push.js'
 
 describe('assertRequest and assertNoErrors', () => {
@@ -23,7 +29,8 @@ describe('assertRequest and assertNoErrors', () => {
   })
 
   it('shows the closest requests as a table when none matches', () => {
-    expect(() => assertRequest(registry, { method: 'PUT', path: '/v2/team/app/manifests/2' })).toThrowErrorMatchingInlineSnapshot(`
+    expect(() => assertRequest(registry, { method: 'PUT', path: '/v2/team/app/manifests/2' }))
+      .toThrowErrorMatchingInlineSnapshot(`
       [AssertionError: Expected a request matching { method: "PUT", path: "/v2/team/app/manifests/2" }, but none of the 5 recorded requests matched.
       Closest requests:
         #  method  path                                                     status  error             differs in
@@ -60,7 +67,9 @@ describe('assertRequest and assertNoErrors', () => {
 
   it('says so when the journal is empty', () => {
     registry.requests.clear()
-    expect(() => assertRequest(registry, { method: 'GET' })).toThrow(/^Expected a request matching \{ method: "GET" \}, but none of the 0 recorded requests matched\.$/)
+    expect(() => assertRequest(registry, { method: 'GET' })).toThrow(
+      /^Expected a request matching \{ method: "GET" \}, but none of the 0 recorded requests matched\.$/,
+    )
   })
 
   it('lists the error answers that were not allowed', () => {
@@ -78,9 +87,21 @@ describe('assertRequest and assertNoErrors', () => {
   })
 
   it.each([
-    ['an unknown filter field', () => assertRequest(registry, { verb: 'GET' } as never), 'Failed to check requests with filter "verb": it is not a field of a recorded request. Use only method, path, repository, reference, resource, transport, status, errorCode, digest, fault, headers, query, user, auth.'],
-    ['a negative count', () => assertRequest(registry, { method: 'GET' }, { times: -1 }), 'Failed to use the expectation of assertRequest "times": times must be a whole number. Pass one such as { times: 1 }.'],
-    ['allow that is not a list', () => assertNoErrors(registry, { allow: { status: 404 } } as never), "Failed to use the expectation of assertNoErrors \"allow\": allow is a list of request filters. Pass one such as { allow: [{ status: 404, method: 'HEAD' }] }."],
+    [
+      'an unknown filter field',
+      () => assertRequest(registry, { verb: 'GET' } as never),
+      'Failed to check requests with filter "verb": it is not a field of a recorded request. Use only method, path, repository, reference, resource, transport, status, errorCode, digest, fault, headers, query, user, auth.',
+    ],
+    [
+      'a negative count',
+      () => assertRequest(registry, { method: 'GET' }, { times: -1 }),
+      'Failed to use the expectation of assertRequest "times": times must be a whole number. Pass one such as { times: 1 }.',
+    ],
+    [
+      'allow that is not a list',
+      () => assertNoErrors(registry, { allow: { status: 404 } } as never),
+      'Failed to use the expectation of assertNoErrors "allow": allow is a list of request filters. Pass one such as { allow: [{ status: 404, method: \'HEAD\' }] }.',
+    ],
   ])('refuses %s', (_name, call, message) => {
     expect(call).toThrow(FakeRegistryError)
     expect(call).toThrow(message)

@@ -11,8 +11,15 @@ describe('fake-oci-registry/vitest matchers', () => {
   let image: SeededImage
   beforeEach(async () => {
     registry = await createFakeRegistry({ transport: 'none' })
-    image = await registry.seed.image('team/app:1', { layers: [textLayer('a.txt', 'a'), textLayer('b.txt', 'b')], platform: { os: 'linux', architecture: 'amd64' } })
-    await registry.seed.artifact('team/app', { artifactType: SBOM, subject: 'team/app:1', files: { 'sbom.json': '{}' } })
+    image = await registry.seed.image('team/app:1', {
+      layers: [textLayer('a.txt', 'a'), textLayer('b.txt', 'b')],
+      platform: { os: 'linux', architecture: 'amd64' },
+    })
+    await registry.seed.artifact('team/app', {
+      artifactType: SBOM,
+      subject: 'team/app:1',
+      files: { 'sbom.json': '{}' },
+    })
     await registry.fetch('/v2/team/app/manifests/1', { headers: { accept: MediaTypes.OM } })
     await registry.fetch('/v2/team/app/manifests/1', { method: 'HEAD', headers: { accept: MediaTypes.OM } })
   })
@@ -20,7 +27,11 @@ describe('fake-oci-registry/vitest matchers', () => {
 
   it('toHaveManifest and .not', async () => {
     await expect(registry).toHaveManifest('team/app:1')
-    await expect(registry).toHaveManifest('team/app:1', { mediaType: MediaTypes.OM, layers: 2, platform: 'linux/amd64' })
+    await expect(registry).toHaveManifest('team/app:1', {
+      mediaType: MediaTypes.OM,
+      layers: 2,
+      platform: 'linux/amd64',
+    })
     await expect(registry).not.toHaveManifest('team/app:2')
     await expect(registry).not.toHaveManifest('team/app:1', { layers: 3 })
   })
@@ -32,7 +43,9 @@ describe('fake-oci-registry/vitest matchers', () => {
       config: expect.objectContaining({ mediaType: MediaTypes.OCI_CONFIG }),
     })
     await expect(registry).toHaveManifest('team/app:1', expect.objectContaining({ mediaType: MediaTypes.OM }))
-    await expect(registry).not.toHaveManifest('team/app:1', { layers: [expect.objectContaining({ mediaType: MediaTypes.DOCKER_LAYER }), expect.anything()] })
+    await expect(registry).not.toHaveManifest('team/app:1', {
+      layers: [expect.objectContaining({ mediaType: MediaTypes.DOCKER_LAYER }), expect.anything()],
+    })
   })
 
   it('toHaveBlob, toHaveTags, toHaveReferrers and their .not', async () => {
@@ -64,9 +77,13 @@ describe('fake-oci-registry/vitest matchers', () => {
   })
 
   it('fails with the stored type and the Content-Type the client sent', async () => {
-    const manifest = JSON.parse(new TextDecoder().decode((await registry.manifest('team/app:1'))?.bytes)) as Record<string, unknown>
+    const manifest = JSON.parse(new TextDecoder().decode((await registry.manifest('team/app:1'))?.bytes)) as Record<
+      string,
+      unknown
+    >
     await putManifest(registry, 'team/app', '2', manifest, MediaTypes.OM)
-    await expect(expect(registry).toHaveManifest('team/app:2', { mediaType: MediaTypes.S2 })).rejects.toThrowErrorMatchingInlineSnapshot(`
+    await expect(expect(registry).toHaveManifest('team/app:2', { mediaType: MediaTypes.S2 })).rejects
+      .toThrowErrorMatchingInlineSnapshot(`
       [Error: Expected manifest team/app:2 to match, but 1 field differs.
       Stored: application/vnd.oci.image.manifest.v1+json sha256:6883f66999b1fe36ccda8716eb9909e314361fe98e68702f3993c4b6be12add2 (557 bytes)
 
@@ -78,8 +95,12 @@ describe('fake-oci-registry/vitest matchers', () => {
   })
 
   it('fails .not with what matched', async () => {
-    await expect(expect(registry).not.toHaveManifest('team/app:1')).rejects.toThrowErrorMatchingInlineSnapshot(`[Error: Expected registry not to have manifest team/app:1, but it holds application/vnd.oci.image.manifest.v1+json sha256:6883f66999b1fe36ccda8716eb9909e314361fe98e68702f3993c4b6be12add2 (557 bytes).]`)
-    await expect(expect(registry).not.toHaveTags('team/app', ['1'])).rejects.toThrowErrorMatchingInlineSnapshot(`[Error: Expected team/app not to have tag "1", but team/app has tags: 1.]`)
+    await expect(expect(registry).not.toHaveManifest('team/app:1')).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[Error: Expected registry not to have manifest team/app:1, but it holds application/vnd.oci.image.manifest.v1+json sha256:6883f66999b1fe36ccda8716eb9909e314361fe98e68702f3993c4b6be12add2 (557 bytes).]`,
+    )
+    await expect(expect(registry).not.toHaveTags('team/app', ['1'])).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[Error: Expected team/app not to have tag "1", but team/app has tags: 1.]`,
+    )
     expect(() => expect(registry).not.toHaveReceivedRequest({ method: 'HEAD' })).toThrowErrorMatchingInlineSnapshot(`
       [Error: Expected no request matching { method: "HEAD" }, but 1 matched:
         #  method  path                      status  error
@@ -88,7 +109,8 @@ describe('fake-oci-registry/vitest matchers', () => {
   })
 
   it('fails with the closest requests as a table', () => {
-    expect(() => expect(registry).toHaveReceivedRequest({ method: 'PUT', path: /\/manifests\/1$/ })).toThrowErrorMatchingInlineSnapshot(`
+    expect(() => expect(registry).toHaveReceivedRequest({ method: 'PUT', path: /\/manifests\/1$/ }))
+      .toThrowErrorMatchingInlineSnapshot(`
       [Error: Expected a request matching { method: "PUT", path: /\\/manifests\\/1$/ }, but none of the 2 recorded requests matched.
       Closest requests:
         #  method  path                      status  error  differs in
@@ -104,9 +126,16 @@ describe('fake-oci-registry/vitest matchers', () => {
   })
 
   it('reports misuse as a FakeRegistryError, not a TypeError', async () => {
-    await expect(expect({}).toHaveManifest('team/app:1')).rejects.toMatchObject({ name: 'FakeRegistryError', code: 'ERR_INVALID_EXPECTATION' })
-    await expect(expect(registry).toHaveManifest('team/app:1', { layerz: 2 } as never)).rejects.toMatchObject({ code: 'ERR_INVALID_EXPECTATION' })
-    expect(() => expect(registry).toHaveReceivedRequestTimes({ method: 'GET' } as never, {})).toThrow(/the first argument is the number of requests/)
+    await expect(expect({}).toHaveManifest('team/app:1')).rejects.toMatchObject({
+      name: 'FakeRegistryError',
+      code: 'ERR_INVALID_EXPECTATION',
+    })
+    await expect(expect(registry).toHaveManifest('team/app:1', { layerz: 2 } as never)).rejects.toMatchObject({
+      code: 'ERR_INVALID_EXPECTATION',
+    })
+    expect(() => expect(registry).toHaveReceivedRequestTimes({ method: 'GET' } as never, {})).toThrow(
+      /the first argument is the number of requests/,
+    )
     await registry.close()
     await expect(expect(registry).toHaveTags('team/app', ['1'])).rejects.toMatchObject({ code: 'ERR_REGISTRY_CLOSED' })
   })

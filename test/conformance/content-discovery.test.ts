@@ -61,11 +61,26 @@ interface TagList {
 
 /** What the referrers of manifests[4] must say about each one (image-spec v1.1 referrers rules). */
 const REFERRERS_OF_SUBJECT = new Map<string, { mediaType: string; content: TestContent; artifactType: string }>([
-  [fixtures.refsAConfig.digest, { mediaType: OCI_MANIFEST, content: fixtures.refsAConfig, artifactType: fixtures.artifactTypeA }],
-  [fixtures.refsALayer.digest, { mediaType: OCI_MANIFEST, content: fixtures.refsALayer, artifactType: fixtures.artifactTypeA }],
-  [fixtures.refsIndex.digest, { mediaType: OCI_INDEX, content: fixtures.refsIndex, artifactType: 'application/vnd.food.stand' }],
-  [fixtures.refsBConfig.digest, { mediaType: OCI_MANIFEST, content: fixtures.refsBConfig, artifactType: fixtures.artifactTypeB }],
-  [fixtures.refsBLayer.digest, { mediaType: OCI_MANIFEST, content: fixtures.refsBLayer, artifactType: fixtures.artifactTypeB }],
+  [
+    fixtures.refsAConfig.digest,
+    { mediaType: OCI_MANIFEST, content: fixtures.refsAConfig, artifactType: fixtures.artifactTypeA },
+  ],
+  [
+    fixtures.refsALayer.digest,
+    { mediaType: OCI_MANIFEST, content: fixtures.refsALayer, artifactType: fixtures.artifactTypeA },
+  ],
+  [
+    fixtures.refsIndex.digest,
+    { mediaType: OCI_INDEX, content: fixtures.refsIndex, artifactType: 'application/vnd.food.stand' },
+  ],
+  [
+    fixtures.refsBConfig.digest,
+    { mediaType: OCI_MANIFEST, content: fixtures.refsBConfig, artifactType: fixtures.artifactTypeB },
+  ],
+  [
+    fixtures.refsBLayer.digest,
+    { mediaType: OCI_MANIFEST, content: fixtures.refsBLayer, artifactType: fixtures.artifactTypeB },
+  ],
 ])
 
 for (const current of VARIANTS) {
@@ -168,7 +183,9 @@ for (const current of VARIANTS) {
 
     it(spec('GET request to existing blob with filter should yield 200'), async () => {
       const { client } = session()
-      const response = await client.send('GET', client.referrers(manifests[4]!.digest), { query: { artifactType: fixtures.artifactTypeA } })
+      const response = await client.send('GET', client.referrers(manifests[4]!.digest), {
+        query: { artifactType: fixtures.artifactTypeA },
+      })
       expectStatus(response, 200)
       expect(response.headers.get('content-type')).toBe(OCI_INDEX)
       const index = jsonOf<ImageIndex>(response)
@@ -279,7 +296,10 @@ async function populateReferences(client: ConformanceClient): Promise<void> {
   expectStatus(await client.pushBlob(fixtures.refBlobA), SUCCESS)
   expectSubject(await client.putManifest(fixtures.refsAConfig.digest, fixtures.refsAConfig), manifests[4]!.digest)
   expectSubject(await client.putManifest(fixtures.refsALayer.digest, fixtures.refsALayer), manifests[4]!.digest)
-  expectSubject(await client.putManifest(fixtures.refsIndex.digest, fixtures.refsIndex, OCI_INDEX), manifests[4]!.digest)
+  expectSubject(
+    await client.putManifest(fixtures.refsIndex.digest, fixtures.refsIndex, OCI_INDEX),
+    manifests[4]!.digest,
+  )
   expectStatus(await client.pushBlob(fixtures.configs[4]!), SUCCESS)
   expectStatus(await client.pushBlob(fixtures.layer), SUCCESS)
   expectStatus(await client.putManifest(fixtures.testTagName, manifests[4]!), SUCCESS)
@@ -287,7 +307,8 @@ async function populateReferences(client: ConformanceClient): Promise<void> {
   expectSubject(await client.putManifest(fixtures.refsBConfig.digest, fixtures.refsBConfig), manifests[4]!.digest)
   expectSubject(await client.putManifest(fixtures.refsBLayer.digest, fixtures.refsBLayer), manifests[4]!.digest)
   expectSubject(await client.putManifest(fixtures.refsCLayer.digest, fixtures.refsCLayer), manifests[3]!.digest)
-  for (const { response, subject } of pushes) expect(response.headers.get('oci-subject'), describeExchange(response)).toBe(subject)
+  for (const { response, subject } of pushes)
+    expect(response.headers.get('oci-subject'), describeExchange(response)).toBe(subject)
 }
 
 /**
@@ -301,7 +322,9 @@ function expectReferrers(descriptors: Descriptor[], digests: string[]): void {
     expect(descriptor.mediaType, descriptor.digest).toBe(expected.mediaType)
     expect(descriptor.size, descriptor.digest).toBe(expected.content.content.byteLength)
     expect(descriptor.artifactType, descriptor.digest).toBe(expected.artifactType)
-    expect(descriptor.annotations, descriptor.digest).toEqual({ [fixtures.annotationKey]: fixtures.annotationValues.get(descriptor.digest) })
+    expect(descriptor.annotations, descriptor.digest).toEqual({
+      [fixtures.annotationKey]: fixtures.annotationValues.get(descriptor.digest),
+    })
   }
 }
 

@@ -67,12 +67,15 @@ for (const current of VARIANTS) {
     })
 
     // Manifest delete
-    it(spec('DELETE request to manifest tag should return 202, unless tag deletion is disallowed (400/405)'), async () => {
-      const { client } = session()
-      const response = await client.send('DELETE', client.manifest(tagToDelete))
-      expectDelete(response, capabilities, 400, 202, 405)
-      if (response.status === 400) expect(expectSpecErrors(response)[0]!.code).toBe('UNSUPPORTED')
-    })
+    it(
+      spec('DELETE request to manifest tag should return 202, unless tag deletion is disallowed (400/405)'),
+      async () => {
+        const { client } = session()
+        const response = await client.send('DELETE', client.manifest(tagToDelete))
+        expectDelete(response, capabilities, 400, 202, 405)
+        if (response.status === 400) expect(expectSpecErrors(response)[0]!.code).toBe('UNSUPPORTED')
+      },
+    )
 
     it(spec('DELETE request to manifest (digest) should yield 202 response unless already deleted'), async () => {
       const { client } = session()

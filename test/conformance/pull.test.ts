@@ -24,7 +24,13 @@ const VARIANTS: Variant[] = [
   variant('blobs deleted before manifests', { config: { deleteManifestBeforeBlobs: false } }),
   variant('deletes disabled in the registry', { registry: { deletes: false } }),
   variant('content preloaded (tag and digests given, no setup)', {
-    config: { preloaded: { tag: 'preloaded', manifestDigest: fixtures.manifests[0]!.digest, blobDigest: fixtures.configs[0]!.digest } },
+    config: {
+      preloaded: {
+        tag: 'preloaded',
+        manifestDigest: fixtures.manifests[0]!.digest,
+        blobDigest: fixtures.configs[0]!.digest,
+      },
+    },
   }),
   variant('profile distribution-2.8: fails exactly the specs distribution 2.8 fails', {
     registry: { profile: 'distribution-2.8' },
@@ -41,7 +47,9 @@ for (const current of VARIANTS) {
     const runSetup = config.preloaded === undefined
     // The digests every spec reads; given ones replace those of the suite's own content.
     const configDigests = fixtures.configs.slice(0, 2).map((blob) => config.preloaded?.blobDigest ?? blob.digest)
-    const manifestDigests = fixtures.manifests.slice(0, 2).map((manifest) => config.preloaded?.manifestDigest ?? manifest.digest)
+    const manifestDigests = fixtures.manifests
+      .slice(0, 2)
+      .map((manifest) => config.preloaded?.manifestDigest ?? manifest.digest)
     let tag = ''
 
     if (config.preloaded) {
@@ -117,7 +125,9 @@ for (const current of VARIANTS) {
     for (const index of [0, 1]) {
       it(spec(`HEAD request to manifest[${index}] path (digest) should yield 200 response`), async () => {
         const { client } = session()
-        const response = await client.send('HEAD', client.manifest(manifestDigests[index]!), { headers: { accept: OCI_MANIFEST } })
+        const response = await client.send('HEAD', client.manifest(manifestDigests[index]!), {
+          headers: { accept: OCI_MANIFEST },
+        })
         expectStatus(response, 200)
         expectDigestHeaderIfPresent(response, manifestDigests[index]!)
       })
@@ -141,7 +151,9 @@ for (const current of VARIANTS) {
     for (const index of [0, 1]) {
       it(spec(`GET request to manifest[${index}] path (digest) should yield 200 response`), async () => {
         const { client } = session()
-        const response = await client.send('GET', client.manifest(manifestDigests[index]!), { headers: { accept: OCI_MANIFEST } })
+        const response = await client.send('GET', client.manifest(manifestDigests[index]!), {
+          headers: { accept: OCI_MANIFEST },
+        })
         expectStatus(response, 200)
         expectManifestBody(response, runSetup ? index : 0)
       })
@@ -159,7 +171,9 @@ for (const current of VARIANTS) {
     it(spec('400 response body should contain OCI-conforming JSON message'), async () => {
       const { client } = session()
       // Upstream also sends a manifest body with this GET; fetch cannot, and a GET body has no meaning.
-      const response = await client.send('GET', client.manifest('sha256:totallywrong'), { headers: { 'content-type': OCI_MANIFEST } })
+      const response = await client.send('GET', client.manifest('sha256:totallywrong'), {
+        headers: { 'content-type': OCI_MANIFEST },
+      })
       expectStatus(response, 400, 404)
       if (response.status === 400) expectSpecErrors(response)
     })

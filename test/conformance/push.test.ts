@@ -52,7 +52,12 @@ for (const current of VARIANTS) {
     let lastResponse: Exchange | undefined
     let prevResponse: Exchange | undefined
     let chunked = chunkedBlob(42)
-    const pushed = { configTypeArtifact: false, artifactTypeArtifact: false, emptyLayerManifest: false, emptyJsonBlob: false }
+    const pushed = {
+      configTypeArtifact: false,
+      artifactTypeArtifact: false,
+      emptyLayerManifest: false,
+      emptyJsonBlob: false,
+    }
 
     const last = (): Exchange => {
       expect(lastResponse, 'the spec depends on the previous one, which did not get an answer').toBeDefined()
@@ -235,7 +240,9 @@ for (const current of VARIANTS) {
     // Cross-Repository Blob Mount
     it(spec('Cross-mounting of a blob without the from argument should yield session id'), async () => {
       const { client } = session()
-      const response = await client.send('POST', client.uploads(config.crossmountNamespace), { query: { mount: fixtures.dummyDigest } })
+      const response = await client.send('POST', client.uploads(config.crossmountNamespace), {
+        query: { mount: fixtures.dummyDigest },
+      })
       expectStatus(response, 202)
       expect(response.headers.get('location') ?? '').not.toBe('')
     })
@@ -260,20 +267,39 @@ for (const current of VARIANTS) {
 
     it(spec('Cross-mounting of nonexistent blob should yield session id'), (context) => {
       if (last().status !== 202) context.skip('the mount succeeded')
-      expect(relativeLocation(last()).startsWith(`/v2/${config.crossmountNamespace}/blobs/uploads/`), relativeLocation(last())).toBe(true)
+      expect(
+        relativeLocation(last()).startsWith(`/v2/${config.crossmountNamespace}/blobs/uploads/`),
+        relativeLocation(last()),
+      ).toBe(true)
     })
 
-    it.runIf(config.automaticCrossmount === true)(spec('Cross-mounting without from, and automatic content discovery enabled should return a 201'), async (context) => {
-      if (last().status !== 201) context.skip('the mount with from did not succeed')
-      const { client } = session()
-      expectStatus(await client.send('POST', client.uploads(config.crossmountNamespace), { query: { mount: fixtures.blobA.digest } }), 201)
-    })
+    it.runIf(config.automaticCrossmount === true)(
+      spec('Cross-mounting without from, and automatic content discovery enabled should return a 201'),
+      async (context) => {
+        if (last().status !== 201) context.skip('the mount with from did not succeed')
+        const { client } = session()
+        expectStatus(
+          await client.send('POST', client.uploads(config.crossmountNamespace), {
+            query: { mount: fixtures.blobA.digest },
+          }),
+          201,
+        )
+      },
+    )
 
-    it.runIf(config.automaticCrossmount === false)(spec('Cross-mounting without from, and automatic content discovery disabled should return a 202'), async (context) => {
-      if (last().status !== 201) context.skip('the mount with from did not succeed')
-      const { client } = session()
-      expectStatus(await client.send('POST', client.uploads(config.crossmountNamespace), { query: { mount: fixtures.blobA.digest } }), 202)
-    })
+    it.runIf(config.automaticCrossmount === false)(
+      spec('Cross-mounting without from, and automatic content discovery disabled should return a 202'),
+      async (context) => {
+        if (last().status !== 201) context.skip('the mount with from did not succeed')
+        const { client } = session()
+        expectStatus(
+          await client.send('POST', client.uploads(config.crossmountNamespace), {
+            query: { mount: fixtures.blobA.digest },
+          }),
+          202,
+        )
+      },
+    )
 
     // Manifest Upload
     it(spec('GET nonexistent manifest should return 404'), async () => {
@@ -290,28 +316,36 @@ for (const current of VARIANTS) {
       }
     })
 
-    it.skipIf(config.skipEmptyLayerPushTest)(spec('Registry should accept a manifest upload with no layers'), async () => {
-      const response = await session().client.putManifest(fixtures.emptyLayerTestTag, fixtures.emptyLayerManifest)
-      // Upstream only warns when refused; a registry that claims support must accept it.
-      if (capabilities.emptyLayerManifest) expectStatus(response, 201)
-      if (response.status === 201) {
-        expect(response.headers.get('location') ?? '').not.toBe('')
-        pushed.emptyLayerManifest = true
-      }
-    })
+    it.skipIf(config.skipEmptyLayerPushTest)(
+      spec('Registry should accept a manifest upload with no layers'),
+      async () => {
+        const response = await session().client.putManifest(fixtures.emptyLayerTestTag, fixtures.emptyLayerManifest)
+        // Upstream only warns when refused; a registry that claims support must accept it.
+        if (capabilities.emptyLayerManifest) expectStatus(response, 201)
+        if (response.status === 201) {
+          expect(response.headers.get('location') ?? '').not.toBe('')
+          pushed.emptyLayerManifest = true
+        }
+      },
+    )
 
     it(spec('GET request to manifest URL (digest) should yield 200 response'), async () => {
       const { client } = session()
-      const response = await client.send('GET', client.manifest(manifests[1]!.digest), { headers: { accept: OCI_MANIFEST } })
+      const response = await client.send('GET', client.manifest(manifests[1]!.digest), {
+        headers: { accept: OCI_MANIFEST },
+      })
       expectStatus(response, 200)
       expect(new TextDecoder().decode(response.body)).toBe(new TextDecoder().decode(manifests[1]!.content))
     })
 
-    it(spec('Registry should accept a manifest upload with custom config/mediaType (as artifact type) [OCI-Image v1.1]'), async () => {
-      const artifact = fixtures.configTypeArtifact
-      expectStatus(await session().client.putManifest(artifact.digest, artifact), SUCCESS)
-      pushed.configTypeArtifact = true
-    })
+    it(
+      spec('Registry should accept a manifest upload with custom config/mediaType (as artifact type) [OCI-Image v1.1]'),
+      async () => {
+        const artifact = fixtures.configTypeArtifact
+        expectStatus(await session().client.putManifest(artifact.digest, artifact), SUCCESS)
+        pushed.configTypeArtifact = true
+      },
+    )
 
     it(spec('Registry should accept a manifest upload with custom artifactType [OCI-Image v1.1]'), async () => {
       const artifact = fixtures.artifactTypeArtifact

@@ -120,7 +120,12 @@ export interface Variant {
 /** The suite configured for a registry with cross-mount, automatic cross-mount, deletes and referrers. */
 export function variant(
   label: string,
-  overrides: { registry?: FakeRegistryOptions; config?: Partial<ConformanceConfig>; capabilities?: Partial<Capabilities>; expectedFailures?: ReadonlySet<string> } = {},
+  overrides: {
+    registry?: FakeRegistryOptions
+    config?: Partial<ConformanceConfig>
+    capabilities?: Partial<Capabilities>
+    expectedFailures?: ReadonlySet<string>
+  } = {},
 ): Variant {
   const registry: FakeRegistryOptions = { transport: 'http', host: '127.0.0.1', ...overrides.registry }
   return {
@@ -181,12 +186,26 @@ export const DISTRIBUTION_28_FAILURES: ReadonlySet<string> = new Set([
  * The same workflow against a registry that asks for credentials: Basic over http, and the
  * Bearer token flow over TLS (the client trusts the registry's CA).
  */
-export function authVariants(overrides: { registry?: FakeRegistryOptions; config?: Partial<ConformanceConfig>; capabilities?: Partial<Capabilities> } = {}): Variant[] {
+export function authVariants(
+  overrides: {
+    registry?: FakeRegistryOptions
+    config?: Partial<ConformanceConfig>
+    capabilities?: Partial<Capabilities>
+  } = {},
+): Variant[] {
   const users = { conformance: 'conformance-secret' }
   const config = { ...overrides.config, username: 'conformance', password: 'conformance-secret' }
   return [
-    variant('basic auth', { ...overrides, registry: { ...overrides.registry, auth: { scheme: 'basic', users } }, config }),
-    variant('bearer tokens over TLS', { ...overrides, registry: { ...overrides.registry, auth: { scheme: 'bearer', users }, tls: true }, config }),
+    variant('basic auth', {
+      ...overrides,
+      registry: { ...overrides.registry, auth: { scheme: 'basic', users } },
+      config,
+    }),
+    variant('bearer tokens over TLS', {
+      ...overrides,
+      registry: { ...overrides.registry, auth: { scheme: 'bearer', users }, tls: true },
+      config,
+    }),
   ]
 }
 
@@ -222,7 +241,11 @@ function base64(bytes: Uint8Array): string {
  * A descriptor as the suite writes it. Every descriptor carries `newUnspecifiedField` (null when
  * unset), a field no spec defines: a registry must store and serve it untouched.
  */
-function descriptor(mediaType: string, target: TestContent, extra: { data?: Uint8Array; unspecified?: Uint8Array } = {}): Record<string, unknown> {
+function descriptor(
+  mediaType: string,
+  target: TestContent,
+  extra: { data?: Uint8Array; unspecified?: Uint8Array } = {},
+): Record<string, unknown> {
   const result: Record<string, unknown> = { mediaType, digest: target.digest, size: target.content.byteLength }
   if (extra.data) result.data = base64(extra.data)
   result.newUnspecifiedField = extra.unspecified ? base64(extra.unspecified) : null
@@ -269,10 +292,17 @@ const SEED = 0x0c1
 function buildFixtures() {
   // One config per workflow (index 4 is the discovery subject's): the author makes each unique.
   const configs = [0, 1, 2, 3, 4].map((index) =>
-    json({ author: `conformance-${SEED}-${index}`, architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+    json({
+      author: `conformance-${SEED}-${index}`,
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+    }),
   )
   // Any gzip stream will do as a layer: registries must not look inside.
-  const layer = contentOf(new Uint8Array(gzipSync(Buffer.from('you bothered to find out what was in here. Congratulations!\n'))))
+  const layer = contentOf(
+    new Uint8Array(gzipSync(Buffer.from('you bothered to find out what was in here. Congratulations!\n'))),
+  )
   const layerDescriptor = descriptor(OCI_LAYER, layer)
   const hello = new TextEncoder().encode('hello world')
   const manifests = configs.map((config) =>
@@ -300,7 +330,12 @@ function buildFixtures() {
   const annotationKey = 'org.opencontainers.conformance.test'
 
   // Push workflow: OCI image-spec v1.1 artifacts without a subject.
-  const configTypeArtifact = json({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: descriptor(artifactTypeA, refBlobA), layers: [emptyJsonDescriptor] })
+  const configTypeArtifact = json({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: descriptor(artifactTypeA, refBlobA),
+    layers: [emptyJsonDescriptor],
+  })
   const artifactTypeArtifact = json({
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
@@ -335,13 +370,45 @@ function buildFixtures() {
   // Content discovery: five referrers of manifests[4], and one of the never-pushed manifests[3].
   const subject = descriptor(OCI_MANIFEST, manifests[4]!)
   const referrer = (fields: Record<string, unknown>, annotation: string | undefined): TestContent =>
-    json({ schemaVersion: 2, mediaType: OCI_MANIFEST, ...fields, ...(annotation === undefined ? {} : { annotations: { [annotationKey]: annotation } }) })
-  const refsAConfig = referrer({ config: descriptor(artifactTypeA, refBlobA), subject, layers: [emptyJsonDescriptor] }, 'test config a')
-  const refsBConfig = referrer({ config: descriptor(artifactTypeB, refBlobB), subject, layers: [emptyJsonDescriptor] }, 'test config b')
-  const refsALayer = referrer({ artifactType: artifactTypeA, config: emptyJsonDescriptor, subject, layers: [descriptor(artifactTypeA, refBlobA)] }, 'test layer a')
-  const refsBLayer = referrer({ artifactType: artifactTypeB, config: emptyJsonDescriptor, subject, layers: [descriptor(artifactTypeB, refBlobB)] }, 'test layer b')
+    json({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      ...fields,
+      ...(annotation === undefined ? {} : { annotations: { [annotationKey]: annotation } }),
+    })
+  const refsAConfig = referrer(
+    { config: descriptor(artifactTypeA, refBlobA), subject, layers: [emptyJsonDescriptor] },
+    'test config a',
+  )
+  const refsBConfig = referrer(
+    { config: descriptor(artifactTypeB, refBlobB), subject, layers: [emptyJsonDescriptor] },
+    'test config b',
+  )
+  const refsALayer = referrer(
+    {
+      artifactType: artifactTypeA,
+      config: emptyJsonDescriptor,
+      subject,
+      layers: [descriptor(artifactTypeA, refBlobA)],
+    },
+    'test layer a',
+  )
+  const refsBLayer = referrer(
+    {
+      artifactType: artifactTypeB,
+      config: emptyJsonDescriptor,
+      subject,
+      layers: [descriptor(artifactTypeB, refBlobB)],
+    },
+    'test layer b',
+  )
   const refsCLayer = referrer(
-    { artifactType: artifactTypeB, config: emptyJsonDescriptor, subject: descriptor(OCI_MANIFEST, manifests[3]!), layers: [descriptor(artifactTypeB, refBlobB)] },
+    {
+      artifactType: artifactTypeB,
+      config: emptyJsonDescriptor,
+      subject: descriptor(OCI_MANIFEST, manifests[3]!),
+      layers: [descriptor(artifactTypeB, refBlobB)],
+    },
     undefined,
   )
   const refsIndex = json({
@@ -481,8 +548,20 @@ export class ConformanceClient {
     const body = options.body as Uint8Array<ArrayBuffer> | undefined
     let response = await this.#fetch(url, { method, headers: options.headers, body, redirect: 'manual' })
     const authorization = response.status === 401 ? await this.#answer(response) : undefined
-    if (authorization) response = await this.#fetch(url, { method, headers: { ...options.headers, authorization }, body, redirect: 'manual' })
-    return { method, url: url.pathname + url.search, status: response.status, headers: response.headers, body: new Uint8Array(await response.arrayBuffer()) }
+    if (authorization)
+      response = await this.#fetch(url, {
+        method,
+        headers: { ...options.headers, authorization },
+        body,
+        redirect: 'manual',
+      })
+    return {
+      method,
+      url: url.pathname + url.search,
+      status: response.status,
+      headers: response.headers,
+      body: new Uint8Array(await response.arrayBuffer()),
+    }
   }
 
   // Over TLS: undici's own fetch with an Agent that trusts the registry's CA (one undici for
@@ -524,7 +603,10 @@ export class ConformanceClient {
   }
 
   async putManifest(reference: string, manifest: TestContent, mediaType = OCI_MANIFEST): Promise<Exchange> {
-    return this.send('PUT', this.manifest(reference), { headers: { 'content-type': mediaType }, body: manifest.content })
+    return this.send('PUT', this.manifest(reference), {
+      headers: { 'content-type': mediaType },
+      body: manifest.content,
+    })
   }
 }
 
@@ -555,7 +637,9 @@ export type AllowedStatus = number | typeof SUCCESS
 
 /** The suite's status checks: one status, or any of a set where `SUCCESS` stands for 200-299. */
 export function expectStatus(exchange: Exchange, ...allowed: AllowedStatus[]): void {
-  const ok = allowed.some((status) => (status === SUCCESS ? exchange.status >= 200 && exchange.status < 300 : exchange.status === status))
+  const ok = allowed.some((status) =>
+    status === SUCCESS ? exchange.status >= 200 && exchange.status < 300 : exchange.status === status,
+  )
   expect(ok, `expected ${allowed.join(' or ')}: ${describeExchange(exchange)}`).toBe(true)
 }
 
@@ -606,13 +690,20 @@ export function describeWorkflow(workflow: Workflow, variant: Variant, define: (
     if (variant.expectedFailures) {
       const expected = [...variant.expectedFailures].filter((name) => name.startsWith(`${WORKFLOW_TITLES[workflow]}: `))
       afterAll(() => {
-        expect(expected.filter((name) => !ran.has(name)), 'known failures whose spec never ran').toEqual([])
+        expect(
+          expected.filter((name) => !ran.has(name)),
+          'known failures whose spec never ran',
+        ).toEqual([])
       })
     }
     beforeAll(async () => {
       const registry = await createFakeRegistry(variant.registry)
       const { username, password } = variant.config
-      session = { registry, client: new ConformanceClient(registry.url, variant.config.namespace, { username, password, ca: registry.ca }), variant }
+      session = {
+        registry,
+        client: new ConformanceClient(registry.url, variant.config.namespace, { username, password, ca: registry.ca }),
+        variant,
+      }
     })
     afterAll(async () => {
       await session?.client.close()
@@ -633,7 +724,9 @@ export function describeWorkflow(workflow: Workflow, variant: Variant, define: (
         const user = variant.config.username as string
         expect(registry.requests.filter({ user, auth: { outcome: 'granted' } }).length).toBeGreaterThan(0)
         expect(registry.requests.filter({ auth: { outcome: 'invalid' } })).toEqual([])
-        expect(registry.requests.filter({ status: 401 }).every((request) => request.auth?.outcome === 'missing')).toBe(true)
+        expect(registry.requests.filter({ status: 401 }).every((request) => request.auth?.outcome === 'missing')).toBe(
+          true,
+        )
       })
     }
   })
@@ -668,8 +761,10 @@ function outcomeChecked(name: string, body: SpecBody): SpecBody {
  * each body checked against its variant's known failures when the variant lists some.
  */
 export const it = Object.assign((name: string, body: SpecBody) => vitestIt(name, outcomeChecked(name, body)), {
-  runIf: (condition: boolean) => (name: string, body: SpecBody) => vitestIt.runIf(condition)(name, outcomeChecked(name, body)),
-  skipIf: (condition: boolean) => (name: string, body: SpecBody) => vitestIt.skipIf(condition)(name, outcomeChecked(name, body)),
+  runIf: (condition: boolean) => (name: string, body: SpecBody) =>
+    vitestIt.runIf(condition)(name, outcomeChecked(name, body)),
+  skipIf: (condition: boolean) => (name: string, body: SpecBody) =>
+    vitestIt.skipIf(condition)(name, outcomeChecked(name, body)),
 })
 
 /** Teardown of a manifest the workflow pushed: deleted, or refused with 405 where the registry does not delete. */

@@ -22,8 +22,10 @@ describe('fuzz: digests', () => {
   afterAll(() => registry.close())
 
   // Sometimes the digest the registry holds, so the "found" branch is fuzzed too.
-  const digest = (): fc.Arbitrary<string> => fc.oneof({ weight: 8, arbitrary: anyDigest }, { weight: 1, arbitrary: fc.constant('') })
-  const withStored = (): fc.Arbitrary<string> => fc.oneof({ weight: 6, arbitrary: digest() }, { weight: 1, arbitrary: fc.constant('<stored>') })
+  const digest = (): fc.Arbitrary<string> =>
+    fc.oneof({ weight: 8, arbitrary: anyDigest }, { weight: 1, arbitrary: fc.constant('') })
+  const withStored = (): fc.Arbitrary<string> =>
+    fc.oneof({ weight: 6, arbitrary: digest() }, { weight: 1, arbitrary: fc.constant('<stored>') })
 
   /**
    * The digest exactly as the route sees it after URL parsing and one percent-decoding (a
@@ -43,24 +45,29 @@ describe('fuzz: digests', () => {
 
   it('answers blob GET, HEAD and DELETE by any digest with DIGEST_INVALID, BLOB_UNKNOWN or the blob', async () => {
     await fc.assert(
-      fc.asyncProperty(withStored(), fc.constantFrom('GET', 'HEAD', 'DELETE'), fc.constantFrom('team/app', 'other/repo'), async (raw, method, repo) => {
-        const value = raw === '<stored>' ? stored : raw
-        const prefix = `/v2/${repo}/blobs/`
-        const context = { method, repo, value }
-        const answer = await expectSpecAnswer(await registry.fetch(`${prefix}${value}`, { method }), context)
-        const seen = seenSegment(prefix, value)
-        // Past this point the digest either became another route ('uploads') or no segment at all.
-        if (seen === undefined || seen === '' || seen === 'uploads') return
-        if (!isSupportedDigest(seen)) {
-          if (method !== 'HEAD') expectError(answer, 'DIGEST_INVALID', 400, context)
-          else expect(answer.status).toBe(400)
-        } else if (seen === stored && repo === 'team/app') {
-          expect(answer.status, JSON.stringify(context)).toBe(method === 'DELETE' ? 202 : 200)
-          if (method === 'GET') expect(new TextDecoder().decode(answer.body)).toBe(CONTENT)
-          if (method === 'DELETE') await pushBlob(registry, 'team/app', CONTENT)
-        } else if (method !== 'HEAD') expectError(answer, 'BLOB_UNKNOWN', 404, context)
-        else expect(answer.status).toBe(404)
-      }),
+      fc.asyncProperty(
+        withStored(),
+        fc.constantFrom('GET', 'HEAD', 'DELETE'),
+        fc.constantFrom('team/app', 'other/repo'),
+        async (raw, method, repo) => {
+          const value = raw === '<stored>' ? stored : raw
+          const prefix = `/v2/${repo}/blobs/`
+          const context = { method, repo, value }
+          const answer = await expectSpecAnswer(await registry.fetch(`${prefix}${value}`, { method }), context)
+          const seen = seenSegment(prefix, value)
+          // Past this point the digest either became another route ('uploads') or no segment at all.
+          if (seen === undefined || seen === '' || seen === 'uploads') return
+          if (!isSupportedDigest(seen)) {
+            if (method !== 'HEAD') expectError(answer, 'DIGEST_INVALID', 400, context)
+            else expect(answer.status).toBe(400)
+          } else if (seen === stored && repo === 'team/app') {
+            expect(answer.status, JSON.stringify(context)).toBe(method === 'DELETE' ? 202 : 200)
+            if (method === 'GET') expect(new TextDecoder().decode(answer.body)).toBe(CONTENT)
+            if (method === 'DELETE') await pushBlob(registry, 'team/app', CONTENT)
+          } else if (method !== 'HEAD') expectError(answer, 'BLOB_UNKNOWN', 404, context)
+          else expect(answer.status).toBe(404)
+        },
+      ),
       { numRuns: RUNS.cheap },
     )
   })
@@ -104,23 +111,30 @@ describe('fuzz: digests', () => {
     const right = sha256(body)
     const right512 = `sha512:${createHash('sha512').update(body).digest('hex')}`
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(digest(), fc.constantFrom(right, right512)), { minLength: 1, maxLength: 3 }), async (digests) => {
-        await registry.restore(seeded)
-        const query = new URLSearchParams(digests.map((d) => ['digest', d]))
-        const context = { digests }
-        const answer = await expectSpecAnswer(await registry.fetch(`/v2/fresh/repo/blobs/uploads/?${query}`, { method: 'POST', body }), context)
-        // The spec allows several ?digest=; every one must describe the bytes.
-        if (digests.every((d) => d === right || d === right512)) expect(answer.status, JSON.stringify(context)).toBe(201)
-        else expectError(answer, 'DIGEST_INVALID', 400, context)
-        // Nothing half-written: the body is visible only after a 201, and under no other digest.
-        const committed = answer.status === 201 ? (digests[0] as string) : undefined
-        for (const d of new Set([right, right512, ...digests.filter(isSupportedDigest)])) {
-          const head = await registry.fetch(`/v2/fresh/repo/blobs/${d}`, { method: 'HEAD' })
-          expect(head.status, JSON.stringify({ ...context, d })).toBe(d === committed ? 200 : 404)
-        }
-        const catalog = await registry.fetch('/v2/_catalog')
-        expect(await catalog.json()).toEqual({ repositories: committed ? ['fresh/repo', 'team/app'] : ['team/app'] })
-      }),
+      fc.asyncProperty(
+        fc.array(fc.oneof(digest(), fc.constantFrom(right, right512)), { minLength: 1, maxLength: 3 }),
+        async (digests) => {
+          await registry.restore(seeded)
+          const query = new URLSearchParams(digests.map((d) => ['digest', d]))
+          const context = { digests }
+          const answer = await expectSpecAnswer(
+            await registry.fetch(`/v2/fresh/repo/blobs/uploads/?${query}`, { method: 'POST', body }),
+            context,
+          )
+          // The spec allows several ?digest=; every one must describe the bytes.
+          if (digests.every((d) => d === right || d === right512))
+            expect(answer.status, JSON.stringify(context)).toBe(201)
+          else expectError(answer, 'DIGEST_INVALID', 400, context)
+          // Nothing half-written: the body is visible only after a 201, and under no other digest.
+          const committed = answer.status === 201 ? (digests[0] as string) : undefined
+          for (const d of new Set([right, right512, ...digests.filter(isSupportedDigest)])) {
+            const head = await registry.fetch(`/v2/fresh/repo/blobs/${d}`, { method: 'HEAD' })
+            expect(head.status, JSON.stringify({ ...context, d })).toBe(d === committed ? 200 : 404)
+          }
+          const catalog = await registry.fetch('/v2/_catalog')
+          expect(await catalog.json()).toEqual({ repositories: committed ? ['fresh/repo', 'team/app'] : ['team/app'] })
+        },
+      ),
       { numRuns: RUNS.medium },
     )
   })
@@ -135,7 +149,10 @@ describe('fuzz: digests', () => {
         expect(started.status).toBe(202)
         const location = started.headers.get('location')!
         const context = { value }
-        const put = await registry.fetch(`${location}?${new URLSearchParams({ digest: value })}`, { method: 'PUT', body })
+        const put = await registry.fetch(`${location}?${new URLSearchParams({ digest: value })}`, {
+          method: 'PUT',
+          body,
+        })
         const answer = await expectSpecAnswer(put, context)
         if (value === right) expect(answer.status).toBe(201)
         else expectError(answer, 'DIGEST_INVALID', 400, context)
@@ -148,19 +165,26 @@ describe('fuzz: digests', () => {
 
   it('mounts only a digest the source repository links; anything else opens a session', async () => {
     await fc.assert(
-      fc.asyncProperty(withStored(), fc.option(fc.constantFrom('team/app', 'other/repo', 'BAD', '', '../team/app'), { nil: undefined }), async (raw, from) => {
-        const mount = raw === '<stored>' ? stored : raw
-        const query = new URLSearchParams({ mount })
-        if (from !== undefined) query.set('from', from)
-        const context = { mount, from }
-        const answer = await expectSpecAnswer(await registry.fetch(`/v2/mounted/repo/blobs/uploads/?${query}`, { method: 'POST' }), context)
-        if (mount === stored && (from === undefined || from === 'team/app')) {
-          expect(answer.status, JSON.stringify(context)).toBe(201)
-          expect((await registry.fetch(`/v2/mounted/repo/blobs/${stored}`, { method: 'DELETE' })).status).toBe(202)
-        } else {
-          expect(answer.status, JSON.stringify(context)).toBe(202)
-        }
-      }),
+      fc.asyncProperty(
+        withStored(),
+        fc.option(fc.constantFrom('team/app', 'other/repo', 'BAD', '', '../team/app'), { nil: undefined }),
+        async (raw, from) => {
+          const mount = raw === '<stored>' ? stored : raw
+          const query = new URLSearchParams({ mount })
+          if (from !== undefined) query.set('from', from)
+          const context = { mount, from }
+          const answer = await expectSpecAnswer(
+            await registry.fetch(`/v2/mounted/repo/blobs/uploads/?${query}`, { method: 'POST' }),
+            context,
+          )
+          if (mount === stored && (from === undefined || from === 'team/app')) {
+            expect(answer.status, JSON.stringify(context)).toBe(201)
+            expect((await registry.fetch(`/v2/mounted/repo/blobs/${stored}`, { method: 'DELETE' })).status).toBe(202)
+          } else {
+            expect(answer.status, JSON.stringify(context)).toBe(202)
+          }
+        },
+      ),
       { numRuns: RUNS.cheap },
     )
   })

@@ -118,46 +118,169 @@ const latin1 = (min: number, max: number, maxLength = 12): fc.Arbitrary<string> 
 
 const method = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS') },
-  { weight: 2, arbitrary: fc.constantFrom('get', 'CONNECT', 'TRACE', 'PROPFIND', 'M-SEARCH', 'PRI', 'SOURCE', 'QUERY', '') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom('get', 'CONNECT', 'TRACE', 'PROPFIND', 'M-SEARCH', 'PRI', 'SOURCE', 'QUERY', ''),
+  },
   { weight: 1, arbitrary: fc.stringMatching(/^[A-Z]{1,10}$/) },
   { weight: 1, arbitrary: latin1(0, 0xff, 8) },
 )
 
 const target = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom('/v2/', '/v2', '/v2/team/app/tags/list', '/v2/_catalog?n=1', '/v2/team/app/blobs/uploads/', '/v2/team/app/manifests/latest') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      '/v2/',
+      '/v2',
+      '/v2/team/app/tags/list',
+      '/v2/_catalog?n=1',
+      '/v2/team/app/blobs/uploads/',
+      '/v2/team/app/manifests/latest',
+    ),
+  },
   {
     weight: 3,
-    arbitrary: fc.array(fc.constantFrom('v2', 'team', 'app', '..', '.', '%2e%2e', '%2F', '%', '%zz', 'é', '\u00ff', 'blobs', 'uploads', 'sha256:abc', '?', '#', ';', 'UPPER'), { maxLength: 6 }).map((parts) => `/${parts.join('/')}`),
+    arbitrary: fc
+      .array(
+        fc.constantFrom(
+          'v2',
+          'team',
+          'app',
+          '..',
+          '.',
+          '%2e%2e',
+          '%2F',
+          '%',
+          '%zz',
+          'é',
+          '\u00ff',
+          'blobs',
+          'uploads',
+          'sha256:abc',
+          '?',
+          '#',
+          ';',
+          'UPPER',
+        ),
+        { maxLength: 6 },
+      )
+      .map((parts) => `/${parts.join('/')}`),
   },
-  { weight: 1, arbitrary: fc.constantFrom('*', '', 'v2/', '//evil.test/v2/', 'http://evil.test/v2/', 'https://127.0.0.1/v2/', 'registry.test:443', '/v2/\u0000', '/v2/ /x', '/v2/\t') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '*',
+      '',
+      'v2/',
+      '//evil.test/v2/',
+      'http://evil.test/v2/',
+      'https://127.0.0.1/v2/',
+      'registry.test:443',
+      '/v2/\u0000',
+      '/v2/ /x',
+      '/v2/\t',
+    ),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 2000, max: 20_000 }).map((n) => `/v2/${'a'.repeat(n)}/tags/list`) },
   { weight: 1, arbitrary: latin1(0x21, 0xff, 30).map((s) => `/${s}`) },
 )
 
 const version = fc.oneof(
   { weight: 6, arbitrary: fc.constant('HTTP/1.1') },
-  { weight: 1, arbitrary: fc.constantFrom('HTTP/1.0', 'HTTP/2.0', 'HTTP/0.9', 'HTTP/1.1x', 'http/1.1', 'HTTP/1.', 'HTTP/11', '', 'HTTP/9.9', 'ICE/1.0') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'HTTP/1.0',
+      'HTTP/2.0',
+      'HTTP/0.9',
+      'HTTP/1.1x',
+      'http/1.1',
+      'HTTP/1.',
+      'HTTP/11',
+      '',
+      'HTTP/9.9',
+      'ICE/1.0',
+    ),
+  },
 )
 
 const header = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(fc.constantFrom('Host'), fc.constantFrom('127.0.0.1', 'registry.test', 'a b', 'x:99999', '[::1]:1', '', 'é', 'evil.test/path')) },
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom('Content-Length', 'content-length'), fc.constantFrom('0', '3', '10', '-1', '1.0', 'abc', '99999999999999999999', '0x10', ' 3 ', '3, 3', '3,4')) },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom('Transfer-Encoding'), fc.constantFrom('chunked', 'gzip', 'chunked, chunked', 'identity', 'gzip, chunked', 'CHUNKED', 'x')) },
+  {
+    weight: 4,
+    arbitrary: fc.tuple(
+      fc.constantFrom('Host'),
+      fc.constantFrom('127.0.0.1', 'registry.test', 'a b', 'x:99999', '[::1]:1', '', 'é', 'evil.test/path'),
+    ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.tuple(
+      fc.constantFrom('Content-Length', 'content-length'),
+      fc.constantFrom('0', '3', '10', '-1', '1.0', 'abc', '99999999999999999999', '0x10', ' 3 ', '3, 3', '3,4'),
+    ),
+  },
   {
     weight: 2,
     arbitrary: fc.tuple(
-      fc.constantFrom('Range', 'Content-Range', 'Content-Type', 'Accept', 'Authorization', 'If-None-Match', 'Expect', 'Connection', 'Upgrade'),
-      fc.constantFrom('bytes=0-1', '0-0', 'bytes=-', 'application/json', '*/*', 'Basic !!', '100-continue', 'close', 'keep-alive', 'upgrade', 'websocket', '"x"'),
+      fc.constantFrom('Transfer-Encoding'),
+      fc.constantFrom('chunked', 'gzip', 'chunked, chunked', 'identity', 'gzip, chunked', 'CHUNKED', 'x'),
     ),
   },
-  { weight: 2, arbitrary: fc.tuple(fc.oneof(fc.stringMatching(/^[A-Za-z-]{1,12}$/), latin1(0, 0xff, 8)), latin1(0, 0xff, 20)) },
-  { weight: 1, arbitrary: fc.integer({ min: 8000, max: 20_000 }).map((n) => ['X-Large', 'v'.repeat(n)] as [string, string]) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(
+      fc.constantFrom(
+        'Range',
+        'Content-Range',
+        'Content-Type',
+        'Accept',
+        'Authorization',
+        'If-None-Match',
+        'Expect',
+        'Connection',
+        'Upgrade',
+      ),
+      fc.constantFrom(
+        'bytes=0-1',
+        '0-0',
+        'bytes=-',
+        'application/json',
+        '*/*',
+        'Basic !!',
+        '100-continue',
+        'close',
+        'keep-alive',
+        'upgrade',
+        'websocket',
+        '"x"',
+      ),
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(fc.oneof(fc.stringMatching(/^[A-Za-z-]{1,12}$/), latin1(0, 0xff, 8)), latin1(0, 0xff, 20)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 8000, max: 20_000 }).map((n) => ['X-Large', 'v'.repeat(n)] as [string, string]),
+  },
 )
 
-const lineEnding = fc.oneof({ weight: 8, arbitrary: fc.constant('\r\n') }, { weight: 1, arbitrary: fc.constantFrom('\n', '\r', '\r\n ', '\n\r') })
+const lineEnding = fc.oneof(
+  { weight: 8, arbitrary: fc.constant('\r\n') },
+  { weight: 1, arbitrary: fc.constantFrom('\n', '\r', '\r\n ', '\n\r') },
+)
 
 const chunkedBody = fc.oneof(
-  fc.constantFrom('0\r\n\r\n', '3\r\nabc\r\n0\r\n\r\n', 'zz\r\n', '3\r\nab', 'ffffffffffffffff\r\n', '3;ext=1\r\nabc\r\n0\r\n\r\n', '-1\r\n\r\n'),
+  fc.constantFrom(
+    '0\r\n\r\n',
+    '3\r\nabc\r\n0\r\n\r\n',
+    'zz\r\n',
+    '3\r\nab',
+    'ffffffffffffffff\r\n',
+    '3;ext=1\r\nabc\r\n0\r\n\r\n',
+    '-1\r\n\r\n',
+  ),
   latin1(0, 0xff, 40),
 )
 
@@ -183,7 +306,10 @@ type Framing = 'none' | 'length' | 'chunked' | 'raw'
 const rawRequest = fc
   .record({
     method,
-    space: fc.oneof({ weight: 8, arbitrary: fc.constant(' ') }, { weight: 1, arbitrary: fc.constantFrom('  ', '\t', '') }),
+    space: fc.oneof(
+      { weight: 8, arbitrary: fc.constant(' ') },
+      { weight: 1, arbitrary: fc.constantFrom('  ', '\t', '') },
+    ),
     target,
     version,
     headers: fc.array(header, { maxLength: 4 }),
@@ -205,7 +331,10 @@ const rawRequest = fc
       all.push(['Transfer-Encoding', 'chunked'])
       body = payload.length > 0 ? `${payload.length.toString(16)}\r\n${payload}\r\n0\r\n\r\n` : '0\r\n\r\n'
     } else if (framing === 'raw') body = `${payload}${chunked}`
-    const head = [`${method}${space}${target}${space}${version}`, ...all.map(([name, value]) => `${name}: ${value}`)].join(eol)
+    const head = [
+      `${method}${space}${target}${space}${version}`,
+      ...all.map(([name, value]) => `${name}: ${value}`),
+    ].join(eol)
     return new RawRequest(method, `${head}${eol}${eol}${body}`)
   })
 

@@ -18,9 +18,23 @@ const MANIFEST_TYPES = [
 
 const contentType = fc.oneof(
   fc.constantFrom(...MANIFEST_TYPES),
-  fc.tuple(fc.constantFrom(...MANIFEST_TYPES), fc.constantFrom('; charset=utf-8', ';charset=latin1', '; q=0.5', ';', '; a="b;c"', '; =x', ', text/plain')).map(([t, p]) => `${t}${p}`),
+  fc
+    .tuple(
+      fc.constantFrom(...MANIFEST_TYPES),
+      fc.constantFrom('; charset=utf-8', ';charset=latin1', '; q=0.5', ';', '; a="b;c"', '; =x', ', text/plain'),
+    )
+    .map(([t, p]) => `${t}${p}`),
   fc.constantFrom(...MANIFEST_TYPES).map((t) => t.toUpperCase()),
-  fc.constantFrom('application/json', 'text/plain', 'application/octet-stream', '*/*', 'application/', '/json', 'application', ''),
+  fc.constantFrom(
+    'application/json',
+    'text/plain',
+    'application/octet-stream',
+    '*/*',
+    'application/',
+    '/json',
+    'application',
+    '',
+  ),
   printable,
 )
 
@@ -37,7 +51,11 @@ function descriptor(seeded: Seeded): fc.Arbitrary<unknown> {
     {
       weight: 2,
       arbitrary: fc.record(
-        { mediaType: fc.oneof(fc.string(), fc.constantFrom(...MANIFEST_TYPES), fc.anything()), digest: fc.oneof(anyDigest, fc.anything()), size: fc.oneof(fc.integer(), fc.double(), fc.anything()) },
+        {
+          mediaType: fc.oneof(fc.string(), fc.constantFrom(...MANIFEST_TYPES), fc.anything()),
+          digest: fc.oneof(anyDigest, fc.anything()),
+          size: fc.oneof(fc.integer(), fc.double(), fc.anything()),
+        },
         { requiredKeys: [] },
       ),
     },
@@ -57,7 +75,8 @@ class Push {
 
   [fc.toStringMethod](): string {
     const text = new TextDecoder().decode(this.body)
-    const preview = text.length > 400 ? `${text.slice(0, 300)}…(${this.body.byteLength} bytes)…${text.slice(-60)}` : text
+    const preview =
+      text.length > 400 ? `${text.slice(0, 300)}…(${this.body.byteLength} bytes)…${text.slice(-60)}` : text
     return `Push(${JSON.stringify(this.contentType)}, ${JSON.stringify(preview)})`
   }
 }
@@ -68,7 +87,8 @@ function deep(depth: number, kind: 'array' | 'object'): string {
 }
 
 function manifestBody(seeded: Seeded): fc.Arbitrary<Uint8Array<ArrayBuffer>> {
-  const text = (value: fc.Arbitrary<unknown>): fc.Arbitrary<Uint8Array<ArrayBuffer>> => value.map((v) => new TextEncoder().encode(JSON.stringify(v) ?? 'undefined'))
+  const text = (value: fc.Arbitrary<unknown>): fc.Arbitrary<Uint8Array<ArrayBuffer>> =>
+    value.map((v) => new TextEncoder().encode(JSON.stringify(v) ?? 'undefined'))
   const shaped = fc.record(
     {
       schemaVersion: fc.oneof(fc.constantFrom(1, 2, 3, '2', 2.0000001, -2, null), fc.anything()),
@@ -76,7 +96,10 @@ function manifestBody(seeded: Seeded): fc.Arbitrary<Uint8Array<ArrayBuffer>> {
       artifactType: fc.oneof(fc.string(), fc.anything()),
       config: descriptor(seeded),
       layers: fc.oneof(fc.array(descriptor(seeded), { maxLength: 3 }), fc.anything()),
-      manifests: fc.oneof(fc.array(fc.oneof(descriptor(seeded), fc.record({ platform: fc.anything() })), { maxLength: 3 }), fc.anything()),
+      manifests: fc.oneof(
+        fc.array(fc.oneof(descriptor(seeded), fc.record({ platform: fc.anything() })), { maxLength: 3 }),
+        fc.anything(),
+      ),
       subject: descriptor(seeded),
       annotations: fc.oneof(fc.dictionary(fc.string(), fc.string()), fc.anything()),
       fsLayers: fc.anything(),
@@ -84,27 +107,46 @@ function manifestBody(seeded: Seeded): fc.Arbitrary<Uint8Array<ArrayBuffer>> {
     },
     { requiredKeys: [] },
   )
-  const nestedField = fc.tuple(fc.constantFrom('layers', 'manifests', 'config', 'subject', 'annotations', 'mediaType'), fc.constantFrom<'array' | 'object'>('array', 'object')).map(
-    ([field, kind]) => new TextEncoder().encode(`{"schemaVersion":2,"mediaType":"${MediaTypes.OM}","${field}":${deep(10_000, kind)}}`),
-  )
+  const nestedField = fc
+    .tuple(
+      fc.constantFrom('layers', 'manifests', 'config', 'subject', 'annotations', 'mediaType'),
+      fc.constantFrom<'array' | 'object'>('array', 'object'),
+    )
+    .map(([field, kind]) =>
+      new TextEncoder().encode(`{"schemaVersion":2,"mediaType":"${MediaTypes.OM}","${field}":${deep(10_000, kind)}}`),
+    )
   // The last size is above the default 4 MiB cap: 413, or 400 in gitlab-legacy.
-  const huge = fc.tuple(fc.constantFrom('mediaType', 'artifactType', 'x'), fc.constantFrom(100_000, 1_000_000, 4_200_000)).map(
-    ([field, size]) => new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.OM, [field]: 'x'.repeat(size) })),
-  )
+  const huge = fc
+    .tuple(fc.constantFrom('mediaType', 'artifactType', 'x'), fc.constantFrom(100_000, 1_000_000, 4_200_000))
+    .map(([field, size]) =>
+      new TextEncoder().encode(
+        JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.OM, [field]: 'x'.repeat(size) }),
+      ),
+    )
   return fc.oneof(
     { weight: 4, arbitrary: text(shaped) },
     { weight: 2, arbitrary: text(fc.jsonValue()) },
     { weight: 1, arbitrary: text(fc.anything()) },
-    { weight: 1, arbitrary: fc.constantFrom('array', 'object').map((kind) => new TextEncoder().encode(deep(10_000, kind))) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('array', 'object').map((kind) => new TextEncoder().encode(deep(10_000, kind))),
+    },
     { weight: 1, arbitrary: nestedField },
     { weight: 1, arbitrary: huge },
     // Invalid UTF-8 inside and around JSON: lone continuation bytes, overlong forms, surrogates.
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => new Uint8Array(b)) },
     {
       weight: 1,
-      arbitrary: fc.constantFrom([0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xff, 0xfe], [0xef, 0xbb, 0xbf]).map(
-        (junk) => new Uint8Array([...new TextEncoder().encode(`{"schemaVersion":2,"mediaType":"${MediaTypes.OM}","x":"`), ...junk, ...new TextEncoder().encode('"}')]),
-      ),
+      arbitrary: fc
+        .constantFrom([0x80], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xff, 0xfe], [0xef, 0xbb, 0xbf])
+        .map(
+          (junk) =>
+            new Uint8Array([
+              ...new TextEncoder().encode(`{"schemaVersion":2,"mediaType":"${MediaTypes.OM}","x":"`),
+              ...junk,
+              ...new TextEncoder().encode('"}'),
+            ]),
+        ),
     },
   )
 }
@@ -113,7 +155,25 @@ const DEEP_MARK = 'deeply-nested-array:'
 
 /** A JSON value of a type a field should not have, or deeply nested, or huge. */
 const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, true, 0, -1, 1.5, 2 ** 53, '', 'x', [], {}, [[]], { digest: 1 }, '\u0000', 'a\nb', ' x ', 'sha256:é', '😀'),
+  fc.constantFrom(
+    null,
+    true,
+    0,
+    -1,
+    1.5,
+    2 ** 53,
+    '',
+    'x',
+    [],
+    {},
+    [[]],
+    { digest: 1 },
+    '\u0000',
+    'a\nb',
+    ' x ',
+    'sha256:é',
+    '😀',
+  ),
   fc.jsonValue({ maxDepth: 3 }),
   // A placeholder: JSON.stringify would itself overflow the stack on 10k levels, so the nesting is spliced into the text.
   fc.constantFrom(200, 10_000).map((depth) => `${DEEP_MARK}${depth}`),
@@ -167,28 +227,70 @@ function mutate(document: Json, path: readonly (string | number)[], value: unkno
 }
 
 /** Valid documents of every kind the registry knows, each then broken in 0 to 3 places. */
-function mutatedManifest(seeded: Seeded, child: Descriptor): fc.Arbitrary<{ body: Uint8Array<ArrayBuffer>; mediaType: string }> {
+function mutatedManifest(
+  seeded: Seeded,
+  child: Descriptor,
+): fc.Arbitrary<{ body: Uint8Array<ArrayBuffer>; mediaType: string }> {
   const subject = { mediaType: MediaTypes.OM, digest: child.digest, size: child.size }
   const bases: Array<{ mediaType: string; document: Json }> = [
-    { mediaType: MediaTypes.OM, document: { schemaVersion: 2, mediaType: MediaTypes.OM, config: seeded.config, layers: [seeded.layer] } },
-    { mediaType: MediaTypes.S2, document: { schemaVersion: 2, mediaType: MediaTypes.S2, config: seeded.config, layers: [seeded.layer] } },
-    { mediaType: MediaTypes.OI, document: { schemaVersion: 2, mediaType: MediaTypes.OI, manifests: [{ ...child, platform: { os: 'linux', architecture: 'amd64' } }] } },
-    { mediaType: MediaTypes.DL, document: { schemaVersion: 2, mediaType: MediaTypes.DL, manifests: [{ ...child, mediaType: MediaTypes.S2 }] } },
     {
       mediaType: MediaTypes.OM,
-      document: { schemaVersion: 2, mediaType: MediaTypes.OM, artifactType: 'application/x.fuzz', config: { ...seeded.config, mediaType: MediaTypes.EMPTY }, layers: [seeded.layer], subject, annotations: { a: 'b' } },
+      document: { schemaVersion: 2, mediaType: MediaTypes.OM, config: seeded.config, layers: [seeded.layer] },
     },
-    { mediaType: MediaTypes.OI, document: { schemaVersion: 2, mediaType: MediaTypes.OI, manifests: [], subject, artifactType: 'application/x.fuzz' } },
+    {
+      mediaType: MediaTypes.S2,
+      document: { schemaVersion: 2, mediaType: MediaTypes.S2, config: seeded.config, layers: [seeded.layer] },
+    },
+    {
+      mediaType: MediaTypes.OI,
+      document: {
+        schemaVersion: 2,
+        mediaType: MediaTypes.OI,
+        manifests: [{ ...child, platform: { os: 'linux', architecture: 'amd64' } }],
+      },
+    },
+    {
+      mediaType: MediaTypes.DL,
+      document: { schemaVersion: 2, mediaType: MediaTypes.DL, manifests: [{ ...child, mediaType: MediaTypes.S2 }] },
+    },
+    {
+      mediaType: MediaTypes.OM,
+      document: {
+        schemaVersion: 2,
+        mediaType: MediaTypes.OM,
+        artifactType: 'application/x.fuzz',
+        config: { ...seeded.config, mediaType: MediaTypes.EMPTY },
+        layers: [seeded.layer],
+        subject,
+        annotations: { a: 'b' },
+      },
+    },
+    {
+      mediaType: MediaTypes.OI,
+      document: {
+        schemaVersion: 2,
+        mediaType: MediaTypes.OI,
+        manifests: [],
+        subject,
+        artifactType: 'application/x.fuzz',
+      },
+    },
   ]
   const mutation = fc.tuple(fc.constantFrom(...FIELD_PATHS), wrongValue, fc.boolean())
-  return fc.tuple(fc.constantFrom(...bases), fc.array(mutation, { maxLength: 3 }), fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: contentType })).map(
-    ([base, mutations, type]) => {
+  return fc
+    .tuple(
+      fc.constantFrom(...bases),
+      fc.array(mutation, { maxLength: 3 }),
+      fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: contentType }),
+    )
+    .map(([base, mutations, type]) => {
       const document = structuredClone(base.document)
       for (const [path, value, remove] of mutations) mutate(document, path, value, remove)
-      const text = JSON.stringify(document).replace(new RegExp(`"${DEEP_MARK}(\\d+)"`, 'g'), (_, depth: string) => deep(Number(depth), 'array'))
+      const text = JSON.stringify(document).replace(new RegExp(`"${DEEP_MARK}(\\d+)"`, 'g'), (_, depth: string) =>
+        deep(Number(depth), 'array'),
+      )
       return { body: new TextEncoder().encode(text), mediaType: type ?? base.mediaType }
-    },
-  )
+    })
 }
 
 const VARIANTS = MODES.flatMap((mode) => [
@@ -208,8 +310,17 @@ describe.each(VARIANTS)('fuzz: manifest bodies in $mode mode $options', ({ mode,
     const layer = await pushBlob(registry, 'team/app', 'layer', MediaTypes.OCI_LAYER)
     seeded = { config, layer }
     // An index child every mode stores: a Docker schema 2 image.
-    const image = JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.S2, config: { ...config, mediaType: MediaTypes.DOCKER_CONFIG }, layers: [{ ...layer, mediaType: MediaTypes.DOCKER_LAYER }] })
-    const pushed = await registry.fetch('/v2/team/app/manifests/child', { method: 'PUT', headers: { 'content-type': MediaTypes.S2 }, body: new TextEncoder().encode(image) })
+    const image = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaTypes.S2,
+      config: { ...config, mediaType: MediaTypes.DOCKER_CONFIG },
+      layers: [{ ...layer, mediaType: MediaTypes.DOCKER_LAYER }],
+    })
+    const pushed = await registry.fetch('/v2/team/app/manifests/child', {
+      method: 'PUT',
+      headers: { 'content-type': MediaTypes.S2 },
+      body: new TextEncoder().encode(image),
+    })
     expect(pushed.status).toBe(201)
     child = { mediaType: MediaTypes.S2, digest: sha256(image), size: Buffer.byteLength(image) }
     snapshot = await registry.snapshot()
@@ -220,7 +331,9 @@ describe.each(VARIANTS)('fuzz: manifest bodies in $mode mode $options', ({ mode,
     // Built once the seeded descriptors exist.
     const push = fc.constant(null).chain(() =>
       fc.oneof(
-        fc.tuple(manifestBody(seeded), fc.option(contentType, { nil: undefined })).map(([body, type]) => new Push(body, type)),
+        fc
+          .tuple(manifestBody(seeded), fc.option(contentType, { nil: undefined }))
+          .map(([body, type]) => new Push(body, type)),
         mutatedManifest(seeded, child).map(({ body, mediaType }) => new Push(body, mediaType)),
       ),
     )
@@ -230,8 +343,19 @@ describe.each(VARIANTS)('fuzz: manifest bodies in $mode mode $options', ({ mode,
         const digest = sha256(body)
         const headers: Record<string, string> = {}
         if (type !== undefined) headers['content-type'] = type
-        const context = { mode, options, type, byDigest, body: new TextDecoder().decode(body.subarray(0, 300)), size: body.byteLength }
-        const put = await registry.fetch(`/v2/team/app/manifests/${byDigest ? digest : 'fuzzed'}`, { method: 'PUT', headers, body })
+        const context = {
+          mode,
+          options,
+          type,
+          byDigest,
+          body: new TextDecoder().decode(body.subarray(0, 300)),
+          size: body.byteLength,
+        }
+        const put = await registry.fetch(`/v2/team/app/manifests/${byDigest ? digest : 'fuzzed'}`, {
+          method: 'PUT',
+          headers,
+          body,
+        })
         const answer = await expectSpecAnswer(put, context)
         expect([201, 400, 413], JSON.stringify(context)).toContain(answer.status)
         const byTag = await registry.fetch('/v2/team/app/manifests/fuzzed', { headers: { accept: '*/*' } })
@@ -253,7 +377,9 @@ describe.each(VARIANTS)('fuzz: manifest bodies in $mode mode $options', ({ mode,
         if (subject !== null) {
           const referrers = await expectSpecAnswer(await registry.fetch(`/v2/team/app/referrers/${subject}`), context)
           expect(referrers.status, JSON.stringify(context)).toBe(200)
-          const index = JSON.parse(new TextDecoder().decode(referrers.body)) as { manifests: Array<{ digest: string; annotations?: unknown }> }
+          const index = JSON.parse(new TextDecoder().decode(referrers.body)) as {
+            manifests: Array<{ digest: string; annotations?: unknown }>
+          }
           const listed = index.manifests.find((entry) => entry.digest === digest)
           expect(listed, JSON.stringify(context)).toBeDefined()
           for (const value of Object.values(listed?.annotations ?? {})) expect(typeof value).toBe('string')
@@ -264,17 +390,33 @@ describe.each(VARIANTS)('fuzz: manifest bodies in $mode mode $options', ({ mode,
   })
 
   it('answers a push whose subject digest is any string, and lists what it stored as a referrer', async () => {
-    const subjectDigest = fc.oneof(anyDigest, fc.constantFrom('a\nb', 'sha256:\r', '\u0000', '😀', ' sha256:x ', 'sha256:é'))
+    const subjectDigest = fc.oneof(
+      anyDigest,
+      fc.constantFrom('a\nb', 'sha256:\r', '\u0000', '😀', ' sha256:x ', 'sha256:é'),
+    )
     await fc.assert(
       fc.asyncProperty(subjectDigest, fc.constantFrom(MediaTypes.OM, MediaTypes.OI), async (subject, kind) => {
         // Modes that do not validate descriptors (gitlab-legacy) with `referrers: true` once
         // copied any string into `OCI-Subject`, and a value headers cannot hold made a 500.
         await registry.restore(snapshot)
-        const fields = kind === MediaTypes.OM ? { config: { ...seeded.config, mediaType: MediaTypes.EMPTY }, layers: [seeded.layer] } : { manifests: [] }
-        const document = { schemaVersion: 2, mediaType: kind, artifactType: 'application/x.fuzz', ...fields, subject: { mediaType: MediaTypes.OM, digest: subject, size: 1 } }
+        const fields =
+          kind === MediaTypes.OM
+            ? { config: { ...seeded.config, mediaType: MediaTypes.EMPTY }, layers: [seeded.layer] }
+            : { manifests: [] }
+        const document = {
+          schemaVersion: 2,
+          mediaType: kind,
+          artifactType: 'application/x.fuzz',
+          ...fields,
+          subject: { mediaType: MediaTypes.OM, digest: subject, size: 1 },
+        }
         const body = new TextEncoder().encode(JSON.stringify(document))
         const context = { mode, options, subject, kind }
-        const put = await registry.fetch('/v2/team/app/manifests/fuzzed', { method: 'PUT', headers: { 'content-type': kind }, body })
+        const put = await registry.fetch('/v2/team/app/manifests/fuzzed', {
+          method: 'PUT',
+          headers: { 'content-type': kind },
+          body,
+        })
         const answer = await expectSpecAnswer(put, context)
         expect([201, 400], JSON.stringify(context)).toContain(answer.status)
         const listing = await registry.fetch(`/v2/team/app/referrers/${encodeURIComponent(subject)}`)

@@ -47,7 +47,8 @@ export interface SpecAnswer {
  */
 export async function expectSpecAnswer(response: Response, context: unknown): Promise<SpecAnswer> {
   const body = new Uint8Array(await response.arrayBuffer())
-  const why = (): string => `${JSON.stringify(context)} → ${response.status} ${new TextDecoder().decode(body.subarray(0, 600))}`
+  const why = (): string =>
+    `${JSON.stringify(context)} → ${response.status} ${new TextDecoder().decode(body.subarray(0, 600))}`
   expect(response.status, why()).toBeLessThan(500)
   expect(response.status, why()).toBeGreaterThanOrEqual(200)
   expect(response.headers.get('docker-distribution-api-version'), why()).toBe('registry/2.0')
@@ -71,7 +72,12 @@ export async function expectSpecAnswer(response: Response, context: unknown): Pr
 }
 
 /** Asserts that an answer is exactly this error code (with the given status, else the code's own). */
-export function expectError(answer: SpecAnswer, code: string, status: number = SPEC_ERROR_STATUSES[code]![0]!, context?: unknown): void {
+export function expectError(
+  answer: SpecAnswer,
+  code: string,
+  status: number = SPEC_ERROR_STATUSES[code]![0]!,
+  context?: unknown,
+): void {
   expect({ status: answer.status, code: answer.errors[0]?.code }, JSON.stringify(context)).toEqual({ status, code })
 }
 
@@ -94,7 +100,10 @@ export function hex(length: number): fc.Arbitrary<string> {
 }
 
 /** A digest the registry can compute and address content with. */
-export const supportedDigest: fc.Arbitrary<string> = fc.oneof(hex(64).map((h) => `sha256:${h}`), hex(128).map((h) => `sha512:${h}`))
+export const supportedDigest: fc.Arbitrary<string> = fc.oneof(
+  hex(64).map((h) => `sha256:${h}`),
+  hex(128).map((h) => `sha512:${h}`),
+)
 
 /** True when `value` is a digest a blob URL may name: sha256 or sha512 with exact lower-case hex. */
 export function isSupportedDigest(value: string): boolean {
@@ -102,19 +111,46 @@ export function isSupportedDigest(value: string): boolean {
 }
 
 /** Printable ASCII (what a header value or a URL may carry unchanged, mostly). */
-export const printable: fc.Arbitrary<string> = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 })
+export const printable: fc.Arbitrary<string> = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  maxLength: 40,
+})
 
 /** Digests of every kind: valid, wrong case, wrong length, unknown algorithms, path characters, junk. */
 export const anyDigest: fc.Arbitrary<string> = fc.oneof(
   supportedDigest,
   supportedDigest.map((d) => d.toUpperCase()),
   supportedDigest.map((d) => d.replace(/[a-f]/, (c) => c.toUpperCase())),
-  fc.tuple(fc.constantFrom('sha256', 'sha512'), fc.integer({ min: 0, max: 140 })).chain(([alg, n]) => hex(n).map((h) => `${alg}:${h}`)),
-  fc.tuple(fc.constantFrom('md5', 'sha384', 'blake3', 'sha256+b64u', 'multihash+base58', 'a.b-c_d', 'SHA256', 'sha-256'), fc.stringMatching(/^[a-zA-Z0-9=_-]{1,80}$/)).map(
-    ([alg, enc]) => `${alg}:${enc}`,
+  fc
+    .tuple(fc.constantFrom('sha256', 'sha512'), fc.integer({ min: 0, max: 140 }))
+    .chain(([alg, n]) => hex(n).map((h) => `${alg}:${h}`)),
+  fc
+    .tuple(
+      fc.constantFrom('md5', 'sha384', 'blake3', 'sha256+b64u', 'multihash+base58', 'a.b-c_d', 'SHA256', 'sha-256'),
+      fc.stringMatching(/^[a-zA-Z0-9=_-]{1,80}$/),
+    )
+    .map(([alg, enc]) => `${alg}:${enc}`),
+  fc.constantFrom(
+    '',
+    ':',
+    'sha256',
+    'sha256:',
+    ':abc',
+    'sha256::',
+    'sha256:..',
+    '..',
+    '.',
+    '%2e%2e',
+    '%2F',
+    'sha256%3Aabc',
+    'sha256:a/b',
+    'sha256:a b',
+    'sha256:é',
+    '😀:😀',
   ),
-  fc.constantFrom('', ':', 'sha256', 'sha256:', ':abc', 'sha256::', 'sha256:..', '..', '.', '%2e%2e', '%2F', 'sha256%3Aabc', 'sha256:a/b', 'sha256:a b', 'sha256:é', '😀:😀'),
-  fc.tuple(supportedDigest, fc.constantFrom('/', '%2F', '?', '#', ' ', '\u00e9', '..', '%00', '\t')).map(([d, junk]) => `${d}${junk}`),
+  fc
+    .tuple(supportedDigest, fc.constantFrom('/', '%2F', '?', '#', ' ', '\u00e9', '..', '%00', '\t'))
+    .map(([d, junk]) => `${d}${junk}`),
   printable,
   fc.string({ maxLength: 30 }),
 )
@@ -124,7 +160,21 @@ export const anyDigest: fc.Arbitrary<string> = fc.oneof(
  * reached the core as handlers), and random tokens (not the three Fetch forbids).
  */
 export const anyMethod: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'get', 'delete', 'constructor', 'toString', 'hasOwnProperty', '__proto__'),
+  fc.constantFrom(
+    'GET',
+    'HEAD',
+    'POST',
+    'PUT',
+    'PATCH',
+    'DELETE',
+    'OPTIONS',
+    'get',
+    'delete',
+    'constructor',
+    'toString',
+    'hasOwnProperty',
+    '__proto__',
+  ),
   fc.stringMatching(/^[A-Za-z!#$%&'*+.^_`|~0-9-]{1,12}$/).filter((m) => !/^(connect|trace|track)$/i.test(m)),
 )
 

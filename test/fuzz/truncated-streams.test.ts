@@ -9,9 +9,19 @@ import { bytes, expectError, expectSpecAnswer, failingStream, RUNS } from './sup
 /** The full content, and how much of it arrives (in chunks of `chunkSize`) before the stream fails. */
 const truncated = bytes(48)
   .filter((content) => content.byteLength > 0)
-  .chain((content) => fc.record({ content: fc.constant(content), cut: fc.nat(content.byteLength - 1), chunkSize: fc.integer({ min: 1, max: 16 }) }))
+  .chain((content) =>
+    fc.record({
+      content: fc.constant(content),
+      cut: fc.nat(content.byteLength - 1),
+      chunkSize: fc.integer({ min: 1, max: 16 }),
+    }),
+  )
 
-const streamInit = (method: string, body: ReadableStream<Uint8Array>, headers: Record<string, string> = {}): RequestInit =>
+const streamInit = (
+  method: string,
+  body: ReadableStream<Uint8Array>,
+  headers: Record<string, string> = {},
+): RequestInit =>
   // Fetch requires `duplex: 'half'` for a streamed request body.
   ({ method, body, headers, duplex: 'half' }) as RequestInit
 
@@ -38,7 +48,10 @@ describe('fuzz: truncated request bodies', () => {
         const digest = sha256(content)
         const headers: Record<string, string> = withLength ? { 'content-length': String(content.byteLength) } : {}
         const context = { size: content.byteLength, cut, chunkSize, withLength }
-        const response = await registry.fetch(`/v2/team/app/blobs/uploads/?digest=${digest}`, streamInit('POST', failingStream(content.subarray(0, cut), chunkSize), headers))
+        const response = await registry.fetch(
+          `/v2/team/app/blobs/uploads/?digest=${digest}`,
+          streamInit('POST', failingStream(content.subarray(0, cut), chunkSize), headers),
+        )
         expectError(await expectSpecAnswer(response, context), 'BLOB_UPLOAD_INVALID', 400, context)
         await expectInvisible('team/app', digest)
         await expectInvisible('team/app', sha256(content.subarray(0, cut)))
@@ -52,33 +65,45 @@ describe('fuzz: truncated request bodies', () => {
   async function sessionWith(before: Uint8Array<ArrayBuffer>): Promise<string> {
     const started = await registry.fetch('/v2/team/app/blobs/uploads/', { method: 'POST' })
     const location = started.headers.get('location')!
-    if (before.byteLength > 0) expect((await registry.fetch(location, { method: 'PATCH', body: before })).status).toBe(202)
+    if (before.byteLength > 0)
+      expect((await registry.fetch(location, { method: 'PATCH', body: before })).status).toBe(202)
     return location
   }
 
   it('answers a PATCH or closing PUT whose body fails with BLOB_UPLOAD_INVALID and leaves the session as it was', async () => {
     await fc.assert(
-      fc.asyncProperty(bytes(16), truncated, fc.constantFrom('PATCH', 'PUT'), fc.boolean(), async (before, { content, cut, chunkSize }, method, withRange) => {
-        await registry.reset()
-        const location = await sessionWith(before)
-        const whole = new Uint8Array([...before, ...content])
-        const headers: Record<string, string> = withRange ? { 'content-range': `${before.byteLength}-${whole.byteLength - 1}` } : {}
-        const target = method === 'PUT' ? `${location}?digest=${sha256(whole)}` : location
-        const context = { before: before.byteLength, size: content.byteLength, cut, chunkSize, method, withRange }
-        const response = await registry.fetch(target, streamInit(method, failingStream(content.subarray(0, cut), chunkSize), headers))
-        expectError(await expectSpecAnswer(response, context), 'BLOB_UPLOAD_INVALID', 400, context)
-        await expectInvisible('team/app', sha256(whole))
-        await expectInvisible('team/app', sha256(new Uint8Array([...before, ...content.subarray(0, cut)])))
+      fc.asyncProperty(
+        bytes(16),
+        truncated,
+        fc.constantFrom('PATCH', 'PUT'),
+        fc.boolean(),
+        async (before, { content, cut, chunkSize }, method, withRange) => {
+          await registry.reset()
+          const location = await sessionWith(before)
+          const whole = new Uint8Array([...before, ...content])
+          const headers: Record<string, string> = withRange
+            ? { 'content-range': `${before.byteLength}-${whole.byteLength - 1}` }
+            : {}
+          const target = method === 'PUT' ? `${location}?digest=${sha256(whole)}` : location
+          const context = { before: before.byteLength, size: content.byteLength, cut, chunkSize, method, withRange }
+          const response = await registry.fetch(
+            target,
+            streamInit(method, failingStream(content.subarray(0, cut), chunkSize), headers),
+          )
+          expectError(await expectSpecAnswer(response, context), 'BLOB_UPLOAD_INVALID', 400, context)
+          await expectInvisible('team/app', sha256(whole))
+          await expectInvisible('team/app', sha256(new Uint8Array([...before, ...content.subarray(0, cut)])))
 
-        // The session kept exactly `before`: resuming from there commits exactly those bytes.
-        const status = await registry.fetch(location)
-        expect(status.status).toBe(204)
-        expect(status.headers.get('range')).toBe(`0-${Math.max(before.byteLength - 1, 0)}`)
-        const resumed = await registry.fetch(`${location}?digest=${sha256(whole)}`, { method: 'PUT', body: content })
-        expect(resumed.status, JSON.stringify(context)).toBe(201)
-        const blob = await registry.fetch(`/v2/team/app/blobs/${sha256(whole)}`)
-        expect(new Uint8Array(await blob.arrayBuffer())).toEqual(whole)
-      }),
+          // The session kept exactly `before`: resuming from there commits exactly those bytes.
+          const status = await registry.fetch(location)
+          expect(status.status).toBe(204)
+          expect(status.headers.get('range')).toBe(`0-${Math.max(before.byteLength - 1, 0)}`)
+          const resumed = await registry.fetch(`${location}?digest=${sha256(whole)}`, { method: 'PUT', body: content })
+          expect(resumed.status, JSON.stringify(context)).toBe(201)
+          const blob = await registry.fetch(`/v2/team/app/blobs/${sha256(whole)}`)
+          expect(new Uint8Array(await blob.arrayBuffer())).toEqual(whole)
+        },
+      ),
       { numRuns: RUNS.medium },
     )
   })
@@ -92,19 +117,25 @@ describe('fuzz: truncated request bodies', () => {
     const seeded = await registry.snapshot()
     const manifest = new TextEncoder().encode(JSON.stringify(image))
     await fc.assert(
-      fc.asyncProperty(fc.nat(manifest.byteLength - 1), fc.integer({ min: 1, max: 64 }), fc.boolean(), fc.constantFrom(...MANIFEST_STREAM_ENDINGS), async (cut, chunkSize, byDigest, ending) => {
-        await registry.restore(seeded)
-        const reference = byDigest ? sha256(manifest) : 'truncated'
-        const context = { cut, chunkSize, byDigest, ending }
-        const prefix = manifest.subarray(0, cut)
-        const body = ending === 'end' ? endingStream(prefix, chunkSize) : failingStream(prefix, chunkSize)
-        const headers = { 'content-type': MediaTypes.OM, 'content-length': String(manifest.byteLength) }
-        const response = await registry.fetch(`/v2/team/app/manifests/${reference}`, streamInit('PUT', body, headers))
-        const answer = await expectSpecAnswer(response, context)
-        expect(answer.status, JSON.stringify(context)).toBe(400)
-        expect((await registry.fetch('/v2/team/app/manifests/truncated')).status).toBe(404)
-        expect((await registry.fetch(`/v2/team/app/manifests/${sha256(manifest)}`)).status).toBe(404)
-      }),
+      fc.asyncProperty(
+        fc.nat(manifest.byteLength - 1),
+        fc.integer({ min: 1, max: 64 }),
+        fc.boolean(),
+        fc.constantFrom(...MANIFEST_STREAM_ENDINGS),
+        async (cut, chunkSize, byDigest, ending) => {
+          await registry.restore(seeded)
+          const reference = byDigest ? sha256(manifest) : 'truncated'
+          const context = { cut, chunkSize, byDigest, ending }
+          const prefix = manifest.subarray(0, cut)
+          const body = ending === 'end' ? endingStream(prefix, chunkSize) : failingStream(prefix, chunkSize)
+          const headers = { 'content-type': MediaTypes.OM, 'content-length': String(manifest.byteLength) }
+          const response = await registry.fetch(`/v2/team/app/manifests/${reference}`, streamInit('PUT', body, headers))
+          const answer = await expectSpecAnswer(response, context)
+          expect(answer.status, JSON.stringify(context)).toBe(400)
+          expect((await registry.fetch('/v2/team/app/manifests/truncated')).status).toBe(404)
+          expect((await registry.fetch(`/v2/team/app/manifests/${sha256(manifest)}`)).status).toBe(404)
+        },
+      ),
       { numRuns: RUNS.medium },
     )
   })

@@ -85,7 +85,10 @@ class Patch implements UploadCommand {
     if (this.length === 'exact') headers['content-length'] = String(length)
     if (this.length === 'wrong') headers['content-length'] = String(length + 1)
     const context = { command: this.toString(), size }
-    const answer = await expectSpecAnswer(await real.registry.fetch(real.locations[at]!, { method: 'PATCH', headers, body: this.chunk }), context)
+    const answer = await expectSpecAnswer(
+      await real.registry.fetch(real.locations[at]!, { method: 'PATCH', headers, body: this.chunk }),
+      context,
+    )
 
     if (!session.open) expectError(answer, 'BLOB_UPLOAD_UNKNOWN', 404, context)
     else if (this.range !== 'none') {
@@ -155,7 +158,10 @@ class Cancel implements UploadCommand {
   async run(model: Model, real: Real): Promise<void> {
     const at = this.index % model.sessions.length
     const session = model.sessions[at]!
-    const answer = await expectSpecAnswer(await real.registry.fetch(real.locations[at]!, { method: 'DELETE' }), this.toString())
+    const answer = await expectSpecAnswer(
+      await real.registry.fetch(real.locations[at]!, { method: 'DELETE' }),
+      this.toString(),
+    )
     if (session.open) expect(answer.status).toBe(204)
     else expectError(answer, 'BLOB_UPLOAD_UNKNOWN', 404, this.toString())
     session.open = false
@@ -174,7 +180,9 @@ class Status implements UploadCommand {
     const at = this.index % model.sessions.length
     const session = model.sessions[at]!
     // A session exists only under the repository it was opened for.
-    const location = this.otherRepository ? real.locations[at]!.replace(`/v2/${REPO}/`, '/v2/other/repo/') : real.locations[at]!
+    const location = this.otherRepository
+      ? real.locations[at]!.replace(`/v2/${REPO}/`, '/v2/other/repo/')
+      : real.locations[at]!
     const response = await real.registry.fetch(location)
     const answer = await expectSpecAnswer(response, this.toString())
     if (session.open && !this.otherRepository) {
@@ -188,9 +196,20 @@ class Status implements UploadCommand {
 const commands = [
   fc.constant(new Start()),
   fc
-    .tuple(fc.nat(), bytes(12), fc.constantFrom<RangeMode>('exact', 'exact', 'none', 'wrong-start', 'malformed', 'too-long'), fc.constantFrom<LengthMode>('none', 'exact', 'wrong'))
+    .tuple(
+      fc.nat(),
+      bytes(12),
+      fc.constantFrom<RangeMode>('exact', 'exact', 'none', 'wrong-start', 'malformed', 'too-long'),
+      fc.constantFrom<LengthMode>('none', 'exact', 'wrong'),
+    )
     .map(([index, chunk, range, length]) => new Patch(index, chunk, range, length)),
-  fc.tuple(fc.nat(), bytes(8), fc.constantFrom<DigestMode>('right', 'right', 'wrong', 'missing', 'invalid', 'upper-case')).map(([index, chunk, digest]) => new Put(index, chunk, digest)),
+  fc
+    .tuple(
+      fc.nat(),
+      bytes(8),
+      fc.constantFrom<DigestMode>('right', 'right', 'wrong', 'missing', 'invalid', 'upper-case'),
+    )
+    .map(([index, chunk, digest]) => new Put(index, chunk, digest)),
   fc.nat().map((index) => new Cancel(index)),
   fc.tuple(fc.nat(), fc.boolean()).map(([index, other]) => new Status(index, other)),
 ]
@@ -206,7 +225,10 @@ describe('fuzz: upload sequences against a model', () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 25 }), async (sequence) => {
         await registry.reset()
-        const setup = async (): Promise<{ model: Model; real: Real }> => ({ model: { sessions: [], blobs: new Map(), candidates: new Set() }, real: { registry, locations: [] } })
+        const setup = async (): Promise<{ model: Model; real: Real }> => ({
+          model: { sessions: [], blobs: new Map(), candidates: new Set() },
+          real: { registry, locations: [] },
+        })
         await fc.asyncModelRun(setup, sequence)
       }),
       { numRuns: RUNS.costly * 3 },

@@ -3,7 +3,7 @@
 // profiles' quirks (blob redirects, ECR's 201 PATCH and opaque tag pages, Hub's rate-limit headers,
 // GHCR's missing referrers API and 405 DELETE) are what skopeo meets on the way.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeRegistry, type FakeRegistry, } from '../../src/index.js'
+import { createFakeRegistry, type FakeRegistry } from '../../src/index.js'
 import type { RegistryProfileName } from '../../src/options.js'
 import { REGISTRY_PROFILE_NAMES } from '../../src/profiles/registries/index.js'
 import { makeTempDir, readLayout, removeLayout, writeImageLayout } from '../support/oci-layout.js'

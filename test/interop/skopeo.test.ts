@@ -4,17 +4,32 @@
 // registry serves is compared byte for byte with what the layout holds.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createFakeRegistry, type FakeRegistry } from '../../src/index.js'
-import { makeTempDir, readLayout, REF_NAME, removeLayout, writeImageLayout, writeIndexLayout, type LayoutBlob, type LayoutImage } from '../support/oci-layout.js'
+import {
+  makeTempDir,
+  readLayout,
+  REF_NAME,
+  removeLayout,
+  writeImageLayout,
+  writeIndexLayout,
+  type LayoutBlob,
+  type LayoutImage,
+} from '../support/oci-layout.js'
 import { MediaTypes, sha256 } from '../support/push.js'
 import { createSkopeo, describeRun, findSkopeo, type Skopeo, type SkopeoResult } from '../support/skopeo.js'
 
 const skopeoPath = findSkopeo()
-if (!skopeoPath) console.warn('skopeo not found on PATH: skipping the skopeo interop suite (install the Debian package "skopeo", or set SKOPEO)')
+if (!skopeoPath)
+  console.warn(
+    'skopeo not found on PATH: skipping the skopeo interop suite (install the Debian package "skopeo", or set SKOPEO)',
+  )
 
 describe('skopeo on this machine', () => {
-  it.runIf(process.env.CI === 'true')('is installed when CI=true, so the interop suite never skips silently there', () => {
-    expect(skopeoPath, 'skopeo is not on PATH: .ci/run installs it with apt-get').toBeDefined()
-  })
+  it.runIf(process.env.CI === 'true')(
+    'is installed when CI=true, so the interop suite never skips silently there',
+    () => {
+      expect(skopeoPath, 'skopeo is not on PATH: .ci/run installs it with apt-get').toBeDefined()
+    },
+  )
 })
 
 const ACCEPT_OCI = `${MediaTypes.OM}, ${MediaTypes.OI}`
@@ -45,7 +60,11 @@ describe.skipIf(!skopeoPath)('skopeo against the http transport', { timeout: 120
 
   const docker = (reference: string): string => `docker://${registry.ref(reference)}`
 
-  async function run(command: Parameters<Skopeo['run']>[0], args: string[], options?: Parameters<Skopeo['run']>[2]): Promise<SkopeoResult> {
+  async function run(
+    command: Parameters<Skopeo['run']>[0],
+    args: string[],
+    options?: Parameters<Skopeo['run']>[2],
+  ): Promise<SkopeoResult> {
     const result = await skopeo.run(command, args, options)
     expect(result.exitCode, describeRun(result)).toBe(0)
     return result
@@ -87,9 +106,19 @@ describe.skipIf(!skopeoPath)('skopeo against the http transport', { timeout: 120
     }
   }
 
-  async function expectServedAs(repository: string, reference: string, blob: LayoutBlob, contentType: string, accept = ACCEPT_OCI): Promise<void> {
+  async function expectServedAs(
+    repository: string,
+    reference: string,
+    blob: LayoutBlob,
+    contentType: string,
+    accept = ACCEPT_OCI,
+  ): Promise<void> {
     const fetched = await fetchManifest(repository, reference, accept)
-    expect({ status: fetched.status, contentType: fetched.contentType, digest: fetched.digest }).toEqual({ status: 200, contentType, digest: blob.digest })
+    expect({ status: fetched.status, contentType: fetched.contentType, digest: fetched.digest }).toEqual({
+      status: 200,
+      contentType,
+      digest: blob.digest,
+    })
     expect(Buffer.from(fetched.bytes).toString('utf8')).toBe(Buffer.from(blob.bytes).toString('utf8'))
   }
 
@@ -150,7 +179,14 @@ describe.skipIf(!skopeoPath)('skopeo against the http transport', { timeout: 120
     await run('copy', ['--preserve-digests', docker('team/app:1'), `oci:${out}:1`])
 
     const pulled = await readLayout(out)
-    expect(pulled.index.manifests).toEqual([expect.objectContaining({ mediaType: MediaTypes.OM, digest: layout.image.manifest.digest, size: layout.image.manifest.size, annotations: { [REF_NAME]: '1' } })])
+    expect(pulled.index.manifests).toEqual([
+      expect.objectContaining({
+        mediaType: MediaTypes.OM,
+        digest: layout.image.manifest.digest,
+        size: layout.image.manifest.size,
+        annotations: { [REF_NAME]: '1' },
+      }),
+    ])
     expectSameBlobs(pulled.blobs, layout.blobs)
   })
 
@@ -169,13 +205,20 @@ describe.skipIf(!skopeoPath)('skopeo against the http transport', { timeout: 120
     const out = `${await emptyDir()}/out`
     await run('copy', ['--all', '--preserve-digests', docker('team/app:multi'), `oci:${out}:multi`])
     const pulled = await readLayout(out)
-    expect(pulled.index.manifests).toEqual([expect.objectContaining({ mediaType: MediaTypes.OI, digest: layout.index.digest, annotations: { [REF_NAME]: 'multi' } })])
+    expect(pulled.index.manifests).toEqual([
+      expect.objectContaining({
+        mediaType: MediaTypes.OI,
+        digest: layout.index.digest,
+        annotations: { [REF_NAME]: 'multi' },
+      }),
+    ])
     expectSameBlobs(pulled.blobs, layout.blobs)
   })
 
   it('list-tags lists every tag of the repository in lexical order', async () => {
     const layout = await imageLayout('1')
-    for (const tag of ['latest', '2', '1']) await run('copy', ['--preserve-digests', `oci:${layout.dir}:1`, docker(`team/app:${tag}`)])
+    for (const tag of ['latest', '2', '1'])
+      await run('copy', ['--preserve-digests', `oci:${layout.dir}:1`, docker(`team/app:${tag}`)])
 
     const listed = JSON.parse((await run('list-tags', [docker('team/app')])).stdout) as unknown
     expect(listed).toEqual({ Repository: registry.ref('team/app'), Tags: ['1', '2', 'latest'] })
@@ -201,15 +244,27 @@ describe.skipIf(!skopeoPath)('skopeo against the http transport', { timeout: 120
     await run('copy', ['--preserve-digests', `oci:${layout.dir}:1`, docker('team/app:1')])
     // skopeo learns where a blob lives from its own pushes (its blob-location cache), so the
     // copy below tries a cross-repository mount for each layer; --debug logs each request.
-    const copied = await run('copy', ['--preserve-digests', docker('team/app:1'), docker('team/copy:1')], { debug: true })
+    const copied = await run('copy', ['--preserve-digests', docker('team/app:1'), docker('team/copy:1')], {
+      debug: true,
+    })
 
     await expectServedAs('team/copy', '1', layout.image.manifest, MediaTypes.OM)
     await expectBlobs('team/copy', imageBlobs(layout.image))
     const requests = requestsOf(copied.stderr)
     for (const layer of layout.image.layers) {
-      const mounts = requests.filter(({ method, url }) => method === 'POST' && url.pathname === '/v2/team/copy/blobs/uploads/' && url.searchParams.get('mount') === layer.digest)
-      expect(mounts.map(({ url }) => url.searchParams.get('from')), `mount of ${layer.digest}\n${copied.stderr}`).toEqual(['team/app'])
-      const uploads = requests.filter(({ method, url }) => method === 'PUT' && url.searchParams.get('digest') === layer.digest)
+      const mounts = requests.filter(
+        ({ method, url }) =>
+          method === 'POST' &&
+          url.pathname === '/v2/team/copy/blobs/uploads/' &&
+          url.searchParams.get('mount') === layer.digest,
+      )
+      expect(
+        mounts.map(({ url }) => url.searchParams.get('from')),
+        `mount of ${layer.digest}\n${copied.stderr}`,
+      ).toEqual(['team/app'])
+      const uploads = requests.filter(
+        ({ method, url }) => method === 'PUT' && url.searchParams.get('digest') === layer.digest,
+      )
       expect(uploads, `upload of ${layer.digest}`).toEqual([])
     }
   })
@@ -231,7 +286,8 @@ describe.skipIf(!skopeoPath)('skopeo against the http transport', { timeout: 120
       await run('copy', ['--all', '--preserve-digests', `oci:${layout.dir}:multi`, docker('team/app:multi')])
 
       await expectServedAs('team/app', 'multi', layout.index, MediaTypes.OI, MediaTypes.OI)
-      for (const image of layout.images) await expectServedAs('team/app', image.manifest.digest, image.manifest, MediaTypes.OM)
+      for (const image of layout.images)
+        await expectServedAs('team/app', image.manifest.digest, image.manifest, MediaTypes.OM)
       const inspected = await run('inspect', ['--raw', docker('team/app:multi')])
       expect(inspected.stdoutBytes).toEqual(layout.index.bytes)
     })

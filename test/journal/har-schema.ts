@@ -11,28 +11,79 @@ interface Shape {
 }
 
 const SHAPES: Record<string, Shape> = {
-  log: { required: { version: 'string', creator: 'object', entries: 'array' }, optional: { browser: 'object', pages: 'array', comment: 'string' } },
+  log: {
+    required: { version: 'string', creator: 'object', entries: 'array' },
+    optional: { browser: 'object', pages: 'array', comment: 'string' },
+  },
   creator: { required: { name: 'string', version: 'string' }, optional: { comment: 'string' } },
-  page: { required: { startedDateTime: 'date', id: 'string', title: 'string', pageTimings: 'object' }, optional: { comment: 'string' } },
+  page: {
+    required: { startedDateTime: 'date', id: 'string', title: 'string', pageTimings: 'object' },
+    optional: { comment: 'string' },
+  },
   entry: {
-    required: { startedDateTime: 'date', time: 'number', request: 'object', response: 'object', cache: 'object', timings: 'object' },
+    required: {
+      startedDateTime: 'date',
+      time: 'number',
+      request: 'object',
+      response: 'object',
+      cache: 'object',
+      timings: 'object',
+    },
     optional: { pageref: 'string', serverIPAddress: 'string', connection: 'string', comment: 'string' },
   },
   request: {
-    required: { method: 'string', url: 'string', httpVersion: 'string', cookies: 'array', headers: 'array', queryString: 'array', headersSize: 'integer', bodySize: 'integer' },
+    required: {
+      method: 'string',
+      url: 'string',
+      httpVersion: 'string',
+      cookies: 'array',
+      headers: 'array',
+      queryString: 'array',
+      headersSize: 'integer',
+      bodySize: 'integer',
+    },
     optional: { postData: 'object', comment: 'string' },
   },
   response: {
-    required: { status: 'integer', statusText: 'string', httpVersion: 'string', cookies: 'array', headers: 'array', content: 'object', redirectURL: 'string', headersSize: 'integer', bodySize: 'integer' },
+    required: {
+      status: 'integer',
+      statusText: 'string',
+      httpVersion: 'string',
+      cookies: 'array',
+      headers: 'array',
+      content: 'object',
+      redirectURL: 'string',
+      headersSize: 'integer',
+      bodySize: 'integer',
+    },
     optional: { comment: 'string' },
   },
-  cookie: { required: { name: 'string', value: 'string' }, optional: { path: 'string', domain: 'string', expires: 'date', httpOnly: 'boolean', secure: 'boolean', comment: 'string' } },
+  cookie: {
+    required: { name: 'string', value: 'string' },
+    optional: {
+      path: 'string',
+      domain: 'string',
+      expires: 'date',
+      httpOnly: 'boolean',
+      secure: 'boolean',
+      comment: 'string',
+    },
+  },
   pair: { required: { name: 'string', value: 'string' }, optional: { comment: 'string' } },
   postData: { required: { mimeType: 'string' }, optional: { params: 'array', text: 'string', comment: 'string' } },
-  param: { required: { name: 'string' }, optional: { value: 'string', fileName: 'string', contentType: 'string', comment: 'string' } },
-  content: { required: { size: 'integer', mimeType: 'string' }, optional: { compression: 'integer', text: 'string', encoding: 'string', comment: 'string' } },
+  param: {
+    required: { name: 'string' },
+    optional: { value: 'string', fileName: 'string', contentType: 'string', comment: 'string' },
+  },
+  content: {
+    required: { size: 'integer', mimeType: 'string' },
+    optional: { compression: 'integer', text: 'string', encoding: 'string', comment: 'string' },
+  },
   cache: { required: {}, optional: { beforeRequest: 'object', afterRequest: 'object', comment: 'string' } },
-  timings: { required: { send: 'number', wait: 'number', receive: 'number' }, optional: { blocked: 'number', dns: 'number', connect: 'number', ssl: 'number', comment: 'string' } },
+  timings: {
+    required: { send: 'number', wait: 'number', receive: 'number' },
+    optional: { blocked: 'number', dns: 'number', connect: 'number', ssl: 'number', comment: 'string' },
+  },
 }
 
 // ISO 8601 with a time zone, as the spec requires for dates (e.g. 2009-07-24T19:20:30.45+01:00).
@@ -47,8 +98,10 @@ export function harProblems(document: unknown): string[] {
   check(log, 'log', '$.log', problems)
   if (log.version !== '1.2') problems.push(`$.log.version: expected "1.2", got ${JSON.stringify(log.version)}`)
   if (isObject(log.creator)) check(log.creator, 'creator', '$.log.creator', problems)
-  if (Array.isArray(log.pages)) log.pages.forEach((page, index) => check(page, 'page', `$.log.pages[${index}]`, problems))
-  if (Array.isArray(log.entries)) log.entries.forEach((entry, index) => checkEntry(entry, `$.log.entries[${index}]`, problems))
+  if (Array.isArray(log.pages))
+    log.pages.forEach((page, index) => check(page, 'page', `$.log.pages[${index}]`, problems))
+  if (Array.isArray(log.entries))
+    log.entries.forEach((entry, index) => checkEntry(entry, `$.log.entries[${index}]`, problems))
   return problems
 }
 
@@ -61,7 +114,8 @@ function checkEntry(entry: unknown, path: string, problems: string[]): void {
     eachOf(request.queryString, 'pair', `${path}.request.queryString`, problems)
     if (request.postData !== undefined && check(request.postData, 'postData', `${path}.request.postData`, problems)) {
       eachOf(request.postData.params, 'param', `${path}.request.postData.params`, problems)
-      if (request.postData.params !== undefined && request.postData.text !== undefined) problems.push(`${path}.request.postData: params and text are mutually exclusive`)
+      if (request.postData.params !== undefined && request.postData.text !== undefined)
+        problems.push(`${path}.request.postData: params and text are mutually exclusive`)
     }
     sizeOrUnknown(request.headersSize, `${path}.request.headersSize`, problems)
     sizeOrUnknown(request.bodySize, `${path}.request.bodySize`, problems)
@@ -76,17 +130,19 @@ function checkEntry(entry: unknown, path: string, problems: string[]): void {
   check(cache, 'cache', `${path}.cache`, problems)
   if (check(timings, 'timings', `${path}.timings`, problems)) {
     for (const name of ['send', 'wait', 'receive'] as const) {
-      if (typeof timings[name] === 'number' && (timings[name]) < 0) problems.push(`${path}.timings.${name}: must not be negative`)
+      if (typeof timings[name] === 'number' && timings[name] < 0)
+        problems.push(`${path}.timings.${name}: must not be negative`)
     }
     for (const name of ['blocked', 'dns', 'connect', 'ssl'] as const) {
-      if (typeof timings[name] === 'number' && (timings[name]) < -1) problems.push(`${path}.timings.${name}: -1 or more`)
+      if (typeof timings[name] === 'number' && timings[name] < -1) problems.push(`${path}.timings.${name}: -1 or more`)
     }
     // The entry's time is the sum of its timings, those not applicable (-1) left out.
     const sum = ['blocked', 'dns', 'connect', 'send', 'wait', 'receive'].reduce((total, name) => {
       const value = timings[name]
       return typeof value === 'number' && value !== -1 ? total + value : total
     }, 0)
-    if (typeof time === 'number' && Math.abs(time - sum) > 1e-6) problems.push(`${path}.time: ${time} is not the sum of the timings (${sum})`)
+    if (typeof time === 'number' && Math.abs(time - sum) > 1e-6)
+      problems.push(`${path}.time: ${time} is not the sum of the timings (${sum})`)
   }
 }
 

@@ -14,7 +14,11 @@ describe('registry.requests.toHAR()', () => {
     const manifest = await pushImageContent(registry, 'team/app')
     await putManifest(registry, 'team/app', '1', manifest)
     const accept = MediaTypes.OM
-    await (await fetch(`${registry.url}/v2/team/app/manifests/1`, { headers: { accept, authorization: 'Bearer secret-token' } })).text()
+    await (
+      await fetch(`${registry.url}/v2/team/app/manifests/1`, {
+        headers: { accept, authorization: 'Bearer secret-token' },
+      })
+    ).text()
     await (await fetch(`${registry.url}/v2/team/app/manifests/missing`)).text()
     await fetch(`${registry.url}/v2/team/app/manifests/1`, { method: 'HEAD', headers: { accept } })
     await (await fetch(`${registry.url}/v2/team/app/tags/list?n=1&last=0`)).text()
@@ -34,9 +38,19 @@ describe('registry.requests.toHAR()', () => {
     await traffic()
     const entries = registry.requests.toHAR().log.entries
     const tags = entries.at(-1)
-    expect(tags?.request).toMatchObject({ method: 'GET', url: `${registry.url}/v2/team/app/tags/list?n=1&last=0`, queryString: [{ name: 'n', value: '1' }, { name: 'last', value: '0' }], bodySize: 0 })
+    expect(tags?.request).toMatchObject({
+      method: 'GET',
+      url: `${registry.url}/v2/team/app/tags/list?n=1&last=0`,
+      queryString: [
+        { name: 'n', value: '1' },
+        { name: 'last', value: '0' },
+      ],
+      bodySize: 0,
+    })
     expect(tags?.response).toMatchObject({ status: 200, content: { mimeType: 'application/json' } })
-    expect(tags?.response.bodySize).toBe(Number(tags?.response.headers.find((header) => header.name === 'content-length')?.value))
+    expect(tags?.response.bodySize).toBe(
+      Number(tags?.response.headers.find((header) => header.name === 'content-length')?.value),
+    )
     expect(tags).toMatchObject({ _transport: 'http', _repository: 'team/app' })
     const get = entries.find((entry) => entry.request.method === 'GET')
     expect(get?.response).toMatchObject({ status: 200, content: { mimeType: MediaTypes.OM, comment: 'body not kept' } })
@@ -64,7 +78,9 @@ describe('registry.requests.toHAR()', () => {
     const text = JSON.stringify(registry.requests.toHAR())
     expect(text).not.toContain('secret layer bytes')
     expect(text).not.toContain('secret-token')
-    const get = registry.requests.toHAR().log.entries.find((entry) => entry.request.headers.some((header) => header.name === 'authorization'))
+    const get = registry.requests
+      .toHAR()
+      .log.entries.find((entry) => entry.request.headers.some((header) => header.name === 'authorization'))
     expect(get?.request.headers).toContainEqual({ name: 'authorization', value: 'REDACTED' })
   })
 
@@ -84,8 +100,27 @@ describe('the HAR 1.2 checks themselves', () => {
         {
           startedDateTime: '2024-01-02T03:04:05.678Z',
           time: 3,
-          request: { method: 'GET', url: 'http://a/', httpVersion: 'HTTP/1.1', cookies: [], headers: [], queryString: [], headersSize: -1, bodySize: 0 },
-          response: { status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', cookies: [], headers: [], content: { size: 0, mimeType: '' }, redirectURL: '', headersSize: -1, bodySize: 0 },
+          request: {
+            method: 'GET',
+            url: 'http://a/',
+            httpVersion: 'HTTP/1.1',
+            cookies: [],
+            headers: [],
+            queryString: [],
+            headersSize: -1,
+            bodySize: 0,
+          },
+          response: {
+            status: 200,
+            statusText: 'OK',
+            httpVersion: 'HTTP/1.1',
+            cookies: [],
+            headers: [],
+            content: { size: 0, mimeType: '' },
+            redirectURL: '',
+            headersSize: -1,
+            bodySize: 0,
+          },
           cache: {},
           timings: { send: 1, wait: 1, receive: 1 },
         },
@@ -98,13 +133,41 @@ describe('the HAR 1.2 checks themselves', () => {
   })
 
   it.each([
-    ['a wrong version', (har: Record<string, any>) => (har.log.version = '1.1'), '$.log.version: expected "1.2", got "1.1"'],
-    ['a missing required field', (har: Record<string, any>) => delete har.log.entries[0].request.queryString, '$.log.entries[0].request.queryString: required'],
-    ['a date without a time zone', (har: Record<string, any>) => (har.log.entries[0].startedDateTime = '2024-01-02T03:04:05'), '$.log.entries[0].startedDateTime: not date'],
-    ['an unknown field without "_"', (har: Record<string, any>) => (har.log.entries[0].transport = 'http'), '$.log.entries[0].transport: not a HAR 1.2 field (custom fields start with "_")'],
-    ['a time that is not the sum of the timings', (har: Record<string, any>) => (har.log.entries[0].time = 4), '$.log.entries[0].time: 4 is not the sum of the timings (3)'],
-    ['a fractional status', (har: Record<string, any>) => (har.log.entries[0].response.status = 200.5), '$.log.entries[0].response.status: not integer'],
-    ['a negative wait', (har: Record<string, any>) => Object.assign(har.log.entries[0].timings, { wait: -1, send: 3 }), '$.log.entries[0].timings.wait: must not be negative'],
+    [
+      'a wrong version',
+      (har: Record<string, any>) => (har.log.version = '1.1'),
+      '$.log.version: expected "1.2", got "1.1"',
+    ],
+    [
+      'a missing required field',
+      (har: Record<string, any>) => delete har.log.entries[0].request.queryString,
+      '$.log.entries[0].request.queryString: required',
+    ],
+    [
+      'a date without a time zone',
+      (har: Record<string, any>) => (har.log.entries[0].startedDateTime = '2024-01-02T03:04:05'),
+      '$.log.entries[0].startedDateTime: not date',
+    ],
+    [
+      'an unknown field without "_"',
+      (har: Record<string, any>) => (har.log.entries[0].transport = 'http'),
+      '$.log.entries[0].transport: not a HAR 1.2 field (custom fields start with "_")',
+    ],
+    [
+      'a time that is not the sum of the timings',
+      (har: Record<string, any>) => (har.log.entries[0].time = 4),
+      '$.log.entries[0].time: 4 is not the sum of the timings (3)',
+    ],
+    [
+      'a fractional status',
+      (har: Record<string, any>) => (har.log.entries[0].response.status = 200.5),
+      '$.log.entries[0].response.status: not integer',
+    ],
+    [
+      'a negative wait',
+      (har: Record<string, any>) => Object.assign(har.log.entries[0].timings, { wait: -1, send: 3 }),
+      '$.log.entries[0].timings.wait: must not be negative',
+    ],
   ])('reject %s', (_name, breakIt, problem) => {
     const har = valid()
     breakIt(har)

@@ -33,7 +33,11 @@ describe('registry.requests: what is recorded', () => {
       bodySize: 9,
       response: {
         status: 201,
-        headers: { location: `/v2/team/app/blobs/${layer.digest}`, 'docker-content-digest': layer.digest, 'content-length': '0' },
+        headers: {
+          location: `/v2/team/app/blobs/${layer.digest}`,
+          'docker-content-digest': layer.digest,
+          'content-length': '0',
+        },
         bodySize: 0,
         complete: true,
       },
@@ -47,22 +51,61 @@ describe('registry.requests: what is recorded', () => {
     const manifest = await pushImageContent(registry, 'team/app')
     const response = await putManifest(registry, 'team/app', '1', manifest)
     const recorded = registry.requests.last({ method: 'PUT' })
-    expect(recorded).toMatchObject({ resource: 'manifest', repository: 'team/app', reference: '1', digest: response.headers.get('docker-content-digest'), manifest })
+    expect(recorded).toMatchObject({
+      resource: 'manifest',
+      repository: 'team/app',
+      reference: '1',
+      digest: response.headers.get('docker-content-digest'),
+      manifest,
+    })
     expect(recorded?.bodySize).toBe(bytesOf(JSON.stringify(manifest)).byteLength)
   })
 
   it('records the error code, messages and details of an error answer', async () => {
     await registry.fetch('/v2/team/app/manifests/nope')
     await registry.fetch('/v2/Bad/tags/list')
-    expect(registry.requests.all().map(({ resource, repository, reference, response }) => ({ resource, repository, reference, status: response.status, errorCode: response.errorCode, errors: response.errors }))).toEqual([
-      { resource: 'manifest', repository: 'team/app', reference: 'nope', status: 404, errorCode: 'NAME_UNKNOWN', errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name: 'team/app' } }] },
-      { resource: 'tags', repository: 'Bad', reference: undefined, status: 400, errorCode: 'NAME_INVALID', errors: [{ code: 'NAME_INVALID', message: 'invalid repository name', detail: { name: 'Bad' } }] },
+    expect(
+      registry.requests
+        .all()
+        .map(({ resource, repository, reference, response }) => ({
+          resource,
+          repository,
+          reference,
+          status: response.status,
+          errorCode: response.errorCode,
+          errors: response.errors,
+        })),
+    ).toEqual([
+      {
+        resource: 'manifest',
+        repository: 'team/app',
+        reference: 'nope',
+        status: 404,
+        errorCode: 'NAME_UNKNOWN',
+        errors: [
+          { code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name: 'team/app' } },
+        ],
+      },
+      {
+        resource: 'tags',
+        repository: 'Bad',
+        reference: undefined,
+        status: 400,
+        errorCode: 'NAME_INVALID',
+        errors: [{ code: 'NAME_INVALID', message: 'invalid repository name', detail: { name: 'Bad' } }],
+      },
     ])
   })
 
   it('records a path outside the API with no resource', async () => {
     await registry.fetch('/v3/x?a=1&a=2&b=')
-    expect(registry.requests.last()).toMatchObject({ path: '/v3/x', query: { a: ['1', '2'], b: '' }, resource: undefined, repository: undefined, response: { status: 404, errorCode: 'UNSUPPORTED' } })
+    expect(registry.requests.last()).toMatchObject({
+      path: '/v3/x',
+      query: { a: ['1', '2'], b: '' },
+      resource: undefined,
+      repository: undefined,
+      response: { status: 404, errorCode: 'UNSUPPORTED' },
+    })
   })
 
   it.each([
@@ -98,7 +141,12 @@ describe('registry.requests: what is recorded', () => {
   it('records a HEAD answer as complete with no body', async () => {
     const layer = await pushBlob(registry, 'team/app', 'abc')
     await registry.fetch(`/v2/team/app/blobs/${layer.digest}`, { method: 'HEAD' })
-    expect(registry.requests.last()?.response).toMatchObject({ status: 200, bodySize: 0, complete: true, headers: { 'content-length': '3' } })
+    expect(registry.requests.last()?.response).toMatchObject({
+      status: 200,
+      bodySize: 0,
+      complete: true,
+      headers: { 'content-length': '3' },
+    })
   })
 
   it('counts a streamed request body that declares no length', async () => {
@@ -135,7 +183,11 @@ describe('registry.requests: what is recorded', () => {
   it('names the msw transport', async () => {
     await using intercepted = await createFakeRegistry({ transport: 'msw', origin: 'https://journal.registry.test' })
     await (await fetch('https://journal.registry.test/v2/')).text()
-    expect(intercepted.requests.last()).toMatchObject({ transport: 'msw', url: 'https://journal.registry.test/v2/', response: { status: 200 } })
+    expect(intercepted.requests.last()).toMatchObject({
+      transport: 'msw',
+      url: 'https://journal.registry.test/v2/',
+      response: { status: 200 },
+    })
   })
 
   it('names the msw transport for registryHandlers in a server the suite owns', async () => {
@@ -147,7 +199,11 @@ describe('registry.requests: what is recorded', () => {
     } finally {
       server.close()
     }
-    expect(registry.requests.last()).toMatchObject({ transport: 'msw', url: 'https://own-server.registry.test/v2/', response: { status: 200 } })
+    expect(registry.requests.last()).toMatchObject({
+      transport: 'msw',
+      url: 'https://own-server.registry.test/v2/',
+      response: { status: 200 },
+    })
   })
 })
 
@@ -223,7 +279,9 @@ describe('registry.requests: queries', () => {
       }),
     )
     expect(() => registry.requests.find('GET' as never)).toThrow(FakeRegistryError)
-    expect(() => registry.requests.filter({ headers: 'accept' } as never)).toThrow(/headers must be an object of names and values/)
+    expect(() => registry.requests.filter({ headers: 'accept' } as never)).toThrow(
+      /headers must be an object of names and values/,
+    )
   })
 
   it('stays readable after close, for a HAR export in afterAll', async () => {
@@ -269,7 +327,11 @@ describe('journal bounds', () => {
     await using registry = await createFakeRegistry({ transport: 'none', journalMaxBytes: maxBytes })
     const body = manyValues(4 * 1024 * 1024) as Uint8Array<ArrayBuffer>
     for (let i = 0; i < 4; i++) {
-      const response = await registry.fetch(`/v2/team/app/manifests/${i}`, { method: 'PUT', headers: { 'content-type': MediaTypes.OM }, body })
+      const response = await registry.fetch(`/v2/team/app/manifests/${i}`, {
+        method: 'PUT',
+        headers: { 'content-type': MediaTypes.OM },
+        body,
+      })
       expect(response.status).toBe(400)
       expect(registry.requests.bytes).toBeLessThanOrEqual(maxBytes)
     }
@@ -291,15 +353,24 @@ describe('journal bounds', () => {
     expect(registry.requests.last({ reference: 'small' })?.manifest).toEqual(small)
     const recorded = registry.requests.last({ reference: 'large' })
     expect('manifest' in (recorded ?? {})).toBe(false)
-    expect(recorded?.manifestSummary).toEqual({ size: bytesOf(JSON.stringify(large)).byteLength, mediaType: MediaTypes.OM, reason: 'too large' })
+    expect(recorded?.manifestSummary).toEqual({
+      size: bytesOf(JSON.stringify(large)).byteLength,
+      mediaType: MediaTypes.OM,
+      reason: 'too large',
+    })
     const har = registry.requests.toHAR().log.entries.find((entry) => entry._reference === 'large')
-    expect(har?.request.postData).toEqual({ mimeType: MediaTypes.OM, text: '', comment: `a manifest of ${recorded?.manifestSummary?.size} bytes, not kept (too large)` })
+    expect(har?.request.postData).toEqual({
+      mimeType: MediaTypes.OM,
+      text: '',
+      comment: `a manifest of ${recorded?.manifestSummary?.size} bytes, not kept (too large)`,
+    })
   })
 
   it('drops the oldest records to stay within journalMaxBytes, and counts them', async () => {
     const maxBytes = 8 * 1024
     await using registry = await createFakeRegistry({ transport: 'none', journalMaxBytes: maxBytes })
-    for (let i = 0; i < 50; i++) await registry.fetch(`/v2/team/app/tags/list?n=${i}`, { headers: { 'x-padding': 'p'.repeat(200) } })
+    for (let i = 0; i < 50; i++)
+      await registry.fetch(`/v2/team/app/tags/list?n=${i}`, { headers: { 'x-padding': 'p'.repeat(200) } })
     expect(registry.requests.bytes).toBeGreaterThan(0)
     expect(registry.requests.bytes).toBeLessThanOrEqual(maxBytes)
     expect(registry.requests.size + registry.requests.dropped).toBe(50)
@@ -308,7 +379,9 @@ describe('journal bounds', () => {
   })
 
   it('refuses a journal limit that is not a positive whole number', async () => {
-    await expect(createFakeRegistry({ transport: 'none', journalMaxEntries: 0 })).rejects.toThrow('Failed to use option journalMaxEntries "0": journalMaxEntries must be a positive whole number of requests. Pass a number such as 10000.')
+    await expect(createFakeRegistry({ transport: 'none', journalMaxEntries: 0 })).rejects.toThrow(
+      'Failed to use option journalMaxEntries "0": journalMaxEntries must be a positive whole number of requests. Pass a number such as 10000.',
+    )
   })
 })
 
@@ -321,7 +394,9 @@ describe('registry.requests.subscribe', () => {
 
   it('calls the listener with each request once its status is known, until stopped', async () => {
     const seen: Array<[string, string, number]> = []
-    const stop = registry.requests.subscribe((request) => seen.push([request.method, request.path, request.response.status]))
+    const stop = registry.requests.subscribe((request) =>
+      seen.push([request.method, request.path, request.response.status]),
+    )
     await registry.fetch('/v2/')
     await registry.fetch('/v2/team/app/manifests/missing')
     stop()

@@ -2,12 +2,7 @@
 // to a registry created with that profile and checks what the registry it imitates answers.
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  createFakeRegistry,
-  FakeRegistryError,
-  type FakeRegistry,
-  type FakeRegistryOptions,
-} from '../../src/index.js'
+import { createFakeRegistry, FakeRegistryError, type FakeRegistry, type FakeRegistryOptions } from '../../src/index.js'
 import { REGISTRY_PROFILE_NAMES, registryProfile } from '../../src/profiles/registries/index.js'
 import { bytesOf, errorsOf } from '../support/push.js'
 import type { RegistryProfileName } from '../../src/options.js'

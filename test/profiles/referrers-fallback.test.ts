@@ -5,7 +5,7 @@
 // "referrers API"): GHCR-like registries work through the tag, and GitLab's tag resolution hands
 // the client the subject itself.
 import { describe, expect, it } from 'vitest'
-import { createFakeRegistry, type FakeRegistry, } from '../../src/index.js'
+import { createFakeRegistry, type FakeRegistry } from '../../src/index.js'
 import type { RegistryProfileName } from '../../src/options.js'
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'

@@ -39,7 +39,12 @@ describe('http transport: requests the parser refuses', () => {
     ['a chunk size line without CRLF', '3\nabc'],
   ])('answers a monolithic upload with %s with 400 BLOB_UPLOAD_INVALID, then closes', async (_what, body) => {
     const digest = sha256('abc')
-    const answer = parse(await rawExchange(port(), `POST /v2/team/app/blobs/uploads/?digest=${digest} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n${body}`))
+    const answer = parse(
+      await rawExchange(
+        port(),
+        `POST /v2/team/app/blobs/uploads/?digest=${digest} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n${body}`,
+      ),
+    )
     expect(answer.statusLine).toBe('HTTP/1.1 400 Bad Request')
     expect(answer.headers).toContain('\r\nconnection: close')
     expect(answer.headers).toContain('\r\ndocker-distribution-api-version: registry/2.0')
@@ -48,7 +53,12 @@ describe('http transport: requests the parser refuses', () => {
   })
 
   it('answers a manifest PUT with malformed chunks with 400 MANIFEST_INVALID', async () => {
-    const answer = parse(await rawExchange(port(), 'PUT /v2/team/app/manifests/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/vnd.oci.image.manifest.v1+json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\nnope\r\n'))
+    const answer = parse(
+      await rawExchange(
+        port(),
+        'PUT /v2/team/app/manifests/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/vnd.oci.image.manifest.v1+json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\nnope\r\n',
+      ),
+    )
     expect(answer.statusLine).toBe('HTTP/1.1 400 Bad Request')
     expect(JSON.parse(answer.body)).toMatchObject({ errors: [{ code: 'MANIFEST_INVALID' }] })
   })
@@ -62,7 +72,9 @@ describe('http transport: requests the parser refuses', () => {
   })
 
   it('still answers a GET the parser refuses with the envelope as its body', async () => {
-    const answer = parse(await rawExchange(port(), 'GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: nope\r\n\r\n'))
+    const answer = parse(
+      await rawExchange(port(), 'GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: nope\r\n\r\n'),
+    )
     expect(answer.statusLine).toBe('HTTP/1.1 400 Bad Request')
     expect(JSON.parse(answer.body)).toMatchObject({ errors: [{ code: 'UNSUPPORTED' }] })
   })

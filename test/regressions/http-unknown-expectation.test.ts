@@ -24,21 +24,35 @@ function rawExchange(port: number, request: string): Promise<string> {
 describe('http transport: Expect', () => {
   const { port } = useLoopbackRegistry()
 
-  it.each(['x-unknown', 'bytes=0-1', '200-ok; q=1'])('serves GET /v2/ with Expect: %s as if the header were absent', async (expectation) => {
-    const answer = await rawExchange(port(), `GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: ${expectation}\r\nConnection: close\r\n\r\n`)
-    expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
-    expect(answer.toLowerCase()).toContain('\r\ndocker-distribution-api-version: registry/2.0\r\n')
-    expect(answer.endsWith('\r\n\r\n{}')).toBe(true)
-  })
+  it.each(['x-unknown', 'bytes=0-1', '200-ok; q=1'])(
+    'serves GET /v2/ with Expect: %s as if the header were absent',
+    async (expectation) => {
+      const answer = await rawExchange(
+        port(),
+        `GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: ${expectation}\r\nConnection: close\r\n\r\n`,
+      )
+      expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/)
+      expect(answer.toLowerCase()).toContain('\r\ndocker-distribution-api-version: registry/2.0\r\n')
+      expect(answer.endsWith('\r\n\r\n{}')).toBe(true)
+    },
+  )
 
   it('answers an unknown route with Expect: x-unknown with the spec envelope', async () => {
-    const answer = await rawExchange(port(), 'GET /v3/ HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: x-unknown\r\nConnection: close\r\n\r\n')
+    const answer = await rawExchange(
+      port(),
+      'GET /v3/ HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: x-unknown\r\nConnection: close\r\n\r\n',
+    )
     expect(answer).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/)
-    expect(answer.slice(answer.indexOf('\r\n\r\n') + 4)).toBe('{"errors":[{"code":"UNSUPPORTED","message":"route not part of the distribution API","detail":{"path":"/v3/"}}]}\n')
+    expect(answer.slice(answer.indexOf('\r\n\r\n') + 4)).toBe(
+      '{"errors":[{"code":"UNSUPPORTED","message":"route not part of the distribution API","detail":{"path":"/v3/"}}]}\n',
+    )
   })
 
   it('still answers Expect: 100-continue with 100 Continue before the real answer', async () => {
-    const answer = await rawExchange(port(), 'POST /v2/team/app/blobs/uploads/ HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+    const answer = await rawExchange(
+      port(),
+      'POST /v2/team/app/blobs/uploads/ HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+    )
     expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 202 Accepted\r\n/)
   })
 })

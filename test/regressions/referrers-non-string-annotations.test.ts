@@ -24,25 +24,43 @@ describe('referrers of a manifest whose annotations are not a string map', () =>
   let registry: FakeRegistry | undefined
   afterEach(() => registry?.close())
 
-  async function pushAndList(mode: Mode, annotations: string): Promise<{ status: number; body: unknown; digest: string }> {
+  async function pushAndList(
+    mode: Mode,
+    annotations: string,
+  ): Promise<{ status: number; body: unknown; digest: string }> {
     registry = await createFakeRegistry({ transport: 'none', mode, referrers: true })
     const manifest = referrerIndex(annotations)
-    const put = await registry.fetch('/v2/team/app/manifests/artifact', { method: 'PUT', headers: { 'content-type': MediaTypes.OI }, body: new TextEncoder().encode(manifest) })
+    const put = await registry.fetch('/v2/team/app/manifests/artifact', {
+      method: 'PUT',
+      headers: { 'content-type': MediaTypes.OI },
+      body: new TextEncoder().encode(manifest),
+    })
     expect(put.status).toBe(201)
     const listing = await registry.fetch(`/v2/team/app/referrers/${SUBJECT}`)
     return { status: listing.status, body: await listing.json(), digest: sha256(manifest) }
   }
 
-  it.each<Mode>(['lenient', 'gitlab-legacy'])('lists one with a value nested 10,000 levels deep in %s mode, keeping the string entries', async (mode) => {
-    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`
-    const { status, body, digest } = await pushAndList(mode, `{"deep":${deep},"kind":"sbom","count":1}`)
-    expect(status).toBe(200)
-    expect(body).toEqual({
-      schemaVersion: 2,
-      mediaType: MediaTypes.OI,
-      manifests: [{ mediaType: MediaTypes.OI, digest, size: expect.any(Number), artifactType: 'application/x.test', annotations: { kind: 'sbom' } }],
-    })
-  })
+  it.each<Mode>(['lenient', 'gitlab-legacy'])(
+    'lists one with a value nested 10,000 levels deep in %s mode, keeping the string entries',
+    async (mode) => {
+      const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`
+      const { status, body, digest } = await pushAndList(mode, `{"deep":${deep},"kind":"sbom","count":1}`)
+      expect(status).toBe(200)
+      expect(body).toEqual({
+        schemaVersion: 2,
+        mediaType: MediaTypes.OI,
+        manifests: [
+          {
+            mediaType: MediaTypes.OI,
+            digest,
+            size: expect.any(Number),
+            artifactType: 'application/x.test',
+            annotations: { kind: 'sbom' },
+          },
+        ],
+      })
+    },
+  )
 
   it('lists the same descriptor through registry.referrers() as over HTTP', async () => {
     const { body } = await pushAndList('lenient', '{"kind":"sbom","count":1}')
@@ -50,13 +68,16 @@ describe('referrers of a manifest whose annotations are not a string map', () =>
     expect(await registry?.referrers(`team/app@${SUBJECT}`)).toEqual(listed)
   })
 
-  it.each(['{"count":1,"flag":true,"nested":{"a":"b"}}', '["a","b"]', '"text"'])('lists one with annotations %s without any', async (annotations) => {
-    const { status, body, digest } = await pushAndList('lenient', annotations)
-    expect(status).toBe(200)
-    expect(body).toEqual({
-      schemaVersion: 2,
-      mediaType: MediaTypes.OI,
-      manifests: [{ mediaType: MediaTypes.OI, digest, size: expect.any(Number), artifactType: 'application/x.test' }],
-    })
-  })
+  it.each(['{"count":1,"flag":true,"nested":{"a":"b"}}', '["a","b"]', '"text"'])(
+    'lists one with annotations %s without any',
+    async (annotations) => {
+      const { status, body, digest } = await pushAndList('lenient', annotations)
+      expect(status).toBe(200)
+      expect(body).toEqual({
+        schemaVersion: 2,
+        mediaType: MediaTypes.OI,
+        manifests: [{ mediaType: MediaTypes.OI, digest, size: expect.any(Number), artifactType: 'application/x.test' }],
+      })
+    },
+  )
 })

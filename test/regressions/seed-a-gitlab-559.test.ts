@@ -34,10 +34,24 @@ const DOCKER_ACCEPT = [
 
 /** Pushes two single-platform images and, as buildah does, an index of them with no mediaType. */
 async function pushBuildahIndex(registry: FakeRegistry): Promise<string> {
-  const config = await pushBlob(registry, 'mygroup/myproject', '{"architecture":"amd64","os":"linux"}', 'application/vnd.oci.image.config.v1+json')
+  const config = await pushBlob(
+    registry,
+    'mygroup/myproject',
+    '{"architecture":"amd64","os":"linux"}',
+    'application/vnd.oci.image.config.v1+json',
+  )
   const manifests = []
-  for (const platform of [{ architecture: 'arm64', os: 'linux', variant: 'v8' }, { architecture: 'amd64', os: 'linux' }]) {
-    const image = JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [], annotations: { platform: platform.architecture } })
+  for (const platform of [
+    { architecture: 'arm64', os: 'linux', variant: 'v8' },
+    { architecture: 'amd64', os: 'linux' },
+  ]) {
+    const image = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config,
+      layers: [],
+      annotations: { platform: platform.architecture },
+    })
     expect((await put(registry, sha256(image), image, OCI_MANIFEST)).status).toBe(201)
     manifests.push({ mediaType: OCI_MANIFEST, digest: sha256(image), size: Buffer.byteLength(image), platform })
   }
@@ -72,11 +86,16 @@ describe('seed A, gitlab #559: an OCI index without mediaType cannot be pulled',
         expect(response.headers.get('content-length')).toBe('85')
         expect(response.headers.get('content-type')).toBe('application/json')
         expect(response.headers.get('docker-distribution-api-version')).toBe('registry/2.0')
-        expect(await response.text()).toBe('{"errors":[{"code":"MANIFEST_INVALID","message":"Schema 1 manifest not supported"}]}\n')
+        expect(await response.text()).toBe(
+          '{"errors":[{"code":"MANIFEST_INVALID","message":"Schema 1 manifest not supported"}]}\n',
+        )
       }
     }
     // HEAD, which clients send first, fails the same way without a body.
-    const head = await registry.fetch('/v2/mygroup/myproject/manifests/latest', { method: 'HEAD', headers: { accept: DOCKER_ACCEPT } })
+    const head = await registry.fetch('/v2/mygroup/myproject/manifests/latest', {
+      method: 'HEAD',
+      headers: { accept: DOCKER_ACCEPT },
+    })
     expect(head.status).toBe(400)
     expect(head.headers.get('content-length')).toBe('85')
     expect(await head.text()).toBe('')
@@ -86,7 +105,9 @@ describe('seed A, gitlab #559: an OCI index without mediaType cannot be pulled',
     await using registry = await createRegistry('strict')
     const index = await pushBuildahIndex(registry)
 
-    const response = await registry.fetch('/v2/mygroup/myproject/manifests/latest', { headers: { accept: DOCKER_ACCEPT } })
+    const response = await registry.fetch('/v2/mygroup/myproject/manifests/latest', {
+      headers: { accept: DOCKER_ACCEPT },
+    })
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe(OCI_INDEX)
     expect(response.headers.get('docker-content-digest')).toBe(sha256(index))

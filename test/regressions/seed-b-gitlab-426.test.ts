@@ -23,14 +23,22 @@ const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json'
 
 /** A Docker schema 2 image whose config and layer are in the repository. */
 async function dockerImage(registry: FakeRegistry): Promise<string> {
-  const config = await pushBlob(registry, 'team/app', '{"architecture":"amd64","os":"linux"}', 'application/vnd.docker.container.image.v1+json')
+  const config = await pushBlob(
+    registry,
+    'team/app',
+    '{"architecture":"amd64","os":"linux"}',
+    'application/vnd.docker.container.image.v1+json',
+  )
   const layer = await pushBlob(registry, 'team/app', 'layer', 'application/vnd.docker.image.rootfs.diff.tar.gzip')
   return JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_MANIFEST, config, layers: [layer] })
 }
 
 /** PUT by digest, as GitLab's own test pushes, with no Content-Type header at all. */
 async function pushWithoutContentType(registry: FakeRegistry, manifest: string): Promise<Response> {
-  return registry.fetch(`/v2/team/app/manifests/${sha256(manifest)}`, { method: 'PUT', body: new TextEncoder().encode(manifest) })
+  return registry.fetch(`/v2/team/app/manifests/${sha256(manifest)}`, {
+    method: 'PUT',
+    body: new TextEncoder().encode(manifest),
+  })
 }
 
 async function createRegistry(mode: Mode): Promise<FakeRegistry> {
@@ -45,7 +53,9 @@ describe('seed B, gitlab #426: a push without Content-Type goes to the schema 1 
     const response = await pushWithoutContentType(registry, manifest)
     expect(response.status).toBe(400)
     expect(response.headers.get('content-type')).toBe('application/json')
-    expect(await response.text()).toBe('{"errors":[{"code":"MANIFEST_INVALID","message":"manifest invalid","detail":"missing signature key"}]}\n')
+    expect(await response.text()).toBe(
+      '{"errors":[{"code":"MANIFEST_INVALID","message":"manifest invalid","detail":"missing signature key"}]}\n',
+    )
   })
 
   it('is fixed in strict: schema 2 is the default parser and the push is accepted', async () => {

@@ -7,7 +7,8 @@ import { blobOf, buildArtifact, buildImage, buildIndex, descriptorOf, randomLaye
 import { sha256 } from '../support/push.js'
 
 const decoder = new TextDecoder()
-const json = (bytes: Uint8Array): Record<string, unknown> => JSON.parse(decoder.decode(bytes)) as Record<string, unknown>
+const json = (bytes: Uint8Array): Record<string, unknown> =>
+  JSON.parse(decoder.decode(bytes)) as Record<string, unknown>
 
 describe('randomLayer', () => {
   it('gives the same bytes for the same options, on every run (pinned digests)', () => {
@@ -23,27 +24,36 @@ describe('randomLayer', () => {
     expect(randomLayer({ size: 17, seed: 1 }).digest).not.toBe(layer.digest)
   })
 
-  it.each([0, 1, 511, 512, 65_535, 65_536, 200_000])('is a tar+gzip of one file of %i bytes whose diffId is the tar digest', (size) => {
-    const layer = randomLayer({ size, seed: 5 })
-    expect(sha256(layer.bytes)).toBe(layer.digest)
-    expect(layer.size).toBe(layer.bytes.byteLength)
-    const tar = new Uint8Array(gunzipSync(layer.bytes))
-    expect(sha256(tar)).toBe(layer.diffId)
-    expect(decoder.decode(tar.subarray(0, 12))).toBe('random-5.bin')
-    expect(Number.parseInt(decoder.decode(tar.subarray(124, 135)), 8)).toBe(size)
-    expect(tar.byteLength).toBe(512 + Math.ceil(size / 512) * 512 + 1024)
-  })
+  it.each([0, 1, 511, 512, 65_535, 65_536, 200_000])(
+    'is a tar+gzip of one file of %i bytes whose diffId is the tar digest',
+    (size) => {
+      const layer = randomLayer({ size, seed: 5 })
+      expect(sha256(layer.bytes)).toBe(layer.digest)
+      expect(layer.size).toBe(layer.bytes.byteLength)
+      const tar = new Uint8Array(gunzipSync(layer.bytes))
+      expect(sha256(tar)).toBe(layer.diffId)
+      expect(decoder.decode(tar.subarray(0, 12))).toBe('random-5.bin')
+      expect(Number.parseInt(decoder.decode(tar.subarray(124, 135)), 8)).toBe(size)
+      expect(tar.byteLength).toBe(512 + Math.ceil(size / 512) * 512 + 1024)
+    },
+  )
 
   it('refuses a size that is not a whole number of bytes', () => {
     expect(() => randomLayer({ size: -1 })).toThrow(FakeRegistryError)
-    expect(() => randomLayer({ size: 1.5 })).toThrow('Failed to build a random layer of "size 1.5, seed 1": size must be a whole number of bytes and seed a whole number. Pass { size: 1024, seed: 1 }, for example.')
+    expect(() => randomLayer({ size: 1.5 })).toThrow(
+      'Failed to build a random layer of "size 1.5, seed 1": size must be a whole number of bytes and seed a whole number. Pass { size: 1024, seed: 1 }, for example.',
+    )
   })
 })
 
 describe('buildImage', () => {
   it('builds an OCI image whose config lists the layers diff_ids and the platform', () => {
     const layers = [randomLayer({ size: 10, seed: 1 }), textLayer('a.txt', 'hello\n')]
-    const image = buildImage({ layers, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' }, annotations: { team: 'a' } })
+    const image = buildImage({
+      layers,
+      platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      annotations: { team: 'a' },
+    })
     expect(json(image.config.bytes)).toEqual({
       architecture: 'arm64',
       os: 'linux',
@@ -72,7 +82,11 @@ describe('buildImage', () => {
 
   it('uses raw bytes as they are, and refuses OCI-only fields on a Docker image', () => {
     const raw = new TextEncoder().encode('raw bytes')
-    expect(buildImage({ layers: [raw] }).layers[0]).toMatchObject({ digest: sha256(raw), diffId: sha256(raw), bytes: raw })
+    expect(buildImage({ layers: [raw] }).layers[0]).toMatchObject({
+      digest: sha256(raw),
+      diffId: sha256(raw),
+      bytes: raw,
+    })
     expect(() => buildImage({ mediaType: 'docker', annotations: { a: 'b' } })).toThrow(
       'Failed to build a Docker image with "annotations, artifactType or subject": Docker schema 2 manifests have none of these fields. Use mediaType: \'oci\', or leave those options out.',
     )
@@ -84,8 +98,15 @@ describe('buildIndex and buildArtifact', () => {
     const amd = buildImage()
     const child = { ...descriptorOf(amd.manifest), platform: amd.platform }
     const index = buildIndex([child], { annotations: { a: 'b' } })
-    expect(json(index.manifest.bytes)).toEqual({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [child], annotations: { a: 'b' } })
-    expect(buildIndex([child], { mediaType: 'docker' }).manifest.mediaType).toBe('application/vnd.docker.distribution.manifest.list.v2+json')
+    expect(json(index.manifest.bytes)).toEqual({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [child],
+      annotations: { a: 'b' },
+    })
+    expect(buildIndex([child], { mediaType: 'docker' }).manifest.mediaType).toBe(
+      'application/vnd.docker.distribution.manifest.list.v2+json',
+    )
   })
 
   it('builds an artifact: artifactType, the empty config, files as titled layers, a subject', () => {
@@ -104,7 +125,9 @@ describe('buildIndex and buildArtifact', () => {
 
   it('uses the empty descriptor as the only layer of an artifact without files', () => {
     const artifact = buildArtifact({ artifactType: 'application/vnd.example.signature' })
-    expect(json(artifact.manifest.bytes).layers).toEqual([{ mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256('{}'), size: 2, data: 'e30=' }])
+    expect(json(artifact.manifest.bytes).layers).toEqual([
+      { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256('{}'), size: 2, data: 'e30=' },
+    ])
     expect(() => buildArtifact({} as never)).toThrow('Failed to build an artifact with artifactType "undefined"')
   })
 })

@@ -4,7 +4,14 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createFakeRegistry, FakeRegistryError, type FakeRegistry } from '../../src/index.js'
-import { makeTempDir, readLayout, REF_NAME, removeLayout, writeImageLayout, writeIndexLayout } from '../support/oci-layout.js'
+import {
+  makeTempDir,
+  readLayout,
+  REF_NAME,
+  removeLayout,
+  writeImageLayout,
+  writeIndexLayout,
+} from '../support/oci-layout.js'
 import { MediaTypes, sha256 } from '../support/push.js'
 
 const ACCEPT = [MediaTypes.OM, MediaTypes.OI, MediaTypes.S2, MediaTypes.DL].join(', ')
@@ -30,12 +37,16 @@ describe('layouts', () => {
     const layout = await writeIndexLayout('multi')
     dirs.push(layout.dir)
     const imported = await registry.importLayout(layout.dir, { repository: 'team/app' })
-    expect(imported.map(({ reference, digest, mediaType }) => ({ reference, digest, mediaType }))).toEqual([{ reference: 'team/app:multi', digest: layout.index.digest, mediaType: MediaTypes.OI }])
+    expect(imported.map(({ reference, digest, mediaType }) => ({ reference, digest, mediaType }))).toEqual([
+      { reference: 'team/app:multi', digest: layout.index.digest, mediaType: MediaTypes.OI },
+    ])
     expect(await bytesOf('team/app', 'multi')).toEqual(layout.index.bytes)
     for (const image of layout.images) {
       expect(await bytesOf('team/app', image.manifest.digest)).toEqual(image.manifest.bytes)
       const layer = image.layers[0]!
-      expect(new Uint8Array(await (await registry.fetch(`/v2/team/app/blobs/${layer.digest}`)).arrayBuffer())).toEqual(layer.bytes)
+      expect(new Uint8Array(await (await registry.fetch(`/v2/team/app/blobs/${layer.digest}`)).arrayBuffer())).toEqual(
+        layer.bytes,
+      )
     }
   })
 
@@ -44,18 +55,39 @@ describe('layouts', () => {
   it.each([
     { name: 'an image whose body names its type', write: () => writeImageLayout('1'), mediaType: MediaTypes.OM },
     { name: 'an index whose body names its type', write: () => writeIndexLayout('1'), mediaType: MediaTypes.OI },
-    { name: 'an image whose body has no mediaType', write: () => writeImageLayout('1', { omitMediaType: true }), mediaType: MediaTypes.OM },
-    { name: 'an index whose body has no mediaType', write: () => writeIndexLayout('1', { omitMediaType: true }), mediaType: MediaTypes.OI },
+    {
+      name: 'an image whose body has no mediaType',
+      write: () => writeImageLayout('1', { omitMediaType: true }),
+      mediaType: MediaTypes.OM,
+    },
+    {
+      name: 'an index whose body has no mediaType',
+      write: () => writeIndexLayout('1', { omitMediaType: true }),
+      mediaType: MediaTypes.OI,
+    },
   ])('imports $name from an index.json descriptor without mediaType as $mediaType', async ({ write, mediaType }) => {
     const layout = await write()
     dirs.push(layout.dir)
     const indexPath = join(layout.dir, 'index.json')
     const index = JSON.parse(await readFile(indexPath, 'utf8')) as { manifests: Array<Record<string, unknown>> }
-    await writeFile(indexPath, JSON.stringify({ ...index, manifests: index.manifests.map(({ mediaType: _omitted, ...descriptor }) => descriptor) }))
+    await writeFile(
+      indexPath,
+      JSON.stringify({
+        ...index,
+        manifests: index.manifests.map(({ mediaType: _omitted, ...descriptor }) => descriptor),
+      }),
+    )
 
     const imported = await registry.importLayout(layout.dir, { repository: 'team/app' })
-    expect(imported.map(({ reference, digest, mediaType, descriptor }) => ({ reference, digest, mediaType, descriptor }))).toEqual([
-      { reference: 'team/app:1', digest: layout.root.digest, mediaType, descriptor: { mediaType, digest: layout.root.digest, size: layout.root.bytes.byteLength } },
+    expect(
+      imported.map(({ reference, digest, mediaType, descriptor }) => ({ reference, digest, mediaType, descriptor })),
+    ).toEqual([
+      {
+        reference: 'team/app:1',
+        digest: layout.root.digest,
+        mediaType,
+        descriptor: { mediaType, digest: layout.root.digest, size: layout.root.bytes.byteLength },
+      },
     ])
     // The registry stores the kind the push's Content-Type named.
     expect((await registry.manifest('team/app:1'))?.mediaType).toBe(mediaType)
@@ -70,9 +102,14 @@ describe('layouts', () => {
 
     const bare = await writeImageLayout('v1')
     dirs.push(bare.dir)
-    const error = await registry.importLayout(bare.dir).then(() => undefined, (caught: unknown) => caught)
+    const error = await registry.importLayout(bare.dir).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )
     expect(error).toBeInstanceOf(FakeRegistryError)
-    expect((error as FakeRegistryError).message).toBe(`Failed to import layout "${join(bare.dir, 'index.json')}": the ref name "v1" is not a reference such as team/app:1. Pass { repository: 'team/app' } so ref names are read as tags.`)
+    expect((error as FakeRegistryError).message).toBe(
+      `Failed to import layout "${join(bare.dir, 'index.json')}": the ref name "v1" is not a reference such as team/app:1. Pass { repository: 'team/app' } so ref names are read as tags.`,
+    )
   })
 
   it('imports a directory of layouts, each as the repository its path names', async () => {
@@ -81,7 +118,10 @@ describe('layouts', () => {
     const one = await writeImageLayout('1')
     const two = await writeImageLayout('2', { layers: ['other'] })
     dirs.push(one.dir, two.dir)
-    for (const [name, layout] of [['team/one', one], ['two', two]] as const) {
+    for (const [name, layout] of [
+      ['team/one', one],
+      ['two', two],
+    ] as const) {
       for (const [digest, bytes] of layout.blobs) {
         await mkdir(join(root, name, 'blobs', 'sha256'), { recursive: true })
         await writeFile(join(root, name, 'blobs', 'sha256', digest.slice(7)), bytes)
@@ -95,9 +135,16 @@ describe('layouts', () => {
   })
 
   it('exports a repository: every tag, what it references and its referrers, each file named by its digest', async () => {
-    const index = await registry.seed.index('team/app:multi', [{ platform: { os: 'linux', architecture: 'amd64' } }, { platform: { os: 'linux', architecture: 'arm64' } }])
+    const index = await registry.seed.index('team/app:multi', [
+      { platform: { os: 'linux', architecture: 'amd64' } },
+      { platform: { os: 'linux', architecture: 'arm64' } },
+    ])
     const image = await registry.seed.image('team/app:1', { layers: ['one'] })
-    const sbom = await registry.seed.artifact('team/app', { artifactType: 'application/spdx+json', subject: image, files: { 'sbom.json': '{}' } })
+    const sbom = await registry.seed.artifact('team/app', {
+      artifactType: 'application/spdx+json',
+      subject: image,
+      files: { 'sbom.json': '{}' },
+    })
     const dir = join(await makeTempDir(), 'out')
     dirs.push(join(dir, '..'))
 
@@ -109,7 +156,10 @@ describe('layouts', () => {
       { mediaType: MediaTypes.OM, digest: sbom.digest, size: sbom.size, artifactType: 'application/spdx+json' },
     ])
     expect(exported.manifests).toEqual(layout.index.manifests)
-    const expected = [image, sbom, index, ...index.children].flatMap((manifest) => [manifest.digest, ...manifest.blobs.map((blob) => blob.digest)])
+    const expected = [image, sbom, index, ...index.children].flatMap((manifest) => [
+      manifest.digest,
+      ...manifest.blobs.map((blob) => blob.digest),
+    ])
     expect([...layout.blobs.keys()].sort()).toEqual([...new Set(expected)].sort())
     for (const [digest, bytes] of layout.blobs) expect(sha256(bytes)).toBe(digest)
     expect(exported.blobs).toEqual([...layout.blobs.keys()].sort())
@@ -120,7 +170,9 @@ describe('layouts', () => {
     await other.importLayout(dir, { repository: 'copy/app' })
     const copied = await other.fetch('/v2/copy/app/manifests/multi', { headers: { accept: ACCEPT } })
     expect(new Uint8Array(await copied.arrayBuffer())).toEqual(index.bytes)
-    const referrers = (await (await other.fetch(`/v2/copy/app/referrers/${image.digest}`)).json()) as { manifests: Array<{ digest: string }> }
+    const referrers = (await (await other.fetch(`/v2/copy/app/referrers/${image.digest}`)).json()) as {
+      manifests: Array<{ digest: string }>
+    }
     expect(referrers.manifests.map((manifest) => manifest.digest)).toEqual([sbom.digest])
   })
 
@@ -129,7 +181,11 @@ describe('layouts', () => {
     const dir = await makeTempDir()
     dirs.push(dir)
     await writeFile(join(dir, 'mine.txt'), 'x')
-    await expect(registry.exportLayout('team/app', dir)).rejects.toThrow(`Failed to export layout into "${dir}": it is not empty (found "mine.txt"). Pass a new or empty directory.`)
-    await expect(registry.exportLayout('team/none', join(dir, 'sub'))).rejects.toThrow(/^Failed to list tags of "team\/none": the registry answered 404 \{"errors":\[\{"code":"NAME_UNKNOWN"/)
+    await expect(registry.exportLayout('team/app', dir)).rejects.toThrow(
+      `Failed to export layout into "${dir}": it is not empty (found "mine.txt"). Pass a new or empty directory.`,
+    )
+    await expect(registry.exportLayout('team/none', join(dir, 'sub'))).rejects.toThrow(
+      /^Failed to list tags of "team\/none": the registry answered 404 \{"errors":\[\{"code":"NAME_UNKNOWN"/,
+    )
   })
 })

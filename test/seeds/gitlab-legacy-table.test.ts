@@ -67,7 +67,10 @@ describePutTable(
     const response = await putManifestBytes(registry, 'team/app', 'cell', body, CONTENT_TYPES[column])
     expect(response.headers.get('warning')).toBeNull()
     if ('detail' in cell || 'blobUnknown' in cell) {
-      const expected = 'detail' in cell ? manifestInvalidBody(cell.detail) : `${JSON.stringify({ errors: [{ code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry', detail: '' }] })}\n`
+      const expected =
+        'detail' in cell
+          ? manifestInvalidBody(cell.detail)
+          : `${JSON.stringify({ errors: [{ code: 'MANIFEST_BLOB_UNKNOWN', message: 'blob unknown to registry', detail: '' }] })}\n`
       await expectCellRefused(registry, response, expected, ACCEPT_ALL)
       return
     }
@@ -85,9 +88,17 @@ describePutTable(
     it('answers a signed schema 1 body pushed by the digest of its bytes with DIGEST_INVALID (GitLab hashed the JWS payload)', async () => {
       const { registry, payloads } = context()
       for (const column of ['U', 'none'] as const) {
-        const response = await putManifestBytes(registry, 'team/app', sha256(payloads.bodies.R8), payloads.bodies.R8, CONTENT_TYPES[column])
+        const response = await putManifestBytes(
+          registry,
+          'team/app',
+          sha256(payloads.bodies.R8),
+          payloads.bodies.R8,
+          CONTENT_TYPES[column],
+        )
         expect(response.status).toBe(400)
-        expect(await errorsOf(response)).toEqual([{ code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' }])
+        expect(await errorsOf(response)).toEqual([
+          { code: 'DIGEST_INVALID', message: 'provided digest did not match uploaded content' },
+        ])
       }
     })
   },

@@ -8,7 +8,14 @@
 import { expect } from 'vitest'
 import { MediaTypes } from '../support/push.js'
 import { putManifestBytes, UNKNOWN_TYPE, type PayloadRow } from '../support/payloads.js'
-import { CONTENT_TYPES, describePutTable, expectCellCreated, expectCellServed, fetchCell, type Column } from './table-support.js'
+import {
+  CONTENT_TYPES,
+  describePutTable,
+  expectCellCreated,
+  expectCellServed,
+  fetchCell,
+  type Column,
+} from './table-support.js'
 
 const { S2, OM, DL, OI } = MediaTypes
 const U = UNKNOWN_TYPE
@@ -30,12 +37,21 @@ const TABLE: Record<PayloadRow, Record<Column, Cell>> = {
   R8: { S2: W(V1S), OM: W(V1S), DL: W(V1S), OI: W(V1S), U: W(V1S), none: ok(V1S) },
 }
 
-describePutTable('lenient mode PUT: the 8x6 media-type table', { mode: 'lenient' }, TABLE, async ({ row, column, cell }, { registry, payloads }) => {
-  const body = payloads.bodies[row]
-  const contentType = CONTENT_TYPES[column]
-  const response = await putManifestBytes(registry, 'team/app', 'cell', body, contentType)
-  expectCellCreated(response, body)
-  expect(response.headers.get('warning')).toBe(cell.warned ? `299 - "Content-Type ${contentType} does not match manifest type ${cell.stored}; stored as ${cell.stored}"` : null)
+describePutTable(
+  'lenient mode PUT: the 8x6 media-type table',
+  { mode: 'lenient' },
+  TABLE,
+  async ({ row, column, cell }, { registry, payloads }) => {
+    const body = payloads.bodies[row]
+    const contentType = CONTENT_TYPES[column]
+    const response = await putManifestBytes(registry, 'team/app', 'cell', body, contentType)
+    expectCellCreated(response, body)
+    expect(response.headers.get('warning')).toBe(
+      cell.warned
+        ? `299 - "Content-Type ${contentType} does not match manifest type ${cell.stored}; stored as ${cell.stored}"`
+        : null,
+    )
 
-  await expectCellServed(await fetchCell(registry), body, cell.stored)
-})
+    await expectCellServed(await fetchCell(registry), body, cell.stored)
+  },
+)

@@ -16,7 +16,11 @@ import { bytesOf, errorsOf, MediaTypes, sha256 } from '../support/push.js'
 import { pushPayloadContent, putManifestBytes, UNKNOWN_TYPE, type Payloads } from '../support/payloads.js'
 
 type IssueType = 'schema2' | 'oci' | 'unknown' | '(none)'
-const FULL: Record<Exclude<IssueType, '(none)'>, string> = { schema2: MediaTypes.S2, oci: MediaTypes.OM, unknown: UNKNOWN_TYPE }
+const FULL: Record<Exclude<IssueType, '(none)'>, string> = {
+  schema2: MediaTypes.S2,
+  oci: MediaTypes.OM,
+  unknown: UNKNOWN_TYPE,
+}
 
 interface SeedRow {
   id: string
@@ -32,17 +36,65 @@ const SEED_B: SeedRow[] = [
   { id: 'B2', payload: 'schema2', contentType: '(none)', status: 201 },
   { id: 'B3', payload: '(none)', contentType: 'schema2', status: 400, detail: 'no mediaType in manifest' },
   { id: 'B4', payload: 'oci', contentType: 'oci', status: 201 },
-  { id: 'B5', payload: 'oci', contentType: '(none)', status: 400, detail: `mediaType in manifest should be '${FULL.schema2}' not '${FULL.oci}'` },
+  {
+    id: 'B5',
+    payload: 'oci',
+    contentType: '(none)',
+    status: 400,
+    detail: `mediaType in manifest should be '${FULL.schema2}' not '${FULL.oci}'`,
+  },
   { id: 'B6', payload: '(none)', contentType: 'oci', status: 201 },
   { id: 'B7', payload: '(none)', contentType: '(none)', status: 400, detail: 'no mediaType in manifest' },
-  { id: 'B8', payload: 'schema2', contentType: 'oci', status: 400, detail: `if present, mediaType in manifest should be '${FULL.oci}' not '${FULL.schema2}'` },
-  { id: 'B9', payload: 'oci', contentType: 'schema2', status: 400, detail: `mediaType in manifest should be '${FULL.schema2}' not '${FULL.oci}'` },
-  { id: 'B10', payload: 'unknown', contentType: 'schema2', status: 400, detail: `mediaType in manifest should be '${FULL.schema2}' not '${FULL.unknown}'` },
-  { id: 'B11', payload: 'unknown', contentType: 'oci', status: 400, detail: `if present, mediaType in manifest should be '${FULL.oci}' not '${FULL.unknown}'` },
-  { id: 'B12', payload: 'unknown', contentType: 'unknown', status: 400, detail: `mediaType in manifest should be '${FULL.schema2}' not '${FULL.unknown}'` },
-  { id: 'B13', payload: 'unknown', contentType: '(none)', status: 400, detail: `mediaType in manifest should be '${FULL.schema2}' not '${FULL.unknown}'` },
+  {
+    id: 'B8',
+    payload: 'schema2',
+    contentType: 'oci',
+    status: 400,
+    detail: `if present, mediaType in manifest should be '${FULL.oci}' not '${FULL.schema2}'`,
+  },
+  {
+    id: 'B9',
+    payload: 'oci',
+    contentType: 'schema2',
+    status: 400,
+    detail: `mediaType in manifest should be '${FULL.schema2}' not '${FULL.oci}'`,
+  },
+  {
+    id: 'B10',
+    payload: 'unknown',
+    contentType: 'schema2',
+    status: 400,
+    detail: `mediaType in manifest should be '${FULL.schema2}' not '${FULL.unknown}'`,
+  },
+  {
+    id: 'B11',
+    payload: 'unknown',
+    contentType: 'oci',
+    status: 400,
+    detail: `if present, mediaType in manifest should be '${FULL.oci}' not '${FULL.unknown}'`,
+  },
+  {
+    id: 'B12',
+    payload: 'unknown',
+    contentType: 'unknown',
+    status: 400,
+    detail: `mediaType in manifest should be '${FULL.schema2}' not '${FULL.unknown}'`,
+  },
+  {
+    id: 'B13',
+    payload: 'unknown',
+    contentType: '(none)',
+    status: 400,
+    detail: `mediaType in manifest should be '${FULL.schema2}' not '${FULL.unknown}'`,
+  },
   // B13 as the flattened issue text reads it (see the comment at the top).
-  { id: 'B13 as flattened', payload: '(none)', contentType: 'unknown', status: 400, detail: 'no mediaType in manifest' },
+  {
+    id: 'B13 as flattened',
+    payload: '(none)',
+    contentType: 'unknown',
+    status: 400,
+    detail: 'no mediaType in manifest',
+  },
 ]
 
 // Current table of gitlab-org/container-registry#426: what GitLab answered before the fix.
@@ -50,15 +102,45 @@ const SEED_B: SeedRow[] = [
 const SEED_B_CURRENT: SeedRow[] = [
   { id: 'B1', payload: 'schema2', contentType: 'schema2', status: 201 },
   { id: 'B2', payload: 'schema2', contentType: '(none)', status: 400, detail: 'missing signature key' },
-  { id: 'B3', payload: '(none)', contentType: 'schema2', status: 400, detail: `mediaType in manifest should be '${FULL.schema2}' not ''` },
+  {
+    id: 'B3',
+    payload: '(none)',
+    contentType: 'schema2',
+    status: 400,
+    detail: `mediaType in manifest should be '${FULL.schema2}' not ''`,
+  },
   { id: 'B4', payload: 'oci', contentType: 'oci', status: 201 },
   { id: 'B5', payload: 'oci', contentType: '(none)', status: 400, detail: 'missing signature key' },
   { id: 'B6', payload: '(none)', contentType: 'oci', status: 201 },
   { id: 'B7', payload: '(none)', contentType: '(none)', status: 400, detail: 'missing signature key' },
-  { id: 'B8', payload: 'schema2', contentType: 'oci', status: 400, detail: `if present, mediaType in manifest should be '${FULL.oci}' not '${FULL.schema2}'` },
-  { id: 'B9', payload: 'oci', contentType: 'schema2', status: 400, detail: `mediaType in manifest should be '${FULL.schema2}' not '${FULL.oci}'` },
-  { id: 'B10', payload: 'unknown', contentType: 'schema2', status: 400, detail: `mediaType in manifest should be '${FULL.schema2}' not '${FULL.unknown}'` },
-  { id: 'B11', payload: 'unknown', contentType: 'oci', status: 400, detail: `if present, mediaType in manifest should be '${FULL.oci}' not '${FULL.unknown}'` },
+  {
+    id: 'B8',
+    payload: 'schema2',
+    contentType: 'oci',
+    status: 400,
+    detail: `if present, mediaType in manifest should be '${FULL.oci}' not '${FULL.schema2}'`,
+  },
+  {
+    id: 'B9',
+    payload: 'oci',
+    contentType: 'schema2',
+    status: 400,
+    detail: `mediaType in manifest should be '${FULL.schema2}' not '${FULL.oci}'`,
+  },
+  {
+    id: 'B10',
+    payload: 'unknown',
+    contentType: 'schema2',
+    status: 400,
+    detail: `mediaType in manifest should be '${FULL.schema2}' not '${FULL.unknown}'`,
+  },
+  {
+    id: 'B11',
+    payload: 'unknown',
+    contentType: 'oci',
+    status: 400,
+    detail: `if present, mediaType in manifest should be '${FULL.oci}' not '${FULL.unknown}'`,
+  },
   { id: 'B12', payload: 'unknown', contentType: 'unknown', status: 400, detail: 'missing signature key' },
   { id: 'B13', payload: 'unknown', contentType: '(none)', status: 400, detail: 'missing signature key' },
   // Read either way, the last row answers the same here (see the comment at the top).
@@ -89,11 +171,15 @@ for (const { mode, title, rows } of [
       const response = await putManifestBytes(registry, 'seed/b', digest, body, contentType)
       expect(response.status).toBe(row.status)
       if (row.status === 400) {
-        expect(await errorsOf(response)).toEqual([{ code: 'MANIFEST_INVALID', message: 'manifest invalid', detail: row.detail }])
+        expect(await errorsOf(response)).toEqual([
+          { code: 'MANIFEST_INVALID', message: 'manifest invalid', detail: row.detail },
+        ])
         return
       }
       expect(response.headers.get('docker-content-digest')).toBe(digest)
-      const fetched = await registry.fetch(`/v2/seed/b/manifests/${digest}`, { headers: { accept: `${MediaTypes.S2}, ${MediaTypes.OM}` } })
+      const fetched = await registry.fetch(`/v2/seed/b/manifests/${digest}`, {
+        headers: { accept: `${MediaTypes.S2}, ${MediaTypes.OM}` },
+      })
       expect(fetched.headers.get('content-type')).toBe(contentType === null ? MediaTypes.S2 : contentType)
       expect(new Uint8Array(await fetched.arrayBuffer())).toEqual(bytesOf(body))
     })

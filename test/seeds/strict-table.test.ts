@@ -44,18 +44,23 @@ const TABLE: Record<PayloadRow, Record<Column, Cell>> = {
   R8: { S2: err(E0), OM: err(E7(1)), DL: err(E3('')), OI: err(E7(1)), U: err(E0), none: err(E0) },
 }
 
-describePutTable('strict mode PUT: the 8x6 media-type table', {}, TABLE, async ({ row, column, cell }, { registry, payloads }) => {
-  const body = payloads.bodies[row]
-  const response = await putManifestBytes(registry, 'team/app', 'cell', body, CONTENT_TYPES[column])
-  // Only lenient mode warns; strict mode refuses a mismatch instead.
-  expect(response.headers.get('warning')).toBeNull()
-  if ('detail' in cell) {
-    await expectCellRefused(registry, response, manifestInvalidBody(cell.detail))
-    return
-  }
-  expectCellCreated(response, body)
-  await expectCellServed(await fetchCell(registry, ACCEPT_ALL), body, cell.stored)
-})
+describePutTable(
+  'strict mode PUT: the 8x6 media-type table',
+  {},
+  TABLE,
+  async ({ row, column, cell }, { registry, payloads }) => {
+    const body = payloads.bodies[row]
+    const response = await putManifestBytes(registry, 'team/app', 'cell', body, CONTENT_TYPES[column])
+    // Only lenient mode warns; strict mode refuses a mismatch instead.
+    expect(response.headers.get('warning')).toBeNull()
+    if ('detail' in cell) {
+      await expectCellRefused(registry, response, manifestInvalidBody(cell.detail))
+      return
+    }
+    expectCellCreated(response, body)
+    await expectCellServed(await fetchCell(registry, ACCEPT_ALL), body, cell.stored)
+  },
+)
 
 describe('strict mode PUT with unknownContentTypes: false: every U cell', () => {
   const context = usePayloadRegistry({ unknownContentTypes: false })
@@ -64,10 +69,20 @@ describe('strict mode PUT with unknownContentTypes: false: every U cell', () => 
     '$row body with Content-Type $contentType',
     async ({ row, contentType }) => {
       const { registry, payloads } = context()
-      const response = await putManifestBytes(registry, 'team/app', 'cell', payloads.bodies[row], `${contentType}; charset=utf-8`)
+      const response = await putManifestBytes(
+        registry,
+        'team/app',
+        'cell',
+        payloads.bodies[row],
+        `${contentType}; charset=utf-8`,
+      )
       expect(response.status).toBe(400)
       expect(await errorsOf(response)).toEqual([
-        { code: 'MANIFEST_INVALID', message: 'manifest invalid', detail: `unsupported manifest media type and no default available: ${contentType}` },
+        {
+          code: 'MANIFEST_INVALID',
+          message: 'manifest invalid',
+          detail: `unsupported manifest media type and no default available: ${contentType}`,
+        },
       ])
     },
   )

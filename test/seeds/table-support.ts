@@ -32,7 +32,9 @@ export function manifestInvalidBody(detail: string): string {
 }
 
 /** Every cell of a row-by-column table, in reading order. */
-export function cellsOf<Cell>(table: Record<PayloadRow, Record<Column, Cell>>): Array<{ row: PayloadRow; column: Column; cell: Cell }> {
+export function cellsOf<Cell>(
+  table: Record<PayloadRow, Record<Column, Cell>>,
+): Array<{ row: PayloadRow; column: Column; cell: Cell }> {
   return ROWS.flatMap((row) => COLUMNS.map((column) => ({ row, column, cell: table[row][column] })))
 }
 
@@ -89,7 +91,12 @@ export function expectCellCreated(response: Response, body: string): void {
 }
 
 /** A 400 with exactly `errorBody`, after which the cell's tag does not exist. */
-export async function expectCellRefused(registry: FakeRegistry, response: Response, errorBody: string, accept?: string): Promise<void> {
+export async function expectCellRefused(
+  registry: FakeRegistry,
+  response: Response,
+  errorBody: string,
+  accept?: string,
+): Promise<void> {
   expect(response.status).toBe(400)
   expect(response.headers.get('content-type')).toBe('application/json')
   expect(await response.text()).toBe(errorBody)

@@ -19,7 +19,9 @@ interface Served {
 
 /** Starts the CLI on a free port with `--storage dir` and waits for its "listening on" line. */
 function serve(dir: string): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--storage', dir], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--storage', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   return new Promise((resolve, reject) => {
     let output = ''
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -77,16 +79,30 @@ describe('kill -9 during uploads to directory storage', { timeout: 60_000 }, () 
     const partial = randomLayer({ size: 300_000, seed: 2 })
     const monolithic = randomLayer({ size: 300_000, seed: 3 })
 
-    const done = await fetch(`${first.url}/v2/team/app/blobs/uploads/?digest=${complete.digest}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: complete.bytes as Uint8Array<ArrayBuffer> })
+    const done = await fetch(`${first.url}/v2/team/app/blobs/uploads/?digest=${complete.digest}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: complete.bytes as Uint8Array<ArrayBuffer>,
+    })
     expect(done.status).toBe(201)
 
     // A chunked session: the first 200 000 bytes of a PATCH that never ends.
     const session = await fetch(`${first.url}/v2/team/app/blobs/uploads/`, { method: 'POST' })
     const location = session.headers.get('location') as string
-    const patch = fetch(`${first.url}${location}`, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: hangingBody(partial.bytes.subarray(0, 200_000)), duplex: 'half' } as RequestInit).catch((error: unknown) => error)
+    const patch = fetch(`${first.url}${location}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: hangingBody(partial.bytes.subarray(0, 200_000)),
+      duplex: 'half',
+    } as RequestInit).catch((error: unknown) => error)
     const sessionFile = await uploadReaching(dir, 200_000)
     // A monolithic upload whose body stops half way.
-    const post = fetch(`${first.url}/v2/team/app/blobs/uploads/?digest=${monolithic.digest}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': String(monolithic.size) }, body: hangingBody(monolithic.bytes.subarray(0, 150_000)), duplex: 'half' } as RequestInit).catch((error: unknown) => error)
+    const post = fetch(`${first.url}/v2/team/app/blobs/uploads/?digest=${monolithic.digest}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(monolithic.size) },
+      body: hangingBody(monolithic.bytes.subarray(0, 150_000)),
+      duplex: 'half',
+    } as RequestInit).catch((error: unknown) => error)
     await uploadReaching(dir, 150_000, [sessionFile])
 
     await killHard(first.child)
@@ -113,8 +129,14 @@ describe('kill -9 during uploads to directory storage', { timeout: 60_000 }, () 
     const received = Number(/^0-(\d+)$/.exec(status.headers.get('range') ?? '')?.[1]) + 1
     expect(received).toBe(200_000)
     const rest = partial.bytes.subarray(received)
-    const put = await fetch(`${second.url}${location}?digest=${partial.digest}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: rest as Uint8Array<ArrayBuffer> })
+    const put = await fetch(`${second.url}${location}?digest=${partial.digest}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: rest as Uint8Array<ArrayBuffer>,
+    })
     expect(put.status).toBe(201)
-    expect(new Uint8Array(await (await fetch(`${second.url}/v2/team/app/blobs/${partial.digest}`)).arrayBuffer())).toEqual(partial.bytes)
+    expect(
+      new Uint8Array(await (await fetch(`${second.url}/v2/team/app/blobs/${partial.digest}`)).arrayBuffer()),
+    ).toEqual(partial.bytes)
   })
 })

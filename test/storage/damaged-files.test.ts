@@ -24,7 +24,10 @@ async function answer(response: Response): Promise<{ status: number; code?: stri
 }
 
 async function pushBlob(registry: FakeRegistry, repository: string, bytes: Uint8Array): Promise<void> {
-  const response = await registry.fetch(`/v2/${repository}/blobs/uploads/?digest=${sha256(bytes)}`, { method: 'POST', body: bytes as Uint8Array<ArrayBuffer> })
+  const response = await registry.fetch(`/v2/${repository}/blobs/uploads/?digest=${sha256(bytes)}`, {
+    method: 'POST',
+    body: bytes as Uint8Array<ArrayBuffer>,
+  })
   expect(response.status).toBe(201)
 }
 
@@ -32,10 +35,15 @@ describe('directory storage with damaged files', () => {
   it('drops a session whose metadata cannot be read: DELETE and GET answer 404', async () => {
     const { root, registry } = await started()
     await using _ = registry
-    const location = (await registry.fetch('/v2/team/app/blobs/uploads/', { method: 'POST' })).headers.get('location') as string
+    const location = (await registry.fetch('/v2/team/app/blobs/uploads/', { method: 'POST' })).headers.get(
+      'location',
+    ) as string
     const id = location.split('/').at(-1) as string
     await writeFile(join(root, '.uploads', `${id}.json`), '{"repository": "team/a')
-    expect(await answer(await registry.fetch(location, { method: 'DELETE' }))).toEqual({ status: 404, code: 'BLOB_UPLOAD_UNKNOWN' })
+    expect(await answer(await registry.fetch(location, { method: 'DELETE' }))).toEqual({
+      status: 404,
+      code: 'BLOB_UPLOAD_UNKNOWN',
+    })
     expect(await answer(await registry.fetch(location))).toEqual({ status: 404, code: 'BLOB_UPLOAD_UNKNOWN' })
     expect(await readdir(join(root, '.uploads'))).toEqual([])
   })
@@ -52,7 +60,10 @@ describe('directory storage with damaged files', () => {
       const response = await registry.fetch(`/v2/team/app/blobs/${sha256(bytes)}`, { method })
       expect(response.status).toBe(404)
     }
-    expect(await answer(await registry.fetch(`/v2/team/app/blobs/${sha256(bytes)}`))).toEqual({ status: 404, code: 'BLOB_UNKNOWN' })
+    expect(await answer(await registry.fetch(`/v2/team/app/blobs/${sha256(bytes)}`))).toEqual({
+      status: 404,
+      code: 'BLOB_UNKNOWN',
+    })
   })
 
   it('lists the other repositories when one has a damaged state file', async () => {

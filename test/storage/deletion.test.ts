@@ -21,7 +21,8 @@ describe.each(BACKENDS)('deletion on %s storage', (_name, makeStorage) => {
     await removeLayout(dir)
   })
 
-  const blobStatus = async (repository: string, digest: string): Promise<number> => (await registry.fetch(`/v2/${repository}/blobs/${digest}`, { method: 'HEAD' })).status
+  const blobStatus = async (repository: string, digest: string): Promise<number> =>
+    (await registry.fetch(`/v2/${repository}/blobs/${digest}`, { method: 'HEAD' })).status
 
   it('keeps blobs linked from another repository when a manifest is deleted or untagged', async () => {
     const layer = image.layers[0]!.digest
@@ -39,7 +40,8 @@ describe.each(BACKENDS)('deletion on %s storage', (_name, makeStorage) => {
     expect([await blobStatus('team/a', layer), await blobStatus('team/b', layer)]).toEqual([404, 200])
     expect(await registry.garbageCollect()).toEqual({ blobs: [] })
 
-    for (const repository of ['team/a', 'team/b']) expect((await registry.fetch(`/v2/${repository}/blobs/${config}`, { method: 'DELETE' })).status).toBe(202)
+    for (const repository of ['team/a', 'team/b'])
+      expect((await registry.fetch(`/v2/${repository}/blobs/${config}`, { method: 'DELETE' })).status).toBe(202)
     expect(await registry.garbageCollect()).toEqual({ blobs: [config] })
     // A mount can no longer find it: the bytes are gone, not just the links.
     const mount = await registry.fetch(`/v2/team/c/blobs/uploads/?mount=${config}`, { method: 'POST' })

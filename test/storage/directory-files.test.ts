@@ -4,7 +4,13 @@ import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, directoryStorage, FakeRegistryError, type FakeRegistry, type Storage } from '../../src/index.js'
+import {
+  createFakeRegistry,
+  directoryStorage,
+  FakeRegistryError,
+  type FakeRegistry,
+  type Storage,
+} from '../../src/index.js'
 import { randomLayer } from '../../src/seed.js'
 import { makeTempDir, removeLayout, writeImageLayout } from '../support/oci-layout.js'
 import { bytesOf, errorsOf, sha256 } from '../support/push.js'
@@ -50,12 +56,23 @@ describe('directory storage: the files', () => {
   it('writes each repository as an OCI image layout: oci-layout, index.json with ref names, blobs by digest', async () => {
     const registry = await start()
     const image = await registry.seed.image('team/app:1', { layers: [randomLayer({ size: 300, seed: 2 })] })
-    await registry.fetch(`/v2/team/app/manifests/${image.digest}?tag=latest`, { method: 'PUT', headers: { 'content-type': OCI_MANIFEST }, body: image.bytes as Uint8Array<ArrayBuffer> })
+    await registry.fetch(`/v2/team/app/manifests/${image.digest}?tag=latest`, {
+      method: 'PUT',
+      headers: { 'content-type': OCI_MANIFEST },
+      body: image.bytes as Uint8Array<ArrayBuffer>,
+    })
 
     const dir = join(root, 'team', 'app')
     expect(JSON.parse(await readFile(join(dir, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' })
-    const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { manifests: Array<Record<string, unknown>> }
-    const descriptor = { mediaType: OCI_MANIFEST, digest: image.digest, size: image.size, artifactType: 'application/vnd.oci.image.config.v1+json' }
+    const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as {
+      manifests: Array<Record<string, unknown>>
+    }
+    const descriptor = {
+      mediaType: OCI_MANIFEST,
+      digest: image.digest,
+      size: image.size,
+      artifactType: 'application/vnd.oci.image.config.v1+json',
+    }
     expect(index).toEqual({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
@@ -65,7 +82,9 @@ describe('directory storage: the files', () => {
       ],
     })
     const blobs = await readdir(join(dir, 'blobs', 'sha256'))
-    expect(blobs.sort()).toEqual([image.digest, image.config.digest, image.layers[0]!.digest].map((d) => d.slice('sha256:'.length)).sort())
+    expect(blobs.sort()).toEqual(
+      [image.digest, image.config.digest, image.layers[0]!.digest].map((d) => d.slice('sha256:'.length)).sort(),
+    )
     for (const hex of blobs) expect(sha256(await readFile(join(dir, 'blobs', 'sha256', hex)))).toBe(`sha256:${hex}`)
     expect(await tree(join(root, '.uploads'))).toEqual([])
     expect(await tree(join(root, '.tmp'))).toEqual([])
@@ -74,22 +93,42 @@ describe('directory storage: the files', () => {
   it('serves the same content after a restart on the same directory', async () => {
     const first = await start()
     const image = await first.seed.image('team/app:1')
-    const index = await first.seed.index('team/app:multi', [{ platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }, image])
-    const sbom = await first.seed.artifact('team/app', { artifactType: 'application/spdx+json', subject: image, files: { 'sbom.json': '{"spdx":true}' } })
+    const index = await first.seed.index('team/app:multi', [
+      { platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+      image,
+    ])
+    const sbom = await first.seed.artifact('team/app', {
+      artifactType: 'application/spdx+json',
+      subject: image,
+      files: { 'sbom.json': '{"spdx":true}' },
+    })
     await first.seed.blob('other/repo', 'a lone blob')
     await first.close()
 
     const second = await start()
-    for (const [reference, seeded] of [['1', image], ['multi', index], [sbom.digest, sbom]] as const) {
-      const response = await second.fetch(`/v2/team/app/manifests/${reference}`, { headers: { accept: seeded.mediaType } })
+    for (const [reference, seeded] of [
+      ['1', image],
+      ['multi', index],
+      [sbom.digest, sbom],
+    ] as const) {
+      const response = await second.fetch(`/v2/team/app/manifests/${reference}`, {
+        headers: { accept: seeded.mediaType },
+      })
       expect(response.status).toBe(200)
       expect(response.headers.get('content-type')).toBe(seeded.mediaType)
       expect(new Uint8Array(await response.arrayBuffer())).toEqual(seeded.bytes)
     }
-    expect(await (await second.fetch('/v2/team/app/tags/list')).json()).toEqual({ name: 'team/app', tags: ['1', 'multi'] })
+    expect(await (await second.fetch('/v2/team/app/tags/list')).json()).toEqual({
+      name: 'team/app',
+      tags: ['1', 'multi'],
+    })
     expect(await (await second.fetch('/v2/_catalog')).json()).toEqual({ repositories: ['other/repo', 'team/app'] })
-    const referrers = (await (await second.fetch(`/v2/team/app/referrers/${image.digest}`)).json()) as { manifests: Array<{ digest: string; artifactType: string }> }
-    expect(referrers.manifests.map(({ digest, artifactType }) => ({ digest, artifactType }))).toEqual([{ digest: sbom.digest, artifactType: 'application/spdx+json' }])
+    const referrers = (await (await second.fetch(`/v2/team/app/referrers/${image.digest}`)).json()) as {
+      manifests: Array<{ digest: string; artifactType: string }>
+    }
+    expect(referrers.manifests.map(({ digest, artifactType }) => ({ digest, artifactType }))).toEqual([
+      { digest: sbom.digest, artifactType: 'application/spdx+json' },
+    ])
     const layer = await second.fetch(`/v2/team/app/blobs/${image.layers[0]!.digest}`)
     expect(new Uint8Array(await layer.arrayBuffer())).toEqual(image.layers[0]!.bytes)
   })
@@ -98,14 +137,22 @@ describe('directory storage: the files', () => {
     const first = await start()
     const post = await first.fetch('/v2/team/app/blobs/uploads/', { method: 'POST' })
     const location = post.headers.get('location') as string
-    await first.fetch(location, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: bytesOf('first half, ') as Uint8Array<ArrayBuffer> })
+    await first.fetch(location, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytesOf('first half, ') as Uint8Array<ArrayBuffer>,
+    })
     await first.close()
 
     const second = await start()
     const status = await second.fetch(location)
     expect([status.status, status.headers.get('range')]).toEqual([204, '0-11'])
     const digest = sha256('first half, second half')
-    const put = await second.fetch(`${location}?digest=${digest}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytesOf('second half') as Uint8Array<ArrayBuffer> })
+    const put = await second.fetch(`${location}?digest=${digest}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytesOf('second half') as Uint8Array<ArrayBuffer>,
+    })
     expect(put.status).toBe(201)
     expect(await (await second.fetch(`/v2/team/app/blobs/${digest}`)).text()).toBe('first half, second half')
   })
@@ -125,7 +172,9 @@ describe('directory storage: the files', () => {
       expect(response.status).toBe(200)
       expect(new Uint8Array(await response.arrayBuffer())).toEqual(layout.root.bytes)
       const layer = layout.image.layers[0]!
-      expect(new Uint8Array(await (await registry.fetch(`/v2/imported/blobs/${layer.digest}`)).arrayBuffer())).toEqual(layer.bytes)
+      expect(new Uint8Array(await (await registry.fetch(`/v2/imported/blobs/${layer.digest}`)).arrayBuffer())).toEqual(
+        layer.bytes,
+      )
       // Adopting leaves the other tool's index.json as it was.
       expect(await readFile(join(root, 'imported', 'index.json'))).toEqual(indexBefore)
     } finally {
@@ -139,16 +188,35 @@ describe('directory storage: the files', () => {
     const child = await registry.seed.image('team/blobs/sha256:1', { layers: ['nested'] })
     expect(await tree(join(root, 'team', '_blobs', 'sha256'))).toContain('index.json')
     const parentBlobs = await readdir(join(root, 'team', 'blobs', 'sha256'))
-    expect(parentBlobs.sort()).toEqual([parentImage.digest, ...parentImage.blobs.map((blob) => blob.digest)].map((digest) => digest.slice(7)).sort())
+    expect(parentBlobs.sort()).toEqual(
+      [parentImage.digest, ...parentImage.blobs.map((blob) => blob.digest)].map((digest) => digest.slice(7)).sort(),
+    )
     expect(await (await registry.fetch('/v2/_catalog')).json()).toEqual({ repositories: ['team', 'team/blobs/sha256'] })
-    for (const [name, image] of [['team', parentImage], ['team/blobs/sha256', child]] as const) {
+    for (const [name, image] of [
+      ['team', parentImage],
+      ['team/blobs/sha256', child],
+    ] as const) {
       const response = await registry.fetch(`/v2/${name}/manifests/1`, { headers: { accept: OCI_MANIFEST } })
       expect(new Uint8Array(await response.arrayBuffer())).toEqual(image.bytes)
     }
   })
 
   describe('names and digests never become paths outside the root', () => {
-    const badNames = ['../x', 'a/../../b', '/abs', '/etc/passwd', 'a\0b', '..', '.', 'a/./b', '', 'A', 'a\\..\\b', '.uploads', '.blobs/sha256']
+    const badNames = [
+      '../x',
+      'a/../../b',
+      '/abs',
+      '/etc/passwd',
+      'a\0b',
+      '..',
+      '.',
+      'a/./b',
+      '',
+      'A',
+      'a\\..\\b',
+      '.uploads',
+      '.blobs/sha256',
+    ]
     const badDigests = [
       'sha256:../../x',
       `sha256:${'a'.repeat(62)}/b`,
@@ -177,7 +245,12 @@ describe('directory storage: the files', () => {
         expect(await storage.deleteTag(name, 'v1')).toBe(false)
         expect(await storage.listTags(name)).toBeUndefined()
         expect(await storage.hasRepository(name)).toBe(false)
-        for (const write of [storage.linkBlob(name, good), storage.putManifest(name, { digest: good, mediaType: OCI_MANIFEST, bytes: bytesOf('{}') }), storage.setTag(name, 'v1', good), storage.createUpload(name)]) {
+        for (const write of [
+          storage.linkBlob(name, good),
+          storage.putManifest(name, { digest: good, mediaType: OCI_MANIFEST, bytes: bytesOf('{}') }),
+          storage.setTag(name, 'v1', good),
+          storage.createUpload(name),
+        ]) {
           expect((await rejection(write)).code).toBe('ERR_STORAGE')
         }
       }
@@ -186,7 +259,11 @@ describe('directory storage: the files', () => {
         expect(await storage.readBlob(digest)).toBeUndefined()
         expect(await storage.isBlobLinked('team/app', digest)).toBe(false)
         expect(await storage.getManifest('team/app', digest)).toBeUndefined()
-        for (const write of [storage.linkBlob('team/app', digest), storage.putManifest('team/app', { digest, mediaType: OCI_MANIFEST, bytes: bytesOf('{}') }), storage.setTag('team/app', 'v1', digest)]) {
+        for (const write of [
+          storage.linkBlob('team/app', digest),
+          storage.putManifest('team/app', { digest, mediaType: OCI_MANIFEST, bytes: bytesOf('{}') }),
+          storage.setTag('team/app', 'v1', digest),
+        ]) {
           expect((await rejection(write)).code).toBe('ERR_STORAGE')
         }
       }
@@ -219,7 +296,10 @@ describe('directory storage: the files', () => {
       const registry = await start()
       await registry.seed.image('team/app:1')
       const before = await tree(parent)
-      const response = await registry.fetch(path, { method, ...(method === 'PUT' || method === 'POST' ? { body: bytesOf('{}') as Uint8Array<ArrayBuffer> } : {}) })
+      const response = await registry.fetch(path, {
+        method,
+        ...(method === 'PUT' || method === 'POST' ? { body: bytesOf('{}') as Uint8Array<ArrayBuffer> } : {}),
+      })
       expect(response.status).toBe(status)
       expect((await errorsOf(response))[0]?.code).toBe(code)
       expect(await tree(parent)).toEqual(before)
@@ -231,7 +311,9 @@ describe('directory storage: the files', () => {
       await writeFile(join(parent, 'a-file'), 'x')
       const error = await rejection(start(join(parent, 'a-file', 'registry')))
       expect(error.code).toBe('ERR_STORAGE')
-      expect(error.message).toBe(`Failed to open storage directory "${join(parent, 'a-file', 'registry')}": it cannot be created (ENOTDIR). Choose a directory the process can write to.`)
+      expect(error.message).toBe(
+        `Failed to open storage directory "${join(parent, 'a-file', 'registry')}": it cannot be created (ENOTDIR). Choose a directory the process can write to.`,
+      )
     })
 
     it('refuses a non-empty directory that holds something else, and writes nothing into it', async () => {
@@ -262,7 +344,9 @@ describe('directory storage: the files', () => {
       await writeFile(join(root, 'broken', 'index.json'), '{"schemaVersion":2,"manifests":[')
       const error = await rejection(start())
       expect(error.code).toBe('ERR_STORAGE')
-      expect(error.message).toMatch(/^Failed to read ".*broken\/index\.json": it is not valid JSON \(.+\)\. Repair or remove the file; the registry never guesses at content it cannot read\.$/)
+      expect(error.message).toMatch(
+        /^Failed to read ".*broken\/index\.json": it is not valid JSON \(.+\)\. Repair or remove the file; the registry never guesses at content it cannot read\.$/,
+      )
     })
 
     it('reports a corrupt repository state file at startup', async () => {
@@ -288,11 +372,16 @@ describe('directory storage: the files', () => {
       for (const method of ['GET', 'HEAD']) {
         const response = await second.fetch(`/v2/team/app/blobs/${layer.digest}`, { method })
         expect(response.status).toBe(404)
-        if (method === 'GET') expect(await errorsOf(response)).toEqual([{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry', detail: { digest: layer.digest } }])
+        if (method === 'GET')
+          expect(await errorsOf(response)).toEqual([
+            { code: 'BLOB_UNKNOWN', message: 'blob unknown to registry', detail: { digest: layer.digest } },
+          ])
       }
       // A client that pushes the right bytes again repairs it.
       await second.seed.blob('team/app', layer)
-      expect(new Uint8Array(await (await second.fetch(`/v2/team/app/blobs/${layer.digest}`)).arrayBuffer())).toEqual(layer.bytes)
+      expect(new Uint8Array(await (await second.fetch(`/v2/team/app/blobs/${layer.digest}`)).arrayBuffer())).toEqual(
+        layer.bytes,
+      )
     })
 
     it('never serves a manifest whose file does not match its digest: 404 MANIFEST_UNKNOWN', async () => {

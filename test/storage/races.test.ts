@@ -27,7 +27,11 @@ async function openSession(registry: FakeRegistry, repository: string): Promise<
   return response.headers.get('location') as string
 }
 
-async function blobBytes(registry: FakeRegistry, repository: string, digest: string): Promise<{ status: number; bytes: Uint8Array }> {
+async function blobBytes(
+  registry: FakeRegistry,
+  repository: string,
+  digest: string,
+): Promise<{ status: number; bytes: Uint8Array }> {
   const response = await registry.fetch(`/v2/${repository}/blobs/${digest}`)
   return { status: response.status, bytes: new Uint8Array(await response.arrayBuffer()) }
 }
@@ -40,7 +44,11 @@ describe.each(BACKENDS)('%s storage under concurrent requests', (kind, makeStora
     const chunkTaken = barrier()
     const commitCalled = barrier()
     const storage = hookStorage(makeStorage(dir), {
-      appendUpload: (next, id, chunks) => next(id, observed(chunks, () => chunkTaken.open())),
+      appendUpload: (next, id, chunks) =>
+        next(
+          id,
+          observed(chunks, () => chunkTaken.open()),
+        ),
       commitUpload: (next) => {
         commitCalled.open()
         return next()
@@ -48,7 +56,11 @@ describe.each(BACKENDS)('%s storage under concurrent requests', (kind, makeStora
     })
     const registry = await createFakeRegistry({ transport: 'none', storage })
     const location = await openSession(registry, 'team/app')
-    const first = await registry.fetch(location, { method: 'PATCH', headers: { 'content-range': `0-${a.byteLength - 1}` }, body: a as Uint8Array<ArrayBuffer> })
+    const first = await registry.fetch(location, {
+      method: 'PATCH',
+      headers: { 'content-range': `0-${a.byteLength - 1}` },
+      body: a as Uint8Array<ArrayBuffer>,
+    })
     expect(first.status).toBe(202)
 
     // A second PATCH takes its first bytes, and is still streaming when the PUT arrives.
@@ -69,7 +81,10 @@ describe.each(BACKENDS)('%s storage under concurrent requests', (kind, makeStora
       expect(patched.status).toBe(404)
     } else {
       // The PATCH won: the PUT checked the session as it then was, and it no longer matched.
-      expect({ status: put.status, code: (await errorsOf(put))[0]?.code }).toEqual({ status: 400, code: 'DIGEST_INVALID' })
+      expect({ status: put.status, code: (await errorsOf(put))[0]?.code }).toEqual({
+        status: 400,
+        code: 'DIGEST_INVALID',
+      })
       expect(patched.status).toBe(202)
       expect(served.status).toBe(404)
     }
@@ -81,12 +96,16 @@ describe.each(BACKENDS)('%s storage under concurrent requests', (kind, makeStora
   })
 })
 
-
 /**
  * A memfs volume whose `promises.<method>` waits, the first time `when` holds for a call, until
  * the test opens `release`; `reached` opens once that call is made (after it, with `after`).
  */
-function pauseVolume(volume: Volume, method: 'rename' | 'open', when: (path: string) => boolean, options: { after?: boolean } = {}): { reached: Barrier; release: Barrier } {
+function pauseVolume(
+  volume: Volume,
+  method: 'rename' | 'open',
+  when: (path: string) => boolean,
+  options: { after?: boolean } = {},
+): { reached: Barrier; release: Barrier } {
   const reached = barrier()
   const release = barrier()
   const promises = volume.promises as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
@@ -111,10 +130,15 @@ function pauseVolume(volume: Volume, method: 'rename' | 'open', when: (path: str
 describe('garbage collection during pushes (layout storage over a memfs volume)', () => {
   it('never removes a blob between its move into the store and its link', async () => {
     const volume = new Volume()
-    const { reached, release } = pauseVolume(volume, 'rename', (to) => to.startsWith('/registry/.blobs/'), { after: true })
+    const { reached, release } = pauseVolume(volume, 'rename', (to) => to.startsWith('/registry/.blobs/'), {
+      after: true,
+    })
     await using registry = await createFakeRegistry({ transport: 'none', storage: memfsStorage(volume) })
     const bytes = bytesOf('pushed while collecting')
-    const pushing = registry.fetch(`/v2/team/app/blobs/uploads/?digest=${sha256(bytes)}`, { method: 'POST', body: bytes as Uint8Array<ArrayBuffer> })
+    const pushing = registry.fetch(`/v2/team/app/blobs/uploads/?digest=${sha256(bytes)}`, {
+      method: 'POST',
+      body: bytes as Uint8Array<ArrayBuffer>,
+    })
     await reached.promise
     const collecting = registry.garbageCollect()
     release.open()
@@ -139,7 +163,10 @@ describe.each(BACKENDS)('garbage collection during a mount (%s)', (_kind, makeSt
     })
     const registry = await createFakeRegistry({ transport: 'none', storage })
     collector.registry = registry
-    const pushed = await registry.fetch(`/v2/team/a/blobs/uploads/?digest=${digest}`, { method: 'POST', body: bytes as Uint8Array<ArrayBuffer> })
+    const pushed = await registry.fetch(`/v2/team/a/blobs/uploads/?digest=${digest}`, {
+      method: 'POST',
+      body: bytes as Uint8Array<ArrayBuffer>,
+    })
     expect(pushed.status).toBe(201)
     expect((await registry.fetch(`/v2/team/a/blobs/${digest}`, { method: 'DELETE' })).status).toBe(202)
     const mounted = await registry.fetch(`/v2/team/b/blobs/uploads/?mount=${digest}`, { method: 'POST' })
@@ -155,7 +182,10 @@ describe('reset and restore during traffic (layout storage over a memfs volume)'
     const { reached, release } = pauseVolume(volume, 'rename', (to) => to.endsWith('/team/app/.fake-oci-registry.json'))
     await using registry = await createFakeRegistry({ transport: 'none', storage: memfsStorage(volume) })
     const bytes = bytesOf('written during a reset')
-    const pushing = registry.fetch(`/v2/team/app/blobs/uploads/?digest=${sha256(bytes)}`, { method: 'POST', body: bytes as Uint8Array<ArrayBuffer> })
+    const pushing = registry.fetch(`/v2/team/app/blobs/uploads/?digest=${sha256(bytes)}`, {
+      method: 'POST',
+      body: bytes as Uint8Array<ArrayBuffer>,
+    })
     await reached.promise
     const resetting = registry.reset()
     release.open()
@@ -163,31 +193,51 @@ describe('reset and restore during traffic (layout storage over a memfs volume)'
     expect(pushed.status).toBe(201)
     // Emptied after the push, and usable: the next push and its read work.
     expect(await registry.tags('team/app')).toEqual([])
-    expect((await registry.fetch('/v2/_catalog').then((response) => response.json())) as unknown).toEqual({ repositories: [] })
+    expect((await registry.fetch('/v2/_catalog').then((response) => response.json())) as unknown).toEqual({
+      repositories: [],
+    })
     const again = bytesOf('after the reset')
-    expect((await registry.fetch(`/v2/team/app/blobs/uploads/?digest=${sha256(again)}`, { method: 'POST', body: again as Uint8Array<ArrayBuffer> })).status).toBe(201)
+    expect(
+      (
+        await registry.fetch(`/v2/team/app/blobs/uploads/?digest=${sha256(again)}`, {
+          method: 'POST',
+          body: again as Uint8Array<ArrayBuffer>,
+        })
+      ).status,
+    ).toBe(201)
     expect(await blobBytes(registry, 'team/app', sha256(again))).toEqual({ status: 200, bytes: again })
   })
 
-  it.each(['reset', 'restore'] as const)('does not wait for an upload still streaming on %s, and ends its session', async (operation) => {
-    const volume = new Volume()
-    const chunkTaken = barrier()
-    const storage = hookStorage(memfsStorage(volume), {
-      appendUpload: (next, id, chunks) => next(id, observed(chunks, () => chunkTaken.open())),
-    })
-    await using registry = await createFakeRegistry({ transport: 'none', storage })
-    const snapshot = await registry.snapshot()
-    const location = await openSession(registry, 'team/app')
-    const body = feedableBody()
-    const patching = registry.fetch(location, { method: 'PATCH', body: body.stream, duplex: 'half' } as RequestInit)
-    body.push(bytesOf('a chunk that never ends'))
-    await chunkTaken.promise
-    // Resolves while the client is still sending: a stalled upload never holds up isolation.
-    await (operation === 'reset' ? registry.reset() : registry.restore(snapshot))
-    body.push(bytesOf(', until now'))
-    body.end()
-    const patched = await patching
-    expect({ status: patched.status, code: (await errorsOf(patched))[0]?.code }).toEqual({ status: 404, code: 'BLOB_UPLOAD_UNKNOWN' })
-    expect(volume.readdirSync('/registry/.uploads')).toEqual([])
-  }, 10_000)
+  it.each(['reset', 'restore'] as const)(
+    'does not wait for an upload still streaming on %s, and ends its session',
+    async (operation) => {
+      const volume = new Volume()
+      const chunkTaken = barrier()
+      const storage = hookStorage(memfsStorage(volume), {
+        appendUpload: (next, id, chunks) =>
+          next(
+            id,
+            observed(chunks, () => chunkTaken.open()),
+          ),
+      })
+      await using registry = await createFakeRegistry({ transport: 'none', storage })
+      const snapshot = await registry.snapshot()
+      const location = await openSession(registry, 'team/app')
+      const body = feedableBody()
+      const patching = registry.fetch(location, { method: 'PATCH', body: body.stream, duplex: 'half' } as RequestInit)
+      body.push(bytesOf('a chunk that never ends'))
+      await chunkTaken.promise
+      // Resolves while the client is still sending: a stalled upload never holds up isolation.
+      await (operation === 'reset' ? registry.reset() : registry.restore(snapshot))
+      body.push(bytesOf(', until now'))
+      body.end()
+      const patched = await patching
+      expect({ status: patched.status, code: (await errorsOf(patched))[0]?.code }).toEqual({
+        status: 404,
+        code: 'BLOB_UPLOAD_UNKNOWN',
+      })
+      expect(volume.readdirSync('/registry/.uploads')).toEqual([])
+    },
+    10_000,
+  )
 })

@@ -46,13 +46,23 @@ describe.skipIf(!skopeoPath)('skopeo and the layouts of directory storage', { ti
   it('reads an image and an index from the storage directory with oci:ROOT/REPO:TAG', async () => {
     const root = await tempDir()
     const registry = await start(root)
-    const image = await registry.seed.image('team/app:1', { layers: [randomLayer({ size: 5000, seed: 1 }), randomLayer({ size: 10, seed: 2 })] })
-    const index = await registry.seed.index('team/app:multi', [image, { platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }])
+    const image = await registry.seed.image('team/app:1', {
+      layers: [randomLayer({ size: 5000, seed: 1 }), randomLayer({ size: 10, seed: 2 })],
+    })
+    const index = await registry.seed.index('team/app:multi', [
+      image,
+      { platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+    ])
 
     const inspected = await skopeoOk('inspect', ['--raw', `oci:${join(root, 'team', 'app')}:1`])
     expect(inspected.stdoutBytes).toEqual(image.bytes)
     const out = await tempDir()
-    await skopeoOk('copy', ['--all', '--preserve-digests', `oci:${join(root, 'team', 'app')}:multi`, `oci:${out}:multi`])
+    await skopeoOk('copy', [
+      '--all',
+      '--preserve-digests',
+      `oci:${join(root, 'team', 'app')}:multi`,
+      `oci:${out}:multi`,
+    ])
     const copied = await readLayout(out)
     expect(copied.blobs.get(index.digest)).toEqual(index.bytes)
     for (const child of index.children) {
@@ -87,7 +97,12 @@ describe.skipIf(!skopeoPath)('skopeo and the layouts of directory storage', { ti
     const root = await tempDir()
     // skopeo creates the layout directory but not its parents.
     await mkdir(join(root, 'team'))
-    await skopeoOk('copy', ['--all', '--preserve-digests', `oci:${source.dir}:multi`, `oci:${join(root, 'team', 'app')}:multi`])
+    await skopeoOk('copy', [
+      '--all',
+      '--preserve-digests',
+      `oci:${source.dir}:multi`,
+      `oci:${join(root, 'team', 'app')}:multi`,
+    ])
 
     const registry = await start(root)
     const response = await registry.fetch('/v2/team/app/manifests/multi', { headers: { accept: ACCEPT } })
@@ -95,7 +110,9 @@ describe.skipIf(!skopeoPath)('skopeo and the layouts of directory storage', { ti
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(source.index.bytes)
     for (const image of source.images) {
       const layer = image.layers[0]!
-      expect(new Uint8Array(await (await registry.fetch(`/v2/team/app/blobs/${layer.digest}`)).arrayBuffer())).toEqual(layer.bytes)
+      expect(new Uint8Array(await (await registry.fetch(`/v2/team/app/blobs/${layer.digest}`)).arrayBuffer())).toEqual(
+        layer.bytes,
+      )
     }
   })
 

@@ -1,7 +1,13 @@
 // snapshot()/restore() on the registry: the per-test isolation pattern, on every backend that
 // has it, and the errors for a storage without it or a snapshot that cannot be restored.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createFakeRegistry, FakeRegistryError, memoryStorage, type FakeRegistry, type StorageSnapshot } from '../../src/index.js'
+import {
+  createFakeRegistry,
+  FakeRegistryError,
+  memoryStorage,
+  type FakeRegistry,
+  type StorageSnapshot,
+} from '../../src/index.js'
 import { memfsStorage } from '../../src/memfs.js'
 import { BACKENDS } from '../support/backends.js'
 import { makeTempDir, removeLayout } from '../support/oci-layout.js'
@@ -57,7 +63,10 @@ describe('snapshot errors', () => {
       },
     })
     await using registry = await createFakeRegistry({ transport: 'none', storage })
-    const error = await registry.snapshot().then(() => undefined, (caught: unknown) => caught)
+    const error = await registry.snapshot().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )
     expect(error).toBeInstanceOf(FakeRegistryError)
     expect((error as FakeRegistryError).message).toBe(
       'Failed to take a snapshot of "custom storage": the storage does not implement the optional snapshot() and restore(). Use memoryStorage(), memfsStorage() or directoryStorage(), or add the methods to the custom storage (docs/storage.md).',
@@ -68,13 +77,17 @@ describe('snapshot errors', () => {
     await using memory = await createFakeRegistry({ transport: 'none' })
     await using memfs = await createFakeRegistry({ transport: 'none', storage: memfsStorage() })
     const fromMemfs = await memfs.snapshot()
-    await expect(memory.restore(fromMemfs)).rejects.toThrow('Failed to restore a snapshot into "memory": the snapshot comes from memfs storage. Pass what this registry\'s snapshot() returned.')
+    await expect(memory.restore(fromMemfs)).rejects.toThrow(
+      'Failed to restore a snapshot into "memory": the snapshot comes from memfs storage. Pass what this registry\'s snapshot() returned.',
+    )
 
     const early = await memory.snapshot()
     await memory.seed.image('team/app:1')
     const late = await memory.snapshot()
     await memory.restore(early)
-    await expect(memory.restore(late)).rejects.toThrow('it was not taken from this storage, or a restore to an earlier snapshot discarded it')
+    await expect(memory.restore(late)).rejects.toThrow(
+      'it was not taken from this storage, or a restore to an earlier snapshot discarded it',
+    )
     expect(await (await memory.fetch('/v2/_catalog')).json()).toEqual({ repositories: [] })
   })
 

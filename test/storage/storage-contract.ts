@@ -205,9 +205,21 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
 
       it('appends chunk streams in order and reports the new size', async () => {
         const upload = await storage.createUpload('team/app')
-        expect(await storage.appendUpload(upload.id, chunksOf('ab', 'c'))).toEqual({ id: upload.id, repository: 'team/app', size: 3 })
-        expect(await storage.appendUpload(upload.id, chunksOf())).toEqual({ id: upload.id, repository: 'team/app', size: 3 })
-        expect(await storage.appendUpload(upload.id, chunksOf('def'))).toEqual({ id: upload.id, repository: 'team/app', size: 6 })
+        expect(await storage.appendUpload(upload.id, chunksOf('ab', 'c'))).toEqual({
+          id: upload.id,
+          repository: 'team/app',
+          size: 3,
+        })
+        expect(await storage.appendUpload(upload.id, chunksOf())).toEqual({
+          id: upload.id,
+          repository: 'team/app',
+          size: 3,
+        })
+        expect(await storage.appendUpload(upload.id, chunksOf('def'))).toEqual({
+          id: upload.id,
+          repository: 'team/app',
+          size: 6,
+        })
         expect(await storage.getUpload(upload.id)).toEqual({ id: upload.id, repository: 'team/app', size: 6 })
         expect(await textOf(await storage.readUpload(upload.id))).toBe('abcdef')
       })
@@ -231,7 +243,11 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
         expect(await textOf(await storage.readUpload(upload.id))).toBe('kept')
 
         // The session goes on from where it stood, and commits only the bytes that arrived whole.
-        expect(await storage.appendUpload(upload.id, chunksOf(' going'))).toEqual({ id: upload.id, repository: 'team/app', size: 10 })
+        expect(await storage.appendUpload(upload.id, chunksOf(' going'))).toEqual({
+          id: upload.id,
+          repository: 'team/app',
+          size: 10,
+        })
         const digest = digestOf('kept going')
         expect(await storage.commitUpload(upload.id, digest)).toEqual({ digest, size: 10 })
         expect(await textOf(await storage.readBlob(digest))).toBe('kept going')
@@ -239,7 +255,9 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
 
       it('appends all or nothing on a first chunk stream too', async () => {
         const upload = await storage.createUpload('team/app')
-        await expect(storage.appendUpload(upload.id, abortedAfter(new Error('reset'), 'partial'))).rejects.toThrow('reset')
+        await expect(storage.appendUpload(upload.id, abortedAfter(new Error('reset'), 'partial'))).rejects.toThrow(
+          'reset',
+        )
         expect(await storage.getUpload(upload.id)).toEqual({ id: upload.id, repository: 'team/app', size: 0 })
         expect(await textOf(await storage.readUpload(upload.id))).toBe('')
         expect(await storage.hasRepository('team/app')).toBe(false)
@@ -283,7 +301,11 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
 
     describe('manifests', () => {
       it('stores a manifest per repository with its bytes, kind and referrer fields', async () => {
-        const full = manifest('{"full":true}', { subject: digestOf('subject'), artifactType: 'application/vnd.example', annotations: { a: '1', b: '2' } })
+        const full = manifest('{"full":true}', {
+          subject: digestOf('subject'),
+          artifactType: 'application/vnd.example',
+          annotations: { a: '1', b: '2' },
+        })
         const bare = manifest('{"bare":true}', { mediaType: OCI_INDEX })
         await storage.putManifest('team/app', full)
         await storage.putManifest('team/app', bare)
@@ -307,7 +329,9 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
         await storage.putManifest('team/app', image)
         await storage.putManifest('team/app', image)
         expect(comparable(await storage.getManifest('team/app', image.digest))).toEqual(comparable(image))
-        expect((await storage.listReferrers('team/app', digestOf('subject'))).map((m) => m.digest)).toEqual([image.digest])
+        expect((await storage.listReferrers('team/app', digestOf('subject'))).map((m) => m.digest)).toEqual([
+          image.digest,
+        ])
       })
 
       it('deletes a manifest and every tag that points to it, and nothing else', async () => {
@@ -341,10 +365,17 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
 
     describe('referrers', () => {
       const subject = digestOf('the subject')
-      const sbom = manifest('{"sbom":1}', { subject, artifactType: 'application/vnd.example.sbom', annotations: { kind: 'sbom' } })
+      const sbom = manifest('{"sbom":1}', {
+        subject,
+        artifactType: 'application/vnd.example.sbom',
+        annotations: { kind: 'sbom' },
+      })
       const signature = manifest('{"signature":1}', { subject, artifactType: 'application/vnd.example.signature' })
       const index = manifest('{"index":1}', { mediaType: OCI_INDEX, subject })
-      const unrelated = manifest('{"unrelated":1}', { subject: digestOf('another subject'), artifactType: 'application/vnd.example.sbom' })
+      const unrelated = manifest('{"unrelated":1}', {
+        subject: digestOf('another subject'),
+        artifactType: 'application/vnd.example.sbom',
+      })
       const plain = manifest('{"plain":1}')
 
       it('lists the manifests whose subject is the digest, in push order, with all their fields', async () => {
@@ -371,7 +402,10 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
       it('stops listing a referrer once it is deleted', async () => {
         for (const stored of [sbom, signature, index]) await storage.putManifest('team/app', stored)
         await storage.deleteManifest('team/app', signature.digest)
-        expect((await storage.listReferrers('team/app', subject)).map((m) => m.digest)).toEqual([sbom.digest, index.digest])
+        expect((await storage.listReferrers('team/app', subject)).map((m) => m.digest)).toEqual([
+          sbom.digest,
+          index.digest,
+        ])
       })
     })
 
@@ -413,8 +447,20 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
 
       it('lists tags in code-point order: digits, upper case, underscore, lower case', async () => {
         await storage.putManifest('team/app', one)
-        for (const tag of ['v9', 'latest', 'v10', '1.0', 'V2', '_tmp', 'A-1', 'a.b', 'a-b', 'a_b']) await storage.setTag('team/app', tag, one.digest)
-        expect(await storage.listTags('team/app')).toEqual(['1.0', 'A-1', 'V2', '_tmp', 'a-b', 'a.b', 'a_b', 'latest', 'v10', 'v9'])
+        for (const tag of ['v9', 'latest', 'v10', '1.0', 'V2', '_tmp', 'A-1', 'a.b', 'a-b', 'a_b'])
+          await storage.setTag('team/app', tag, one.digest)
+        expect(await storage.listTags('team/app')).toEqual([
+          '1.0',
+          'A-1',
+          'V2',
+          '_tmp',
+          'a-b',
+          'a.b',
+          'a_b',
+          'latest',
+          'v10',
+          'v9',
+        ])
       })
 
       it('lists no tags for a repository with untagged manifests, and undefined for an unknown one', async () => {
@@ -564,7 +610,10 @@ export function describeStorageContract(name: string, makeStorage: MakeStorage):
         const kept = await storeBlob(storage, 'team/a', 'kept')
         const shared = await storeBlob(storage, 'team/a', 'shared')
         await storage.linkBlob('team/b', shared)
-        const orphans = [await storeBlob(storage, 'team/a', 'orphan one'), await storeBlob(storage, 'team/b', 'orphan two')]
+        const orphans = [
+          await storeBlob(storage, 'team/a', 'orphan one'),
+          await storeBlob(storage, 'team/b', 'orphan two'),
+        ]
         await storage.unlinkBlob('team/a', orphans[0]!)
         await storage.unlinkBlob('team/b', orphans[1]!)
         await storage.unlinkBlob('team/a', shared)

@@ -20,7 +20,10 @@ async function tempDir(): Promise<string> {
 }
 
 async function pushBlob(registry: FakeRegistry, repository: string, bytes: Uint8Array): Promise<Response> {
-  return registry.fetch(`/v2/${repository}/blobs/uploads/?digest=${sha256(bytes)}`, { method: 'POST', body: bytes as Uint8Array<ArrayBuffer> })
+  return registry.fetch(`/v2/${repository}/blobs/uploads/?digest=${sha256(bytes)}`, {
+    method: 'POST',
+    body: bytes as Uint8Array<ArrayBuffer>,
+  })
 }
 
 /** A root this registry wrote, holding one blob in team/app; closed again. */
@@ -54,7 +57,10 @@ describe('directory storage at start', () => {
     const outside = await tempDir()
     await symlink(outside, join(root, relative))
     const error = await startError(root)
-    expect({ code: error.code, message: error.message }).toEqual({ code: 'ERR_STORAGE', message: linkMessage(root, join(root, relative)) })
+    expect({ code: error.code, message: error.message }).toEqual({
+      code: 'ERR_STORAGE',
+      message: linkMessage(root, join(root, relative)),
+    })
   })
 
   it('refuses a blob file that is a link to a file outside', async () => {
@@ -72,7 +78,9 @@ describe('directory storage at start', () => {
     let location: string
     {
       await using registry = await createFakeRegistry({ transport: 'none', storage: directoryStorage(root) })
-      location = (await registry.fetch('/v2/team/app/blobs/uploads/', { method: 'POST' })).headers.get('location') as string
+      location = (await registry.fetch('/v2/team/app/blobs/uploads/', { method: 'POST' })).headers.get(
+        'location',
+      ) as string
     }
     const id = location.split('/').at(-1) as string
     const outside = join(await tempDir(), 'target')
@@ -121,20 +129,28 @@ describe('directory storage with a link made while it runs', () => {
       await symlink(outside, file)
     }
     const response = await registry.fetch(`/v2/team/app/blobs/${sha256(blob)}`)
-    expect({ status: response.status, code: (await errorsOf(response))[0]?.code }).toEqual({ status: 404, code: 'BLOB_UNKNOWN' })
+    expect({ status: response.status, code: (await errorsOf(response))[0]?.code }).toEqual({
+      status: 404,
+      code: 'BLOB_UNKNOWN',
+    })
   })
 
   it('never appends to a session file that became a link', async () => {
     const root = await tempDir()
     await using registry = await createFakeRegistry({ transport: 'none', storage: directoryStorage(root) })
-    const location = (await registry.fetch('/v2/team/app/blobs/uploads/', { method: 'POST' })).headers.get('location') as string
+    const location = (await registry.fetch('/v2/team/app/blobs/uploads/', { method: 'POST' })).headers.get(
+      'location',
+    ) as string
     const id = location.split('/').at(-1) as string
     const outside = join(await tempDir(), 'target')
     await writeFile(outside, 'outside')
     await removeLayout(join(root, '.uploads', id))
     await symlink(outside, join(root, '.uploads', id))
     const patched = await registry.fetch(location, { method: 'PATCH', body: 'appended' })
-    expect({ status: patched.status, code: (await errorsOf(patched))[0]?.code }).toEqual({ status: 404, code: 'BLOB_UPLOAD_UNKNOWN' })
+    expect({ status: patched.status, code: (await errorsOf(patched))[0]?.code }).toEqual({
+      status: 404,
+      code: 'BLOB_UPLOAD_UNKNOWN',
+    })
     expect(await readFile(outside, 'utf8')).toBe('outside')
   })
 })

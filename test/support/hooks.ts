@@ -27,7 +27,9 @@ export function barrier<T = void>(): Barrier<T> {
   }
 }
 
-type Method = { [K in keyof Storage]-?: Storage[K] extends ((...args: never[]) => unknown) | undefined ? K : never }[keyof Storage]
+type Method = {
+  [K in keyof Storage]-?: Storage[K] extends ((...args: never[]) => unknown) | undefined ? K : never
+}[keyof Storage]
 type Hook<K extends Method> = (
   next: (...args: Parameters<NonNullable<Storage[K]>> | []) => ReturnType<NonNullable<Storage[K]>>,
   ...args: Parameters<NonNullable<Storage[K]>>
@@ -43,15 +45,25 @@ export function hookStorage(storage: Storage, hooks: { [K in Method]?: Hook<K> }
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown
       if (typeof value !== 'function') return value
-      const hook = (hooks as Record<PropertyKey, ((next: (...args: unknown[]) => unknown, ...args: unknown[]) => unknown) | undefined>)[property]
+      const hook = (
+        hooks as Record<
+          PropertyKey,
+          ((next: (...args: unknown[]) => unknown, ...args: unknown[]) => unknown) | undefined
+        >
+      )[property]
       const bound = (value as (...args: unknown[]) => unknown).bind(target)
-      return hook ? (...args: unknown[]) => hook((...replaced) => bound(...(replaced.length > 0 ? replaced : args)), ...args) : bound
+      return hook
+        ? (...args: unknown[]) => hook((...replaced) => bound(...(replaced.length > 0 ? replaced : args)), ...args)
+        : bound
     },
   })
 }
 
 /** The chunks of `source`, calling `onChunk` with each one's index as the consumer takes it. */
-export async function* observed(source: AsyncIterable<Uint8Array>, onChunk: (index: number) => void): AsyncGenerator<Uint8Array> {
+export async function* observed(
+  source: AsyncIterable<Uint8Array>,
+  onChunk: (index: number) => void,
+): AsyncGenerator<Uint8Array> {
   let index = 0
   for await (const chunk of source) {
     onChunk(index++)

@@ -26,13 +26,24 @@ export interface ListEntry {
  * in lower case) with the Content-Type it maps to. The list and the indexes hold `entries`.
  * Returns every body, pushed or not.
  */
-export async function pushNegotiationContent(registry: FakeRegistry, repository: string, entries: readonly ListEntry[], pushAs: Partial<Record<Stored, string>>): Promise<Record<Stored, string>> {
+export async function pushNegotiationContent(
+  registry: FakeRegistry,
+  repository: string,
+  entries: readonly ListEntry[],
+  pushAs: Partial<Record<Stored, string>>,
+): Promise<Record<Stored, string>> {
   const config = await pushBlob(registry, repository, '{"architecture":"amd64","os":"linux"}', MediaTypes.DOCKER_CONFIG)
   const layer = await pushBlob(registry, repository, 'layer', MediaTypes.DOCKER_LAYER)
   const ociConfig = { ...config, mediaType: MediaTypes.OCI_CONFIG }
-  const image = (which: string) => JSON.stringify({ schemaVersion: 2, mediaType: S2, config, layers: [layer], annotations: { which } })
+  const image = (which: string) =>
+    JSON.stringify({ schemaVersion: 2, mediaType: S2, config, layers: [layer], annotations: { which } })
   const children = { arm64: image('arm64'), amd64: image('amd64') }
-  const manifests = entries.map(({ child, platform }) => ({ mediaType: S2, digest: sha256(children[child]), size: Buffer.byteLength(children[child]), platform }))
+  const manifests = entries.map(({ child, platform }) => ({
+    mediaType: S2,
+    digest: sha256(children[child]),
+    size: Buffer.byteLength(children[child]),
+    platform,
+  }))
   const bodies: Record<Stored, string> = {
     ...children,
     S2: image('plain'),
@@ -57,7 +68,12 @@ export function acceptHeaders(accept: readonly string[]): Headers {
 }
 
 /** 200 with the kind, length, digest and ETag of `body`; GET with its exact bytes, HEAD with none. */
-export async function expectServed(response: Response, method: 'GET' | 'HEAD', body: string, contentType: string): Promise<void> {
+export async function expectServed(
+  response: Response,
+  method: 'GET' | 'HEAD',
+  body: string,
+  contentType: string,
+): Promise<void> {
   expect(response.status).toBe(200)
   expect(response.headers.get('content-type')).toBe(contentType)
   expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(body)))
@@ -67,7 +83,12 @@ export async function expectServed(response: Response, method: 'GET' | 'HEAD', b
 }
 
 /** `status` with the envelope of this one error: GET with it, HEAD with its length and no body. */
-export async function expectRefused(response: Response, method: 'GET' | 'HEAD', status: number, error: { code: string; message: string }): Promise<void> {
+export async function expectRefused(
+  response: Response,
+  method: 'GET' | 'HEAD',
+  status: number,
+  error: { code: string; message: string },
+): Promise<void> {
   const body = `${JSON.stringify({ errors: [error] })}\n`
   expect(response.status).toBe(status)
   expect(response.headers.get('content-type')).toBe('application/json')

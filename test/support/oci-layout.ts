@@ -6,7 +6,14 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { blobOf, buildImage as buildSeedImage, buildIndex as buildSeedIndex, descriptorOf, type BuiltManifest, type SeedBlob } from '../../src/seed.js'
+import {
+  blobOf,
+  buildImage as buildSeedImage,
+  buildIndex as buildSeedIndex,
+  descriptorOf,
+  type BuiltManifest,
+  type SeedBlob,
+} from '../../src/seed.js'
 
 /** The annotation that names a manifest in `index.json`; `oci:DIR:<tag>` looks it up. */
 export const REF_NAME = 'org.opencontainers.image.ref.name'
@@ -63,7 +70,10 @@ export interface WrittenLayout {
 /** A layout read back from disk. */
 export interface ReadLayout {
   /** `index.json`, parsed. */
-  index: { schemaVersion: number; manifests: Array<{ mediaType: string; digest: string; size: number; annotations?: Record<string, string> }> }
+  index: {
+    schemaVersion: number
+    manifests: Array<{ mediaType: string; digest: string; size: number; annotations?: Record<string, string> }>
+  }
   /** Every file under `blobs/sha256`, by digest as named on disk. */
   blobs: Map<string, Uint8Array>
 }
@@ -89,7 +99,10 @@ export function buildIndex(options: IndexOptions = {}): LayoutIndex {
 }
 
 /** Writes an image layout into a new temp directory; `tag` names the manifest. */
-export async function writeImageLayout(tag: string, options: ImageOptions = {}): Promise<WrittenLayout & { image: LayoutImage }> {
+export async function writeImageLayout(
+  tag: string,
+  options: ImageOptions = {},
+): Promise<WrittenLayout & { image: LayoutImage }> {
   const image = buildImage(options)
   const written = await writeLayout(tag, image.manifest, imageBlobs(image))
   return { ...written, image }
@@ -131,7 +144,10 @@ async function writeLayout(tag: string, root: LayoutBlob, blobs: LayoutBlob[]): 
     await writeFile(join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length)), bytes)
   }
   await writeFile(join(dir, 'oci-layout'), json({ imageLayoutVersion: '1.0.0' }))
-  await writeFile(join(dir, 'index.json'), json({ schemaVersion: 2, manifests: [{ ...descriptorOf(root), annotations: { [REF_NAME]: tag } }] }))
+  await writeFile(
+    join(dir, 'index.json'),
+    json({ schemaVersion: 2, manifests: [{ ...descriptorOf(root), annotations: { [REF_NAME]: tag } }] }),
+  )
   return { dir, tag, root, blobs: byDigest }
 }
 

@@ -21,26 +21,44 @@ export interface Payloads {
  * child manifests by digest for R3, R4 and R7, so every row passes the reference check.
  */
 export async function pushPayloadContent(registry: FakeRegistry, repository: string): Promise<Payloads> {
-  const ociConfig = await pushBlob(registry, repository, '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}', MediaTypes.OCI_CONFIG)
+  const ociConfig = await pushBlob(
+    registry,
+    repository,
+    '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}',
+    MediaTypes.OCI_CONFIG,
+  )
   const ociLayer = await pushBlob(registry, repository, 'layer one', MediaTypes.OCI_LAYER)
   const dockerConfig = { ...ociConfig, mediaType: MediaTypes.DOCKER_CONFIG }
   const dockerLayer = { ...ociLayer, mediaType: MediaTypes.DOCKER_LAYER }
   const amd64 = { architecture: 'amd64', os: 'linux' }
 
   // The children differ from R1 and R2 (no layers), so no row's body is stored before it is pushed.
-  const dockerChildBody = JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.S2, config: dockerConfig, layers: [] })
+  const dockerChildBody = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaTypes.S2,
+    config: dockerConfig,
+    layers: [],
+  })
   const ociChildBody = JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.OM, config: ociConfig, layers: [] })
   const dockerChild = { digest: sha256(dockerChildBody), size: Buffer.byteLength(dockerChildBody) }
   const ociChild = { digest: sha256(ociChildBody), size: Buffer.byteLength(ociChildBody) }
-  for (const [body, type, child] of [[dockerChildBody, MediaTypes.S2, dockerChild], [ociChildBody, MediaTypes.OM, ociChild]] as const) {
+  for (const [body, type, child] of [
+    [dockerChildBody, MediaTypes.S2, dockerChild],
+    [ociChildBody, MediaTypes.OM, ociChild],
+  ] as const) {
     const response = await putManifestBytes(registry, repository, child.digest, body, type)
-    if (response.status !== 201) throw new Error(`push child ${child.digest}: ${response.status} ${await response.text()}`)
+    if (response.status !== 201)
+      throw new Error(`push child ${child.digest}: ${response.status} ${await response.text()}`)
   }
   const ociEntries = [{ mediaType: MediaTypes.OM, ...ociChild, platform: amd64 }]
   const bodies: Record<PayloadRow, string> = {
     R1: JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.S2, config: dockerConfig, layers: [dockerLayer] }),
     R2: JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.OM, config: ociConfig, layers: [ociLayer] }),
-    R3: JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.DL, manifests: [{ mediaType: MediaTypes.S2, ...dockerChild, platform: amd64 }] }),
+    R3: JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaTypes.DL,
+      manifests: [{ mediaType: MediaTypes.S2, ...dockerChild, platform: amd64 }],
+    }),
     R4: JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.OI, manifests: ociEntries }),
     R5: JSON.stringify({ schemaVersion: 2, mediaType: UNKNOWN_TYPE, config: ociConfig, layers: [ociLayer] }),
     R6: JSON.stringify({ schemaVersion: 2, config: ociConfig, layers: [ociLayer] }),
@@ -53,7 +71,13 @@ export async function pushPayloadContent(registry: FakeRegistry, repository: str
       architecture: 'amd64',
       fsLayers: [{ blobSum: ociLayer.digest }],
       history: [{ v1Compatibility: '{"id":"1"}' }],
-      signatures: [{ header: { jwk: { crv: 'P-256', kty: 'EC', x: 'AAAA', y: 'AAAA' }, alg: 'ES256' }, signature: 'AAAA', protected: 'AAAA' }],
+      signatures: [
+        {
+          header: { jwk: { crv: 'P-256', kty: 'EC', x: 'AAAA', y: 'AAAA' }, alg: 'ES256' },
+          signature: 'AAAA',
+          protected: 'AAAA',
+        },
+      ],
     }),
   }
   return { bodies, dockerChild, ociChild }
@@ -64,8 +88,20 @@ export async function pushPayloadContent(registry: FakeRegistry, repository: str
  * `Content-Type: text/plain;charset=UTF-8`, bytes leave the header truly absent when
  * `contentType` is null.
  */
-export function putManifestBytes(registry: FakeRegistry, repository: string, reference: string, body: string, contentType: string | null, init: RequestInit = {}): Promise<Response> {
+export function putManifestBytes(
+  registry: FakeRegistry,
+  repository: string,
+  reference: string,
+  body: string,
+  contentType: string | null,
+  init: RequestInit = {},
+): Promise<Response> {
   const headers = new Headers(init.headers)
   if (contentType !== null) headers.set('content-type', contentType)
-  return registry.fetch(`/v2/${repository}/manifests/${reference}`, { ...init, method: 'PUT', headers, body: new TextEncoder().encode(body) })
+  return registry.fetch(`/v2/${repository}/manifests/${reference}`, {
+    ...init,
+    method: 'PUT',
+    headers,
+    body: new TextEncoder().encode(body),
+  })
 }

@@ -2,7 +2,13 @@
 // beforeEach/afterEach pair. Getters, not values, because the registry only exists once the
 // suite's hooks have run.
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
-import { createFakeRegistry, memoryStorage, type FakeRegistry, type FakeRegistryOptions, type Storage } from '../../src/index.js'
+import {
+  createFakeRegistry,
+  memoryStorage,
+  type FakeRegistry,
+  type FakeRegistryOptions,
+  type Storage,
+} from '../../src/index.js'
 
 export interface RegistryPerTest<Content> {
   registry: () => FakeRegistry
@@ -16,7 +22,10 @@ export interface RegistryPerTest<Content> {
  * Before each test: a registry with `transport: 'none'`, its own memory storage and `options`,
  * then `setup` (content the suite reads, pushed through the API). After each test: closed.
  */
-export function useRegistry<Content = undefined>(options: FakeRegistryOptions = {}, setup?: (registry: FakeRegistry) => Promise<Content>): RegistryPerTest<Content> {
+export function useRegistry<Content = undefined>(
+  options: FakeRegistryOptions = {},
+  setup?: (registry: FakeRegistry) => Promise<Content>,
+): RegistryPerTest<Content> {
   let registry: FakeRegistry
   let storage: Storage
   let content: Content

@@ -54,7 +54,12 @@ const MAX_OUTPUT_BYTES = 64 * 1024 * 1024
 
 /** The skopeo binary: `$SKOPEO` when set, else the first executable `skopeo` on PATH. */
 export function findSkopeo(): string | undefined {
-  const candidates = process.env.SKOPEO ? [process.env.SKOPEO] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'skopeo'))
+  const candidates = process.env.SKOPEO
+    ? [process.env.SKOPEO]
+    : (process.env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, 'skopeo'))
   return candidates.find((candidate) => {
     try {
       accessSync(candidate, constants.X_OK)
@@ -69,9 +74,23 @@ export function findSkopeo(): string | undefined {
 export async function createSkopeo(path: string): Promise<Skopeo> {
   const root = await mkdtemp(join(tmpdir(), 'fake-oci-skopeo-'))
   const home = join(root, 'home')
-  const dirs = { certs: join(root, 'certs'), registriesD: join(root, 'registries.d'), tmp: join(root, 'tmp'), run: join(root, 'run') }
-  const files = { auth: join(root, 'auth.json'), registriesConf: join(root, 'registries.conf'), containersConf: join(root, 'containers.conf') }
-  for (const dir of [home, join(home, '.config', 'containers', 'registries.conf.d'), join(home, '.docker'), ...Object.values(dirs)]) {
+  const dirs = {
+    certs: join(root, 'certs'),
+    registriesD: join(root, 'registries.d'),
+    tmp: join(root, 'tmp'),
+    run: join(root, 'run'),
+  }
+  const files = {
+    auth: join(root, 'auth.json'),
+    registriesConf: join(root, 'registries.conf'),
+    containersConf: join(root, 'containers.conf'),
+  }
+  for (const dir of [
+    home,
+    join(home, '.config', 'containers', 'registries.conf.d'),
+    join(home, '.docker'),
+    ...Object.values(dirs),
+  ]) {
     await mkdir(dir, { recursive: true, mode: 0o700 })
   }
   await writeFile(files.auth, '{}', { mode: 0o600 })
@@ -99,7 +118,14 @@ export async function createSkopeo(path: string): Promise<Skopeo> {
     const certs = options.certDir ?? dirs.certs
     const flags = ['--authfile', options.authFile ?? files.auth]
     if (command === 'copy') {
-      flags.push(`--src-tls-verify=${verify}`, `--dest-tls-verify=${verify}`, '--src-cert-dir', certs, '--dest-cert-dir', certs)
+      flags.push(
+        `--src-tls-verify=${verify}`,
+        `--dest-tls-verify=${verify}`,
+        '--src-cert-dir',
+        certs,
+        '--dest-cert-dir',
+        certs,
+      )
       if (options.creds) flags.push('--src-creds', options.creds, '--dest-creds', options.creds)
     } else {
       flags.push(`--tls-verify=${verify}`, '--cert-dir', certs)
@@ -110,16 +136,21 @@ export async function createSkopeo(path: string): Promise<Skopeo> {
 
   const exec = (args: string[], timeoutMs: number): Promise<SkopeoResult> =>
     new Promise((resolve) => {
-      execFile(path, args, { env, cwd: root, encoding: 'buffer', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT_BYTES }, (error, stdout, stderr) => {
-        const timedOut = error !== null && error.killed === true
-        resolve({
-          exitCode: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
-          stdout: stdout.toString('utf8'),
-          stdoutBytes: new Uint8Array(stdout),
-          stderr: stderr.toString('utf8') + (timedOut ? `\n[killed after ${timeoutMs} ms]` : ''),
-          command: ['skopeo', ...args].join(' '),
-        })
-      })
+      execFile(
+        path,
+        args,
+        { env, cwd: root, encoding: 'buffer', timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT_BYTES },
+        (error, stdout, stderr) => {
+          const timedOut = error !== null && error.killed === true
+          resolve({
+            exitCode: error === null ? 0 : typeof error.code === 'number' ? error.code : -1,
+            stdout: stdout.toString('utf8'),
+            stdoutBytes: new Uint8Array(stdout),
+            stderr: stderr.toString('utf8') + (timedOut ? `\n[killed after ${timeoutMs} ms]` : ''),
+            command: ['skopeo', ...args].join(' '),
+          })
+        },
+      )
     })
 
   const versionRun = await exec(['--version'], DEFAULT_TIMEOUT_MS)
@@ -132,7 +163,17 @@ export async function createSkopeo(path: string): Promise<Skopeo> {
       const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
       // skopeo's own deadline, shorter than ours, so it reports what it was waiting for.
       const deadline = `--command-timeout=${Math.max(1, Math.floor(timeoutMs / 1000) - 2)}s`
-      return exec([...global, deadline, ...(options.debug ? ['--debug'] : []), command, ...registryFlags(command, options), ...args], timeoutMs)
+      return exec(
+        [
+          ...global,
+          deadline,
+          ...(options.debug ? ['--debug'] : []),
+          command,
+          ...registryFlags(command, options),
+          ...args,
+        ],
+        timeoutMs,
+      )
     },
     close: () => rm(root, { recursive: true, force: true }),
   }

@@ -1,6 +1,14 @@
 import { Readable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import { Agent, fetch as undiciFetch, getGlobalDispatcher, interceptors, request, setGlobalDispatcher, type Dispatcher } from 'undici'
+import {
+  Agent,
+  fetch as undiciFetch,
+  getGlobalDispatcher,
+  interceptors,
+  request,
+  setGlobalDispatcher,
+  type Dispatcher,
+} from 'undici'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createFakeRegistry, FakeRegistryError, type FakeRegistry } from '../../src/index.js'
 import type { DispatchController, DispatchHandler } from '../../src/transports/dispatcher.js'
@@ -13,7 +21,10 @@ interface Answer {
   body: string
 }
 
-type Client = (url: string, init: { method: string; dispatcher: Dispatcher; headers?: Record<string, string>; body?: string }) => Promise<Answer>
+type Client = (
+  url: string,
+  init: { method: string; dispatcher: Dispatcher; headers?: Record<string, string>; body?: string },
+) => Promise<Answer>
 
 const CLIENTS: Array<[string, Client]> = [
   [
@@ -40,16 +51,29 @@ const CLIENTS: Array<[string, Client]> = [
 ]
 
 function flat(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]))
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]),
+  )
 }
 
-const ROUTES: Array<{ title: string; method: string; path: string; status: number; headers: Record<string, string>; body: string }> = [
+const ROUTES: Array<{
+  title: string
+  method: string
+  path: string
+  status: number
+  headers: Record<string, string>
+  body: string
+}> = [
   {
     title: 'GET /v2/',
     method: 'GET',
     path: '/v2/',
     status: 200,
-    headers: { 'content-type': 'application/json', 'content-length': '2', 'docker-distribution-api-version': 'registry/2.0' },
+    headers: {
+      'content-type': 'application/json',
+      'content-length': '2',
+      'docker-distribution-api-version': 'registry/2.0',
+    },
     body: '{}',
   },
   {
@@ -57,7 +81,11 @@ const ROUTES: Array<{ title: string; method: string; path: string; status: numbe
     method: 'HEAD',
     path: '/v2/',
     status: 200,
-    headers: { 'content-type': 'application/json', 'content-length': '2', 'docker-distribution-api-version': 'registry/2.0' },
+    headers: {
+      'content-type': 'application/json',
+      'content-length': '2',
+      'docker-distribution-api-version': 'registry/2.0',
+    },
     body: '',
   },
   {
@@ -87,7 +115,10 @@ describe('registry.dispatcher', () => {
 
   describe.each(CLIENTS)('through %s', (_name, client) => {
     it.each(ROUTES)('answers $title with $status', async (row) => {
-      const answer = await client(`${registry.url}${row.path}`, { method: row.method, dispatcher: registry.dispatcher as Dispatcher })
+      const answer = await client(`${registry.url}${row.path}`, {
+        method: row.method,
+        dispatcher: registry.dispatcher as Dispatcher,
+      })
       expect(answer.status).toBe(row.status)
       expect(answer.headers).toMatchObject(row.headers)
       expect(answer.body).toBe(row.body)
@@ -109,7 +140,10 @@ describe('registry.dispatcher', () => {
     })
 
     it('refuses another origin with ERR_UNHANDLED_REQUEST when there is no passthrough', async () => {
-      const failure = await client('https://elsewhere.example.test/v2/', { method: 'GET', dispatcher: registry.dispatcher as Dispatcher }).catch((error: unknown) => error)
+      const failure = await client('https://elsewhere.example.test/v2/', {
+        method: 'GET',
+        dispatcher: registry.dispatcher as Dispatcher,
+      }).catch((error: unknown) => error)
       // fetch wraps a dispatcher's error as the cause of its TypeError; undici.request rejects with it.
       const error = failure instanceof TypeError ? failure.cause : failure
       expect(error).toBeInstanceOf(FakeRegistryError)
@@ -130,7 +164,9 @@ describe('registry.dispatcher', () => {
       body,
     })
     expect(response.statusCode).toBe(400)
-    expect(await response.body.json()).toMatchObject({ errors: [{ code: 'SIZE_INVALID', detail: { contentLength: '17, 18' } }] })
+    expect(await response.body.json()).toMatchObject({
+      errors: [{ code: 'SIZE_INVALID', detail: { contentLength: '17, 18' } }],
+    })
   })
 
   it('is the same object on every access', () => {
@@ -146,7 +182,9 @@ describe('registry.dispatcher', () => {
       const passed = await request(`${remote.url}/v2/nope`, { dispatcher })
       expect([local.statusCode, await local.body.text()]).toEqual([200, '{}'])
       expect(passed.statusCode).toBe(404)
-      expect(await passed.body.json()).toMatchObject({ errors: [{ code: 'UNSUPPORTED', detail: { path: '/v2/nope' } }] })
+      expect(await passed.body.json()).toMatchObject({
+        errors: [{ code: 'UNSUPPORTED', detail: { path: '/v2/nope' } }],
+      })
     } finally {
       await agent.close()
     }
@@ -168,10 +206,12 @@ describe('registry.dispatcher', () => {
     }
   })
 
-  it('serves the http transport\'s own url in-process too', async () => {
+  it("serves the http transport's own url in-process too", async () => {
     await using served = await createFakeRegistry({ transport: 'http' })
     await served.close() // the socket is gone; the dispatcher must not need it
-    const failure = await request(`${served.url}/v2/`, { dispatcher: served.dispatcher as Dispatcher }).catch((error: unknown) => error)
+    const failure = await request(`${served.url}/v2/`, { dispatcher: served.dispatcher as Dispatcher }).catch(
+      (error: unknown) => error,
+    )
     expect(failure).toMatchObject({ code: 'ERR_REGISTRY_CLOSED' })
     await using open = await createFakeRegistry({ transport: 'http' })
     const response = await request(`${open.url}/v2/`, { dispatcher: open.dispatcher as Dispatcher })
@@ -241,7 +281,13 @@ describe('registry.dispatcher streaming', () => {
   })
 
   it.each([
-    ['an async generator', () => (async function* () { for (const chunk of CHUNKS) yield Buffer.from(chunk) })()],
+    [
+      'an async generator',
+      () =>
+        (async function* () {
+          for (const chunk of CHUNKS) yield Buffer.from(chunk)
+        })(),
+    ],
     ['an iterable of strings', () => CHUNKS[Symbol.iterator]()],
     ['a web ReadableStream', () => new Blob(CHUNKS).stream()],
     ['a Blob', () => new Blob(CHUNKS)],
@@ -287,7 +333,10 @@ describe('registry.dispatcher streaming', () => {
         },
         onError: reject,
       }
-      registry.dispatcher.dispatch({ origin: registry.url, path: `/v2/team/app/blobs/${DIGEST}`, method: 'GET' }, handler)
+      registry.dispatcher.dispatch(
+        { origin: registry.url, path: `/v2/team/app/blobs/${DIGEST}`, method: 'GET' },
+        handler,
+      )
     })
     await vi.waitFor(() => expect(events).toEqual(['headers 200', `data ${CHUNKS[0]}`]))
     for (let turn = 0; turn < 5; turn += 1) await nextTurn()
@@ -303,29 +352,34 @@ describe('registry.dispatcher streaming', () => {
 
   it('sets controller.rawHeaders before onResponseStart and rawTrailers before onResponseEnd, as undici 8 reads them', async () => {
     await pushStreamed()
-    const seen = await new Promise<{ raw: string[]; headers: Record<string, string | string[]>; trailers: unknown }>((resolve, reject) => {
-      let raw: string[] = []
-      let headers: Record<string, string | string[]> = {}
-      registry.dispatcher.dispatch(
-        { origin: registry.url, path: `/v2/team/app/blobs/${DIGEST}`, method: 'GET' },
-        {
-          onRequestStart() {},
-          onResponseStart(controller, _status, parsed) {
-            raw = (controller.rawHeaders ?? []).map((buffer) => buffer.toString('latin1'))
-            headers = parsed
+    const seen = await new Promise<{ raw: string[]; headers: Record<string, string | string[]>; trailers: unknown }>(
+      (resolve, reject) => {
+        let raw: string[] = []
+        let headers: Record<string, string | string[]> = {}
+        registry.dispatcher.dispatch(
+          { origin: registry.url, path: `/v2/team/app/blobs/${DIGEST}`, method: 'GET' },
+          {
+            onRequestStart() {},
+            onResponseStart(controller, _status, parsed) {
+              raw = (controller.rawHeaders ?? []).map((buffer) => buffer.toString('latin1'))
+              headers = parsed
+            },
+            onResponseData() {},
+            onResponseEnd(controller) {
+              resolve({ raw, headers, trailers: controller.rawTrailers })
+            },
+            onResponseError: (_controller, error) => reject(error),
           },
-          onResponseData() {},
-          onResponseEnd(controller) {
-            resolve({ raw, headers, trailers: controller.rawTrailers })
-          },
-          onResponseError: (_controller, error) => reject(error),
-        },
-      )
-    })
+        )
+      },
+    )
     const pairs: Array<[string, string]> = []
     for (let i = 0; i < seen.raw.length; i += 2) pairs.push([seen.raw[i] as string, seen.raw[i + 1] as string])
     expect(Object.fromEntries(pairs)).toEqual(seen.headers)
-    expect(Object.fromEntries(pairs)).toMatchObject({ 'content-length': String(CONTENT.length), 'docker-content-digest': DIGEST })
+    expect(Object.fromEntries(pairs)).toMatchObject({
+      'content-length': String(CONTENT.length),
+      'docker-content-digest': DIGEST,
+    })
     expect(seen.trailers).toEqual([])
   })
 
@@ -371,7 +425,11 @@ describe('registry.dispatcher streaming', () => {
   it('ends a request body the registry answered without reading', async () => {
     const body = new Readable({ read() {} }) // a stream that would never end on its own
     body.push('unread bytes')
-    const response = await request(`${registry.url}/v2/`, { method: 'PUT', body, dispatcher: registry.dispatcher as Dispatcher })
+    const response = await request(`${registry.url}/v2/`, {
+      method: 'PUT',
+      body,
+      dispatcher: registry.dispatcher as Dispatcher,
+    })
     expect(response.statusCode).toBe(405)
     await response.body.dump()
     await vi.waitFor(() => expect(body.destroyed).toBe(true))
@@ -402,7 +460,12 @@ describe('registry.dispatcher streaming', () => {
     const digest = sha256('part one|part two')
     const stalled = stalledBody()
     const abort = new AbortController()
-    const pending = request(`${registry.url}/v2/team/app/blobs/uploads/?digest=${digest}`, { method: 'POST', body: stalled.body, signal: abort.signal, dispatcher })
+    const pending = request(`${registry.url}/v2/team/app/blobs/uploads/?digest=${digest}`, {
+      method: 'POST',
+      body: stalled.body,
+      signal: abort.signal,
+      dispatcher,
+    })
     await stalled.firstTaken
     abort.abort()
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
@@ -423,7 +486,12 @@ describe('registry.dispatcher streaming', () => {
 
     const stalled = stalledBody()
     const abort = new AbortController()
-    const pending = request(new URL(location, registry.url), { method: 'PATCH', body: stalled.body, signal: abort.signal, dispatcher })
+    const pending = request(new URL(location, registry.url), {
+      method: 'PATCH',
+      body: stalled.body,
+      signal: abort.signal,
+      dispatcher,
+    })
     await stalled.firstTaken
     abort.abort()
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
@@ -432,7 +500,10 @@ describe('registry.dispatcher streaming', () => {
 
     const status = await registry.fetch(location)
     expect([status.status, status.headers.get('range')]).toEqual([204, before])
-    const closed = await registry.fetch(`${location}${location.includes('?') ? '&' : '?'}digest=${sha256('abcdefgh')}`, { method: 'PUT', body: 'efgh' })
+    const closed = await registry.fetch(
+      `${location}${location.includes('?') ? '&' : '?'}digest=${sha256('abcdefgh')}`,
+      { method: 'PUT', body: 'efgh' },
+    )
     expect(closed.status).toBe(201)
     expect(await (await registry.fetch(`/v2/team/app/blobs/${sha256('abcdefgh')}`)).text()).toBe('abcdefgh')
   })

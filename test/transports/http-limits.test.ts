@@ -60,7 +60,13 @@ describe('http transport connection limits', () => {
       idleTimeoutMs: DEFAULTS.idleTimeoutMs,
       maxConnections: DEFAULTS.maxConnections,
       listenBacklog: DEFAULTS.listenBacklog,
-    }).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 300_000, idleTimeoutMs: 30_000, maxConnections: 512, listenBacklog: 2048 })
+    }).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 300_000,
+      idleTimeoutMs: 30_000,
+      maxConnections: 512,
+      listenBacklog: 2048,
+    })
   })
 
   it('closes a connection that sends nothing', async () => {
@@ -84,7 +90,9 @@ describe('http transport connection limits', () => {
     const received = await connection.closed
     expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/)
     expect(received).toContain('docker-distribution-api-version: registry/2.0')
-    expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toMatchObject({ errors: [{ code: 'UNSUPPORTED' }] })
+    expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      errors: [{ code: 'UNSUPPORTED' }],
+    })
   })
 
   it('ends a request whose body never arrives, and the upload keeps what it had', async () => {
@@ -130,9 +138,18 @@ describe('http transport connection limits', () => {
   })
 
   it.each([
-    [{ idleTimeoutMs: 0 }, 'Failed to use option idleTimeoutMs "0": idleTimeoutMs must be a positive whole number of milliseconds. Pass a number such as 30000.'],
-    [{ maxConnections: 1.5 }, 'Failed to use option maxConnections "1.5": maxConnections must be a positive whole number of connections. Pass a number such as 512.'],
-    [{ headersTimeoutMs: 2000, requestTimeoutMs: 1000 }, 'Failed to use option headersTimeoutMs "2000": the headers cannot take longer than the whole request (requestTimeoutMs 1000). Pass a headersTimeoutMs at most requestTimeoutMs.'],
+    [
+      { idleTimeoutMs: 0 },
+      'Failed to use option idleTimeoutMs "0": idleTimeoutMs must be a positive whole number of milliseconds. Pass a number such as 30000.',
+    ],
+    [
+      { maxConnections: 1.5 },
+      'Failed to use option maxConnections "1.5": maxConnections must be a positive whole number of connections. Pass a number such as 512.',
+    ],
+    [
+      { headersTimeoutMs: 2000, requestTimeoutMs: 1000 },
+      'Failed to use option headersTimeoutMs "2000": the headers cannot take longer than the whole request (requestTimeoutMs 1000). Pass a headersTimeoutMs at most requestTimeoutMs.',
+    ],
   ])('refuses %o', async (options, message) => {
     await expect(createFakeRegistry({ transport: 'none', ...options })).rejects.toThrow(message)
   })

@@ -46,14 +46,28 @@ interface NodeResponse {
 }
 
 /** One request with node:http; `body` chunks are written as they come (chunked encoding). */
-function nodeRequest(url: string, options: { method?: string; agent?: Agent; headers?: Record<string, string>; body?: Iterable<Uint8Array> } = {}): Promise<NodeResponse> {
+function nodeRequest(
+  url: string,
+  options: { method?: string; agent?: Agent; headers?: Record<string, string>; body?: Iterable<Uint8Array> } = {},
+): Promise<NodeResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? 'GET', agent: options.agent, headers: options.headers }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('error', reject)
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), reusedSocket: req.reusedSocket }))
-    })
+    const req = httpRequest(
+      url,
+      { method: options.method ?? 'GET', agent: options.agent, headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('error', reject)
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+            reusedSocket: req.reusedSocket,
+          }),
+        )
+      },
+    )
     req.on('error', reject)
     for (const chunk of options.body ?? []) req.write(chunk)
     req.end()
@@ -179,12 +193,17 @@ describe('http transport', () => {
       expect(response.status).toBe(404)
       expect(response.headers.get('content-type')).toBe('application/json')
       expect(response.headers.get('docker-distribution-api-version')).toBe(API_VERSION)
-      expect(await errorsOf(response)).toEqual([{ code: 'UNSUPPORTED', message: 'route not part of the distribution API', detail: { path: '/v3/whatever' } }])
+      expect(await errorsOf(response)).toEqual([
+        { code: 'UNSUPPORTED', message: 'route not part of the distribution API', detail: { path: '/v3/whatever' } },
+      ])
     })
 
     it('builds the request URL from the Host header the client sent', async () => {
       const { port } = new URL(registry.url)
-      const response = await nodeRequest(`http://localhost:${port}/v2/team/app/blobs/uploads/`, { method: 'POST', headers: { host: `localhost:${port}` } })
+      const response = await nodeRequest(`http://localhost:${port}/v2/team/app/blobs/uploads/`, {
+        method: 'POST',
+        headers: { host: `localhost:${port}` },
+      })
       expect(response.status).toBe(202)
       expect(String(response.headers.location)).toMatch(/^\/v2\/team\/app\/blobs\/uploads\/[^/]+$/)
     })
@@ -198,15 +217,51 @@ describe('http transport', () => {
         raw: 'GET http://example.com/v2/ HTTP/1.1\r\nHost: example.com\r\n',
         reason: 'the request target "http://example.com/v2/" is in absolute form and this registry is not a proxy',
       },
-      { name: 'target starting with //', raw: 'GET //v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\n', reason: 'the request target "//v2/" is not a path starting with a single /' },
-      { name: 'asterisk-form target', raw: 'OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\n', reason: 'the request target "*" is not a path starting with a single /' },
-      { name: 'Host with a space', raw: 'GET /v2/ HTTP/1.1\r\nHost: exa mple\r\n', reason: 'the Host header "exa mple" is not a host with an optional port' },
-      { name: 'Host with user info', raw: 'GET /v2/ HTTP/1.1\r\nHost: user@example.com\r\n', reason: 'the Host header "user@example.com" is not a host with an optional port' },
-      { name: 'Host with a path', raw: 'GET /v2/ HTTP/1.1\r\nHost: example.com/x\r\n', reason: 'the Host header "example.com/x" is not a host with an optional port' },
-      { name: 'Host with a port above 65535', raw: 'GET /v2/ HTTP/1.1\r\nHost: example.com:99999\r\n', reason: 'the Host header "example.com:99999" is not a host with an optional port' },
-      { name: 'empty Host', raw: 'GET /v2/ HTTP/1.1\r\nHost:\r\n', reason: 'the Host header "" is not a host with an optional port' },
-      { name: 'two Host headers', raw: 'GET /v2/ HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n', reason: 'the request has more than one Host header' },
-      { name: 'HTTP/1.1 without Host', raw: 'GET /v2/ HTTP/1.1\r\n', reason: 'the request has no Host header, which HTTP/1.1 requires' },
+      {
+        name: 'target starting with //',
+        raw: 'GET //v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\n',
+        reason: 'the request target "//v2/" is not a path starting with a single /',
+      },
+      {
+        name: 'asterisk-form target',
+        raw: 'OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\n',
+        reason: 'the request target "*" is not a path starting with a single /',
+      },
+      {
+        name: 'Host with a space',
+        raw: 'GET /v2/ HTTP/1.1\r\nHost: exa mple\r\n',
+        reason: 'the Host header "exa mple" is not a host with an optional port',
+      },
+      {
+        name: 'Host with user info',
+        raw: 'GET /v2/ HTTP/1.1\r\nHost: user@example.com\r\n',
+        reason: 'the Host header "user@example.com" is not a host with an optional port',
+      },
+      {
+        name: 'Host with a path',
+        raw: 'GET /v2/ HTTP/1.1\r\nHost: example.com/x\r\n',
+        reason: 'the Host header "example.com/x" is not a host with an optional port',
+      },
+      {
+        name: 'Host with a port above 65535',
+        raw: 'GET /v2/ HTTP/1.1\r\nHost: example.com:99999\r\n',
+        reason: 'the Host header "example.com:99999" is not a host with an optional port',
+      },
+      {
+        name: 'empty Host',
+        raw: 'GET /v2/ HTTP/1.1\r\nHost:\r\n',
+        reason: 'the Host header "" is not a host with an optional port',
+      },
+      {
+        name: 'two Host headers',
+        raw: 'GET /v2/ HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n',
+        reason: 'the request has more than one Host header',
+      },
+      {
+        name: 'HTTP/1.1 without Host',
+        raw: 'GET /v2/ HTTP/1.1\r\n',
+        reason: 'the request has no Host header, which HTTP/1.1 requires',
+      },
       {
         name: 'a method Fetch forbids (TRACE)',
         raw: 'TRACE /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\n',
@@ -217,7 +272,11 @@ describe('http transport', () => {
         raw: 'GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Bad: a\u0001b\r\n',
         reason: 'the request is not valid HTTP/1.1 (HPE_INVALID_HEADER_TOKEN: Invalid header value char)',
       },
-      { name: 'CONNECT (a tunnel request)', raw: 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n', reason: 'CONNECT asks for a proxy tunnel and this registry is not a proxy' },
+      {
+        name: 'CONNECT (a tunnel request)',
+        raw: 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n',
+        reason: 'CONNECT asks for a proxy tunnel and this registry is not a proxy',
+      },
     ]
 
     it.each(rows)('answers $name with 400 UNSUPPORTED', async ({ raw, reason }) => {
@@ -273,7 +332,10 @@ describe('http transport', () => {
 
     it('round-trips a blob uploaded with node:http in chunked encoding', async () => {
       const digest = digestOf(pattern(3))
-      const upload = await nodeRequest(`${registry.url}/v2/team/chunked/blobs/uploads/?digest=${digest}`, { method: 'POST', body: pattern(3) })
+      const upload = await nodeRequest(`${registry.url}/v2/team/chunked/blobs/uploads/?digest=${digest}`, {
+        method: 'POST',
+        body: pattern(3),
+      })
       expect(upload.status).toBe(201)
       const download = await nodeRequest(`${registry.url}/v2/team/chunked/blobs/${digest}`)
       expect(download.status).toBe(200)
@@ -286,7 +348,9 @@ describe('http transport', () => {
       const url = `${registry.url}/v2/team/aborted/blobs/uploads/?digest=${digest}`
       await new Promise<void>((resolve, reject) => {
         const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' } })
-        req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.message === 'socket hang up' ? resolve() : reject(error)))
+        req.on('error', (error: NodeJS.ErrnoException) =>
+          error.code === 'ECONNRESET' || error.message === 'socket hang up' ? resolve() : reject(error),
+        )
         req.on('close', () => resolve())
         const chunks = pattern(4)
         const writeNext = (): void => {
@@ -305,7 +369,10 @@ describe('http transport', () => {
 
     it('keeps serving when a client aborts mid-download', async () => {
       const digest = digestOf(pattern(8))
-      const upload = await nodeRequest(`${registry.url}/v2/team/partial/blobs/uploads/?digest=${digest}`, { method: 'POST', body: pattern(8) })
+      const upload = await nodeRequest(`${registry.url}/v2/team/partial/blobs/uploads/?digest=${digest}`, {
+        method: 'POST',
+        body: pattern(8),
+      })
       expect(upload.status).toBe(201)
       const received = await new Promise<number>((resolve, reject) => {
         const req = httpRequest(`${registry.url}/v2/team/partial/blobs/${digest}`, (res) => {
@@ -373,12 +440,22 @@ describe('http transport', () => {
         const idleClosed = new Promise<void>((resolve) => idleSocket?.once('close', () => resolve()))
 
         // …and a manifest push whose body is still arriving.
-        const inFlight = httpRequest(`${registry.url}/v2/team/app/manifests/1`, { method: 'PUT', headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } })
+        const inFlight = httpRequest(`${registry.url}/v2/team/app/manifests/1`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+        })
         const answer = new Promise<NodeResponse>((resolve, reject) => {
           inFlight.on('response', (res) => {
             const chunks: Buffer[] = []
             res.on('data', (chunk: Buffer) => chunks.push(chunk))
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), reusedSocket: false }))
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                headers: res.headers,
+                body: Buffer.concat(chunks),
+                reusedSocket: false,
+              }),
+            )
           })
           inFlight.on('error', reject)
         })
@@ -391,7 +468,9 @@ describe('http transport', () => {
         // The manifest is incomplete; what matters is that its answer arrives after close().
         expect(response.status).toBe(400)
         expect(response.headers.connection).toBe('close')
-        expect((JSON.parse(response.body.toString()) as { errors: Array<{ code: string }> }).errors[0]?.code).toBe('MANIFEST_INVALID')
+        expect((JSON.parse(response.body.toString()) as { errors: Array<{ code: string }> }).errors[0]?.code).toBe(
+          'MANIFEST_INVALID',
+        )
         await closed
       } finally {
         agent.destroy()

@@ -30,20 +30,29 @@ function agentBaseGet(path: string): Promise<{ status: number; body: string }> {
   return nodeRequest(null, { protocol: 'https:', hostname: new URL(ORIGIN).hostname, path, method: 'GET', agent })
 }
 
-const NOT_IN_API = '{"errors":[{"code":"UNSUPPORTED","message":"route not part of the distribution API","detail":{"path":"/v2/nope"}}]}\n'
+const NOT_IN_API =
+  '{"errors":[{"code":"UNSUPPORTED","message":"route not part of the distribution API","detail":{"path":"/v2/nope"}}]}\n'
 
 /** node:http(s) as application code uses it: through the module object MSW patches. */
-function nodeGet(url: string, method = 'GET'): Promise<{ status: number; headers: Http.IncomingHttpHeaders; body: string }> {
+function nodeGet(
+  url: string,
+  method = 'GET',
+): Promise<{ status: number; headers: Http.IncomingHttpHeaders; body: string }> {
   return nodeRequest(url, { method })
 }
 
-function nodeRequest(url: string | null, options: Http.RequestOptions): Promise<{ status: number; headers: Http.IncomingHttpHeaders; body: string }> {
+function nodeRequest(
+  url: string | null,
+  options: Http.RequestOptions,
+): Promise<{ status: number; headers: Http.IncomingHttpHeaders; body: string }> {
   const client = url?.startsWith('https:') || options.protocol === 'https:' ? https : http
   return new Promise((resolve, reject) => {
     const respond = (res: Http.IncomingMessage): void => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+      )
       res.on('error', reject)
     }
     const req = url === null ? client.request(options, respond) : client.request(url, options, respond)
@@ -89,14 +98,14 @@ describe('registryHandlers with a server the suite already has', () => {
     expect(response.body).toBe(body)
   })
 
-  it('serves the registry\'s content, whatever origin the handlers were given', async () => {
+  it("serves the registry's content, whatever origin the handlers were given", async () => {
     const blob = await pushBlob(registry, 'team/app', 'layer bytes')
     const response = await fetch(`${ORIGIN}/v2/team/app/blobs/${blob.digest}`)
     expect([response.status, await response.text()]).toEqual([200, 'layer bytes'])
   })
 
   it.each([
-    ['a path outside /v2 on the registry\'s origin', `${ORIGIN}/token`],
+    ["a path outside /v2 on the registry's origin", `${ORIGIN}/token`],
     ['another origin', 'https://elsewhere.example.test/v2/'],
     ['the same host over another scheme', 'http://registry.example.test/v2/'],
   ])('leaves %s to onUnhandledRequest, which fails it loudly here', async (_title, url) => {
@@ -155,7 +164,9 @@ describe("transport: 'msw'", () => {
     expect([base.status, base.body]).toEqual([200, '{}'])
     const outside = await fetch(`${ORIGIN}/token`)
     expect(outside.status).toBe(404)
-    expect(await outside.text()).toBe('{"errors":[{"code":"UNSUPPORTED","message":"route not part of the distribution API","detail":{"path":"/token"}}]}\n')
+    expect(await outside.text()).toBe(
+      '{"errors":[{"code":"UNSUPPORTED","message":"route not part of the distribution API","detail":{"path":"/token"}}]}\n',
+    )
   })
 
   it('answers a request MSW reports on https://host:80, as it does those of agent-base agents', async () => {
@@ -163,7 +174,9 @@ describe("transport: 'msw'", () => {
     await pushBlob(registry, 'team/app', 'through an agent')
     const response = await agentBaseGet(`/v2/team/app/blobs/${sha256('through an agent')}`)
     expect([response.status, response.body]).toEqual([200, 'through an agent'])
-    expect(registry.requests.last()?.url).toBe(`https://registry.example.test:80/v2/team/app/blobs/${sha256('through an agent')}`)
+    expect(registry.requests.last()?.url).toBe(
+      `https://registry.example.test:80/v2/team/app/blobs/${sha256('through an agent')}`,
+    )
   })
 
   it('serves several registries at once, each on its own origin', async () => {
@@ -190,7 +203,7 @@ describe("transport: 'msw'", () => {
     })
   })
 
-  it("uses the default origin, which never resolves, when none is given", async () => {
+  it('uses the default origin, which never resolves, when none is given', async () => {
     await using registry = await createFakeRegistry({ transport: 'msw' })
     expect(registry.url).toBe('http://registry.fake-oci.invalid')
     const response = await fetch(`${registry.url}/v2/`)
@@ -205,7 +218,7 @@ describe('without the optional peers installed', () => {
   const hook = [
     'export async function resolve(specifier, context, next) {',
     '  if (/^(msw|undici)(\\/|$)/.test(specifier)) {',
-    '    const error = new Error(`Cannot find package \'${specifier}\' imported from ${context.parentURL}`)',
+    "    const error = new Error(`Cannot find package '${specifier}' imported from ${context.parentURL}`)",
     "    error.code = 'ERR_MODULE_NOT_FOUND'",
     '    throw error',
     '  }',
@@ -228,7 +241,15 @@ describe('without the optional peers installed', () => {
   it('loads the main entry and serves the dispatcher, and transport msw names the missing package', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', '--import', `data:text/javascript,${encodeURIComponent(preload)}`, '--input-type=module', '-e', script],
+      [
+        '--import',
+        'tsx',
+        '--import',
+        `data:text/javascript,${encodeURIComponent(preload)}`,
+        '--input-type=module',
+        '-e',
+        script,
+      ],
       { cwd: root },
     )
     expect(JSON.parse(stdout)).toEqual({

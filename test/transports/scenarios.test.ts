@@ -32,7 +32,10 @@ interface Reply {
 }
 
 /** Sends one request to an absolute URL. */
-type Client = (url: string, exchange: Required<Pick<Exchange, 'method' | 'headers'>> & { body?: Body }) => Promise<Reply>
+type Client = (
+  url: string,
+  exchange: Required<Pick<Exchange, 'method' | 'headers'>> & { body?: Body },
+) => Promise<Reply>
 
 type TransportName = 'http' | 'msw' | 'dispatcher'
 type ClientName = 'global fetch' | 'undici.request' | 'undici fetch' | 'node:http'
@@ -67,7 +70,8 @@ function fromFetch(response: Response, bytes: ArrayBuffer): Reply {
 
 function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value
   return flat
 }
 
@@ -75,19 +79,40 @@ function createClient(name: ClientName, dispatcher: Dispatcher | undefined): Cli
   switch (name) {
     case 'global fetch':
       return async (url, { method, headers, body }) => {
-        const init = { method, headers, body: (Array.isArray(body) ? streamOf(body) : body) as BodyInit | undefined, duplex: 'half', ...(dispatcher ? { dispatcher } : {}) }
+        const init = {
+          method,
+          headers,
+          body: (Array.isArray(body) ? streamOf(body) : body) as BodyInit | undefined,
+          duplex: 'half',
+          ...(dispatcher ? { dispatcher } : {}),
+        }
         const response = await fetch(url, init)
         return fromFetch(response, await response.arrayBuffer())
       }
     case 'undici fetch':
       return async (url, { method, headers, body }) => {
-        const response = await undiciFetch(url, { method, headers, body: (Array.isArray(body) ? streamOf(body) : body) as UndiciBodyInit | undefined, duplex: 'half', dispatcher })
+        const response = await undiciFetch(url, {
+          method,
+          headers,
+          body: (Array.isArray(body) ? streamOf(body) : body) as UndiciBodyInit | undefined,
+          duplex: 'half',
+          dispatcher,
+        })
         return fromFetch(response as unknown as Response, await response.arrayBuffer())
       }
     case 'undici.request':
       return async (url, { method, headers, body }) => {
-        const response = await request(url, { method: method, headers, body: Array.isArray(body) ? Readable.from(body) : body, dispatcher })
-        return { status: response.statusCode, headers: flatHeaders(response.headers), body: Buffer.from(await response.body.arrayBuffer()) }
+        const response = await request(url, {
+          method: method,
+          headers,
+          body: Array.isArray(body) ? Readable.from(body) : body,
+          dispatcher,
+        })
+        return {
+          status: response.statusCode,
+          headers: flatHeaders(response.headers),
+          body: Buffer.from(await response.body.arrayBuffer()),
+        }
       }
     case 'node:http':
       // Through the module objects, as application code calls them: what MSW intercepts.
@@ -97,7 +122,9 @@ function createClient(name: ClientName, dispatcher: Dispatcher | undefined): Cli
           const req = client.request(url, { method, headers }, (res: Http.IncomingMessage) => {
             const chunks: Buffer[] = []
             res.on('data', (chunk: Buffer) => chunks.push(chunk))
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks) }))
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), body: Buffer.concat(chunks) }),
+            )
             res.on('error', reject)
           })
           req.on('error', reject)
@@ -174,10 +201,18 @@ describe.each(MATRIX)('%s transport × %s', (transport, clientName) => {
 
   /** Sends a request to a path or Location on the registry. */
   function send(path: string, exchange: Exchange = {}): Promise<Reply> {
-    return client(new URL(path, registry.url).href, { method: exchange.method ?? 'GET', headers: exchange.headers ?? {}, body: exchange.body })
+    return client(new URL(path, registry.url).href, {
+      method: exchange.method ?? 'GET',
+      headers: exchange.headers ?? {},
+      body: exchange.body,
+    })
   }
 
-  async function pushMonolithic(repository: string, content: Uint8Array | string, mediaType: string = MediaTypes.OCI_LAYER): Promise<{ mediaType: string; digest: string; size: number }> {
+  async function pushMonolithic(
+    repository: string,
+    content: Uint8Array | string,
+    mediaType: string = MediaTypes.OCI_LAYER,
+  ): Promise<{ mediaType: string; digest: string; size: number }> {
     const bytes = typeof content === 'string' ? Buffer.from(content) : content
     const digest = sha256(bytes)
     const reply = await send(`/v2/${repository}/blobs/uploads/?digest=${digest}`, {
@@ -189,17 +224,39 @@ describe.each(MATRIX)('%s transport × %s', (transport, clientName) => {
     return { mediaType, digest, size: bytes.byteLength }
   }
 
-  async function putManifest(repository: string, reference: string, manifest: unknown, mediaType: string): Promise<{ digest: string; bytes: Buffer; reply: Reply }> {
+  async function putManifest(
+    repository: string,
+    reference: string,
+    manifest: unknown,
+    mediaType: string,
+  ): Promise<{ digest: string; bytes: Buffer; reply: Reply }> {
     const bytes = Buffer.from(JSON.stringify(manifest))
-    const reply = await send(`/v2/${repository}/manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body: bytes })
+    const reply = await send(`/v2/${repository}/manifests/${reference}`, {
+      method: 'PUT',
+      headers: { 'content-type': mediaType },
+      body: bytes,
+    })
     return { digest: sha256(bytes), bytes, reply }
   }
 
   /** Pushes a one-layer image (monolithic blobs) and tags it; returns its manifest. */
-  async function pushSmallImage(repository: string, reference: string, label: string): Promise<{ digest: string; bytes: Buffer; size: number }> {
-    const config = await pushMonolithic(repository, JSON.stringify({ architecture: label, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }), MediaTypes.OCI_CONFIG)
+  async function pushSmallImage(
+    repository: string,
+    reference: string,
+    label: string,
+  ): Promise<{ digest: string; bytes: Buffer; size: number }> {
+    const config = await pushMonolithic(
+      repository,
+      JSON.stringify({ architecture: label, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+      MediaTypes.OCI_CONFIG,
+    )
     const layer = await pushMonolithic(repository, `layer of ${label}`)
-    const pushed = await putManifest(repository, reference, { schemaVersion: 2, mediaType: MediaTypes.OM, config, layers: [layer] }, MediaTypes.OM)
+    const pushed = await putManifest(
+      repository,
+      reference,
+      { schemaVersion: 2, mediaType: MediaTypes.OM, config, layers: [layer] },
+      MediaTypes.OM,
+    )
     expect(pushed.reply.status).toBe(201)
     return { digest: pushed.digest, bytes: pushed.bytes, size: pushed.bytes.byteLength }
   }
@@ -222,29 +279,59 @@ describe.each(MATRIX)('%s transport × %s', (transport, clientName) => {
     const location = started.headers['location'] as string
     expect(location).toMatch(new RegExp(`^/v2/${repository}/blobs/uploads/[^/?]+$`))
 
-    const first = await send(location, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream', 'content-range': '0-65535' }, body: layer.subarray(0, 64 * KIB) })
+    const first = await send(location, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/octet-stream', 'content-range': '0-65535' },
+      body: layer.subarray(0, 64 * KIB),
+    })
     expect([first.status, first.headers['range'], first.headers['location']]).toEqual([202, '0-65535', location])
 
     // The second chunk travels as a stream of 16 KiB pieces, with no Content-Length.
-    const second = await send(location, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream', 'content-range': '65536-196607' }, body: piecesOf(layer.subarray(64 * KIB, 192 * KIB), 16 * KIB) })
+    const second = await send(location, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/octet-stream', 'content-range': '65536-196607' },
+      body: piecesOf(layer.subarray(64 * KIB, 192 * KIB), 16 * KIB),
+    })
     expect([second.status, second.headers['range']]).toEqual([202, '0-196607'])
 
     const status = await send(location)
     expect([status.status, status.headers['range'], status.body.byteLength]).toEqual([204, '0-196607', 0])
 
-    const closed = await send(withQuery(location, `digest=${layerDigest}`), { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: layer.subarray(192 * KIB) })
+    const closed = await send(withQuery(location, `digest=${layerDigest}`), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: layer.subarray(192 * KIB),
+    })
     expect(closed.status).toBe(201)
-    expect(closed.headers).toMatchObject({ location: `/v2/${repository}/blobs/${layerDigest}`, 'docker-content-digest': layerDigest })
+    expect(closed.headers).toMatchObject({
+      location: `/v2/${repository}/blobs/${layerDigest}`,
+      'docker-content-digest': layerDigest,
+    })
 
-    const config = await pushMonolithic(repository, JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }), MediaTypes.OCI_CONFIG)
-    const manifest = { schemaVersion: 2, mediaType: MediaTypes.OM, config, layers: [{ mediaType: MediaTypes.OCI_LAYER, digest: layerDigest, size: layer.byteLength }] }
+    const config = await pushMonolithic(
+      repository,
+      JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+      MediaTypes.OCI_CONFIG,
+    )
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: MediaTypes.OM,
+      config,
+      layers: [{ mediaType: MediaTypes.OCI_LAYER, digest: layerDigest, size: layer.byteLength }],
+    }
     const pushed = await putManifest(repository, '1', manifest, MediaTypes.OM)
     expect(pushed.reply.status).toBe(201)
-    expect(pushed.reply.headers).toMatchObject({ location: `/v2/${repository}/manifests/${pushed.digest}`, 'docker-content-digest': pushed.digest })
+    expect(pushed.reply.headers).toMatchObject({
+      location: `/v2/${repository}/manifests/${pushed.digest}`,
+      'docker-content-digest': pushed.digest,
+    })
 
     const pulled = await send(`/v2/${repository}/blobs/${layerDigest}`)
     expect(pulled.status).toBe(200)
-    expect(pulled.headers).toMatchObject({ 'content-length': String(layer.byteLength), 'docker-content-digest': layerDigest })
+    expect(pulled.headers).toMatchObject({
+      'content-length': String(layer.byteLength),
+      'docker-content-digest': layerDigest,
+    })
     expect(pulled.body.equals(layer)).toBe(true)
   })
 
@@ -253,20 +340,42 @@ describe.each(MATRIX)('%s transport × %s', (transport, clientName) => {
     // The images of an index are pushed by digest, untagged, as multi-platform builds push them.
     const images = []
     for (const architecture of ['amd64', 'arm64']) {
-      const config = await pushMonolithic(repository, JSON.stringify({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }), MediaTypes.OCI_CONFIG)
+      const config = await pushMonolithic(
+        repository,
+        JSON.stringify({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+        MediaTypes.OCI_CONFIG,
+      )
       const layer = await pushMonolithic(repository, `layer for ${architecture}`)
       const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.OM, config, layers: [layer] }))
-      const reply = await send(`/v2/${repository}/manifests/${sha256(body)}`, { method: 'PUT', headers: { 'content-type': MediaTypes.OM }, body })
+      const reply = await send(`/v2/${repository}/manifests/${sha256(body)}`, {
+        method: 'PUT',
+        headers: { 'content-type': MediaTypes.OM },
+        body,
+      })
       expect(reply.status).toBe(201)
-      images.push({ mediaType: MediaTypes.OM, digest: sha256(body), size: body.byteLength, platform: { architecture, os: 'linux' } })
+      images.push({
+        mediaType: MediaTypes.OM,
+        digest: sha256(body),
+        size: body.byteLength,
+        platform: { architecture, os: 'linux' },
+      })
     }
-    const index = await putManifest(repository, 'multi', { schemaVersion: 2, mediaType: MediaTypes.OI, manifests: images }, MediaTypes.OI)
+    const index = await putManifest(
+      repository,
+      'multi',
+      { schemaVersion: 2, mediaType: MediaTypes.OI, manifests: images },
+      MediaTypes.OI,
+    )
     expect(index.reply.status).toBe(201)
     expect(index.reply.headers['docker-content-digest']).toBe(index.digest)
 
     const pulled = await send(`/v2/${repository}/manifests/multi`, { headers: { accept: MediaTypes.OI } })
     expect(pulled.status).toBe(200)
-    expect(pulled.headers).toMatchObject({ 'content-type': MediaTypes.OI, 'docker-content-digest': index.digest, 'content-length': String(index.bytes.byteLength) })
+    expect(pulled.headers).toMatchObject({
+      'content-type': MediaTypes.OI,
+      'docker-content-digest': index.digest,
+      'content-length': String(index.bytes.byteLength),
+    })
     expect(pulled.body.equals(index.bytes)).toBe(true)
   })
 
@@ -276,7 +385,11 @@ describe.each(MATRIX)('%s transport × %s', (transport, clientName) => {
     for (const reference of ['v1', image.digest]) {
       const pulled = await send(`/v2/${repository}/manifests/${reference}`, { headers: { accept: MediaTypes.OM } })
       expect(pulled.status).toBe(200)
-      expect(pulled.headers).toMatchObject({ 'content-type': MediaTypes.OM, 'docker-content-digest': image.digest, 'content-length': String(image.size) })
+      expect(pulled.headers).toMatchObject({
+        'content-type': MediaTypes.OM,
+        'docker-content-digest': image.digest,
+        'content-length': String(image.size),
+      })
       expect(pulled.body.equals(image.bytes)).toBe(true)
     }
   })
@@ -285,9 +398,16 @@ describe.each(MATRIX)('%s transport × %s', (transport, clientName) => {
     const repository = 'head/app'
     const image = await pushSmallImage(repository, 'v1', 'amd64')
     const blob = await pushMonolithic(repository, 'a blob to HEAD')
-    const manifest = await send(`/v2/${repository}/manifests/v1`, { method: 'HEAD', headers: { accept: MediaTypes.OM } })
+    const manifest = await send(`/v2/${repository}/manifests/v1`, {
+      method: 'HEAD',
+      headers: { accept: MediaTypes.OM },
+    })
     expect([manifest.status, manifest.body.byteLength]).toEqual([200, 0])
-    expect(manifest.headers).toMatchObject({ 'content-type': MediaTypes.OM, 'docker-content-digest': image.digest, 'content-length': String(image.size) })
+    expect(manifest.headers).toMatchObject({
+      'content-type': MediaTypes.OM,
+      'docker-content-digest': image.digest,
+      'content-length': String(image.size),
+    })
     const head = await send(`/v2/${repository}/blobs/${blob.digest}`, { method: 'HEAD' })
     expect([head.status, head.body.byteLength]).toEqual([200, 0])
     expect(head.headers).toMatchObject({ 'content-length': String(blob.size), 'docker-content-digest': blob.digest })
@@ -301,9 +421,14 @@ describe.each(MATRIX)('%s transport × %s', (transport, clientName) => {
     const blob = await pushMonolithic(repository, content)
     const partial = await send(`/v2/${repository}/blobs/${blob.digest}`, { headers: { range: 'bytes=1000-70999' } })
     expect(partial.status).toBe(206)
-    expect(partial.headers).toMatchObject({ 'content-range': `bytes 1000-70999/${content.byteLength}`, 'content-length': '70000' })
+    expect(partial.headers).toMatchObject({
+      'content-range': `bytes 1000-70999/${content.byteLength}`,
+      'content-length': '70000',
+    })
     expect(partial.body.equals(content.subarray(1000, 71000))).toBe(true)
-    const beyond = await send(`/v2/${repository}/blobs/${blob.digest}`, { headers: { range: `bytes=${content.byteLength}-` } })
+    const beyond = await send(`/v2/${repository}/blobs/${blob.digest}`, {
+      headers: { range: `bytes=${content.byteLength}-` },
+    })
     expect(beyond.status).toBe(416)
   })
 
@@ -311,7 +436,11 @@ describe.each(MATRIX)('%s transport × %s', (transport, clientName) => {
     const repository = 'tags/app'
     const image = await pushSmallImage(repository, 'e', 'amd64')
     for (const tag of ['c', 'a', 'd', 'b']) {
-      const reply = await send(`/v2/${repository}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': MediaTypes.OM }, body: image.bytes })
+      const reply = await send(`/v2/${repository}/manifests/${tag}`, {
+        method: 'PUT',
+        headers: { 'content-type': MediaTypes.OM },
+        body: image.bytes,
+      })
       expect(reply.status).toBe(201)
     }
     const pages: string[][] = []
@@ -355,10 +484,20 @@ describe.each(MATRIX)('%s transport × %s', (transport, clientName) => {
     expect(JSON.parse(listed.body.toString())).toEqual({
       schemaVersion: 2,
       mediaType: MediaTypes.OI,
-      manifests: [{ mediaType: MediaTypes.OM, digest: pushed.digest, size: pushed.bytes.byteLength, artifactType, annotations: { 'org.example.kind': 'sbom' } }],
+      manifests: [
+        {
+          mediaType: MediaTypes.OM,
+          digest: pushed.digest,
+          size: pushed.bytes.byteLength,
+          artifactType,
+          annotations: { 'org.example.kind': 'sbom' },
+        },
+      ],
     })
 
-    const filtered = await send(`/v2/${repository}/referrers/${subject.digest}?artifactType=${encodeURIComponent('application/vnd.example.other')}`)
+    const filtered = await send(
+      `/v2/${repository}/referrers/${subject.digest}?artifactType=${encodeURIComponent('application/vnd.example.other')}`,
+    )
     expect(filtered.status).toBe(200)
     expect(filtered.headers['oci-filters-applied']).toBe('artifactType')
     expect(JSON.parse(filtered.body.toString())).toMatchObject({ manifests: [] })
@@ -373,38 +512,81 @@ describe.each(MATRIX)('%s transport × %s', (transport, clientName) => {
     for (const reference of [image.digest, 'v1']) {
       const gone = await send(`/v2/${repository}/manifests/${reference}`, { headers: { accept: MediaTypes.OM } })
       expect(gone.status).toBe(404)
-      expect(JSON.parse(gone.body.toString())).toMatchObject({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] })
+      expect(JSON.parse(gone.body.toString())).toMatchObject({
+        errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }],
+      })
     }
 
     expect((await send(`/v2/${repository}/blobs/${blob.digest}`, { method: 'DELETE' })).status).toBe(202)
     const goneBlob = await send(`/v2/${repository}/blobs/${blob.digest}`)
     expect(goneBlob.status).toBe(404)
-    expect(JSON.parse(goneBlob.body.toString())).toMatchObject({ errors: [{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry' }] })
+    expect(JSON.parse(goneBlob.body.toString())).toMatchObject({
+      errors: [{ code: 'BLOB_UNKNOWN', message: 'blob unknown to registry' }],
+    })
   })
 
   it('reaches a repository and a digest sent percent-encoded, as @azure/container-registry sends them', async () => {
     const image = await pushSmallImage('encoded/app', 'v1', 'amd64')
     const tags = await send('/v2/encoded%2Fapp/tags/list')
     expect([tags.status, JSON.parse(tags.body.toString())]).toEqual([200, { name: 'encoded/app', tags: ['v1'] }])
-    const pulled = await send(`/v2/encoded%2Fapp/manifests/${image.digest.replace(':', '%3A')}`, { headers: { accept: MediaTypes.OM } })
+    const pulled = await send(`/v2/encoded%2Fapp/manifests/${image.digest.replace(':', '%3A')}`, {
+      headers: { accept: MediaTypes.OM },
+    })
     expect(pulled.status).toBe(200)
     expect(pulled.body.equals(image.bytes)).toBe(true)
     const doubled = await send('/v2/encoded%252Fapp/tags/list')
     expect(doubled.status).toBe(400)
-    expect(JSON.parse(doubled.body.toString())).toMatchObject({ errors: [{ code: 'NAME_INVALID', detail: { name: 'encoded%2Fapp' } }] })
+    expect(JSON.parse(doubled.body.toString())).toMatchObject({
+      errors: [{ code: 'NAME_INVALID', detail: { name: 'encoded%2Fapp' } }],
+    })
   })
 
   const ZERO_DIGEST = `sha256:${'0'.repeat(64)}`
   it.each([
-    { title: 'an unknown repository', path: '/v2/errors/app/manifests/missing', status: 404, code: 'NAME_UNKNOWN', message: 'repository name not known to registry' },
-    { title: 'an unknown blob', path: `/v2/errors/app/blobs/${ZERO_DIGEST}`, status: 404, code: 'BLOB_UNKNOWN', message: 'blob unknown to registry' },
-    { title: 'an invalid repository name', path: '/v2/Errors/App/tags/list', status: 400, code: 'NAME_INVALID', message: 'invalid repository name' },
-    { title: 'an unknown upload session', path: '/v2/errors/app/blobs/uploads/not-a-session', status: 404, code: 'BLOB_UPLOAD_UNKNOWN', message: 'blob upload unknown to registry' },
-    { title: 'a storage that throws', path: `/v2/explode/app/blobs/${ZERO_DIGEST}`, status: 500, code: 'UNKNOWN', message: 'unknown error', detail: 'Error: storage exploded' },
+    {
+      title: 'an unknown repository',
+      path: '/v2/errors/app/manifests/missing',
+      status: 404,
+      code: 'NAME_UNKNOWN',
+      message: 'repository name not known to registry',
+    },
+    {
+      title: 'an unknown blob',
+      path: `/v2/errors/app/blobs/${ZERO_DIGEST}`,
+      status: 404,
+      code: 'BLOB_UNKNOWN',
+      message: 'blob unknown to registry',
+    },
+    {
+      title: 'an invalid repository name',
+      path: '/v2/Errors/App/tags/list',
+      status: 400,
+      code: 'NAME_INVALID',
+      message: 'invalid repository name',
+    },
+    {
+      title: 'an unknown upload session',
+      path: '/v2/errors/app/blobs/uploads/not-a-session',
+      status: 404,
+      code: 'BLOB_UPLOAD_UNKNOWN',
+      message: 'blob upload unknown to registry',
+    },
+    {
+      title: 'a storage that throws',
+      path: `/v2/explode/app/blobs/${ZERO_DIGEST}`,
+      status: 500,
+      code: 'UNKNOWN',
+      message: 'unknown error',
+      detail: 'Error: storage exploded',
+    },
   ])('answers $title with $status $code in the spec envelope', async ({ path, status, code, message, detail }) => {
     const reply = await send(path)
     expect(reply.status).toBe(status)
-    expect(reply.headers).toMatchObject({ 'content-type': 'application/json', 'docker-distribution-api-version': 'registry/2.0', 'content-length': String(reply.body.byteLength) })
+    expect(reply.headers).toMatchObject({
+      'content-type': 'application/json',
+      'docker-distribution-api-version': 'registry/2.0',
+      'content-length': String(reply.body.byteLength),
+    })
     const text = reply.body.toString()
     expect(text.endsWith('}\n')).toBe(true)
     const body = JSON.parse(text) as { errors: Array<Record<string, unknown>> }

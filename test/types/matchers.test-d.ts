@@ -10,21 +10,34 @@ describe('fake-oci-registry/vitest', () => {
     expectTypeOf(expect(registry).not.toHaveManifest('team/app:1')).toEqualTypeOf<Promise<void>>()
     expectTypeOf(expect(registry).toHaveBlob('team/app', 'sha256:…', { size: 1 })).toEqualTypeOf<Promise<void>>()
     expectTypeOf(expect(registry).toHaveTags('team/app', ['1'], { exact: true })).toEqualTypeOf<Promise<void>>()
-    expectTypeOf(expect(registry).not.toHaveReferrers('team/app:1', { artifactType: 'x' })).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(expect(registry).not.toHaveReferrers('team/app:1', { artifactType: 'x' })).toEqualTypeOf<
+      Promise<void>
+    >()
   })
 
   it('types the journal matchers as sync, with .not', () => {
     expectTypeOf(expect(registry).toHaveReceivedRequest({ method: 'PUT' })).toEqualTypeOf<void>()
     expectTypeOf(expect(registry).not.toHaveReceivedRequestTimes(2, { path: /manifests/ })).toEqualTypeOf<void>()
-    expectTypeOf(expect(registry).toHaveAuthenticated('alice', { repository: 'team/app', actions: ['push'] })).toEqualTypeOf<void>()
-    expectTypeOf(expect(registry).not.toHaveFollowedChallenge({ resource: 'manifest', user: null })).toEqualTypeOf<void>()
-    expectTypeOf(expect(registry).toHaveReceivedNoCredentials({ origin: 'https://registry.test' })).toEqualTypeOf<void>()
+    expectTypeOf(
+      expect(registry).toHaveAuthenticated('alice', { repository: 'team/app', actions: ['push'] }),
+    ).toEqualTypeOf<void>()
+    expectTypeOf(
+      expect(registry).not.toHaveFollowedChallenge({ resource: 'manifest', user: null }),
+    ).toEqualTypeOf<void>()
+    expectTypeOf(
+      expect(registry).toHaveReceivedNoCredentials({ origin: 'https://registry.test' }),
+    ).toEqualTypeOf<void>()
     // @ts-expect-error: the user is a name
     expect(registry).toHaveAuthenticated({ user: 'alice' })
   })
 
   it('accepts asymmetric matchers inside expected', () => {
-    expectTypeOf(expect(registry).toHaveManifest('team/app:1', { layers: [expect.objectContaining({ mediaType: 'x' })], digest: expect.stringMatching(/^sha256:/) })).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(
+      expect(registry).toHaveManifest('team/app:1', {
+        layers: [expect.objectContaining({ mediaType: 'x' })],
+        digest: expect.stringMatching(/^sha256:/),
+      }),
+    ).toEqualTypeOf<Promise<void>>()
     expectTypeOf(expect(registry).toHaveTags('team/app', expect.arrayContaining(['1']))).toEqualTypeOf<Promise<void>>()
   })
 

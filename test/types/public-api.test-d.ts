@@ -23,7 +23,12 @@ declare const registry: FakeRegistry
 describe('faults', () => {
   it('are typed', () => {
     const handle = registry.faults.add({ kind: 'blob', status: 503, retryAfter: new Date() })
-    expectTypeOf(handle).toEqualTypeOf<{ readonly name: string; readonly calls: number; readonly matched: number; remove(): void }>()
+    expectTypeOf(handle).toEqualTypeOf<{
+      readonly name: string
+      readonly calls: number
+      readonly matched: number
+      remove(): void
+    }>()
     expectTypeOf(registry.faults.add({ path: /\/blobs\//, truncateAfterBytes: 10 }).calls).toEqualTypeOf<number>()
     expectTypeOf(registry.faults.list()).toEqualTypeOf<Array<typeof handle>>()
     expectTypeOf(registry.faults.reset()).toEqualTypeOf<void>()
@@ -48,7 +53,9 @@ describe('the journal', () => {
     expectTypeOf(registry.requests).toEqualTypeOf<RequestJournal>()
     expectTypeOf(registry.requests.filter({ method: 'PUT', status: 201 })).toEqualTypeOf<RecordedRequest[]>()
     expectTypeOf(registry.requests.last()).toEqualTypeOf<RecordedRequest | undefined>()
-    expectTypeOf(registry.requests.find((request) => request.response.status >= 400)).toEqualTypeOf<RecordedRequest | undefined>()
+    expectTypeOf(registry.requests.find((request) => request.response.status >= 400)).toEqualTypeOf<
+      RecordedRequest | undefined
+    >()
     expectTypeOf(registry.requests.toHAR()).toEqualTypeOf<Har>()
     expectTypeOf(registry.requests.toHAR().log.version).toEqualTypeOf<'1.2'>()
     expectTypeOf<RecordedRequest['response']['errorCode']>().toEqualTypeOf<string | undefined>()
@@ -84,10 +91,14 @@ describe('the read helpers', () => {
 
 describe('the plain assertions', () => {
   it('are typed', () => {
-    expectTypeOf(assertManifest(registry, 'team/app:1', { mediaType: 'x', layers: 2, platforms: ['linux/amd64'] })).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(
+      assertManifest(registry, 'team/app:1', { mediaType: 'x', layers: 2, platforms: ['linux/amd64'] }),
+    ).toEqualTypeOf<Promise<void>>()
     expectTypeOf(assertBlob(registry, 'team/app', 'sha256:…', { size: 3 })).toEqualTypeOf<Promise<void>>()
     expectTypeOf(assertTags(registry, 'team/app', ['1'], { exact: true })).toEqualTypeOf<Promise<void>>()
-    expectTypeOf(assertReferrers(registry, 'team/app:1', { artifactType: 'x', count: 1 })).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(assertReferrers(registry, 'team/app:1', { artifactType: 'x', count: 1 })).toEqualTypeOf<
+      Promise<void>
+    >()
     expectTypeOf(assertRequest(registry, { method: 'PUT' }, { times: 1 })).toEqualTypeOf<void>()
     expectTypeOf(assertNoErrors(registry, { allow: [{ status: 404 }] })).toEqualTypeOf<void>()
   })

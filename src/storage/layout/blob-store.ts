@@ -49,7 +49,8 @@ export class BlobStore {
     const handle = await this.#files.fs.open(this.path(digest) as string, 'r')
     try {
       // Replaced since stat (a file found on disk, changed by hand): hashed again before any byte leaves.
-      if (!(await this.#verify(digest, handle, await handle.stat()))) throw new Error(`blob ${digest} no longer matches its digest`)
+      if (!(await this.#verify(digest, handle, await handle.stat())))
+        throw new Error(`blob ${digest} no longer matches its digest`)
       yield* readHandle(handle, range, false)
     } finally {
       await handle.close()
@@ -110,7 +111,10 @@ export class BlobStore {
   async #verify(digest: string, handle: LayoutFileHandle, stats: LayoutStats): Promise<boolean> {
     const identity = identityOf(stats)
     if (this.#verified.get(digest) === identity) return true
-    const { digest: actual } = await digestStream(readHandle(handle, { start: 0, end: stats.size - 1 }, false), algorithmOf(digest))
+    const { digest: actual } = await digestStream(
+      readHandle(handle, { start: 0, end: stats.size - 1 }, false),
+      algorithmOf(digest),
+    )
     const ok = actual === digest
     if (ok) this.#verified.set(digest, identity)
     return ok

@@ -10,7 +10,16 @@ import { isVisible, storageError, type RepositoryState } from './layout-state.js
 import { compareCodePoints } from '../listing-order.js'
 import { openRoot } from './open-root.js'
 import { lockOf, RepositoryLayouts } from './repository-layouts.js'
-import type { BlobInfo, ByteRange, GarbageCollection, Storage, StorageOpenSettings, StorageSnapshot, StoredManifest, UploadInfo } from '../storage.js'
+import type {
+  BlobInfo,
+  ByteRange,
+  GarbageCollection,
+  Storage,
+  StorageOpenSettings,
+  StorageSnapshot,
+  StoredManifest,
+  UploadInfo,
+} from '../storage.js'
 import { uploadLockOf, UploadSessions } from './upload-sessions.js'
 import { isUploadId } from '../upload-ids.js'
 
@@ -57,10 +66,12 @@ export class LayoutStorage implements Storage {
    * leftovers: temp files, half-made sessions, and sessions unused for `uploadTimeoutMs`.
    */
   open(settings: StorageOpenSettings = {}): Promise<void> {
-    this.#opening ??= openRoot(this.#files, this.#root, this.#repositories, this.#blobs).then(() => this.#uploads.removeStale(settings.uploadTimeoutMs)).catch((error: unknown) => {
-      this.#opening = undefined
-      throw error
-    })
+    this.#opening ??= openRoot(this.#files, this.#root, this.#repositories, this.#blobs)
+      .then(() => this.#uploads.removeStale(settings.uploadTimeoutMs))
+      .catch((error: unknown) => {
+        this.#opening = undefined
+        throw error
+      })
     return this.#opening
   }
 
@@ -95,9 +106,14 @@ export class LayoutStorage implements Storage {
   async unlinkBlob(repository: string, digest: string): Promise<boolean> {
     const dir = await this.#readableDir(repository, () => SUPPORTED_DIGEST.test(digest))
     if (!dir) return false
-    return this.#update(repository, dir, async (state) => state.links.delete(digest), async (state, removed) => {
-      if (removed && !state.manifests.has(digest)) await this.#repositories.removeBlob(dir, digest)
-    })
+    return this.#update(
+      repository,
+      dir,
+      async (state) => state.links.delete(digest),
+      async (state, removed) => {
+        if (removed && !state.manifests.has(digest)) await this.#repositories.removeBlob(dir, digest)
+      },
+    )
   }
 
   async isBlobLinked(repository: string, digest: string): Promise<boolean> {
@@ -176,13 +192,18 @@ export class LayoutStorage implements Storage {
   async deleteManifest(repository: string, digest: string): Promise<boolean> {
     const dir = await this.#readableDir(repository, () => SUPPORTED_DIGEST.test(digest))
     if (!dir) return false
-    return this.#update(repository, dir, async (state) => {
-      if (!state.manifests.delete(digest)) return false
-      for (const [tag, target] of state.tags) if (target === digest) state.tags.delete(tag)
-      return true
-    }, async (state, removed) => {
-      if (removed && !state.links.has(digest)) await this.#repositories.removeBlob(dir, digest)
-    })
+    return this.#update(
+      repository,
+      dir,
+      async (state) => {
+        if (!state.manifests.delete(digest)) return false
+        for (const [tag, target] of state.tags) if (target === digest) state.tags.delete(tag)
+        return true
+      },
+      async (state, removed) => {
+        if (removed && !state.links.has(digest)) await this.#repositories.removeBlob(dir, digest)
+      },
+    )
   }
 
   async listReferrers(repository: string, subjectDigest: string): Promise<StoredManifest[]> {
@@ -202,7 +223,13 @@ export class LayoutStorage implements Storage {
   async setTag(repository: string, tag: string, digest: string): Promise<void> {
     const dir = this.#writableDir(repository, 'tag a manifest in')
     this.#checkDigest(digest, 'tag')
-    if (!isTag(tag)) throw storageError('set tag', tag, 'it is not a valid tag', 'Pass a tag that matches [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}')
+    if (!isTag(tag))
+      throw storageError(
+        'set tag',
+        tag,
+        'it is not a valid tag',
+        'Pass a tag that matches [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}',
+      )
     await this.#update(repository, dir, async (state) => {
       state.tags.set(tag, digest)
     })
@@ -257,7 +284,12 @@ export class LayoutStorage implements Storage {
   /** Puts back the content of `snapshot`; open upload sessions end. */
   async restore(snapshot: StorageSnapshot): Promise<void> {
     if (!this.#snapshots.owns(snapshot)) {
-      throw storageError('restore snapshot', this.kind, 'it was not taken from this storage', 'Pass a snapshot that this storage returned from snapshot()')
+      throw storageError(
+        'restore snapshot',
+        this.kind,
+        'it was not taken from this storage',
+        'Pass a snapshot that this storage returned from snapshot()',
+      )
     }
     await this.open()
     await this.#locks.exclusive(async () => {
@@ -271,7 +303,8 @@ export class LayoutStorage implements Storage {
     await this.open()
     return this.#locks.exclusive(async () => {
       const linked = new Set<string>()
-      for (const { dir } of await this.#repositories.all()) for (const digest of (await this.#repositories.read(dir))?.links ?? []) linked.add(digest)
+      for (const { dir } of await this.#repositories.all())
+        for (const digest of (await this.#repositories.read(dir))?.links ?? []) linked.add(digest)
       return { blobs: (await this.#blobs.removeAllBut(linked)).sort(compareCodePoints) }
     })
   }
@@ -279,7 +312,12 @@ export class LayoutStorage implements Storage {
   // --- helpers ---
 
   /** Opens the storage, then runs `RepositoryLayouts.update`. */
-  async #update<T>(repository: string, dir: string, change: (state: RepositoryState) => Promise<T>, after?: (state: RepositoryState, result: T) => Promise<void>): Promise<T> {
+  async #update<T>(
+    repository: string,
+    dir: string,
+    change: (state: RepositoryState) => Promise<T>,
+    after?: (state: RepositoryState, result: T) => Promise<void>,
+  ): Promise<T> {
     await this.open()
     return this.#repositories.update(repository, dir, change, after)
   }
@@ -311,13 +349,24 @@ export class LayoutStorage implements Storage {
 
   #writableDir(repository: string, action: string): string {
     const dir = this.#repositories.dirOf(repository)
-    if (!dir) throw storageError(action, String(repository), 'it is not a valid repository name', 'Pass a name that matches the distribution-spec grammar, such as "team/app"')
+    if (!dir)
+      throw storageError(
+        action,
+        String(repository),
+        'it is not a valid repository name',
+        'Pass a name that matches the distribution-spec grammar, such as "team/app"',
+      )
     return dir
   }
 
   #checkDigest(digest: string, action: string): void {
     if (typeof digest !== 'string' || !SUPPORTED_DIGEST.test(digest)) {
-      throw storageError(action, String(digest), 'it is not a sha256 or sha512 digest', 'Pass a digest such as "sha256:" followed by 64 lower-case hex digits')
+      throw storageError(
+        action,
+        String(digest),
+        'it is not a sha256 or sha512 digest',
+        'Pass a digest such as "sha256:" followed by 64 lower-case hex digits',
+      )
     }
   }
 }

@@ -77,7 +77,8 @@ export class LayoutFiles {
     } catch (error) {
       const code = errorCode(error)
       if (code === 'EEXIST') return
-      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EMLINK') throw error
+      if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EMLINK')
+        throw error
     }
     if (await this.exists(target)) return
     await this.writeAtomic(target, await this.fs.readFile(source))
@@ -101,7 +102,8 @@ export class LayoutFiles {
 
   /** Removes every entry of `dir` except those named in `keep`. */
   async removeEntries(dir: string, keep: string[]): Promise<void> {
-    for (const entry of await this.readdirOptional(dir)) if (!keep.includes(entry)) await this.fs.rm(this.fs.join(dir, entry))
+    for (const entry of await this.readdirOptional(dir))
+      if (!keep.includes(entry)) await this.fs.rm(this.fs.join(dir, entry))
   }
 
   /** The file at `path` opened, or undefined when there is none: missing, a link, a directory. */
@@ -132,7 +134,11 @@ export class LayoutFiles {
 }
 
 /** Streams `range` of an open file, closing it at the end (unless `close` is false). */
-export async function* readHandle(handle: LayoutFileHandle, range: ByteRange, close = true): AsyncGenerator<Uint8Array> {
+export async function* readHandle(
+  handle: LayoutFileHandle,
+  range: ByteRange,
+  close = true,
+): AsyncGenerator<Uint8Array> {
   try {
     let position = range.start
     while (position <= range.end) {

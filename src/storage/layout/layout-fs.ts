@@ -44,7 +44,10 @@ export interface LayoutFileHandle {
  * A `LayoutFileHandle` over a handle whose calls already match; `sync` and `stat` come from the
  * adapter, as they differ between file systems.
  */
-export function wrapHandle(handle: Pick<LayoutFileHandle, 'read' | 'write' | 'truncate' | 'close'>, own: Pick<LayoutFileHandle, 'sync' | 'stat'>): LayoutFileHandle {
+export function wrapHandle(
+  handle: Pick<LayoutFileHandle, 'read' | 'write' | 'truncate' | 'close'>,
+  own: Pick<LayoutFileHandle, 'sync' | 'stat'>,
+): LayoutFileHandle {
   return {
     read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position),
     write: (buffer, offset, length, position) => handle.write(buffer, offset, length, position),

@@ -69,20 +69,31 @@ export function serializeState(state: RepositoryState): string {
 
 export function parseStateFile(path: string, bytes: Uint8Array): RepositoryState {
   const file = parseJson(path, bytes) as Partial<StateFile>
-  if (!Array.isArray(file?.links) || !Array.isArray(file.manifests) || typeof file.tags !== 'object' || file.tags === null) {
+  if (
+    !Array.isArray(file?.links) ||
+    !Array.isArray(file.manifests) ||
+    typeof file.tags !== 'object' ||
+    file.tags === null
+  ) {
     throw corrupt(path, 'it is not {links, manifests, tags}')
   }
   const state = emptyState()
-  for (const digest of file.links) if (typeof digest === 'string' && SUPPORTED_DIGEST.test(digest)) state.links.add(digest)
+  for (const digest of file.links)
+    if (typeof digest === 'string' && SUPPORTED_DIGEST.test(digest)) state.links.add(digest)
   for (const { digest, ...record } of file.manifests) {
-    if (typeof digest === 'string' && SUPPORTED_DIGEST.test(digest) && typeof record.mediaType === 'string') state.manifests.set(digest, record)
+    if (typeof digest === 'string' && SUPPORTED_DIGEST.test(digest) && typeof record.mediaType === 'string')
+      state.manifests.set(digest, record)
   }
-  for (const [tag, digest] of Object.entries(file.tags)) if (isTag(tag) && typeof digest === 'string') state.tags.set(tag, digest)
+  for (const [tag, digest] of Object.entries(file.tags))
+    if (isTag(tag) && typeof digest === 'string') state.tags.set(tag, digest)
   return state
 }
 
 /** Referrer fields of a manifest found in a layout with no state file, read from its bytes. */
-export function referrerFieldsFromBytes(mediaType: string, bytes: Uint8Array): Omit<ManifestRecord, 'mediaType' | 'size'> {
+export function referrerFieldsFromBytes(
+  mediaType: string,
+  bytes: Uint8Array,
+): Omit<ManifestRecord, 'mediaType' | 'size'> {
   try {
     const document = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>
     if (typeof document !== 'object' || document === null) return {}
@@ -101,8 +112,18 @@ export function parseJson(path: string, bytes: Uint8Array): unknown {
 }
 
 /** A `FakeRegistryError` with code `ERR_STORAGE`. */
-export function storageError(action: string, subject: string, reason: string, fix: string, cause?: unknown): FakeRegistryError {
-  return new FakeRegistryError('ERR_STORAGE', { action, subject, reason, fix }, cause === undefined ? undefined : { cause })
+export function storageError(
+  action: string,
+  subject: string,
+  reason: string,
+  fix: string,
+  cause?: unknown,
+): FakeRegistryError {
+  return new FakeRegistryError(
+    'ERR_STORAGE',
+    { action, subject, reason, fix },
+    cause === undefined ? undefined : { cause },
+  )
 }
 
 export function rootError(root: string, reason: string, fix: string, cause?: unknown): FakeRegistryError {
@@ -110,5 +131,10 @@ export function rootError(root: string, reason: string, fix: string, cause?: unk
 }
 
 export function corrupt(path: string, reason: string): FakeRegistryError {
-  return storageError('read', path, reason, 'Repair or remove the file; the registry never guesses at content it cannot read')
+  return storageError(
+    'read',
+    path,
+    reason,
+    'Repair or remove the file; the registry never guesses at content it cannot read',
+  )
 }

@@ -31,7 +31,7 @@ export function memfsStorage(volume: Volume = new Volume(), options: MemfsStorag
       action: 'use memfs storage with',
       subject: String(volume),
       reason: 'it is not a memfs Volume',
-      fix: "Pass a volume from memfs (new Volume(), or memfs().vol), or nothing for a new one",
+      fix: 'Pass a volume from memfs (new Volume(), or memfs().vol), or nothing for a new one',
     })
   }
   if (typeof root !== 'string' || !root.startsWith('/') || root.includes('\0')) {

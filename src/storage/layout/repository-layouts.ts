@@ -77,7 +77,10 @@ export class RepositoryLayouts {
   /** `<root>/<repository>` with reserved components escaped, or undefined for an invalid name. */
   dirOf(repository: string): string | undefined {
     if (typeof repository !== 'string' || !isRepositoryName(repository)) return undefined
-    return this.#files.fs.join(this.#root, ...repository.split('/').map((component) => (LAYOUT_ENTRIES.has(component) ? `_${component}` : component)))
+    return this.#files.fs.join(
+      this.#root,
+      ...repository.split('/').map((component) => (LAYOUT_ENTRIES.has(component) ? `_${component}` : component)),
+    )
   }
 
   /** Where the layout keeps the manifest or blob `digest`. */
@@ -132,8 +135,16 @@ export class RepositoryLayouts {
     const state = emptyState()
     for (const entry of index.manifests as Array<Record<string, unknown>>) {
       const { mediaType, digest, size } = entry ?? {}
-      if (typeof mediaType !== 'string' || typeof digest !== 'string' || !SUPPORTED_DIGEST.test(digest) || typeof size !== 'number') {
-        throw corrupt(path, `a descriptor is not {mediaType, digest, size} with a sha256 or sha512 digest: ${JSON.stringify(entry)}`)
+      if (
+        typeof mediaType !== 'string' ||
+        typeof digest !== 'string' ||
+        !SUPPORTED_DIGEST.test(digest) ||
+        typeof size !== 'number'
+      ) {
+        throw corrupt(
+          path,
+          `a descriptor is not {mediaType, digest, size} with a sha256 or sha512 digest: ${JSON.stringify(entry)}`,
+        )
       }
       if (!state.manifests.has(digest)) {
         const record: ManifestRecord = { mediaType, size }
@@ -152,14 +163,28 @@ export class RepositoryLayouts {
    * then removes files the new state no longer needs (after the write, so a crash never leaves
    * state that names a missing file).
    */
-  update<T>(repository: string, dir: string, change: (state: RepositoryState) => Promise<T>, after?: (state: RepositoryState, result: T) => Promise<void>): Promise<T> {
+  update<T>(
+    repository: string,
+    dir: string,
+    change: (state: RepositoryState) => Promise<T>,
+    after?: (state: RepositoryState, result: T) => Promise<void>,
+  ): Promise<T> {
     return this.#locks.run(lockOf(repository), () => this.updateHeld(dir, change, after))
   }
 
   /** `update` for a caller that already holds the repository's lock (`lockOf`) with others. */
-  async updateHeld<T>(dir: string, change: (state: RepositoryState) => Promise<T>, after?: (state: RepositoryState, result: T) => Promise<void>): Promise<T> {
+  async updateHeld<T>(
+    dir: string,
+    change: (state: RepositoryState) => Promise<T>,
+    after?: (state: RepositoryState, result: T) => Promise<void>,
+  ): Promise<T> {
     if (!(await this.#isLinkFree(dir))) {
-      throw storageError('write', dir, 'a directory on its path is a symbolic link, and the registry never follows a link out of its root', 'Replace the link with the directory it points to, or remove it')
+      throw storageError(
+        'write',
+        dir,
+        'a directory on its path is a symbolic link, and the registry never follows a link out of its root',
+        'Replace the link with the directory it points to, or remove it',
+      )
     }
     const existing = await this.read(dir)
     const state = existing ?? emptyState()
@@ -174,7 +199,8 @@ export class RepositoryLayouts {
   async #createLayout(dir: string): Promise<void> {
     await this.#files.fs.mkdir(this.#files.fs.join(dir, 'blobs'))
     const layout = this.#files.fs.join(dir, 'oci-layout')
-    if (!(await this.#files.exists(layout))) await this.#files.writeAtomic(layout, json({ imageLayoutVersion: '1.0.0' }))
+    if (!(await this.#files.exists(layout)))
+      await this.#files.writeAtomic(layout, json({ imageLayoutVersion: '1.0.0' }))
   }
 
   /** The state file first (the registry's truth), then `index.json` (the OCI view of it). */
@@ -188,7 +214,10 @@ export class RepositoryLayouts {
   }
 
   async writeStateFile(dir: string, state: RepositoryState): Promise<void> {
-    await this.#files.writeAtomic(this.#files.fs.join(dir, REPOSITORY_STATE), new TextEncoder().encode(serializeState(state)))
+    await this.#files.writeAtomic(
+      this.#files.fs.join(dir, REPOSITORY_STATE),
+      new TextEncoder().encode(serializeState(state)),
+    )
   }
 
   async readManifest(dir: string, digest: string, record: ManifestRecord): Promise<StoredManifest | undefined> {

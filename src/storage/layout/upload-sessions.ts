@@ -69,29 +69,33 @@ export class UploadSessions {
    * to a file no longer named and the append answers that the session is gone.
    */
   append(id: string, chunks: AsyncIterable<Uint8Array>): Promise<UploadInfo | undefined> {
-    return this.#locks.run(uploadLockOf(id), async () => {
-      const upload = await this.get(id)
-      if (!upload) return undefined
-      // 'r+', never 'a': a session removed since get() must not be created again, empty.
-      const handle = await this.#files.openExisting(this.#path(id), 'r+')
-      if (!handle) return undefined
-      let size = upload.size
-      this.#appending.set(id, upload.size)
-      try {
-        for await (const chunk of chunks) {
-          await writeAll(handle, chunk, size)
-          size += chunk.byteLength
+    return this.#locks.run(
+      uploadLockOf(id),
+      async () => {
+        const upload = await this.get(id)
+        if (!upload) return undefined
+        // 'r+', never 'a': a session removed since get() must not be created again, empty.
+        const handle = await this.#files.openExisting(this.#path(id), 'r+')
+        if (!handle) return undefined
+        let size = upload.size
+        this.#appending.set(id, upload.size)
+        try {
+          for await (const chunk of chunks) {
+            await writeAll(handle, chunk, size)
+            size += chunk.byteLength
+          }
+        } catch (error) {
+          // All or nothing: a chunk stream that fails leaves the session as it was.
+          await handle.truncate(upload.size)
+          throw error
+        } finally {
+          this.#appending.delete(id)
+          await handle.close()
         }
-      } catch (error) {
-        // All or nothing: a chunk stream that fails leaves the session as it was.
-        await handle.truncate(upload.size)
-        throw error
-      } finally {
-        this.#appending.delete(id)
-        await handle.close()
-      }
-      return (await this.get(id)) && { ...upload, size }
-    }, { streaming: true })
+        return (await this.get(id)) && { ...upload, size }
+      },
+      { streaming: true },
+    )
   }
 
   async read(id: string): Promise<AsyncIterable<Uint8Array> | undefined> {
@@ -131,8 +135,16 @@ export class UploadSessions {
     const ids = new Set(entries.map((entry) => entry.replace(/\.json$/, '')))
     for (const id of ids) {
       const data = this.#path(id)
-      const session = isUploadId(id) && entries.includes(id) && entries.includes(`${id}.json`) ? await this.get(id).catch(() => undefined) : undefined
-      const changed = session && Math.max((await this.#files.statOptional(data))?.mtimeMs ?? 0, (await this.#files.statOptional(`${data}.json`))?.mtimeMs ?? 0)
+      const session =
+        isUploadId(id) && entries.includes(id) && entries.includes(`${id}.json`)
+          ? await this.get(id).catch(() => undefined)
+          : undefined
+      const changed =
+        session &&
+        Math.max(
+          (await this.#files.statOptional(data))?.mtimeMs ?? 0,
+          (await this.#files.statOptional(`${data}.json`))?.mtimeMs ?? 0,
+        )
       if (session && (olderThanMs === undefined || Date.now() - (changed as number) <= olderThanMs)) continue
       await this.#files.fs.rm(data)
       await this.#files.fs.rm(`${data}.json`)
