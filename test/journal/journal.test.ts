@@ -65,16 +65,14 @@ describe('registry.requests: what is recorded', () => {
     await registry.fetch('/v2/team/app/manifests/nope')
     await registry.fetch('/v2/Bad/tags/list')
     expect(
-      registry.requests
-        .all()
-        .map(({ resource, repository, reference, response }) => ({
-          resource,
-          repository,
-          reference,
-          status: response.status,
-          errorCode: response.errorCode,
-          errors: response.errors,
-        })),
+      registry.requests.all().map(({ resource, repository, reference, response }) => ({
+        resource,
+        repository,
+        reference,
+        status: response.status,
+        errorCode: response.errorCode,
+        errors: response.errors,
+      })),
     ).toEqual([
       {
         resource: 'manifest',
