@@ -342,40 +342,16 @@ export function resolveOptions(options: FakeRegistryOptions = {}): RegistrySetup
       VERIFY_REFERENCES,
       defaults.verifyReferences,
     ),
-    journalMaxEntries: positiveInteger(
-      'journalMaxEntries',
-      options.journalMaxEntries ?? DEFAULTS.journalMaxEntries,
-      'requests',
-    ),
-    journalMaxBytes: positiveInteger('journalMaxBytes', options.journalMaxBytes ?? DEFAULTS.journalMaxBytes, 'bytes'),
-    journalMaxManifestBytes: positiveInteger(
-      'journalMaxManifestBytes',
-      options.journalMaxManifestBytes ?? DEFAULTS.journalMaxManifestBytes,
-      'bytes',
-    ),
-    headersTimeoutMs: positiveInteger(
-      'headersTimeoutMs',
-      options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs,
-      'milliseconds',
-    ),
-    requestTimeoutMs: positiveInteger(
-      'requestTimeoutMs',
-      options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
-      'milliseconds',
-    ),
-    idleTimeoutMs: positiveInteger('idleTimeoutMs', options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs, 'milliseconds'),
-    maxConnections: positiveInteger('maxConnections', options.maxConnections ?? DEFAULTS.maxConnections, 'connections'),
-    listenBacklog: positiveInteger('listenBacklog', options.listenBacklog ?? DEFAULTS.listenBacklog, 'connections'),
-    maxUploadSessions: positiveInteger(
-      'maxUploadSessions',
-      options.maxUploadSessions ?? DEFAULTS.maxUploadSessions,
-      'sessions',
-    ),
-    uploadTimeoutMs: positiveInteger(
-      'uploadTimeoutMs',
-      options.uploadTimeoutMs ?? DEFAULTS.uploadTimeoutMs,
-      'milliseconds',
-    ),
+    journalMaxEntries: limit(options, 'journalMaxEntries', 'requests'),
+    journalMaxBytes: limit(options, 'journalMaxBytes', 'bytes'),
+    journalMaxManifestBytes: limit(options, 'journalMaxManifestBytes', 'bytes'),
+    headersTimeoutMs: limit(options, 'headersTimeoutMs', 'milliseconds'),
+    requestTimeoutMs: limit(options, 'requestTimeoutMs', 'milliseconds'),
+    idleTimeoutMs: limit(options, 'idleTimeoutMs', 'milliseconds'),
+    maxConnections: limit(options, 'maxConnections', 'connections'),
+    listenBacklog: limit(options, 'listenBacklog', 'connections'),
+    maxUploadSessions: limit(options, 'maxUploadSessions', 'sessions'),
+    uploadTimeoutMs: limit(options, 'uploadTimeoutMs', 'milliseconds'),
     profile: profileName,
     quirks: resolveQuirks(base.quirks, given.quirks),
     rateLimit: resolveSection('rateLimit', base.rateLimit, given.rateLimit, DEFAULT_RATE_LIMIT, RATE_LIMIT_CHECKS),
@@ -446,6 +422,23 @@ function nonEmptyString(name: string, value: unknown): string {
     `${name} must be a non-empty string`,
     `Pass an address such as '127.0.0.1' or '::1'`,
   )
+}
+
+type LimitOption =
+  | 'journalMaxEntries'
+  | 'journalMaxBytes'
+  | 'journalMaxManifestBytes'
+  | 'headersTimeoutMs'
+  | 'requestTimeoutMs'
+  | 'idleTimeoutMs'
+  | 'maxConnections'
+  | 'listenBacklog'
+  | 'maxUploadSessions'
+  | 'uploadTimeoutMs'
+
+/** A limit option (docs/limits.md): the given positive whole number, or its default. */
+function limit(options: FakeRegistryOptions, name: LimitOption, unit: string): number {
+  return positiveInteger(name, options[name] ?? DEFAULTS[name], unit)
 }
 
 function positiveInteger(name: string, value: unknown, unit?: string): number {

@@ -1,3 +1,4 @@
+import { distribution28Profile } from './distribution-2-8.js'
 import type { RegistryProfile } from '../registry-profile.js'
 
 /** distribution 3.x, the reference implementation, with deletes enabled. Rows: docs/profiles.md. */
@@ -9,16 +10,8 @@ export const distribution3Profile: RegistryProfile = {
     deletes: true,
     quirks: { catalogMaxPageSize: 1000, pageSizeAboveMax: 'distribution', headerCase: 'canonical' },
   },
-  auth: {
-    scheme: 'bearer',
-    serviceOnBase: true,
-    baseStatus: 401,
-    unknownRepository: 'insufficient-scope-401',
-    notAllowed: 'insufficient-scope-401',
-    tokenFields: ['token', 'access_token', 'expires_in', 'issued_at'],
-    tokenPost: 'supported',
-    anonymousPull: false,
-  },
+  // The same token server and challenges as 2.8 (docs/profiles.md, auth rows).
+  auth: distribution28Profile.auth,
   cites: {
     referrers: 'referrers API',
     'quirks.catalogMaxPageSize': '_catalog',
