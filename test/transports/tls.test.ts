@@ -107,7 +107,12 @@ describe('tls: true', () => {
     expect((await peerCertificate(registry)).status).toBe(200)
   })
 
-  it("with host: '::1', serves https://[::1]:<port>", async () => {
+  // Node 22's tls.checkServerIdentity compares an IPv6 host with the certificate's address as
+  // OpenSSL prints it (0:0:0:0:0:0:0:1) without canonicalising either, so no certificate for ::1
+  // verifies there; Node 20 and 24 compare them as addresses (docs/auth.md, "TLS").
+  const ipv6Verifies = !process.versions.node.startsWith('22.')
+
+  it.runIf(ipv6Verifies)("with host: '::1', serves https://[::1]:<port>", async () => {
     const registry = await start({ tls: true, host: '::1' })
     expect(registry.url).toMatch(/^https:\/\/\[::1\]:\d+$/)
     expect((await peerCertificate(registry)).status).toBe(200)
