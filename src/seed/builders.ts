@@ -17,22 +17,6 @@ import type {
   SeedLayer,
 } from './types.js'
 
-// The public entry lists the content types beside the builders that make them.
-export type {
-  ArtifactFile,
-  ArtifactOptions,
-  BuiltImage,
-  BuiltManifest,
-  Descriptor,
-  ImageOptions,
-  IndexOptions,
-  LayerInput,
-  Platform,
-  SeedBlob,
-  SeedLayer,
-  SeedMediaType,
-} from './types.js'
-
 /** Media types of the blobs the builders make. */
 export const SEED_MEDIA_TYPES = {
   ociConfig: 'application/vnd.oci.image.config.v1+json',
