@@ -98,6 +98,13 @@ async function deleteAnswer(
 
 type Row = [behaviour: string, check: (profile: RegistryProfileName) => Promise<void>]
 
+// The row of every profile whose registry refuses DELETE: 405 UNSUPPORTED (docs/profiles.md).
+const DELETE_UNSUPPORTED: Row = [
+  'manifest DELETE',
+  async (profile) =>
+    expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({ status: 405, code: 'UNSUPPORTED' }),
+]
+
 const TABLES: Record<RegistryProfileName, Row[]> = {
   'docker-hub': [
     [
@@ -146,14 +153,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
   ],
   ghcr: [
     ['referrers API', async (profile) => expectNoReferrersApi(await start({ profile }))],
-    [
-      'manifest DELETE',
-      async (profile) =>
-        expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({
-          status: 405,
-          code: 'UNSUPPORTED',
-        }),
-    ],
+    DELETE_UNSUPPORTED,
     [
       'tags pagination',
       async (profile) => {
@@ -276,14 +276,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
       async (profile) => expect((await start({ profile })).options.blobRedirect?.ttlMs).toBe(20 * 60_000),
     ],
     ['referrers API', async (profile) => expectNoReferrersApi(await start({ profile }))],
-    [
-      'manifest DELETE',
-      async (profile) =>
-        expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({
-          status: 405,
-          code: 'UNSUPPORTED',
-        }),
-    ],
+    DELETE_UNSUPPORTED,
   ],
   gar: [
     [
@@ -299,14 +292,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
       },
     ],
     ['referrers API', async (profile) => expectNoReferrersApi(await start({ profile }))],
-    [
-      'manifest DELETE',
-      async (profile) =>
-        expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({
-          status: 405,
-          code: 'UNSUPPORTED',
-        }),
-    ],
+    DELETE_UNSUPPORTED,
     [
       'header case',
       async (profile) => expect(await rawHeaderNames(profile)).toContain('docker-distribution-api-version'),
@@ -325,14 +311,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
     ],
     ['blob GET redirect', async (profile) => expect((await start({ profile })).options.blobRedirect).toBeDefined()],
     ['referrers API', async (profile) => expectNoReferrersApi(await start({ profile }))],
-    [
-      'manifest DELETE',
-      async (profile) =>
-        expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({
-          status: 405,
-          code: 'UNSUPPORTED',
-        }),
-    ],
+    DELETE_UNSUPPORTED,
   ],
   quay: [
     [
@@ -424,26 +403,9 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
       },
     ],
     ['media types', async (profile) => expect((await start({ profile })).options.mode).toBe('strict')],
-    [
-      'manifest DELETE',
-      async (profile) =>
-        expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({
-          status: 405,
-          code: 'UNSUPPORTED',
-        }),
-    ],
+    DELETE_UNSUPPORTED,
   ],
-  artifactory: [
-    ['referrers API', async (profile) => expectReferrersApi(await start({ profile }))],
-    [
-      'manifest DELETE',
-      async (profile) =>
-        expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({
-          status: 405,
-          code: 'UNSUPPORTED',
-        }),
-    ],
-  ],
+  artifactory: [['referrers API', async (profile) => expectReferrersApi(await start({ profile }))], DELETE_UNSUPPORTED],
   'distribution-2.8': [
     [
       'tags pagination',
