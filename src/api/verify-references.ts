@@ -21,22 +21,32 @@ export async function verifyReferences(
   rules: Pick<PushRules, 'isExempt' | 'checkSizes'>,
 ): Promise<void> {
   if (level === 'none') return
-  const errors: OciError[] = []
-  const reported = new Set<string>()
-  const check = async (descriptor: ReferencedDescriptor, asChild: boolean): Promise<void> => {
-    if (rules.isExempt(descriptor) || reported.has(descriptor.digest)) return
-    const size = await storedSize(storage, repository, descriptor.digest, asChild)
-    if (size === undefined) {
-      reported.add(descriptor.digest)
-      errors.push(new OciError('MANIFEST_BLOB_UNKNOWN', descriptor.digest))
-    } else if (rules.checkSizes && size !== descriptor.size) {
-      reported.add(descriptor.digest)
-      errors.push(new OciError('MANIFEST_INVALID', `descriptor size mismatch for ${descriptor.digest}`))
-    }
+  let problems = await findProblems(storage, repository, references.blobs, false, rules, undefined)
+  if (level === 'all') problems = await findProblems(storage, repository, references.children, true, rules, problems)
+  if (problems) throw OciError.many([...problems.values()])
+}
+
+/**
+ * Adds to `problems` (by digest, each digest reported once) what is wrong with each of
+ * `descriptors`; the map is made on the first problem only, as most pushes reference what exists.
+ */
+async function findProblems(
+  storage: Storage,
+  repository: string,
+  descriptors: readonly ReferencedDescriptor[],
+  asChild: boolean,
+  rules: Pick<PushRules, 'isExempt' | 'checkSizes'>,
+  problems: Map<string, OciError> | undefined,
+): Promise<Map<string, OciError> | undefined> {
+  for (const descriptor of descriptors) {
+    const { digest, size } = descriptor
+    if (problems?.has(digest) || rules.isExempt(descriptor)) continue
+    const stored = await storedSize(storage, repository, digest, asChild)
+    if (stored === undefined) (problems ??= new Map()).set(digest, new OciError('MANIFEST_BLOB_UNKNOWN', digest))
+    else if (rules.checkSizes && stored !== size)
+      (problems ??= new Map()).set(digest, new OciError('MANIFEST_INVALID', `descriptor size mismatch for ${digest}`))
   }
-  for (const blob of references.blobs) await check(blob, false)
-  if (level === 'all') for (const child of references.children) await check(child, true)
-  if (errors.length > 0) throw OciError.many(errors)
+  return problems
 }
 
 /** The size of what `digest` names in the repository, an index child as a manifest first; undefined when absent. */

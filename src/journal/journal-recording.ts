@@ -19,7 +19,7 @@ export interface RequestFacts {
   fault?: string
   /** What the auth layer found of the request's credential, when the registry asks for one. */
   auth?: AuthFacts
-  /** The resource when no API route names it: the token endpoint. */
+  /** The resource the route (or the token endpoint) addresses; else read from `params`. */
   resource?: ResourceKind
 }
 
@@ -110,12 +110,11 @@ export class Recording {
     // the declared length, when there is one.
     entry.bodySize = this.#requestDone ? this.#requestRead : (contentLength(entry.headers) ?? this.#requestRead)
     if (params) {
-      entry.resource = resourceOf(entry.path, params)
+      entry.resource = resource ?? resourceOf(entry.path, params)
       entry.repository = params.name
       entry.reference = params.reference ?? params.digest
-    }
+    } else if (resource !== undefined) entry.resource = resource
     if (fault !== undefined) entry.fault = fault
-    if (resource !== undefined) entry.resource = resource
     if (auth !== undefined) entry.auth = { ...auth, asked: [...auth.asked], granted: [...auth.granted] }
     const answer = entry.response
     answer.status = response.status

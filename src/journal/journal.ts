@@ -48,9 +48,12 @@ const UNBOUNDED: Required<JournalLimits> = {
  * journal.last()?.response.status // 204
  */
 export class Journal implements RequestJournal {
+  // Records oldest first from `#head` on; the slots before it were dropped. Dropping moves the
+  // head instead of shifting the array, which would copy every record on each request once full.
   #entries: RecordedRequest[] = []
-  // The accounted size of each record, by record, so dropping one subtracts what filing it added.
-  #sizes = new WeakMap<RecordedRequest, number>()
+  // The accounted size of each record, at the same index, so dropping one subtracts what filing it added.
+  #sizes: number[] = []
+  #head = 0
   #bytes = 0
   #nextId = 1
   #dropped = 0
@@ -63,7 +66,7 @@ export class Journal implements RequestJournal {
   }
 
   get size(): number {
-    return this.#entries.length
+    return this.#entries.length - this.#head
   }
 
   get bytes(): number {
@@ -79,25 +82,27 @@ export class Journal implements RequestJournal {
   }
 
   all(): RecordedRequest[] {
-    return [...this.#entries]
+    return this.#live().slice()
   }
 
   filter(match?: RequestMatch): RecordedRequest[] {
     if (match === undefined) return this.all()
-    return this.#entries.filter(requestPredicate(match))
+    return this.#live().filter(requestPredicate(match))
   }
 
   find(match: RequestMatch): RecordedRequest | undefined {
-    return this.#entries.find(requestPredicate(match))
+    return this.#live().find(requestPredicate(match))
   }
 
   last(match?: RequestMatch): RecordedRequest | undefined {
-    if (match === undefined) return this.#entries.at(-1)
-    return this.#entries.findLast(requestPredicate(match))
+    if (match === undefined) return this.size === 0 ? undefined : this.#entries.at(-1)
+    return this.#live().findLast(requestPredicate(match))
   }
 
   clear(): void {
     this.#entries = []
+    this.#sizes = []
+    this.#head = 0
     this.#bytes = 0
     this.#dropped = 0
   }
@@ -113,7 +118,7 @@ export class Journal implements RequestJournal {
   }
 
   toHAR(): Har {
-    return toHar(this.#entries)
+    return toHar(this.#live())
   }
 
   /** Starts recording a request; the core answers with `recording.request` and passes the answer to `finish`. */
@@ -127,21 +132,44 @@ export class Journal implements RequestJournal {
     )
   }
 
+  /** The records kept, oldest first, as one array with no dropped slots. */
+  #live(): RecordedRequest[] {
+    if (this.#head > 0) this.#compact()
+    return this.#entries
+  }
+
+  #compact(): void {
+    this.#entries = this.#entries.slice(this.#head)
+    this.#sizes = this.#sizes.slice(this.#head)
+    this.#head = 0
+  }
+
   // Answers can finish out of order (a slow upload, a quick GET): file by id, not by arrival here.
   // The oldest records go first, until both limits hold; a record larger than the byte limit on
   // its own is dropped too, so the bound holds whatever a request carried.
   #file(entry: RecordedRequest, size: number): void {
-    let index = this.#entries.length
-    while (index > 0 && (this.#entries[index - 1] as RecordedRequest).id > entry.id) index--
-    this.#entries.splice(index, 0, entry)
-    this.#sizes.set(entry, size)
+    const entries = this.#entries
+    let index = entries.length
+    while (index > this.#head && (entries[index - 1] as RecordedRequest).id > entry.id) index--
+    if (index === entries.length) {
+      entries.push(entry)
+      this.#sizes.push(size)
+    } else {
+      entries.splice(index, 0, entry)
+      this.#sizes.splice(index, 0, size)
+    }
     this.#bytes += size
     const { maxEntries, maxBytes } = this.#limits
-    while (this.#entries.length > maxEntries || (this.#bytes > maxBytes && this.#entries.length > 0)) {
-      const dropped = this.#entries.shift() as RecordedRequest
-      this.#bytes -= this.#sizes.get(dropped) ?? 0
+    while (this.size > maxEntries || (this.#bytes > maxBytes && this.size > 0)) {
+      this.#bytes -= this.#sizes[this.#head] as number
+      // The slot is cleared so the dropped record can be collected before the array is compacted.
+      entries[this.#head] = undefined as unknown as RecordedRequest
+      this.#head++
       this.#dropped++
     }
+    // Compacted once the dropped slots are as many as the records kept: each record is copied
+    // a bounded number of times over its life.
+    if (this.#head > 64 && this.#head * 2 > entries.length) this.#compact()
     for (const listener of this.#listeners) {
       try {
         listener(entry)

@@ -33,25 +33,33 @@ function isHttpWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d
 }
 
+// Names that passed the token check: the registry sets the same few names on every answer.
+const CHECKED_NAMES = new Set<string>()
+
 function check(name: string, value: string | undefined): void {
-  if (!TOKEN.test(name)) throw new TypeError(`Headers: invalid header name ${JSON.stringify(name)}`)
+  if (!CHECKED_NAMES.has(name)) {
+    if (!TOKEN.test(name)) throw new TypeError(`Headers: invalid header name ${JSON.stringify(name)}`)
+    if (CHECKED_NAMES.size < 256) CHECKED_NAMES.add(name)
+  }
   if (value !== undefined && BAD_VALUE.test(value))
     throw new TypeError(`Headers: invalid value for header ${JSON.stringify(name)}`)
 }
 
 /**
- * Headers kept as a Map of lower-cased names to their values; an `instanceof Headers` with the
- * same answers as Fetch's (joined values, sorted iteration, `getSetCookie`). Its methods are its
- * own: Fetch's own methods cannot run on it, so code that needs a real `Headers` builds one with
- * `new Headers(light)`.
+ * Headers kept as two lists, lower-cased names and their values, in the order they were added;
+ * an `instanceof Headers` with the same answers as Fetch's (joined values, sorted iteration,
+ * `getSetCookie`). A request or an answer holds a handful of headers: a scan of a short list
+ * costs less than building a Map of lists for each one. Its methods are its own: Fetch's own
+ * methods cannot run on it, so code that needs a real `Headers` builds one with `new Headers(light)`.
  *
  * @example
  * const headers = LightHeaders.fromRaw(['Content-Type', 'application/json'])
  * headers.get('content-type') // 'application/json'
  */
 export class LightHeaders {
-  #map: Map<string, string[]> | undefined
-  // Pairs as a transport received them (name, value, name, value…), turned into the Map on first use.
+  #names: string[] | undefined
+  #values: string[] = []
+  // Pairs as a transport received them (name, value, name, value…), turned into the lists on first use.
   #raw: readonly string[] | undefined
 
   /** Trusted pairs, already checked by whoever parsed them (node:http): no validation here. */
@@ -64,70 +72,82 @@ export class LightHeaders {
   /** From a record of names to values, the registry's own answers; checked like Fetch's. */
   static fromRecord(record: Readonly<Record<string, string>>): LightHeaders {
     const headers = new LightHeaders()
-    const map = new Map<string, string[]>()
+    const names: string[] = []
+    const values = headers.#values
     for (const name in record) {
       const value = normalize(String(record[name]))
       check(name, value)
-      const key = name.toLowerCase()
-      const values = map.get(key)
-      if (values) values.push(value)
-      else map.set(key, [value])
+      names.push(name.toLowerCase())
+      values.push(value)
     }
-    headers.#map = map
+    headers.#names = names
     return headers
   }
 
-  #entries(): Map<string, string[]> {
-    if (this.#map) return this.#map
-    const map = new Map<string, string[]>()
+  #list(): string[] {
+    if (this.#names) return this.#names
+    const names: string[] = []
+    const values = this.#values
     const raw = this.#raw ?? []
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      const key = (raw[i] as string).toLowerCase()
-      const value = normalize(raw[i + 1] as string)
-      const values = map.get(key)
-      if (values) values.push(value)
-      else map.set(key, [value])
+      names.push((raw[i] as string).toLowerCase())
+      values.push(normalize(raw[i + 1] as string))
     }
     this.#raw = undefined
-    this.#map = map
-    return map
+    this.#names = names
+    return names
   }
 
   get(name: string): string | null {
-    const values = this.#entries().get(String(name).toLowerCase())
-    if (values === undefined) {
-      check(String(name), undefined)
-      return null
+    const key = String(name).toLowerCase()
+    const names = this.#list()
+    let found: string | null = null
+    for (let i = 0; i < names.length; i++) {
+      if (names[i] !== key) continue
+      found = found === null ? (this.#values[i] as string) : `${found}, ${this.#values[i] as string}`
     }
-    return values.join(', ')
+    if (found === null) check(String(name), undefined)
+    return found
   }
 
   has(name: string): boolean {
-    return this.#entries().has(String(name).toLowerCase())
+    return this.#list().includes(String(name).toLowerCase())
   }
 
   set(name: string, value: string): void {
     const normalized = normalize(String(value))
     check(String(name), normalized)
-    this.#entries().set(String(name).toLowerCase(), [normalized])
+    const key = String(name).toLowerCase()
+    this.#remove(key)
+    this.#list().push(key)
+    this.#values.push(normalized)
   }
 
   append(name: string, value: string): void {
     const normalized = normalize(String(value))
     check(String(name), normalized)
-    const key = String(name).toLowerCase()
-    const map = this.#entries()
-    const values = map.get(key)
-    if (values) values.push(normalized)
-    else map.set(key, [normalized])
+    this.#list().push(String(name).toLowerCase())
+    this.#values.push(normalized)
   }
 
   delete(name: string): void {
-    this.#entries().delete(String(name).toLowerCase())
+    this.#remove(String(name).toLowerCase())
+  }
+
+  #remove(key: string): void {
+    const names = this.#list()
+    for (let i = names.length - 1; i >= 0; i--) {
+      if (names[i] !== key) continue
+      names.splice(i, 1)
+      this.#values.splice(i, 1)
+    }
   }
 
   getSetCookie(): string[] {
-    return [...(this.#entries().get('set-cookie') ?? [])]
+    const names = this.#list()
+    const cookies: string[] = []
+    for (let i = 0; i < names.length; i++) if (names[i] === 'set-cookie') cookies.push(this.#values[i] as string)
+    return cookies
   }
 
   forEach(callback: (value: string, name: string, parent: Headers) => void, thisArg?: unknown): void {
@@ -135,12 +155,11 @@ export class LightHeaders {
   }
 
   *entries(): Generator<[string, string], undefined, unknown> {
-    const map = this.#entries()
-    for (const name of [...map.keys()].sort()) {
-      const values = map.get(name) as string[]
+    const names = this.#list()
+    for (const name of sortedNames(names)) {
       // Fetch lists each Set-Cookie on its own: joining them would corrupt their dates' commas.
-      if (name === 'set-cookie') for (const value of values) yield [name, value]
-      else yield [name, values.join(', ')]
+      if (name === 'set-cookie') for (const value of this.getSetCookie()) yield [name, value]
+      else yield [name, this.get(name) as string]
     }
   }
 
@@ -158,22 +177,29 @@ export class LightHeaders {
 
   /** What `Object.fromEntries(headers)` gives (the last Set-Cookie wins), without the iterators. */
   toObject(): Record<string, string> {
-    const map = this.#entries()
-    const record: Record<string, string> = {}
-    for (const name of [...map.keys()].sort()) {
-      const values = map.get(name) as string[]
-      record[name] = name === 'set-cookie' ? (values.at(-1) as string) : values.join(', ')
-    }
-    return record
+    return this.#record((name, joined, last) => (name === 'set-cookie' ? last : joined)) as Record<string, string>
   }
 
   /** Every pair as one record (repeated names joined), the shape node:http's writeHead takes. */
   toRecord(): Record<string, string | string[]> {
-    const map = this.#entries()
+    return this.#record((name, joined) => (name === 'set-cookie' ? this.getSetCookie() : joined))
+  }
+
+  // A record with its names in Fetch's sorted order; `pick` chooses each name's value from its
+  // values joined and its last one.
+  #record(pick: (name: string, joined: string, last: string) => string | string[]): Record<string, string | string[]> {
+    const names = this.#list()
+    const values = this.#values
     const record: Record<string, string | string[]> = {}
-    for (const name of [...map.keys()].sort()) {
-      const values = map.get(name) as string[]
-      record[name] = name === 'set-cookie' ? [...values] : values.join(', ')
+    for (const name of sortedNames(names)) {
+      let joined: string | undefined
+      let last = ''
+      for (let i = 0; i < names.length; i++) {
+        if (names[i] !== name) continue
+        last = values[i] as string
+        joined = joined === undefined ? last : `${joined}, ${last}`
+      }
+      record[name] = pick(name, joined as string, last)
     }
     return record
   }
@@ -192,6 +218,15 @@ export class LightHeaders {
   }
 }
 Object.setPrototypeOf(LightHeaders.prototype, Headers.prototype)
+
+// Each name once, sorted as Fetch iterates.
+function sortedNames(names: readonly string[]): string[] {
+  const sorted = names.slice().sort()
+  let kept = 0
+  for (const name of sorted) if (kept === 0 || sorted[kept - 1] !== name) sorted[kept++] = name
+  sorted.length = kept
+  return sorted
+}
 
 /**
  * Light headers from a record, typed as `Headers`: for answers that add to them before returning.

@@ -11,12 +11,15 @@ export interface BodySource {
   next(): Promise<Uint8Array | null>
   /** The core is done with the body: drop whatever is left. */
   cancel(reason?: unknown): void
+  /** True when the chunks are the registry's to keep: no one else holds or reuses their memory. */
+  readonly owned?: boolean
 }
 
-/** A body that is already in memory: one chunk. */
+/** A body that is already in memory, as one chunk the registry may keep (a copy made for it). */
 export function bytesSource(bytes: Uint8Array): BodySource {
   let sent = false
   return {
+    owned: true,
     next: () => {
       if (sent) return Promise.resolve(null)
       sent = true
@@ -149,8 +152,10 @@ export class LightRequest {
       }
       chunks.push(chunk)
     }
-    // Always a copy, and a plain Uint8Array: the caller may reuse its buffer, and a socket's
-    // chunks share Node's pool.
+    // A plain Uint8Array of its own: a caller may reuse its buffer, and a socket's chunks share
+    // Node's pool, so those are copied; a single chunk made for the registry is kept as it is.
+    if (this.#source.owned && chunks.length === 1 && (chunks[0] as Uint8Array).constructor === Uint8Array)
+      return chunks[0] as Uint8Array
     return concatBytes(chunks, size)
   }
 

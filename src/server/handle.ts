@@ -82,8 +82,9 @@ export function createHandler(context: RegistryContext, journal?: Journal, parts
       limiter: internal || meta?.record === false ? undefined : limiter,
       target: meta?.target,
     }
-    const registry = (): Promise<Response> => answer(request, context, recording?.facts, options)
-    let response = fault ? await fault.answer(request, registry) : await registry()
+    let response = fault
+      ? await fault.answer(request, () => answer(request, context, recording?.facts, options))
+      : await answer(request, context, recording?.facts, options)
     if (request.method === 'HEAD' && (isLightResponse(response) ? response.hasBody : response.body)) {
       // HEAD answers like GET, Content-Length included, without the body.
       if (isLightResponse(response)) await response.cancelBody()
@@ -130,7 +131,7 @@ async function answer(
       if (facts) facts.error = ociError
       response = writeErrorEnvelope(ociError, quirks)
     }
-    for (const [name, value] of Object.entries(limited?.headers ?? {})) response.headers.set(name, value)
+    if (limited) for (const [name, value] of Object.entries(limited.headers)) response.headers.set(name, value)
   }
   if (quirks.apiVersionHeader) response.headers.set('docker-distribution-api-version', 'registry/2.0')
   return response
@@ -154,7 +155,10 @@ async function route(
     if (facts) facts.resource = 'token'
     return authority.serveToken(request, url, facts)
   }
-  if (facts) facts.params = matched.params
+  if (facts) {
+    facts.params = matched.params
+    facts.resource = matched.route.resource
+  }
   authority?.authorize(request, url, matched.params.name, facts)
   // An own property only: a method named `constructor` or `toString` is just another unknown method.
   const handler = Object.hasOwn(matched.route.methods, request.method)

@@ -1,5 +1,4 @@
 import type { RequestTarget } from '../faults/faults.js'
-import { resourceOf } from '../journal/journal-recording.js'
 import { matchRoute } from './routes.js'
 
 /**
@@ -12,7 +11,7 @@ import { matchRoute } from './routes.js'
 export function describeTarget(pathname: string): RequestTarget {
   const matched = matchRoute(pathname)
   if (!matched) return {}
-  const target: RequestTarget = { kind: resourceOf(pathname, matched.params) }
+  const target: RequestTarget = { kind: matched.route.resource }
   if (matched.params.name !== undefined) target.repository = matched.params.name
   return target
 }
