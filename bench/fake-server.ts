@@ -2,27 +2,30 @@
 // client alone in the benchmark's: the fake registry's CLI, or the bare node:http floor.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { CLI } from './subject.js'
 
 export interface ServerProcess {
   url: string
   close(): Promise<void>
 }
 
-const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))
-const BARE = fileURLToPath(new URL('./bare-server.ts', import.meta.url))
+const BARE = fileURLToPath(new URL('./bare-server.mjs', import.meta.url))
 
-/** `fake-oci-registry serve` on a free loopback port, run by `node` (this process's binary by default). */
+/**
+ * `fake-oci-registry serve` as built, on a free loopback port, run by `node` (this process's
+ * binary by default). `--quiet`: the request log is for people watching, and the floor logs nothing.
+ */
 export function startFakeServerProcess(node = process.execPath): Promise<ServerProcess> {
-  return startServerProcess(node, [CLI, 'serve', '--port', '0'], 'fake-oci-registry serve')
+  return startServerProcess(node, [CLI, 'serve', '--port', '0', '--quiet'], 'fake-oci-registry serve')
 }
 
-/** The bare node:http server of bench/bare-server.ts: the floor of the round-trip ratios. */
+/** The bare node:http server of bench/bare-server.mjs: the floor of the round-trip ratios. */
 export function startBareServerProcess(node = process.execPath): Promise<ServerProcess> {
   return startServerProcess(node, [BARE], 'the bare node:http server')
 }
 
 async function startServerProcess(node: string, args: string[], label: string): Promise<ServerProcess> {
-  const child = spawn(node, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${label} printed no address within 20 s`)), 20_000)
     let output = ''

@@ -3,9 +3,10 @@
 // bench/round-trips.ts`); prints one JSON line. Traffic stays on 127.0.0.1, every loop is bounded.
 import { createHash } from 'node:crypto'
 import { request, type Dispatcher } from 'undici'
-import { createFakeRegistry, type FakeRegistry } from '../src/index.js'
 import { startBareServerProcess, startFakeServerProcess } from './fake-server.js'
 import { createBenchClient, sha256, type ManifestClient } from './http-client.js'
+import { manifestBlobs, manifestRoundTrips } from './manifest-loop.js'
+import { createFakeRegistry, type FakeRegistry } from './subject.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
 const BLOB_MIB = Number(process.env.BENCH_PUSH_MIB ?? 64)
@@ -15,7 +16,6 @@ const CONCURRENCY = 8
 const SLICE_SECONDS = 0.25
 const BLOB_RUNS = 5
 const MiB = 1024 * 1024
-const OM = 'application/vnd.oci.image.manifest.v1+json'
 
 /** What one Node version measured; rates in round trips/s, blob push in MB/s, startup in ms. */
 export interface RoundTripResult {
@@ -30,37 +30,7 @@ export interface RoundTripResult {
   startupHttp: number
 }
 
-const config = Buffer.from(
-  JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
-)
-const layer = Buffer.from('bench layer')
-const descriptor = (mediaType: string, bytes: Buffer) => ({ mediaType, digest: sha256(bytes), size: bytes.byteLength })
-
-let next = 0
-
-/** PUT of a new manifest by tag then GET of it, `CONCURRENCY` at a time for one slice. */
-async function manifestRoundTrips(client: ManifestClient, repository: string): Promise<number> {
-  let done = 0
-  const deadline = performance.now() + SLICE_SECONDS * 1000
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const i = next++
-      const body = JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OM,
-        config: descriptor('application/vnd.oci.image.config.v1+json', config),
-        layers: [descriptor('application/vnd.oci.image.layer.v1.tar+gzip', layer)],
-        annotations: { 'bench.iteration': String(i) },
-      })
-      await client.putManifest(repository, `t${i}`, body, OM)
-      await client.getManifest(repository, `t${i}`, OM)
-      done++
-    }
-  }
-  const started = performance.now()
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker))
-  return done / ((performance.now() - started) / 1000)
-}
+const { config, layer } = manifestBlobs
 
 /** The same calls through `registry.fetch` (no socket, no Request built by the caller). */
 function fetchClient(registry: FakeRegistry): ManifestClient {
@@ -158,10 +128,16 @@ async function measure(): Promise<RoundTripResult> {
     let inProcess = 0
     let dispatcher = 0
     for (let slice = 0; slice < Math.max(1, Math.round(SECONDS / SLICE_SECONDS)); slice++) {
-      floor = Math.max(floor, await manifestRoundTrips(bareClient, 'bench/app'))
-      loopback = Math.max(loopback, await manifestRoundTrips(fakeClient, 'bench/app'))
-      inProcess = Math.max(inProcess, await manifestRoundTrips(fetchClient(registry), 'bench/app'))
-      dispatcher = Math.max(dispatcher, await manifestRoundTrips(dispatcherClient(registry), 'bench/app'))
+      floor = Math.max(floor, await manifestRoundTrips(bareClient, 'bench/app', SLICE_SECONDS, CONCURRENCY))
+      loopback = Math.max(loopback, await manifestRoundTrips(fakeClient, 'bench/app', SLICE_SECONDS, CONCURRENCY))
+      inProcess = Math.max(
+        inProcess,
+        await manifestRoundTrips(fetchClient(registry), 'bench/app', SLICE_SECONDS, CONCURRENCY),
+      )
+      dispatcher = Math.max(
+        dispatcher,
+        await manifestRoundTrips(dispatcherClient(registry), 'bench/app', SLICE_SECONDS, CONCURRENCY),
+      )
     }
     const push = (client: typeof bareClient) => async () => {
       const started = performance.now()

@@ -2,17 +2,21 @@
 // prints the table; `-- --write` also writes it into bench/README.md, `-- --check` runs only the
 // round trips and exits non-zero below the targets. Every loop is bounded in count and time;
 // traffic stays on 127.0.0.1.
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { createFakeRegistry } from '../src/index.js'
-import { startFakeServerProcess } from './fake-server.js'
+import { manifestBlobs, manifestRoundTrips } from './manifest-loop.js'
 import { createBenchClient, sha256, type BenchClient } from './http-client.js'
-import { startReferenceRegistry } from './reference-registry.js'
 import type { RoundTripResult } from './round-trips.js'
+
+// The package as users run it: built first, then loaded (see bench/subject.ts).
+execFileSync('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] })
+const { createFakeRegistry } = await import('./subject.js')
+const { startFakeServerProcess } = await import('./fake-server.js')
+const { startReferenceRegistry } = await import('./reference-registry.js')
 
 const MiB = 1024 * 1024
 const ROUND_TRIP_SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
@@ -20,7 +24,6 @@ const ROUND_TRIP_CONCURRENCY = 8
 const BLOB_MIB = Number(process.env.BENCH_BLOB_MIB ?? 256)
 const TRANSFER_MIB = Number(process.env.BENCH_TRANSFER_MIB ?? 512)
 const CHUNK = MiB
-const OM = 'application/vnd.oci.image.manifest.v1+json'
 
 interface Row {
   benchmark: string
@@ -63,40 +66,12 @@ function blobDigest(total: number): string {
   return `sha256:${hash.digest('hex')}`
 }
 
-async function manifestRoundTrips(client: BenchClient, label: string): Promise<number> {
+/** Round trips against one server over HTTP, after pushing the blobs the manifests reference. */
+async function httpRoundTrips(client: BenchClient, label: string): Promise<number> {
   const repository = `bench/${label}`
-  const config = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
-  )
-  const layer = Buffer.from('bench layer')
-  await client.pushBlob(repository, config, sha256(config), config.byteLength)
-  await client.pushBlob(repository, layer, sha256(layer), layer.byteLength)
-  const descriptor = (mediaType: string, bytes: Buffer) => ({
-    mediaType,
-    digest: sha256(bytes),
-    size: bytes.byteLength,
-  })
-  let next = 0
-  let done = 0
-  const deadline = performance.now() + ROUND_TRIP_SECONDS * 1000
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const i = next++
-      const body = JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OM,
-        config: descriptor('application/vnd.oci.image.config.v1+json', config),
-        layers: [descriptor('application/vnd.oci.image.layer.v1.tar+gzip', layer)],
-        annotations: { 'bench.iteration': String(i) },
-      })
-      await client.putManifest(repository, `t${i}`, body, OM)
-      await client.getManifest(repository, `t${i}`, OM)
-      done++
-    }
-  }
-  const started = performance.now()
-  await Promise.all(Array.from({ length: ROUND_TRIP_CONCURRENCY }, worker))
-  return done / ((performance.now() - started) / 1000)
+  for (const blob of [manifestBlobs.config, manifestBlobs.layer])
+    await client.pushBlob(repository, blob, sha256(blob), blob.byteLength)
+  return manifestRoundTrips(client, repository, ROUND_TRIP_SECONDS, ROUND_TRIP_CONCURRENCY)
 }
 
 async function blobUpload(client: BenchClient, label: string): Promise<number> {
@@ -162,8 +137,8 @@ async function benchAgainstReference(): Promise<void> {
   const fakeClient = createBenchClient(fake.url)
   const referenceClient = reference && createBenchClient(reference.url)
   try {
-    const fakeRate = await manifestRoundTrips(fakeClient, 'fake')
-    const referenceRate = referenceClient && (await manifestRoundTrips(referenceClient, 'reference'))
+    const fakeRate = await httpRoundTrips(fakeClient, 'fake')
+    const referenceRate = referenceClient && (await httpRoundTrips(referenceClient, 'reference'))
     rows.push({
       benchmark: `manifest PUT+GET round trips (${ROUND_TRIP_CONCURRENCY} concurrent, ${ROUND_TRIP_SECONDS} s)`,
       subject: 'fake, http',
@@ -310,7 +285,8 @@ const report = `# Benchmarks
 
 \`npm run bench\` runs every benchmark below, side by side with its reference, and prints one
 table; \`npm run bench -- --write\` also writes it here. Nothing here is a test: the test suite has
-no timing thresholds.
+no timing thresholds. What is measured is the package as users run it: the run builds \`dist/\`
+first and every subject loads it with plain \`node\` (\`bench/subject.ts\`).
 
 \`npm run bench -- --check\` runs only the round trips (below) and exits non-zero when a ratio
 misses its target: in process (\`registry.fetch\` and \`registry.dispatcher\`) at least
@@ -320,8 +296,8 @@ machine: on a shared one, compare ratios within one run and repeat short runs.
 
 - **manifest round trips against a bare node:http server**: PUT of a new OCI manifest by tag, then
   GET of it, 8 at a time over keep-alive connections (one undici Pool). The floor is
-  \`bench/bare-server.ts\`, a node:http server doing the least work for the same requests (a Map,
-  sha256, \`JSON.parse\`), in its own process like \`fake-oci-registry serve\`. The same calls run
+  \`bench/bare-server.mjs\`, a node:http server doing the least work for the same requests (a Map,
+  sha256, \`JSON.parse\`), in its own process like \`fake-oci-registry serve --quiet\`. The same calls run
   in process through \`registry.fetch\` and through \`undici.request\` with \`registry.dispatcher\`.
   The subjects take turns in 0.25 s slices for \`BENCH_SECONDS\` each and keep their best slice, so a
   neighbour's burst of load hits every side of a ratio alike. Blob push: one blob

@@ -2,7 +2,7 @@
 // peak RSS above the baseline. Run by bench/run.ts; a process per transport keeps the peaks apart.
 import { createHash } from 'node:crypto'
 import { request, type Dispatcher } from 'undici'
-import { createFakeRegistry, type FakeRegistry } from '../src/index.js'
+import { createFakeRegistry, type FakeRegistry } from './subject.js'
 
 type Transport = 'none' | 'http' | 'msw' | 'dispatcher'
 const transport = process.argv[2] as Transport

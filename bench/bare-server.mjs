@@ -1,23 +1,29 @@
 // The floor for the round-trip benchmarks: a bare node:http server doing the registry's least
 // work for the same requests (a Map, sha256, JSON.parse), with none of its checks. Run as a
 // child process by bench/round-trips.ts; prints its address like `fake-oci-registry serve`.
+// Plain JavaScript, run by `node` alone like the built CLI: no transform adds work to either side.
+import { Buffer } from 'node:buffer'
+import console from 'node:console'
 import { createHash, randomUUID } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:http'
+import process from 'node:process'
+import { URL } from 'node:url'
 
-const manifests = new Map<string, { bytes: Buffer; mediaType: string; digest: string }>()
-const blobs = new Map<string, Buffer[]>()
+const manifests = new Map()
+const blobs = new Map()
 
-function readAll(req: IncomingMessage): Promise<Buffer> {
+/** @param {import('node:http').IncomingMessage} req @returns {Promise<Buffer>} */
+function readAll(req) {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    const chunks = []
+    req.on('data', (chunk) => chunks.push(chunk))
     req.on('end', () => resolve(Buffer.concat(chunks)))
     req.on('error', reject)
   })
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
+async function serve(req, res) {
   const url = new URL(req.url ?? '/', 'http://bare')
   const manifest = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname)
   if (manifest && req.method === 'PUT') {
@@ -60,8 +66,8 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const upload = /^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/.exec(url.pathname)
   if (upload && req.method === 'PUT') {
     const hash = createHash('sha256')
-    const chunks: Buffer[] = []
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+    const chunks = []
+    for await (const chunk of req) {
       hash.update(chunk)
       chunks.push(chunk)
     }
@@ -92,7 +98,7 @@ server.keepAliveTimeout = 30_000
 // `--port N` as the CLI takes it, for profiling by hand; a free port by default.
 const portFlag = process.argv.indexOf('--port')
 server.listen(portFlag === -1 ? 0 : Number(process.argv[portFlag + 1]), '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address())
   console.log(`bare node:http server listening on http://127.0.0.1:${port}`)
 })
 process.on('SIGTERM', () => server.close(() => process.exit(0)))
