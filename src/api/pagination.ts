@@ -151,10 +151,11 @@ function usesPageToken(kind: ListKind, quirks: ResolvedQuirks): boolean {
 // quay.io), ACR's `last` first with an empty `orderby=` (its documentation), else `n` then `last`.
 function quirkedLink(kind: ListKind, path: string, next: Required<PageRequest>, context: RegistryContext): string {
   const { quirks } = context.options
-  const tokens = pageTokensOf(context)
-  if (usesPageToken(kind, quirks))
-    return `<${path}?next_page=${encodeURIComponent(tokens.seal(next.last))}&n=${next.limit}>; rel="next"`
-  const last = quirks.opaqueLast ? tokens.seal(next.last) : next.last
+  if (usesPageToken(kind, quirks)) {
+    const token = pageTokensOf(context).seal(next.last)
+    return `<${path}?next_page=${encodeURIComponent(token)}&n=${next.limit}>; rel="next"`
+  }
+  const last = quirks.opaqueLast ? pageTokensOf(context).seal(next.last) : next.last
   if (quirks.linkOrderBy) return `<${path}?last=${encodeURIComponent(last)}&n=${next.limit}&orderby=>; rel="next"`
   return nextPageLink(path, { limit: next.limit, last })!
 }

@@ -472,6 +472,14 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
       'header case',
       async (profile) => expect(await rawHeaderNames(profile)).toContain('Docker-Distribution-Api-Version'),
     ],
+    [
+      'list Content-Type',
+      async (profile) =>
+        expect(await listAnswers(profile)).toEqual([
+          ['application/json; charset=utf-8', '{"name":"team/app","tags":["t000","t001"]}\n'],
+          ['application/json; charset=utf-8', '{"repositories":["team/app"]}\n'],
+        ]),
+    ],
     ['referrers API', async (profile) => expectReferrersApi(await start({ profile }))],
   ],
   gitlab: [
