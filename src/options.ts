@@ -172,7 +172,11 @@ export const DEFAULT_QUIRKS: Readonly<ResolvedQuirks> = Object.freeze({
   tagsIgnoreN: false,
   tagsIgnoreLast: false,
   opaqueLast: false,
+  tagsPageToken: false,
+  catalogPageToken: false,
   linkHeader: true,
+  linkOrderBy: false,
+  listContentType: 'application/json',
   digestOnTagGet: true,
   digestTags: false,
   catalog: true,
@@ -528,7 +532,11 @@ const QUIRK_CHECKS: Readonly<Record<keyof ResolvedQuirks, Check>> = {
   tagsIgnoreN: boolean,
   tagsIgnoreLast: boolean,
   opaqueLast: boolean,
+  tagsPageToken: boolean,
+  catalogPageToken: boolean,
   linkHeader: boolean,
+  linkOrderBy: boolean,
+  listContentType: choice('application/json', 'application/json; charset=utf-8'),
   digestOnTagGet: boolean,
   digestTags: boolean,
   catalog: boolean,
@@ -564,6 +572,16 @@ const BLOB_REDIRECT_CHECKS: Readonly<Record<keyof ResolvedBlobRedirect, Check>> 
 function resolveQuirks(fromProfile: Quirks | undefined, given: Quirks | undefined): ResolvedQuirks {
   const merged = { ...DEFAULT_QUIRKS, ...fromProfile, ...checkedKeys('quirks', given, QUIRK_CHECKS) }
   for (const [key, check] of Object.entries(QUIRK_CHECKS)) check(`quirks.${key}`, merged[key as keyof ResolvedQuirks])
+  // ECR refuses a token it cannot read, Quay starts over: one list cannot do both.
+  const pageToken = merged.tagsPageToken ? 'tagsPageToken' : merged.catalogPageToken ? 'catalogPageToken' : undefined
+  if (merged.opaqueLast && pageToken) {
+    throw invalid(
+      'quirks',
+      'opaqueLast',
+      `quirks.opaqueLast and quirks.${pageToken} answer a token they cannot read differently (refused, or the first page)`,
+      `Turn one of them off, as in quirks: { ${pageToken}: false }`,
+    )
+  }
   return Object.freeze(merged)
 }
 

@@ -1,5 +1,5 @@
 import type { RouteHandler } from './route-types.js'
-import { answerList, parsePageQuery, quirkedRequest } from './pagination.js'
+import { answerList, quirkedRequest } from './pagination.js'
 import { routeNotFound } from './route-not-found.js'
 
 /**
@@ -10,11 +10,9 @@ import { routeNotFound } from './route-not-found.js'
  * Spec: none (distribution's): https://distribution.github.io/distribution/spec/api/#listing-repositories
  */
 export const listCatalog: RouteHandler = async ({ url, context }) => {
-  const { quirks } = context.options
   // Docker Hub has no catalog: the route answers as one that never existed.
-  if (!quirks.catalog) throw routeNotFound(url.pathname)
-  const request = quirkedRequest('catalog', parsePageQuery(url.searchParams), quirks)
-  return answerList('/v2/_catalog', await context.storage.listRepositories(), request, quirks, (page) => ({
-    repositories: page,
-  }))
+  if (!context.options.quirks.catalog) throw routeNotFound(url.pathname)
+  const request = quirkedRequest('catalog', url.searchParams, context)
+  const repositories = await context.storage.listRepositories()
+  return answerList('catalog', '/v2/_catalog', repositories, request, context, (page) => ({ repositories: page }))
 }

@@ -1,6 +1,8 @@
 import { jsonResponse } from '../leaf/json-response.js'
 import { OciError } from '../errors/oci-error.js'
 import type { ResolvedQuirks } from '../profiles/quirks.js'
+import { pageTokensOf } from './page-tokens.js'
+import type { RegistryContext } from './route-types.js'
 
 /** What a list request asks for: at most `limit` entries (none: all), strictly after `last` (none: from the start). */
 export interface PageRequest {
@@ -76,8 +78,8 @@ export function nextPageLink(path: string, next: Required<PageRequest> | undefin
 }
 
 /** A 200 JSON answer for a list resource, with the `Link` header when there is a next page. */
-export function listResponse(body: object, link: string | undefined): Response {
-  return jsonResponse(body, { headers: link === undefined ? {} : { link } })
+export function listResponse(body: object, link: string | undefined, contentType = 'application/json'): Response {
+  return jsonResponse(body, { contentType, headers: link === undefined ? {} : { link } })
 }
 
 // Binary search: a registry with many tags answers each page without scanning the ones before it.
@@ -97,46 +99,65 @@ export type ListKind = 'tags' | 'catalog'
 
 /**
  * A list answer under the registry's quirks: the page `request` (from `quirkedRequest`) asks for
- * out of `sorted`, with the `Link` to the next one, unless the quirks drop it or make its `last`
- * an opaque token (docs/profiles.md).
+ * out of `sorted`, with the `Link` to the next one in the form the registry writes it, unless the
+ * quirks drop it (docs/profiles.md, "tags pagination" and "_catalog").
  *
  * @example
- * answerList('/v2/a/tags/list', ['1', '2'], { limit: 1 }, DEFAULT_QUIRKS, (tags) => ({ name: 'a', tags }))
+ * answerList('tags', '/v2/a/tags/list', ['1', '2'], { limit: 1 }, context, (tags) => ({ name: 'a', tags }))
  */
 export function answerList(
+  kind: ListKind,
   path: string,
   sorted: readonly string[],
   request: PageRequest,
-  quirks: ResolvedQuirks,
+  context: RegistryContext,
   body: (entries: string[]) => object,
 ): Response {
+  const { quirks } = context.options
   const page = selectPage(sorted, request)
-  const next = page.next && {
-    limit: page.next.limit,
-    last: quirks.opaqueLast ? encodeToken(page.next.last) : page.next.last,
-  }
-  return listResponse(body(page.entries), quirks.linkHeader ? nextPageLink(path, next) : undefined)
+  const link = page.next && quirks.linkHeader ? quirkedLink(kind, path, page.next, context) : undefined
+  return listResponse(body(page.entries), link, quirks.listContentType)
 }
 
 /**
  * The page request once the quirks have had their say: `n` or `last` ignored, a default page
- * size, `n` capped with a registry's own error, `last` read as an opaque token. Called before the
- * repository is looked up, as `parsePageQuery`: a refused `n` or `last` wins over an unknown name.
+ * size, `n` capped with a registry's own error, `last` (or `next_page`) read as an opaque token.
+ * Called before the repository is looked up, as `parsePageQuery`: a refused `n` or `last` wins
+ * over an unknown name.
  *
  * @example
- * quirkedRequest('tags', { limit: 5 }, { ...DEFAULT_QUIRKS, tagsIgnoreN: true }) // {}
+ * quirkedRequest('tags', new URLSearchParams('n=5'), context) // {} when quirks.tagsIgnoreN
  */
-export function quirkedRequest(kind: ListKind, parsed: PageRequest, quirks: ResolvedQuirks): PageRequest {
-  const request = { ...parsed }
+export function quirkedRequest(kind: ListKind, query: URLSearchParams, context: RegistryContext): PageRequest {
+  const { quirks } = context.options
+  const request = parsePageQuery(query)
   if (kind === 'tags' && quirks.tagsIgnoreN) delete request.limit
   if (kind === 'tags' && quirks.tagsIgnoreLast) delete request.last
-  if (quirks.opaqueLast && request.last !== undefined) request.last = decodeToken(request.last)
+  else if (usesPageToken(kind, quirks)) readNextPage(request, query, context)
+  else if (quirks.opaqueLast && request.last !== undefined) request.last = readNextToken(request.last, context)
   const max = kind === 'tags' ? quirks.tagsMaxPageSize : quirks.catalogMaxPageSize
   if (request.limit !== undefined && max !== undefined && request.limit > max)
     request.limit = aboveMax(request.limit, max, quirks)
   request.limit ??= kind === 'tags' ? quirks.tagsPageSize : quirks.catalogPageSize
   if (request.limit === undefined) delete request.limit
   return request
+}
+
+function usesPageToken(kind: ListKind, quirks: ResolvedQuirks): boolean {
+  return kind === 'tags' ? quirks.tagsPageToken : quirks.catalogPageToken
+}
+
+// The next page's URL as each registry writes it: Quay's `next_page` token first (captured on
+// quay.io), ACR's `last` first with an empty `orderby=` (its documentation), else `n` then `last`.
+function quirkedLink(kind: ListKind, path: string, next: Required<PageRequest>, context: RegistryContext): string {
+  const { quirks } = context.options
+  if (usesPageToken(kind, quirks)) {
+    const token = pageTokensOf(context).seal(next.last)
+    return `<${path}?next_page=${encodeURIComponent(token)}&n=${next.limit}>; rel="next"`
+  }
+  const last = quirks.opaqueLast ? pageTokensOf(context).seal(next.last) : next.last
+  if (quirks.linkOrderBy) return `<${path}?last=${encodeURIComponent(last)}&n=${next.limit}&orderby=>; rel="next"`
+  return nextPageLink(path, { limit: next.limit, last })!
 }
 
 // The wording of each registry's refusal is quoted in docs/profiles.md, row "tags pagination".
@@ -157,25 +178,20 @@ function aboveMax(limit: number, max: number, quirks: ResolvedQuirks): number {
   }
 }
 
-const TOKEN_PREFIX = 'ukN'
-
-// ECR's NextToken is opaque; the fake's is the last entry, encoded so that a client which builds
-// `last=<tag>` itself is refused as ECR refuses it, while one that follows `Link` goes on.
-function encodeToken(last: string): string {
-  return TOKEN_PREFIX + Buffer.from(JSON.stringify({ last }), 'utf8').toString('base64url')
+// Quay reads `next_page`, else `last`, and a token it cannot decrypt (a tag name, an altered or
+// foreign token) is no token at all: the list starts again at the first page.
+function readNextPage(request: PageRequest, query: URLSearchParams, context: RegistryContext): void {
+  const token = query.get('next_page') || request.last
+  const last = token === undefined ? undefined : pageTokensOf(context).open(token)
+  if (last === undefined) delete request.last
+  else request.last = last
 }
 
-function decodeToken(token: string): string {
-  try {
-    if (token.startsWith(TOKEN_PREFIX)) {
-      const value = JSON.parse(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString('utf8')) as {
-        last?: unknown
-      }
-      if (typeof value.last === 'string') return value.last
-    }
-  } catch {
-    // Falls through to the refusal below.
-  }
+// ECR refuses a `last` that is not one of its NextTokens, so a client that builds `last=<tag>`
+// itself is refused as ECR refuses it, while one that follows `Link` goes on.
+function readNextToken(token: string, context: RegistryContext): string {
+  const last = pageTokensOf(context).open(token)
+  if (last !== undefined) return last
   throw new OciError('UNSUPPORTED', undefined, {
     message: "Invalid parameter at 'NextToken' failed to satisfy constraint: 'Invalid next token provided'",
   })

@@ -1,6 +1,6 @@
 import { routeParams, type RouteHandler } from './route-types.js'
 import { requireRepository } from './require-repository.js'
-import { answerList, parsePageQuery, quirkedRequest } from './pagination.js'
+import { answerList, quirkedRequest } from './pagination.js'
 
 /**
  * `GET /v2/<name>/tags/list[?n=<int>&last=<tag>]`: the repository's tags in lexical order,
@@ -11,10 +11,9 @@ import { answerList, parsePageQuery, quirkedRequest } from './pagination.js'
 export const listTags: RouteHandler = async ({ url, params, context }) => {
   const { name } = routeParams(params, 'name')
   // A malformed query is refused before the repository is looked up, as a malformed name is.
-  const { quirks } = context.options
-  const request = quirkedRequest('tags', parsePageQuery(url.searchParams), quirks)
+  const request = quirkedRequest('tags', url.searchParams, context)
   await requireRepository(context.storage, name)
   const tags = (await context.storage.listTags(name)) ?? []
   // `tags` is [] rather than null when there are none, so clients can iterate it unchecked.
-  return answerList(`/v2/${name}/tags/list`, tags, request, quirks, (page) => ({ name, tags: page }))
+  return answerList('tags', `/v2/${name}/tags/list`, tags, request, context, (page) => ({ name, tags: page }))
 }

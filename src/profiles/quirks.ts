@@ -28,8 +28,20 @@ export interface Quirks {
   tagsIgnoreLast?: boolean
   /** `last` in a `Link` is an opaque token, and a `last` that is not one is refused (ECR's NextToken). */
   opaqueLast?: boolean
+  /**
+   * Tag lists page with an encrypted `next_page` token in `Link` (`?next_page=<token>&n=<n>`) instead
+   * of `last`; a token read from `next_page` (else `last`) that does not decrypt, a tag name among
+   * them, starts again at the first page (Quay before May 2024). Not with `opaqueLast`.
+   */
+  tagsPageToken?: boolean
+  /** The catalog pages with `next_page` tokens as `tagsPageToken` describes (Quay). Not with `opaqueLast`. */
+  catalogPageToken?: boolean
   /** Whether list pages carry a `Link` to the next page (distribution 2.8 sends none). */
   linkHeader?: boolean
+  /** `Link` puts `last` before `n` and ends with an empty `orderby=`: `?last=<last>&n=<n>&orderby=` (ACR). */
+  linkOrderBy?: boolean
+  /** `Content-Type` of tag lists and the catalog: distribution 2.8 adds `; charset=utf-8`. */
+  listContentType?: 'application/json' | 'application/json; charset=utf-8'
   /** Whether a manifest GET by tag carries `Docker-Content-Digest` (ECR omits it; HEAD keeps it). */
   digestOnTagGet?: boolean
   /** A tag `sha256-<hex>` that does not exist resolves to the manifest `sha256:<hex>` (GitLab). */

@@ -89,13 +89,16 @@ for (const current of VARIANTS) {
     const { configs, manifests } = fixtures
     const runSetup = config.tagList === undefined
     let tagList: string[] = []
+    // The tags the setups pushed: the references setup stops at its first missing OCI-Subject,
+    // as upstream's does, before it tags manifests[4].
+    const pushedTags = new Set<string>(PUSHED_TAGS)
     let numTags = PUSHED_TAGS.length
 
     if (!runSetup) {
       // Stands in for content another tool pushed before the suite runs.
       beforeAll(async () => {
         await populateTags(session().client)
-        await populateReferences(session().client)
+        await populateReferences(session().client, pushedTags)
       })
     }
 
@@ -121,7 +124,7 @@ for (const current of VARIANTS) {
     })
 
     it.runIf(runSetup)(spec('References setup'), async () => {
-      await populateReferences(session().client)
+      await populateReferences(session().client, pushedTags)
     })
 
     // Listing tags
@@ -133,8 +136,8 @@ for (const current of VARIANTS) {
       tagList = body.tags
       numTags = tagList.length
       expect(body.name).toBe(config.namespace)
-      // Setup tagged manifests[2] four times and manifests[4] as tagtest0, and nothing else.
-      expect([...tagList].sort()).toEqual([...PUSHED_TAGS, fixtures.testTagName].sort())
+      // The setups tagged manifests[2] four times and manifests[4] as tagtest0 (if they got that far), and nothing else.
+      expect([...tagList].sort()).toEqual([...pushedTags].sort())
     })
 
     it(spec('GET number of tags should be limitable by `n` query parameter'), async () => {
@@ -216,19 +219,17 @@ for (const current of VARIANTS) {
     const deleteAll = async (references: string[]): Promise<void> => {
       const { client } = session()
       for (const reference of references) {
-        // The spec lets a registry refuse to delete a tag with 400 or 405, as Content Management's spec does.
-        const refusals = reference === fixtures.testTagName ? [405, 404, 400] : [405, 404]
-        expectDelete(await client.send('DELETE', client.manifest(reference)), capabilities, SUCCESS, ...refusals)
+        expectDelete(await client.send('DELETE', client.manifest(reference)), capabilities, SUCCESS, 405, 404)
       }
     }
+    // By digest only: tagtest0 goes with manifests[4], as upstream has it since
+    // opencontainers/distribution-spec#525 (a tag delete would need the 400 this teardown refuses).
     const createdManifests = [
       fixtures.refsIndex.digest,
       manifests[2]!.digest,
       manifests[4]!.digest,
       fixtures.refsAConfig.digest,
       fixtures.refsALayer.digest,
-      // Upstream deletes the tag through the digest route: a reference is a reference.
-      fixtures.testTagName,
       fixtures.refsBConfig.digest,
       fixtures.refsBLayer.digest,
       fixtures.refsCLayer.digest,
@@ -280,16 +281,15 @@ async function populateTags(client: ConformanceClient): Promise<void> {
 
 /**
  * Content discovery's references setup, in upstream's order: some referrers are pushed before
- * their subject exists, and the last one's subject (manifests[3]) never does.
+ * their subject exists, and the last one's subject (manifests[3]) never does. Each push with a
+ * subject is checked for OCI-Subject at once, so a registry without it stops the setup there, as
+ * upstream's does; `pushedTags` learns of tagtest0 only once it is pushed.
  */
-async function populateReferences(client: ConformanceClient): Promise<void> {
+async function populateReferences(client: ConformanceClient, pushedTags: Set<string>): Promise<void> {
   const { manifests } = fixtures
-  // Every push happens before any OCI-Subject is checked, so a registry without the header still
-  // holds all the content (tagtest0 included) that the later specs list and delete.
-  const pushes: Array<{ response: Exchange; subject: string }> = []
   const expectSubject = (response: Exchange, subject: string): void => {
     expectStatus(response, SUCCESS)
-    pushes.push({ response, subject })
+    expect(response.headers.get('oci-subject'), describeExchange(response)).toBe(subject)
   }
   expect(fixtures.emptyJson.digest).toBe(EMPTY_JSON_DIGEST)
   expectStatus(await client.pushBlob(fixtures.emptyJson), SUCCESS)
@@ -303,12 +303,11 @@ async function populateReferences(client: ConformanceClient): Promise<void> {
   expectStatus(await client.pushBlob(fixtures.configs[4]!), SUCCESS)
   expectStatus(await client.pushBlob(fixtures.layer), SUCCESS)
   expectStatus(await client.putManifest(fixtures.testTagName, manifests[4]!), SUCCESS)
+  pushedTags.add(fixtures.testTagName)
   expectStatus(await client.pushBlob(fixtures.refBlobB), SUCCESS)
   expectSubject(await client.putManifest(fixtures.refsBConfig.digest, fixtures.refsBConfig), manifests[4]!.digest)
   expectSubject(await client.putManifest(fixtures.refsBLayer.digest, fixtures.refsBLayer), manifests[4]!.digest)
   expectSubject(await client.putManifest(fixtures.refsCLayer.digest, fixtures.refsCLayer), manifests[3]!.digest)
-  for (const { response, subject } of pushes)
-    expect(response.headers.get('oci-subject'), describeExchange(response)).toBe(subject)
 }
 
 /**

@@ -3,7 +3,7 @@
 // profiles' quirks (blob redirects, ECR's 201 PATCH and opaque tag pages, Hub's rate-limit headers,
 // GHCR's missing referrers API and 405 DELETE) are what skopeo meets on the way.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createFakeRegistry, type FakeRegistry } from '../../src/index.js'
+import { createFakeRegistry, type FakeRegistry, type FakeRegistryOptions } from '../../src/index.js'
 import type { RegistryProfileName } from '../../src/options.js'
 import { REGISTRY_PROFILE_NAMES } from '../../src/profiles/registries/index.js'
 import { makeTempDir, readLayout, removeLayout, writeImageLayout } from '../support/oci-layout.js'
@@ -63,4 +63,32 @@ describe.skipIf(!skopeoPath)('skopeo against each registry profile', { timeout: 
       if (registry.options.blobRedirect) expect(blobRequests).toContain(307)
     },
   )
+
+  // containers/image follows `Link` (docs/profiles.md, "tags pagination"): whatever the registry
+  // writes there, ACR's `orderby=`, ECR's NextToken, the older Quay's `next_page`, skopeo lists
+  // every tag once.
+  it.each<[string, FakeRegistryOptions, number, number]>([
+    ['acr', { profile: 'acr' }, 1001, 2],
+    ['ecr', { profile: 'ecr' }, 250, 3],
+    ['quay before May 2024', { profile: 'quay', quirks: { tagsPageToken: true, tagsPageSize: 50 } }, 120, 3],
+    ['distribution-2.8', { profile: 'distribution-2.8' }, 120, 1],
+  ])('%s: list-tags follows the Link pages', async (_label, options, count, pages) => {
+    registry = await createFakeRegistry(options)
+    const tags = Array.from({ length: count }, (_, index) => `t${String(index).padStart(4, '0')}`)
+    await registry.seed.image(`team/app:${tags[0]}`)
+    const stored = (await registry.manifest(`team/app:${tags[0]}`))!
+    for (const tag of tags.slice(1)) {
+      const response = await registry.fetch(`/v2/team/app/manifests/${tag}`, {
+        method: 'PUT',
+        headers: { 'content-type': stored.mediaType },
+        body: stored.bytes as Uint8Array<ArrayBuffer>,
+      })
+      expect(response.status).toBe(201)
+    }
+    const listed = JSON.parse((await run('list-tags', [`docker://${registry.ref('team/app')}`])).stdout) as {
+      Tags: string[]
+    }
+    expect(listed.Tags).toEqual(tags)
+    expect(registry.requests.filter({ path: /\/tags\/list/, status: 200 })).toHaveLength(pages)
+  })
 })

@@ -21,12 +21,17 @@ async function start(options: FakeRegistryOptions): Promise<FakeRegistry> {
   return registry
 }
 
+/** The tag `tagged` gives the index-th tag: t000, t001… (t0000… past 1000), so they list in the order made. */
+function tagName(index: number, count: number): string {
+  return `t${String(index).padStart(count > 1000 ? 4 : 3, '0')}`
+}
+
 /** `team/app` with `count` tags t000, t001… on one image; returns the image's digest. */
 async function tagged(registry: FakeRegistry, count: number): Promise<string> {
-  const image = await registry.seed.image('team/app:t000')
-  const stored = (await registry.manifest('team/app:t000'))!
+  const image = await registry.seed.image(`team/app:${tagName(0, count)}`)
+  const stored = (await registry.manifest(`team/app:${tagName(0, count)}`))!
   for (let index = 1; index < count; index++) {
-    const tag = `t${String(index).padStart(3, '0')}`
+    const tag = tagName(index, count)
     const response = await registry.fetch(`/v2/team/app/manifests/${tag}`, {
       method: 'PUT',
       headers: { 'content-type': stored.mediaType },
@@ -44,6 +49,39 @@ async function tagsOf(
   const response = await registry.fetch(`/v2/team/app/tags/list${query}`)
   const body = (await response.json()) as { tags?: string[] }
   return { status: response.status, tags: body.tags ?? [], link: response.headers.get('link') }
+}
+
+/** Repositories r000, r001… each holding one blob. */
+async function repositories(registry: FakeRegistry, count: number): Promise<void> {
+  for (let index = 0; index < count; index++) await registry.seed.blob(`r${String(index).padStart(3, '0')}`, 'x')
+}
+
+async function catalogOf(
+  registry: FakeRegistry,
+  query = '',
+): Promise<{ status: number; repositories: string[]; link: string | null }> {
+  const response = await registry.fetch(`/v2/_catalog${query}`)
+  const body = (await response.json()) as { repositories?: string[] }
+  return { status: response.status, repositories: body.repositories ?? [], link: response.headers.get('link') }
+}
+
+/** The URL in a `Link: <url>; rel="next"` header. */
+function nextUrl(link: string | null): string {
+  const match = /^<([^>]+)>; rel="next"$/.exec(link ?? '')
+  if (!match) throw new Error(`not a next-page Link: ${link}`)
+  return match[1]!
+}
+
+/** Content-Type and exact bytes of a tag list and of the catalog. */
+async function listAnswers(profile: RegistryProfileName): Promise<Array<[string | null, string]>> {
+  const registry = await start({ profile })
+  await tagged(registry, 2)
+  const tags = await registry.fetch('/v2/team/app/tags/list')
+  const catalog = await registry.fetch('/v2/_catalog')
+  return [
+    [tags.headers.get('content-type'), await tags.text()],
+    [catalog.headers.get('content-type'), await catalog.text()],
+  ]
 }
 
 /** A subject and a referrer pushed by digest; the referrer push's answer is returned. */
@@ -177,7 +215,8 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
         expect(first.tags).toHaveLength(100)
         // `last` is an opaque token: following Link works, a tag name does not.
         const next = /<([^>]+)>/.exec(first.link ?? '')![1]!
-        expect(new URL(next, 'http://x').searchParams.get('last')).not.toBe('t099')
+        const token = new URL(next, 'http://x').searchParams.get('last')!
+        expect([token.includes('t099'), Buffer.from(token, 'base64url').includes('t099')]).toEqual([false, false])
         expect((await tagsOf(registry, next.slice(next.indexOf('?')))).tags).toEqual(['t100', 't101'])
         const byName = await registry.fetch('/v2/team/app/tags/list?last=t099')
         expect(byName.status).toBe(405)
@@ -303,10 +342,24 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
       'tags pagination',
       async (profile) => {
         const registry = await start({ profile })
-        await tagged(registry, 3)
-        expect(await tagsOf(registry, '?n=1')).toEqual({ status: 200, tags: ['t000', 't001', 't002'], link: null })
-        expect(await tagsOf(registry, '?last=t000')).toEqual({ status: 200, tags: ['t001', 't002'], link: null })
-        expect(registry.options.quirks.tagsPageSize).toBe(1000)
+        await tagged(registry, 1001)
+        // n is ignored: a page holds 1000 tags, and the Link puts `last` first with an empty `orderby`.
+        const first = await tagsOf(registry, '?n=1')
+        expect(first.tags).toEqual(Array.from({ length: 1000 }, (_, index) => tagName(index, 1001)))
+        expect(first.link).toBe('</v2/team/app/tags/list?last=t0999&n=1000&orderby=>; rel="next"')
+        expect(await tagsOf(registry, nextUrl(first.link).slice('/v2/team/app/tags/list'.length))).toEqual({
+          status: 200,
+          tags: ['t1000'],
+          link: null,
+        })
+        expect(await tagsOf(registry, '?last=t0998')).toEqual({ status: 200, tags: ['t0999', 't1000'], link: null })
+        // The catalog's Link is written the same way.
+        await registry.seed.blob('team/other', 'x')
+        expect(await catalogOf(registry, '?n=1')).toEqual({
+          status: 200,
+          repositories: ['team/app'],
+          link: '</v2/_catalog?last=team%2Fapp&n=1&orderby=>; rel="next"',
+        })
       },
     ],
     ['blob GET redirect', async (profile) => expect((await start({ profile })).options.blobRedirect).toBeDefined()],
@@ -329,6 +382,39 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
           },
         ])
         expect((await tagsOf(registry, '?n=100')).status).toBe(200)
+        // Since May 2024 `last` is a tag name, in the Link and from the client.
+        await tagged(registry, 3)
+        expect(await tagsOf(registry, '?n=1&last=t000')).toEqual({
+          status: 200,
+          tags: ['t001'],
+          link: '</v2/team/app/tags/list?n=1&last=t001>; rel="next"',
+        })
+      },
+    ],
+    [
+      '_catalog',
+      async (profile) => {
+        const registry = await start({ profile })
+        await repositories(registry, 101)
+        // 100 a page without n, and the next page behind an encrypted next_page token.
+        const first = await catalogOf(registry)
+        expect(first.repositories).toHaveLength(100)
+        const token = /^<\/v2\/_catalog\?next_page=([A-Za-z0-9_-]+)&n=100>; rel="next"$/.exec(first.link ?? '')?.[1]
+        expect(token, String(first.link)).toBeDefined()
+        // The token does not show the last name, in its text or in its bytes.
+        expect([token!.includes('r099'), Buffer.from(token!, 'base64url').includes('r099')]).toEqual([false, false])
+        expect(await catalogOf(registry, `?next_page=${token}&n=100`)).toEqual({
+          status: 200,
+          repositories: ['r100'],
+          link: null,
+        })
+        // A name as `last`, an altered token or one from another registry: Quay starts over.
+        const altered = `${token!.slice(0, 20)}${token![20] === 'A' ? 'B' : 'A'}${token!.slice(21)}`
+        const foreign = nextUrl((await catalogOf(await twoRepositories(profile), '?n=1')).link)
+        for (const query of ['?n=2&last=r000', `?n=2&next_page=${altered}`, foreign.slice('/v2/_catalog'.length)]) {
+          const page = await catalogOf(registry, query)
+          expect(page.repositories[0], query).toBe('r000')
+        }
       },
     ],
     [
@@ -386,6 +472,14 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
       'header case',
       async (profile) => expect(await rawHeaderNames(profile)).toContain('Docker-Distribution-Api-Version'),
     ],
+    [
+      'list Content-Type',
+      async (profile) =>
+        expect(await listAnswers(profile)).toEqual([
+          ['application/json; charset=utf-8', '{"name":"team/app","tags":["t000","t001"]}\n'],
+          ['application/json; charset=utf-8', '{"repositories":["team/app"]}\n'],
+        ]),
+    ],
     ['referrers API', async (profile) => expectReferrersApi(await start({ profile }))],
   ],
   gitlab: [
@@ -426,6 +520,14 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
         expect(response.status).toBe(400)
         expect((await errorsOf(response))[0]!.code).toBe('PAGINATION_NUMBER_INVALID')
       },
+    ],
+    [
+      'list Content-Type',
+      async (profile) =>
+        expect(await listAnswers(profile)).toEqual([
+          ['application/json; charset=utf-8', '{"name":"team/app","tags":["t000","t001"]}\n'],
+          ['application/json; charset=utf-8', '{"repositories":["team/app"]}\n'],
+        ]),
     ],
     [
       'manifest DELETE',
@@ -486,6 +588,14 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
       '_catalog',
       async (profile) => expect((await (await start({ profile })).fetch('/v2/_catalog?n=1001')).status).toBe(400),
     ],
+    [
+      'list Content-Type',
+      async (profile) =>
+        expect(await listAnswers(profile)).toEqual([
+          ['application/json', '{"name":"team/app","tags":["t000","t001"]}\n'],
+          ['application/json', '{"repositories":["team/app"]}\n'],
+        ]),
+    ],
     ['referrers API', async (profile) => expectNoReferrersApi(await start({ profile }))],
     [
       'header case',
@@ -499,6 +609,13 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
       async (profile) => expect(await deleteAnswer(await start({ profile }), 'digest')).toMatchObject({ status: 202 }),
     ],
   ],
+}
+
+/** A second registry of the profile, with two repositories. */
+async function twoRepositories(profile: RegistryProfileName): Promise<FakeRegistry> {
+  const registry = await start({ profile })
+  await repositories(registry, 2)
+  return registry
 }
 
 /** The header names of `GET /v2/` as they arrive on the wire (http transport). */
@@ -562,6 +679,19 @@ describe('choosing a profile', () => {
     await expect(createFakeRegistry({ transport: 'none', quirks: { patchStatus: 200 as never } })).rejects.toThrow(
       /quirks\.patchStatus must be one of 201, 202/,
     )
+    await expect(
+      createFakeRegistry({ transport: 'none', quirks: { listContentType: 'text/json' as never } }),
+    ).rejects.toThrow(/quirks\.listContentType must be one of "application\/json", "application\/json; charset=utf-8"/)
+  })
+
+  it("refuses ECR's opaque last together with a next_page token, which answer a bad token differently", async () => {
+    const attempt = createFakeRegistry({ transport: 'none', profile: 'quay', quirks: { opaqueLast: true } })
+    await expect(attempt).rejects.toThrow(FakeRegistryError)
+    await expect(attempt).rejects.toThrow(
+      'Failed to use option quirks "opaqueLast": quirks.opaqueLast and quirks.catalogPageToken answer a token they cannot read differently (refused, or the first page). Turn one of them off, as in quirks: { catalogPageToken: false }.',
+    )
+    const tags = createFakeRegistry({ transport: 'none', quirks: { opaqueLast: true, tagsPageToken: true } })
+    await expect(tags).rejects.toThrow(/quirks\.opaqueLast and quirks\.tagsPageToken/)
   })
 
   it('lets explicit options win over the profile', async () => {

@@ -8,8 +8,9 @@ export const acrProfile: RegistryProfile = {
     // "?" on the sheet: distribution's behaviour (no referrers API, DELETE 405 unless enabled).
     referrers: false,
     deletes: false,
-    // n is ignored and a page holds 1000 tags, with a Link while more remain.
-    quirks: { tagsIgnoreN: true, tagsPageSize: 1000 },
+    // n is ignored and a page holds 1000 tags, with a Link while more remain; its Link puts `last`
+    // first and ends with an empty `orderby=`.
+    quirks: { tagsIgnoreN: true, tagsPageSize: 1000, linkOrderBy: true },
     blobRedirect: {},
   },
   auth: {
@@ -28,6 +29,7 @@ export const acrProfile: RegistryProfile = {
     deletes: 'manifest DELETE',
     'quirks.tagsIgnoreN': 'tags pagination',
     'quirks.tagsPageSize': 'tags pagination',
+    'quirks.linkOrderBy': 'tags pagination',
     blobRedirect: 'blob GET redirect',
     auth: 'challenge and token',
   },

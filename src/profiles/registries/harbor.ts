@@ -9,7 +9,12 @@ export const harborProfile: RegistryProfile = {
   title: 'Harbor 2.x',
   options: {
     referrers: true,
-    quirks: { deleteByTag: 'unsupported', errorEnvelope: 'harbor', headerCase: 'canonical' },
+    quirks: {
+      deleteByTag: 'unsupported',
+      errorEnvelope: 'harbor',
+      headerCase: 'canonical',
+      listContentType: 'application/json; charset=utf-8',
+    },
   },
   auth: {
     scheme: 'bearer',
@@ -30,6 +35,7 @@ export const harborProfile: RegistryProfile = {
     'quirks.deleteByTag': 'manifest DELETE',
     'quirks.errorEnvelope': 'non-OCI error envelope',
     'quirks.headerCase': 'header case',
+    'quirks.listContentType': 'list Content-Type',
     'quirks.immutableTags': 'tag immutability',
     auth: 'challenge and token',
     'auth.notAllowed': 'authenticated but not allowed',

@@ -1,12 +1,23 @@
 import type { RegistryProfile } from '../registry-profile.js'
 
-/** Quay.io (quay/quay). Rows: docs/profiles.md. */
+/**
+ * Quay.io (quay/quay), with tag lists as they are since May 2024 (`n`/`last`, 413 above 100). For
+ * the Quay before that, whose tag pages carried encrypted `next_page` tokens, add
+ * `quirks: { tagsPageToken: true, tagsPageSize: 50, pageSizeAboveMax: 'clamp' }`. Rows: docs/profiles.md.
+ */
 export const quayProfile: RegistryProfile = {
   name: 'quay',
   title: 'Quay.io',
   options: {
     referrers: true,
-    quirks: { tagsMaxPageSize: 100, pageSizeAboveMax: 'quay', errorEnvelope: 'quay' },
+    quirks: {
+      tagsMaxPageSize: 100,
+      pageSizeAboveMax: 'quay',
+      // Tag lists moved to `n`/`last` in May 2024; the catalog still pages with encrypted tokens.
+      catalogPageSize: 100,
+      catalogPageToken: true,
+      errorEnvelope: 'quay',
+    },
   },
   auth: {
     scheme: 'bearer',
@@ -23,6 +34,8 @@ export const quayProfile: RegistryProfile = {
     referrers: 'referrers API',
     'quirks.tagsMaxPageSize': 'tags pagination',
     'quirks.pageSizeAboveMax': 'tags pagination',
+    'quirks.catalogPageSize': '_catalog',
+    'quirks.catalogPageToken': '_catalog',
     'quirks.errorEnvelope': 'non-OCI error envelope',
     auth: 'challenge and token',
     'auth.unknownRepository': 'unknown repository (anonymous)',
