@@ -70,7 +70,7 @@ export class Recording {
       url: request.url,
       path: url.pathname,
       // `searchParams` builds an object; most registry requests have no query.
-      query: url.search === '' ? {} : queryOf(url.searchParams),
+      query: url.search === '' ? NO_QUERY : queryOf(url.searchParams),
       resource: undefined,
       repository: undefined,
       reference: undefined,
@@ -82,7 +82,8 @@ export class Recording {
     }
     if (isLightRequest(request)) {
       // The light request counts its own body as it is read: no second stream, no copy.
-      request.observe({ onBytes: (bytes) => (this.#requestRead += bytes), onEnd: () => (this.#requestDone = true) })
+      if (request.hasBody)
+        request.observe({ onBytes: (bytes) => (this.#requestRead += bytes), onEnd: () => (this.#requestDone = true) })
       this.request = request
       return
     }
@@ -185,6 +186,9 @@ function keepManifest(
 }
 
 const SUMMARY_TEXT = 256
+
+// Most registry requests have no query: one frozen record serves them all.
+const NO_QUERY: Readonly<Record<string, string | string[]>> = Object.freeze({})
 
 // The body was decoded once already, so this cannot fail on it; a loose decoder as the lenient
 // profiles use, so what they accepted reads back the same.

@@ -219,12 +219,17 @@ export class LightHeaders {
 }
 Object.setPrototypeOf(LightHeaders.prototype, Headers.prototype)
 
-// Each name once, sorted as Fetch iterates.
+// Each name once, sorted as Fetch iterates: an insertion sort, as the lists are a handful long.
 function sortedNames(names: readonly string[]): string[] {
-  const sorted = names.slice().sort()
-  let kept = 0
-  for (const name of sorted) if (kept === 0 || sorted[kept - 1] !== name) sorted[kept++] = name
-  sorted.length = kept
+  const sorted: string[] = []
+  for (const name of names) {
+    let at = sorted.length
+    while (at > 0 && (sorted[at - 1] as string) > name) at--
+    if (at > 0 && sorted[at - 1] === name) continue
+    sorted.push(name)
+    for (let i = sorted.length - 1; i > at; i--) sorted[i] = sorted[i - 1] as string
+    sorted[at] = name
+  }
   return sorted
 }
 

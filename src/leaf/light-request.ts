@@ -102,6 +102,11 @@ export class LightRequest {
     return this.#used
   }
 
+  /** Whether there is a body to read, without building the stream `body` would. */
+  get hasBody(): boolean {
+    return this.#source !== null
+  }
+
   /** Counts the body as it is read; the journal's hook. */
   observe(observer: BodyObserver): void {
     this.#observer = observer

@@ -139,13 +139,14 @@ async function answer(
 
 // Auth comes after the route is known and before anything else, as in distribution: a path
 // outside the API is a 404 for anyone, and an unknown method, a bad name or a missing
-// repository are only told to a request with the access it needs.
-async function route(
+// repository are only told to a request with the access it needs. Not async: it hands over
+// the handler's promise, and its own refusals are thrown where `answer` catches them.
+function route(
   request: Request,
   context: RegistryContext,
   facts: RequestFacts | undefined,
   options: RouteOptions,
-): Promise<Response> {
+): Promise<Response> | Response {
   const { authority, target } = options
   const url = urlOf(request)
   const pathname = pathOf(url, target)

@@ -85,9 +85,7 @@ const segment = fc.oneof(
 )
 const path = fc
   .array(segment, { maxLength: 7 })
-  .chain((segments) =>
-    fc.constantFrom('/v2/', '/v2', '/', '/v3/').map((prefix) => `${prefix}${segments.join('/')}`),
-  )
+  .chain((segments) => fc.constantFrom('/v2/', '/v2', '/', '/v3/').map((prefix) => `${prefix}${segments.join('/')}`))
 
 describe('matchRoute', () => {
   it.each(LISTED)('routes %j as the anchored patterns do', (listed) => {

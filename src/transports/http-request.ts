@@ -78,14 +78,14 @@ let lastHost: { value: string; host: string } | undefined
 
 function hostOf(req: IncomingMessage, ownHost: string): { ok: true; value: string } | { ok: false; reason: string } {
   // From the raw pairs: `headersDistinct` would build a record of every header for this one.
-  const values: string[] = []
+  let value: string | undefined
   const raw = req.rawHeaders
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string
-    if (name.length === 4 && name.toLowerCase() === 'host') values.push(raw[i + 1] as string)
+    if (name.length !== 4 || name.toLowerCase() !== 'host') continue
+    if (value !== undefined) return { ok: false, reason: 'the request has more than one Host header' }
+    value = raw[i + 1] as string
   }
-  if (values.length > 1) return { ok: false, reason: 'the request has more than one Host header' }
-  const [value] = values
   if (value === undefined) {
     // RFC 9112 §3.2: HTTP/1.1 requires Host; HTTP/1.0 clients may leave it out.
     if (req.httpVersion === '1.0') return { ok: true, value: ownHost }

@@ -72,24 +72,22 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
   const canonical = options.headerCase === 'canonical'
   let closing: Promise<void> | undefined
   let ownHost = `${options.host}:${options.port}`
-  // Requests being answered per socket (pipelining allows several): a parse error on such a
-  // socket cannot get a clean answer of its own.
-  const answering = new WeakMap<Duplex, number>()
-  // The latest request of each socket with its answer and body, for a parse error in that body.
-  const latest = new WeakMap<Duplex, { res: ServerResponse; body: RequestBody | undefined }>()
+  // Known once listening (the port may be 0 until then); every request's URL starts with it.
+  let origin = `${scheme}://${ownHost}`
   // Sockets whose parse error is being answered through their request: the parser keeps
   // reporting the same error as bytes arrive, and only the first report acts.
   const failing = new WeakSet<Duplex>()
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const socket = req.socket
-    answering.set(socket, (answering.get(socket) ?? 0) + 1)
-    res.once('close', () => answering.set(socket, (answering.get(socket) ?? 1) - 1))
+    const state = socketState(req.socket)
+    state.answering++
+    res.on('close', () => state.answering--)
     // After close() has begun, answers end their connection so close() need not wait for them.
     if (closing) res.setHeader('connection', 'close')
     const body = hasBody(req) ? requestBody(req) : undefined
-    latest.set(socket, { res, body })
-    serve(handler, req, res, `${scheme}://${ownHost}`, body, canonical).catch(() => {
+    state.res = res
+    state.body = body
+    serve(handler, req, res, origin, body, canonical).catch(() => {
       // Only a client gone mid-answer gets here: nothing is left to tell it.
       res.destroy()
     })
@@ -123,8 +121,9 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
     if (failing.has(socket)) return
     const status = clientErrorStatus(error)
     const reason = `the request is not valid HTTP/1.1 (${error.code}: ${error.reason ?? error.message})`
-    const current = latest.get(socket)
-    if (status !== undefined && (answering.get(socket) ?? 0) > 0 && current && !current.res.headersSent) {
+    const current = (socket as SocketWithState)[SOCKET_STATE]
+    const answering = current?.answering ?? 0
+    if (status !== undefined && answering > 0 && current?.res && !current.res.headersSent) {
       // The bytes refused belong to the request being answered (a malformed chunk of its body),
       // or follow it: its handler sees its body fail and answers with the spec's envelope, and
       // the connection ends there, since nothing after the error can be parsed.
@@ -133,7 +132,7 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
       current.body?.fail(new Error(reason))
       return
     }
-    if (status === undefined || !socket.writable || (answering.get(socket) ?? 0) > 0) {
+    if (status === undefined || !socket.writable || answering > 0) {
       socket.destroy()
       return
     }
@@ -169,6 +168,7 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
   const bound = isIP(options.host) === 0 ? options.host : address
   const hostname = bound.includes(':') ? `[${bound}]` : bound
   ownHost = `${hostname}:${port}`
+  origin = `${scheme}://${ownHost}`
   return {
     url: `${scheme}://${hostname}:${port}`,
     host: ownHost,
@@ -186,6 +186,25 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
       return closing
     },
   }
+}
+
+// What the server tracks per connection, kept on the socket itself: a lookup in a WeakMap on
+// every request costs more than the request's own bookkeeping.
+const SOCKET_STATE = Symbol('fake-oci-registry.socket-state')
+
+interface SocketState {
+  /** Requests being answered (pipelining allows several): a parse error then cannot get a clean answer of its own. */
+  answering: number
+  /** The latest request's answer and body, for a parse error in that body. */
+  res: ServerResponse | undefined
+  body: RequestBody | undefined
+}
+
+type SocketWithState = Duplex & { [SOCKET_STATE]?: SocketState }
+
+function socketState(socket: Duplex): SocketState {
+  const holder = socket as SocketWithState
+  return (holder[SOCKET_STATE] ??= { answering: 0, res: undefined, body: undefined })
 }
 
 async function serve(
