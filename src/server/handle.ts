@@ -138,7 +138,8 @@ async function answer(
 
 // Auth comes after the route is known and before anything else, as in distribution: a path
 // outside the API is a 404 for anyone, and an unknown method, a bad name or a missing
-// repository are only told to a request with the access it needs.
+// repository are only told to a request with the access it needs. The token endpoint comes
+// first, as the fault rules see it; its path never shadows an API route (options.ts checks it).
 async function route(
   request: Request,
   context: RegistryContext,
@@ -148,14 +149,14 @@ async function route(
   const { authority, target } = options
   const url = urlOf(request)
   const pathname = pathOf(url, target)
-  const matched = matchRoute(pathname)
-  if (!matched) {
-    if (!authority?.isTokenEndpoint(pathname)) throw routeNotFound(pathname)
+  if (authority?.isTokenEndpoint(pathname)) {
     if (facts) facts.resource = 'token'
     return authority.serveToken(request, url, facts)
   }
+  const matched = matchRoute(pathname)
+  if (!matched) throw routeNotFound(pathname)
   if (facts) facts.params = matched.params
-  authority?.authorize(request, url, matched.params.name, facts)
+  const authHeaders = authority?.authorize(request, url, matched.params.name, facts)
   // An own property only: a method named `constructor` or `toString` is just another unknown method.
   const handler = Object.hasOwn(matched.route.methods, request.method)
     ? matched.route.methods[request.method]
@@ -166,7 +167,9 @@ async function route(
   }
   const { name } = matched.params
   if (name !== undefined && !isRepositoryName(name)) throw new OciError('NAME_INVALID', { name })
-  return handler({ request, url, params: matched.params, context, facts })
+  const response = await handler({ request, url, params: matched.params, context, facts })
+  for (const [header, value] of Object.entries(authHeaders ?? {})) response.headers.set(header, value)
+  return response
 }
 
 // A light request was parsed once by whoever built it.
