@@ -1,5 +1,12 @@
 import { parsePermission } from './auth/permissions.js'
-import type { AnonymousAccess, AuthOptions, AuthScheme, PermissionRule, ResolvedAuthOptions } from './auth/types.js'
+import type {
+  AnonymousAccess,
+  AuthOptions,
+  AuthScheme,
+  PermissionRule,
+  ResolvedAuthOptions,
+  ResolvedAuthShape,
+} from './auth/types.js'
 import { FakeRegistryError } from './errors/fake-registry-error.js'
 import {
   createProfile,
@@ -222,10 +229,25 @@ export const DEFAULTS = Object.freeze({
   // The fields of the auth option; auth itself is off unless the option is given.
   auth: Object.freeze({
     scheme: 'bearer',
+    realmPath: '/token',
     anonymous: 'none',
     tokenTtlSeconds: 300,
     service: 'fake-oci-registry',
     forbiddenStatus: 401,
+    // distribution's challenges (htpasswd's realm is the fake's name) and token server.
+    shape: Object.freeze({
+      serviceOnBase: true,
+      basicRealm: 'fake-oci-registry',
+      basicService: false,
+      baseStatus: 401,
+      unknownRepository: 'insufficient-scope-401',
+      notAllowed: 'insufficient-scope-401',
+      deniedChallenge: false,
+      basicOnRegistry: false,
+      tokenFields: Object.freeze(['token', 'access_token', 'expires_in', 'issued_at'] as const),
+      emptyAccessToken: false,
+      tokenPost: 'supported',
+    } satisfies ResolvedAuthShape),
   } as const),
   // `.invalid` never resolves (RFC 6761), so a request that escapes interception fails at once.
   origin: 'http://registry.fake-oci.invalid',
@@ -328,6 +350,7 @@ export function resolveOptions(options: FakeRegistryOptions = {}): RegistrySetup
       options.auth === undefined || profileName === undefined
         ? options.auth
         : { ...profileAuth(registryProfile(profileName)!.auth), ...options.auth },
+      profileName === undefined ? undefined : registryProfile(profileName)!.auth,
     ),
     origin: origin(options.origin ?? DEFAULTS.origin),
     mode,
@@ -637,6 +660,7 @@ const AUTH_SCHEMES: readonly AuthScheme[] = ['basic', 'bearer']
 export const ANONYMOUS_ACCESS: readonly AnonymousAccess[] = ['none', 'pull']
 const AUTH_KEYS = new Set<string>([
   'scheme',
+  'realmPath',
   'users',
   'anonymous',
   'permissions',
@@ -645,7 +669,7 @@ const AUTH_KEYS = new Set<string>([
   'forbiddenStatus',
 ])
 
-function auth(value: AuthOptions | undefined): ResolvedAuthOptions | undefined {
+function auth(value: AuthOptions | undefined, shape: Readonly<AuthShape> | undefined): ResolvedAuthOptions | undefined {
   if (value === undefined) return undefined
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalid(
@@ -690,13 +714,41 @@ function auth(value: AuthOptions | undefined): ResolvedAuthOptions | undefined {
   }
   return {
     scheme: oneOf('auth.scheme', value.scheme ?? defaults.scheme, AUTH_SCHEMES, defaults.scheme),
+    realmPath: realmPath(value.realmPath ?? defaults.realmPath),
     users,
     anonymous: oneOf('auth.anonymous', value.anonymous ?? defaults.anonymous, ANONYMOUS_ACCESS, defaults.anonymous),
     permissions: authPermissions(value.permissions, users),
     tokenTtlSeconds,
     service,
     forbiddenStatus,
+    shape: shape === undefined ? defaults.shape : resolveAuthShape(shape),
   }
+}
+
+// Path characters a client copies from a realm as they are: no query, no escapes, no empty or dot segment.
+const REALM_PATH = /^(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._~-]+)+$/
+
+// A realm path may sit under /v2/ (GAR's /v2/token, Quay's /v2/auth) only as one segment other than
+// _catalog: every API route under /v2/ is /v2/, /v2/_catalog or has a repository name and a suffix.
+function realmPath(value: unknown): string {
+  if (typeof value !== 'string' || value.length > 256 || !REALM_PATH.test(value)) {
+    throw invalid(
+      'auth.realmPath',
+      String(value),
+      'auth.realmPath must be an absolute path whose segments hold letters, digits and ._~- only',
+      "Pass one such as '/token'",
+    )
+  }
+  const segments = value.split('/').slice(1)
+  if (segments[0] === 'v2' && (segments.length !== 2 || segments[1] === '_catalog')) {
+    throw invalid(
+      'auth.realmPath',
+      value,
+      'under /v2/ the token endpoint would hide an API route unless it is one segment other than _catalog',
+      "Pass one such as '/v2/token', or a path outside /v2/",
+    )
+  }
+  return value
 }
 
 function authUsers(value: unknown): Map<string, string> {
@@ -783,15 +835,36 @@ function authPermissions(
 /**
  * The auth option's fields a profile's auth shape decides (docs/profiles.md, "challenge and
  * token"): they apply once `auth` is given, under the fields given there. The rest of the shape
- * (realm path, GHCR's placeholder scope, token body fields, POST refusals) is data the auth
- * emulation does not read yet.
+ * has no field of its own and comes with the profile (`resolveAuthShape`).
  */
 function profileAuth(shape: Readonly<AuthShape>): AuthOptions {
   return {
     scheme: shape.scheme,
+    ...(shape.realmPath === undefined ? {} : { realmPath: shape.realmPath }),
     anonymous: shape.anonymousPull ? 'pull' : 'none',
     forbiddenStatus: shape.notAllowed === 'denied-403' ? 403 : 401,
     ...(shape.service === undefined ? {} : { service: shape.service }),
     ...(shape.expiresIn === undefined ? {} : { tokenTtlSeconds: shape.expiresIn }),
   }
+}
+
+/** A profile's auth shape with distribution's answer wherever the profile leaves a part out. */
+function resolveAuthShape(shape: Readonly<AuthShape>): ResolvedAuthShape {
+  const defaults = DEFAULTS.auth.shape
+  return Object.freeze({
+    serviceOnBase: shape.serviceOnBase,
+    basicRealm: shape.basicRealm ?? defaults.basicRealm,
+    basicService: shape.basicService ?? defaults.basicService,
+    baseStatus: shape.baseStatus,
+    unknownRepository: shape.unknownRepository,
+    notAllowed: shape.notAllowed,
+    deniedChallenge: shape.deniedChallenge ?? defaults.deniedChallenge,
+    basicOnRegistry: shape.basicOnRegistry ?? defaults.basicOnRegistry,
+    // A Basic registry (ECR, zot) has no token endpoint: given scheme 'bearer', the fake's own answers.
+    tokenFields: shape.tokenFields.length > 0 ? shape.tokenFields : defaults.tokenFields,
+    emptyAccessToken: shape.emptyAccessToken ?? defaults.emptyAccessToken,
+    tokenPost: shape.tokenPost ?? defaults.tokenPost,
+    ...(shape.baseScope === undefined ? {} : { baseScope: shape.baseScope }),
+    ...(shape.schemeWord === undefined ? {} : { schemeWord: shape.schemeWord }),
+  })
 }

@@ -245,7 +245,8 @@ function followed(challenge: RecordedRequest, all: readonly RecordedRequest[]): 
         request.auth.outcome === 'granted',
     )
   if (/^basic /i.test(header)) return retried(challenge.id, 'basic')
-  const scope = /scope="([^"]*)"/.exec(header)?.[1]
+  // A ping's scope names nothing the client wants (GHCR's placeholder): clients ask for their own.
+  const scope = ping ? undefined : /scope="([^"]*)"/.exec(header)?.[1]
   const wanted = scope ? scope.split(' ') : []
   return later.some(
     (token) =>

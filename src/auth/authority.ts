@@ -1,42 +1,61 @@
-import { basicChallenge, bearerChallenge, denied, unauthorized } from './challenge.js'
+import {
+  basicChallenge,
+  bearerChallenge,
+  denied,
+  lowerCaseChallenge,
+  unauthorized,
+  type BearerError,
+} from './challenge.js'
 import { parseAuthorization, type Credential } from './credentials.js'
 import { TokenSigner } from './jwt.js'
 import { allowedActions } from './permissions.js'
-import { accessFor, formatScope, groupAccess, type AccessRecord, type ResourceScope } from './scopes.js'
+import {
+  accessFor,
+  CATALOG_ACCESS,
+  formatScope,
+  groupAccess,
+  parseScopes,
+  type AccessRecord,
+  type ResourceScope,
+} from './scopes.js'
 import { sameSecret } from './secrets.js'
 import { serveTokenRequest } from './token-endpoint.js'
 import type { AuthFacts, AuthFactsSink, AuthOutcome, ResolvedAuthOptions } from './types.js'
 
-/** The path of the token endpoint, on the registry's own origin. */
-export const TOKEN_PATH = '/token'
-
 /** The auth layer the request dispatcher calls before routing; handlers never see it. */
 export interface Authority {
   readonly options: ResolvedAuthOptions
-  /** True for the token endpoint's path when the registry issues tokens. */
+  /** True for the token endpoint's path (`realmPath`) when the registry issues tokens. */
   isTokenEndpoint(pathname: string): boolean
   /** Answers a token request (GET or POST); never throws for bad input. */
   serveToken(request: Request, url: URL, sink?: AuthFactsSink): Promise<Response>
   /**
    * Lets a routed request through, or throws the `OciError` to answer with (401 and a
-   * challenge, or 403 DENIED). `name` is the route's repository, when it has one.
+   * challenge, or 403 DENIED). `name` is the route's repository, when it has one. Returns the
+   * headers the answer carries besides the handler's: zot's challenge on a 200 `/v2/`.
    */
-  authorize(request: Request, url: URL, name: string | undefined, sink?: AuthFactsSink): void
+  authorize(
+    request: Request,
+    url: URL,
+    name: string | undefined,
+    sink?: AuthFactsSink,
+  ): Readonly<Record<string, string>> | undefined
 }
 
 /**
  * Builds the auth layer of one registry: its token signing key is made here.
  *
  * @example
- * const authority = createAuthority(resolveOptions({ auth: { users: { alice: 'secret' } } }).auth!)
+ * const authority = createAuthority(resolveOptions({ auth: { users: { alice: 'secret' } } }).options.auth!)
  * authority.authorize(request, new URL(request.url), 'team/app') // throws OciError 401 without a token
  */
 export function createAuthority(options: ResolvedAuthOptions): Authority {
   const signer = new TokenSigner(ISSUER, options.service)
   const verifyUser = (user: string, password: string): boolean => checkPassword(options, user, password)
+  const baseScope = scopeRecords(options.shape.baseScope)
   return {
     options,
-    isTokenEndpoint: (pathname) => options.scheme === 'bearer' && pathname === TOKEN_PATH,
+    isTokenEndpoint: (pathname) => options.scheme === 'bearer' && pathname === options.realmPath,
     serveToken: (request, url, sink) => serveTokenRequest(request, url, { options, signer, verifyUser, sink }),
     authorize(request, url, name, sink) {
       const records = accessFor(request.method, url, name)
@@ -50,8 +69,21 @@ export function createAuthority(options: ResolvedAuthOptions): Authority {
         outcome: 'missing',
       }
       if (sink) sink.auth = facts
-      if (options.scheme === 'basic') authorizeBasic(options, credential, records, facts, verifyUser)
-      else authorizeBearer(options, signer, credential, records, facts, `${url.origin}${TOKEN_PATH}`)
+      const check: Check = {
+        options,
+        records,
+        facts,
+        url,
+        base: name === undefined && records.length === 0,
+        carried: header !== null && header !== '',
+        baseScope,
+      }
+      const basic = options.scheme === 'basic' || (credential.kind === 'basic' && options.shape.basicOnRegistry)
+      if (basic) authorizeBasic(check, credential, verifyUser)
+      else authorizeBearer(check, signer, credential)
+      return check.base && options.shape.schemeWord === 'lower'
+        ? { 'www-authenticate': zotChallenge(check) }
+        : undefined
     },
   }
 }
@@ -59,23 +91,34 @@ export function createAuthority(options: ResolvedAuthOptions): Authority {
 /** The `iss` of every token: the fake's name, as Docker Hub's tokens name `auth.docker.io`. */
 export const ISSUER = 'fake-oci-registry'
 
+/** One request being checked: what it needs, where its facts go, and what shapes the answer. */
+interface Check {
+  options: ResolvedAuthOptions
+  records: AccessRecord[]
+  facts: AuthFacts
+  url: URL
+  /** `/v2/`: no repository, no access record. */
+  base: boolean
+  /** Whether the request carried an `Authorization` header (Harbor then challenges with Basic). */
+  carried: boolean
+  /** The records of the `/v2/` challenge's scope (GHCR's placeholder). */
+  baseScope: AccessRecord[]
+}
+
 function authorizeBasic(
-  options: ResolvedAuthOptions,
+  check: Check,
   credential: Credential,
-  records: AccessRecord[],
-  facts: AuthFacts,
   verifyUser: (user: string, password: string) => boolean,
 ): void {
+  const { options, records, facts } = check
   const refuse = (outcome: AuthOutcome): never => {
     facts.outcome = outcome
-    throw unauthorized(records, basicChallenge())
+    throw unauthorized(records, challenge(check))
   }
   if (credential.kind === 'none') {
-    // Anonymous pulls need no credential, but `/v2/` still challenges: clients learn the scheme
-    // from it, and one that got a 200 there would never send its credentials for a push.
     const granted = grantedScopes(options, null, records)
     facts.granted = granted.scopes
-    if (records.length > 0 && granted.all) {
+    if ((records.length > 0 && granted.all) || anonymousBase(check)) {
       facts.outcome = 'granted'
       return
     }
@@ -90,33 +133,29 @@ function authorizeBasic(
     facts.outcome = 'granted'
     return
   }
-  facts.outcome = 'insufficient'
-  throw options.forbiddenStatus === 403 ? denied() : unauthorized(records, basicChallenge())
+  refuseInsufficient(check, user, false)
 }
 
-function authorizeBearer(
-  options: ResolvedAuthOptions,
-  signer: TokenSigner,
-  credential: Credential,
-  records: AccessRecord[],
-  facts: AuthFacts,
-  realm: string,
-): void {
-  const challenge = (error?: 'invalid_token' | 'insufficient_scope'): string =>
-    bearerChallenge(realm, options.service, records, error)
+function authorizeBearer(check: Check, signer: TokenSigner, credential: Credential): void {
+  const { records, facts } = check
   // As distribution: anything but a Bearer header is no token at all, and gets the plain challenge.
   if (credential.kind !== 'bearer' && !(credential.kind === 'malformed' && credential.scheme === 'bearer')) {
+    if (credential.kind === 'none' && anonymousBase(check)) {
+      facts.outcome = 'granted'
+      return
+    }
     facts.outcome = 'missing'
-    throw unauthorized(records, challenge())
+    throw unauthorized(records, challenge(check))
   }
   const verified = credential.kind === 'bearer' ? signer.verify(credential.token) : undefined
   if (!verified?.ok) {
     facts.outcome = verified?.problem === 'expired' ? 'expired' : 'invalid'
     facts.error = 'invalid_token'
-    throw unauthorized(records, challenge('invalid_token'))
+    throw unauthorized(records, challenge(check, 'invalid_token'))
   }
   const { claims } = verified
-  facts.user = claims.sub === '' ? null : claims.sub
+  const user = claims.sub === '' ? null : claims.sub
+  facts.user = user
   const held = heldActions(claims.access)
   // distribution's actionSet: `*` in a token stands for every action on its resource.
   const granted = records.filter((record) => {
@@ -128,10 +167,59 @@ function authorizeBearer(
     facts.outcome = 'granted'
     return
   }
+  refuseInsufficient(check, user, true)
+}
+
+/**
+ * A valid credential without the access needed: 403 DENIED with `forbiddenStatus: 403`, else the
+ * profile's 401 for an anonymous client (`unknownRepository`) or a user (`notAllowed`): a plain
+ * challenge (Quay, Harbor) or distribution's `insufficient_scope`.
+ */
+function refuseInsufficient(check: Check, user: string | null, bearer: boolean): never {
+  const { options, records, facts } = check
   facts.outcome = 'insufficient'
-  if (options.forbiddenStatus === 403) throw denied()
+  const { shape } = options
+  if (options.forbiddenStatus === 403) throw denied(shape.deniedChallenge ? basicChallengeOf(check) : undefined)
+  const variant = user === null ? shape.unknownRepository : shape.notAllowed
+  if (!bearer || variant === 'unauthorized-401' || variant === 'basic-401')
+    throw unauthorized(records, challenge(check))
   facts.error = 'insufficient_scope'
-  throw unauthorized(records, challenge('insufficient_scope'))
+  throw unauthorized(records, challenge(check, 'insufficient_scope'))
+}
+
+/**
+ * The challenge of a 401: Basic for a Basic registry; for a Bearer one, distribution's with the
+ * profile's realm path, except Harbor's `Basic realm="harbor"` once the request carried
+ * `Authorization` (and always on the catalog), and on `/v2/` GAR's without `service` and GHCR's
+ * placeholder scope.
+ */
+function challenge(check: Check, error?: BearerError): string {
+  const { options, records, url, base } = check
+  if (options.scheme === 'basic') return basicChallengeOf(check)
+  const catalog = records.some((record) => record.type === CATALOG_ACCESS.type && record.name === CATALOG_ACCESS.name)
+  if (options.shape.notAllowed === 'basic-401' && (check.carried || catalog)) return basicChallengeOf(check)
+  const service = base && !options.shape.serviceOnBase ? undefined : options.service
+  return bearerChallenge(`${url.origin}${options.realmPath}`, service, base ? check.baseScope : records, error)
+}
+
+function basicChallengeOf(check: Check): string {
+  const { shape, service } = check.options
+  return basicChallenge(shape.basicRealm.replace('<host>', check.url.host), shape.basicService ? service : undefined)
+}
+
+// zot's header on a 200 `/v2/`: `basic realm=<realm>`, or `bearer realm=<token url>`.
+function zotChallenge(check: Check): string {
+  const { options, url } = check
+  return options.scheme === 'basic'
+    ? lowerCaseChallenge('basic', options.shape.basicRealm.replace('<host>', url.host))
+    : lowerCaseChallenge('bearer', `${url.origin}${options.realmPath}`)
+}
+
+// zot lets an anonymous `/v2/` through when anonymous clients may read. Elsewhere `/v2/` still
+// challenges: clients learn the scheme from it, and one that got a 200 there would never send
+// its credentials for a push (containers/image#2754 is that bug, met against zot).
+function anonymousBase(check: Check): boolean {
+  return check.base && check.options.shape.baseStatus === 200 && check.options.anonymous === 'pull'
 }
 
 function grantedScopes(
@@ -153,6 +241,16 @@ function heldActions(access: readonly ResourceScope[]): (type: string, name: str
     }
     return held
   }
+}
+
+// The access records of a scope written in a profile ('repository:user/image:pull').
+function scopeRecords(scope: string | undefined): AccessRecord[] {
+  if (scope === undefined) return []
+  const parsed = parseScopes([scope])
+  if ('error' in parsed) return []
+  return parsed.flatMap((resource) =>
+    resource.actions.map((action) => ({ type: resource.type, name: resource.name, action })),
+  )
 }
 
 // An unknown user is compared with a password nobody has, so the answer takes as long as for a

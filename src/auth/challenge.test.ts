@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { writeOciErrors } from '../errors/oci-error.js'
-import { basicChallenge, bearerChallenge, unauthorized } from './challenge.js'
+import { basicChallenge, bearerChallenge, lowerCaseChallenge, unauthorized } from './challenge.js'
 import type { AccessRecord } from './scopes.js'
 
 const pull: AccessRecord = { type: 'repository', name: 'team/app', action: 'pull' }
@@ -9,7 +9,11 @@ const fromPull: AccessRecord = { type: 'repository', name: 'team/base', action: 
 
 describe('challenges, byte for byte as distribution writes them', () => {
   it('Basic', () => {
-    expect(basicChallenge()).toBe('Basic realm="fake-oci-registry"')
+    expect(basicChallenge('fake-oci-registry')).toBe('Basic realm="fake-oci-registry"')
+    // ECR's, with its service.
+    expect(basicChallenge('https://127.0.0.1:5000/', 'ecr.amazonaws.com')).toBe(
+      'Basic realm="https://127.0.0.1:5000/",service="ecr.amazonaws.com"',
+    )
   })
 
   it.each([
@@ -38,6 +42,18 @@ describe('challenges, byte for byte as distribution writes them', () => {
     },
   ])('Bearer for $records.length records, error $error', ({ records, error, expected }) => {
     expect(bearerChallenge('https://127.0.0.1:5000/token', 'fake-oci-registry', records, error)).toBe(expected)
+  })
+
+  it("leaves service out when there is none (GAR's /v2/)", () => {
+    expect(bearerChallenge('https://127.0.0.1:5000/v2/token', undefined, [])).toBe(
+      'Bearer realm="https://127.0.0.1:5000/v2/token"',
+    )
+  })
+
+  it("writes zot's /v2/ challenge lower-case and unquoted, dropping what a token cannot hold", () => {
+    expect(lowerCaseChallenge('basic', 'zot')).toBe('basic realm=zot')
+    expect(lowerCaseChallenge('bearer', 'http://127.0.0.1:5000/token')).toBe('bearer realm=http://127.0.0.1:5000/token')
+    expect(lowerCaseChallenge('basic', 'a "b",c')).toBe('basic realm=abc')
   })
 
   it("quotes as Go's %q does, so no header can carry a raw quote or control character", () => {

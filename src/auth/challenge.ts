@@ -1,26 +1,24 @@
 import { OciError } from '../errors/oci-error.js'
 import { accessDetail, formatScope, groupAccess, type AccessRecord } from './scopes.js'
 
-/** The realm of the Basic challenge (distribution's htpasswd `realm`). */
-export const BASIC_REALM = 'fake-oci-registry'
-
 /** Why a Bearer challenge is sent again: RFC 6750 §3.1 error codes, as distribution uses them. */
 export type BearerError = 'invalid_token' | 'insufficient_scope'
 
 /**
- * `Basic realm="…"`, as distribution's htpasswd access controller writes it.
+ * `Basic realm="…"`, as distribution's htpasswd access controller writes it; ECR adds its `service`.
  *
  * @example
- * basicChallenge() // 'Basic realm="fake-oci-registry"'
+ * basicChallenge('fake-oci-registry') // 'Basic realm="fake-oci-registry"'
  */
-export function basicChallenge(): string {
-  return `Basic realm=${goQuote(BASIC_REALM)}`
+export function basicChallenge(realm: string, service?: string): string {
+  const challenge = `Basic realm=${goQuote(realm)}`
+  return service === undefined ? challenge : `${challenge},service=${goQuote(service)}`
 }
 
 /**
  * distribution's token challenge, byte for byte: `Bearer realm=%q,service=%q`, then
  * `,scope=%q` when the request needs access (several resources joined by one space), then
- * `,error=%q` when a token was sent and refused.
+ * `,error=%q` when a token was sent and refused. Without `service` (GAR's `/v2/`) that part is left out.
  *
  * @example
  * bearerChallenge('https://127.0.0.1:5000/token', 'fake-oci-registry', records, 'insufficient_scope')
@@ -28,15 +26,27 @@ export function basicChallenge(): string {
  */
 export function bearerChallenge(
   realm: string,
-  service: string,
+  service: string | undefined,
   records: readonly AccessRecord[],
   error?: BearerError,
 ): string {
-  let challenge = `Bearer realm=${goQuote(realm)},service=${goQuote(service)}`
+  let challenge = `Bearer realm=${goQuote(realm)}`
+  if (service !== undefined) challenge += `,service=${goQuote(service)}`
   const scope = groupAccess(records).map(formatScope).join(' ')
   if (scope !== '') challenge += `,scope=${goQuote(scope)}`
   if (error) challenge += `,error=${goQuote(error)}`
   return challenge
+}
+
+/**
+ * zot's challenge on a 200 `/v2/`: the scheme in lower case and the realm unquoted, as its
+ * `"basic realm=" + realm` writes it. Only characters of an HTTP token stay: the realm is ours.
+ *
+ * @example
+ * lowerCaseChallenge('basic', 'zot') // 'basic realm=zot'
+ */
+export function lowerCaseChallenge(scheme: 'basic' | 'bearer', realm: string): string {
+  return `${scheme} realm=${realm.replace(/[^\x21-\x7e]|[",\\]/g, '')}`
 }
 
 /**
@@ -49,9 +59,14 @@ export function unauthorized(records: readonly AccessRecord[], challenge: string
   })
 }
 
-/** The 403 of registries that tell a refused credential apart from a missing one (GHCR, zot). */
-export function denied(): OciError {
-  return new OciError('DENIED')
+/**
+ * The 403 of registries that tell a refused credential apart from a missing one (GHCR, zot); zot
+ * sends its Basic challenge with it.
+ */
+export function denied(challenge?: string): OciError {
+  return challenge === undefined
+    ? new OciError('DENIED')
+    : new OciError('DENIED', undefined, { headers: { 'www-authenticate': challenge } })
 }
 
 // Go's %q for the strings used here: double quotes, with `"` and `\` escaped and anything outside

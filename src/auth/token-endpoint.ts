@@ -1,4 +1,5 @@
 import { jsonResponse } from '../leaf/json-response.js'
+import { createLightResponse } from '../leaf/light-response.js'
 import { OciError } from '../errors/oci-error.js'
 import { basicChallenge } from './challenge.js'
 import { parseAuthorization } from './credentials.js'
@@ -27,9 +28,10 @@ type OAuthError = 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type'
 
 /**
  * Answers GET (Basic credentials or none, repeated `scope`, `service`, `offline_token`) and POST
- * (an OAuth2 form, `grant_type` password or refresh_token). Misuse gets 400 with an OAuth2
- * error body, a wrong password on GET a 401 with the OCI envelope and a Basic challenge, any
- * other method 405: never a 500.
+ * (an OAuth2 form, `grant_type` password or refresh_token), in the shape of the profile's token
+ * server: its body fields, its refusal of POST, GHCR's 403 for a scope anonymous clients may not
+ * have. Misuse gets 400 with an OAuth2 error body, a wrong password on GET a 401 with the OCI
+ * envelope and a Basic challenge, any other method 405: never a 500.
  */
 export async function serveTokenRequest(request: Request, url: URL, context: TokenEndpointContext): Promise<Response> {
   const header = request.headers.get('authorization')
@@ -51,14 +53,34 @@ export async function serveTokenRequest(request: Request, url: URL, context: Tok
       return tokenByGet(request, url, context, facts, refuse)
     case 'POST':
       return tokenByPost(request, context, facts, refuse)
-    default:
-      throw new OciError(
-        'UNSUPPORTED',
-        { method: request.method, allow: 'GET, POST' },
-        { headers: { allow: 'GET, POST' } },
-      )
+    default: {
+      const { tokenPost } = context.options.shape
+      const allow = tokenPost === 'supported' || tokenPost === 400 ? 'GET, POST' : 'GET'
+      throw new OciError('UNSUPPORTED', { method: request.method, allow }, { headers: { allow } })
+    }
   }
 }
+
+/**
+ * A token server that takes no POST, as clients meet it (containerd falls back to GET on each):
+ * Quay's Flask route answers 405 with Werkzeug's page; GCR's 404 and Artifactory's 401 were seen
+ * only as statuses, so their bodies are empty.
+ */
+function refusePost(status: 401 | 404 | 405): Response {
+  if (status !== 405) return createLightResponse(new Uint8Array(0), { status, headers: { 'content-length': '0' } })
+  const body = new TextEncoder().encode(WERKZEUG_405)
+  return createLightResponse(body, {
+    status,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': String(body.byteLength),
+      allow: 'GET, HEAD',
+    },
+  })
+}
+
+const WERKZEUG_405 =
+  '<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n'
 
 type Refuse = (status: 400, error: OAuthError, description: string) => Response
 
@@ -70,7 +92,7 @@ function tokenByGet(
   refuse: Refuse,
 ): Response {
   const { options, signer } = context
-  const serviceProblem = checkService(url.searchParams.getAll('service'), options.service)
+  const serviceProblem = checkService(url.searchParams.getAll('service'), options)
   if (serviceProblem) return refuse(400, 'invalid_request', serviceProblem)
   const scopes = parseScopes(url.searchParams.getAll('scope'))
   if ('error' in scopes)
@@ -85,7 +107,7 @@ function tokenByGet(
         'UNAUTHORIZED',
         credential.kind === 'malformed' ? credential.reason : 'incorrect username or password',
         {
-          headers: { 'www-authenticate': basicChallenge() },
+          headers: { 'www-authenticate': basicChallenge(options.shape.basicRealm.replace('<host>', url.host)) },
         },
       )
     }
@@ -94,14 +116,21 @@ function tokenByGet(
   facts.user = user
   const access = grant(options, user, scopes)
   facts.granted = access.filter((scope) => scope.actions.length > 0).map(formatScope)
+  const withheld = access.some((scope, index) => scope.actions.length < (scopes[index]?.actions.length ?? 0))
+  if (user === null && withheld && options.shape.unknownRepository === 'token-403') {
+    // GHCR hides a repository at the token endpoint: anonymous clients get no token at all.
+    facts.error = 'denied'
+    throw new OciError('DENIED')
+  }
   facts.outcome = 'issued'
   const now = Date.now()
   const token = signer.sign({ sub: user ?? '', access, ttlSeconds: options.tokenTtlSeconds, now })
-  const body: Record<string, unknown> = {
-    token,
-    access_token: token,
-    expires_in: options.tokenTtlSeconds,
-    issued_at: issuedAt(now),
+  const body: Record<string, unknown> = {}
+  for (const field of options.shape.tokenFields) {
+    if (field === 'token') body.token = token
+    else if (field === 'access_token') body.access_token = options.shape.emptyAccessToken ? '' : token
+    else if (field === 'expires_in') body.expires_in = options.tokenTtlSeconds
+    else body.issued_at = issuedAt(now)
   }
   // token.md: a refresh token only with offline_token=true, and only for a user.
   if (url.searchParams.get('offline_token') === 'true' && user !== null)
@@ -116,6 +145,11 @@ async function tokenByPost(
   refuse: Refuse,
 ): Promise<Response> {
   const { options, signer } = context
+  const { tokenPost } = options.shape
+  if (tokenPost !== 'supported' && tokenPost !== 400) {
+    facts.error = 'post_refused'
+    return refusePost(tokenPost)
+  }
   const type = (request.headers.get('content-type') ?? '').split(';', 1)[0]?.trim().toLowerCase()
   if (type !== FORM_TYPE) return refuse(400, 'invalid_request', `the body must be ${FORM_TYPE}`)
   const text = await readForm(request)
@@ -127,8 +161,15 @@ async function tokenByPost(
   if (grantType !== 'password' && grantType !== 'refresh_token') {
     return refuse(400, 'unsupported_grant_type', `grant_type "${grantType}" is neither password nor refresh_token`)
   }
+  // ACR: passwords go by GET with Basic; POST takes refresh tokens only.
+  if (grantType === 'password' && tokenPost === 400)
+    return refuse(
+      400,
+      'unsupported_grant_type',
+      'grant_type "password" is not supported: use GET with Basic credentials',
+    )
   if (!form.get('client_id')) return refuse(400, 'invalid_request', 'client_id is required')
-  const serviceProblem = checkService(form.getAll('service'), options.service)
+  const serviceProblem = checkService(form.getAll('service'), options)
   if (serviceProblem) return refuse(400, 'invalid_request', serviceProblem)
   const scopes = parseScopes(form.getAll('scope'))
   if ('error' in scopes)
@@ -160,11 +201,12 @@ async function tokenByPost(
   facts.outcome = 'issued'
   const now = Date.now()
   const token = signer.sign({ sub: user, access, ttlSeconds: options.tokenTtlSeconds, now })
-  const body: Record<string, unknown> = {
-    access_token: token,
-    scope: granted.join(' '),
-    expires_in: options.tokenTtlSeconds,
-    issued_at: issuedAt(now),
+  // oauth.md's fields; ACR, whose GET answer is access_token alone, answers a POST the same way.
+  const body: Record<string, unknown> = { access_token: token }
+  if (options.shape.tokenFields.includes('token')) {
+    body.scope = granted.join(' ')
+    body.expires_in = options.tokenTtlSeconds
+    body.issued_at = issuedAt(now)
   }
   if (form.get('access_type') === 'offline')
     body.refresh_token = refreshToken ?? signer.sign({ sub: user, access: [], now })
@@ -180,7 +222,10 @@ function grant(options: ResolvedAuthOptions, user: string | null, scopes: readon
   })
 }
 
-function checkService(values: readonly string[], service: string): string | undefined {
+// A registry whose `/v2/` challenge names no service (GAR) takes token requests without one.
+function checkService(values: readonly string[], options: ResolvedAuthOptions): string | undefined {
+  const { service } = options
+  if (values.length === 0 && !options.shape.serviceOnBase) return undefined
   if (values.length === 0 || values[0] === '') return 'service is required'
   if (values.length > 1) return 'service is given more than once'
   if (values[0] !== service) return `the service "${values[0]}" is not this registry's ("${service}")`

@@ -1,4 +1,5 @@
 // The auth option's shapes; defaults and validation live in options.ts with every other option.
+import type { AuthShape } from '../profiles/registry-profile.js'
 
 /** How the registry asks for credentials: `Basic realm=…`, or `Bearer realm=…` and a token endpoint. */
 export type AuthScheme = 'basic' | 'bearer'
@@ -20,8 +21,14 @@ export type AnonymousAccess = 'none' | 'pull'
  * })
  */
 export interface AuthOptions {
-  /** 'bearer' (default): Docker/OCI token flow with a token endpoint at `<url>/token`. 'basic': HTTP Basic on every request. */
+  /** 'bearer' (default): Docker/OCI token flow with a token endpoint at `<url><realmPath>`. 'basic': HTTP Basic on every request. */
   scheme?: AuthScheme
+  /**
+   * Path of the token endpoint on the registry's origin, which the challenge's realm names. Default
+   * '/token', or the profile's ('/v2/auth' for Quay…). Under `/v2/` it is one segment, so it never
+   * hides an API route.
+   */
+  realmPath?: string
   /** User names and their passwords. */
   users?: Readonly<Record<string, string>>
   /** 'none' (default): every request needs a user. 'pull': anyone may pull any repository. */
@@ -54,9 +61,34 @@ export interface PermissionRule {
   actions: readonly string[]
 }
 
+/**
+ * What a registry's challenges and token answers look like beyond the auth option's fields: a
+ * profile's auth shape (docs/profiles.md), or the fake's own, distribution's.
+ */
+export type ResolvedAuthShape = Readonly<
+  Required<
+    Pick<
+      AuthShape,
+      | 'serviceOnBase'
+      | 'basicRealm'
+      | 'basicService'
+      | 'baseStatus'
+      | 'unknownRepository'
+      | 'notAllowed'
+      | 'deniedChallenge'
+      | 'basicOnRegistry'
+      | 'tokenFields'
+      | 'emptyAccessToken'
+      | 'tokenPost'
+    >
+  > &
+    Pick<AuthShape, 'baseScope' | 'schemeWord'>
+>
+
 /** The auth option with its defaults applied. */
 export interface ResolvedAuthOptions {
   scheme: AuthScheme
+  realmPath: string
   users: ReadonlyMap<string, string>
   anonymous: AnonymousAccess
   /** Rules per user; undefined: every user may do everything. */
@@ -64,6 +96,8 @@ export interface ResolvedAuthOptions {
   tokenTtlSeconds: number
   service: string
   forbiddenStatus: 401 | 403
+  /** The profile's auth shape, or distribution's without a profile. */
+  shape: ResolvedAuthShape
 }
 
 /**
@@ -92,7 +126,9 @@ export interface AuthFacts {
   outcome: AuthOutcome
   /**
    * The error told to the client: the challenge's `invalid_token` or `insufficient_scope`, the
-   * token endpoint's OAuth2 error (`invalid_grant`…) or `invalid_credentials` for a wrong password there.
+   * token endpoint's OAuth2 error (`invalid_grant`…), `invalid_credentials` for a wrong password
+   * there, `denied` for a scope an anonymous client may not have (GHCR's 403), `post_refused` for
+   * a profile's refused POST.
    */
   error?: string
   /** At the token endpoint, the POST form's `grant_type`. */

@@ -83,6 +83,10 @@ describe('parseCliArgs', () => {
         auth: { scheme: 'bearer', users: {}, tokenTtlSeconds: 60, service: 'registry.test', forbiddenStatus: 403 },
       }),
     },
+    {
+      argv: ['serve', '--profile', 'quay', '--user', 'alice:secret', '--realm-path', '/v2/token'],
+      expected: serve({ profile: 'quay', auth: { users: { alice: 'secret' }, realmPath: '/v2/token' } }),
+    },
     { argv: ['serve', '--log', 'json'], expected: serve({}, 'memory', 'json') },
     { argv: ['serve', '-q'], expected: serve({}, 'memory', 'none') },
     { argv: ['--version'], expected: { command: 'version' } },
@@ -175,6 +179,7 @@ describe('parseCliArgs', () => {
       '--user <name:password>',
       '--anonymous <access>',
       '--permission <name=scope>',
+      '--realm-path <path>',
       '--token-ttl-seconds <n>',
       '--service <name>',
       '--forbidden-status <401|403>',

@@ -121,7 +121,7 @@ const FLAGS: readonly Flag[] = [
   {
     option: 'auth',
     value: '<scheme>',
-    help: `ask for credentials: bearer (token endpoint at <url>/token) or basic (default with --user: ${DEFAULTS.auth.scheme})`,
+    help: `ask for credentials: bearer (token endpoint at <url>${DEFAULTS.auth.realmPath}) or basic (default with --user: ${DEFAULTS.auth.scheme})`,
   },
 ]
 
@@ -139,6 +139,10 @@ const MORE_FLAGS: ReadonlyArray<{ name: string; help: string }> = [
   {
     name: '--permission <name=scope>',
     help: 'what a user may do (repeatable), such as alice=repository:team/*:pull,push; a user without one may do what anonymous requests may (default: everything)',
+  },
+  {
+    name: '--realm-path <path>',
+    help: `path of the token endpoint, which challenges name (default: ${DEFAULTS.auth.realmPath}, or the profile's)`,
   },
   { name: '--token-ttl-seconds <n>', help: `lifetime of a bearer token (default: ${DEFAULTS.auth.tokenTtlSeconds})` },
   { name: '--service <name>', help: `the service of challenges and tokens (default: ${DEFAULTS.auth.service})` },
@@ -260,6 +264,7 @@ export interface ServeOptions {
 /** The auth flags, as `createFakeRegistry`'s `auth` option. */
 export interface CliAuth {
   scheme?: string
+  realmPath?: string
   users: Record<string, string>
   anonymous?: string
   permissions?: Record<string, string[]>
@@ -346,10 +351,20 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
 }
 
 function authFlags(values: ReturnType<typeof parseOrExplain>['values']): CliAuth | undefined {
-  const names = ['auth', 'user', 'anonymous', 'permission', 'token-ttl-seconds', 'service', 'forbidden-status'] as const
+  const names = [
+    'auth',
+    'realm-path',
+    'user',
+    'anonymous',
+    'permission',
+    'token-ttl-seconds',
+    'service',
+    'forbidden-status',
+  ] as const
   if (!names.some((name) => values[name] !== undefined)) return undefined
   const auth: CliAuth = { users: {} }
   if (values.auth !== undefined) auth.scheme = values.auth
+  if (values['realm-path'] !== undefined) auth.realmPath = values['realm-path']
   for (const user of values.user ?? []) {
     const colon = user.indexOf(':')
     if (colon <= 0 || colon === user.length - 1)
@@ -401,6 +416,7 @@ function parseOrExplain(argv: readonly string[]) {
         tls: { type: 'boolean' },
         'ca-out': { type: 'string' },
         auth: { type: 'string' },
+        'realm-path': { type: 'string' },
         user: { type: 'string', multiple: true },
         anonymous: { type: 'string' },
         permission: { type: 'string', multiple: true },

@@ -11,27 +11,41 @@ export interface AuthShape {
   scheme: 'bearer' | 'basic'
   /** Path of the token endpoint on the registry's origin (Bearer only): '/token', '/oauth2/token', '/v2/auth'… */
   realmPath?: string
-  /** The challenge's `service`; undefined: the registry's host. */
+  /** The challenge's `service`; undefined: the fake's own (the real registry names its host). */
   service?: string
-  /** Whether the `/v2/` challenge carries `service` (GAR: not). */
+  /** Whether the `/v2/` challenge carries `service` (GAR: not, and its token endpoint does without). */
   serviceOnBase: boolean
   /** A `scope` the `/v2/` challenge carries although no repository is named (GHCR's placeholder). */
   baseScope?: string
-  /** The realm of a Basic challenge. */
+  /** The realm of a Basic challenge; `<host>` stands for the host the request was sent to (ECR). */
   basicRealm?: string
-  /** The scheme word as sent: 'Bearer', or zot's lower-case 'bearer' with an unquoted realm. */
-  schemeWord?: string
-  /** Status of `/v2/` without credentials. */
+  /** Whether a Basic challenge carries the `service` too (ECR). */
+  basicService?: boolean
+  /**
+   * 'lower': zot's `/v2/` challenge, a lower-case scheme and an unquoted realm (`basic realm=zot`,
+   * `bearer realm=<url>`), sent on every 200 `/v2/`. Other challenges keep the usual form.
+   */
+  schemeWord?: 'lower'
+  /** Status of `/v2/` without credentials when anonymous clients may pull (zot: 200). */
   baseStatus: 200 | 401
   /** What an anonymous client gets for a repository that does not exist or is private. */
   unknownRepository: 'insufficient-scope-401' | 'unauthorized-401' | 'token-403' | 'denied-403'
   /** What an authenticated client without the right gets. */
   notAllowed: 'insufficient-scope-401' | 'unauthorized-401' | 'basic-401' | 'denied-403'
-  /** Fields of the token endpoint's JSON answer. */
+  /** Whether a 403 DENIED still carries the Basic challenge (zot). */
+  deniedChallenge?: boolean
+  /** Whether Basic credentials are taken on registry requests besides tokens (Harbor, whose challenge asks for them). */
+  basicOnRegistry?: boolean
+  /** Fields of the token endpoint's JSON answer to GET, in the registry's order. */
   tokenFields: ReadonlyArray<'token' | 'access_token' | 'expires_in' | 'issued_at'>
-  /** `expires_in` in seconds, when the registry sends it. */
+  /** Whether `access_token` is sent as an empty string (Harbor). */
+  emptyAccessToken?: boolean
+  /** Lifetime of a token in seconds; sent as `expires_in` when `tokenFields` has it (Quay's lives 3600 s unsaid). */
   expiresIn?: number
-  /** Status of a POST to the token endpoint when the registry only takes GET (Quay 405, GCR 404, ACR 400, Artifactory 401). */
+  /**
+   * A POST to the token endpoint: 'supported', or the status refusing it (Quay 405, GCR 404,
+   * Artifactory 401; ACR 400 for `grant_type=password` only, its refresh grant works).
+   */
   tokenPost?: 'supported' | 400 | 401 | 404 | 405
   /** Whether the registry lets anonymous clients pull public images. */
   anonymousPull: boolean

@@ -139,8 +139,10 @@ async function answer(
 
 // Auth comes after the route is known and before anything else, as in distribution: a path
 // outside the API is a 404 for anyone, and an unknown method, a bad name or a missing
-// repository are only told to a request with the access it needs. Not async: it hands over
-// the handler's promise, and its own refusals are thrown where `answer` catches them.
+// repository are only told to a request with the access it needs. The token endpoint comes
+// first, as the fault rules see it; its path never shadows an API route (options.ts checks it).
+// Not async: it hands over the handler's promise, and its own refusals are thrown where
+// `answer` catches them.
 function route(
   request: Request,
   context: RegistryContext,
@@ -150,17 +152,17 @@ function route(
   const { authority, target } = options
   const url = urlOf(request)
   const pathname = pathOf(url, target)
-  const matched = matchRoute(pathname)
-  if (!matched) {
-    if (!authority?.isTokenEndpoint(pathname)) throw routeNotFound(pathname)
+  if (authority?.isTokenEndpoint(pathname)) {
     if (facts) facts.resource = 'token'
     return authority.serveToken(request, url, facts)
   }
+  const matched = matchRoute(pathname)
+  if (!matched) throw routeNotFound(pathname)
   if (facts) {
     facts.params = matched.params
     facts.resource = matched.route.resource
   }
-  authority?.authorize(request, url, matched.params.name, facts)
+  const authHeaders = authority?.authorize(request, url, matched.params.name, facts)
   // An own property only: a method named `constructor` or `toString` is just another unknown method.
   const handler = Object.hasOwn(matched.route.methods, request.method)
     ? matched.route.methods[request.method]
@@ -171,7 +173,18 @@ function route(
   }
   const { name } = matched.params
   if (name !== undefined && !isRepositoryName(name)) throw new OciError('NAME_INVALID', { name })
-  return handler({ request, url, params: matched.params, context, facts })
+  const answered = handler({ request, url, params: matched.params, context, facts })
+  return authHeaders ? withHeaders(answered, authHeaders) : answered
+}
+
+/** The answer with the auth layer's headers added (zot's challenge on an open `/v2/`). */
+async function withHeaders(
+  answered: Promise<Response> | Response,
+  headers: Readonly<Record<string, string>>,
+): Promise<Response> {
+  const response = await answered
+  for (const [header, value] of Object.entries(headers)) response.headers.set(header, value)
+  return response
 }
 
 // A light request was parsed once by whoever built it.

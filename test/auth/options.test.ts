@@ -10,10 +10,25 @@ describe('the auth option', () => {
     await using registry = await createFakeRegistry({ transport: 'none', auth: { users: { alice: 'secret' } } })
     expect(DEFAULTS.auth).toEqual({
       scheme: 'bearer',
+      realmPath: '/token',
       anonymous: 'none',
       tokenTtlSeconds: 300,
       service: 'fake-oci-registry',
       forbiddenStatus: 401,
+      // distribution's challenges and token server: what a registry without a profile answers.
+      shape: {
+        serviceOnBase: true,
+        basicRealm: 'fake-oci-registry',
+        basicService: false,
+        baseStatus: 401,
+        unknownRepository: 'insufficient-scope-401',
+        notAllowed: 'insufficient-scope-401',
+        deniedChallenge: false,
+        basicOnRegistry: false,
+        tokenFields: ['token', 'access_token', 'expires_in', 'issued_at'],
+        emptyAccessToken: false,
+        tokenPost: 'supported',
+      },
     })
     expect(registry.options.auth).toMatchObject(DEFAULTS.auth)
     expect([...(registry.options.auth?.users ?? [])]).toEqual([['alice', 'secret']])
@@ -29,7 +44,7 @@ describe('the auth option', () => {
     {
       auth: { user: { alice: 'x' } },
       message:
-        'Failed to use option auth "user": it is not a field of the auth option. Use one of: scheme, users, anonymous, permissions, tokenTtlSeconds, service, forbiddenStatus.',
+        'Failed to use option auth "user": it is not a field of the auth option. Use one of: scheme, realmPath, users, anonymous, permissions, tokenTtlSeconds, service, forbiddenStatus.',
     },
     {
       auth: { scheme: 'digest' },
@@ -70,6 +85,26 @@ describe('the auth option', () => {
       auth: { forbiddenStatus: 404 },
       message:
         'Failed to use option auth.forbiddenStatus "404": auth.forbiddenStatus must be 401 or 403. Pass 403 for DENIED, or leave it out for 401.',
+    },
+    {
+      auth: { realmPath: 'token' },
+      message:
+        'Failed to use option auth.realmPath "token": auth.realmPath must be an absolute path whose segments hold letters, digits and ._~- only. Pass one such as \'/token\'.',
+    },
+    {
+      auth: { realmPath: '/oauth2/../token' },
+      message:
+        'Failed to use option auth.realmPath "/oauth2/../token": auth.realmPath must be an absolute path whose segments hold letters, digits and ._~- only. Pass one such as \'/token\'.',
+    },
+    {
+      auth: { realmPath: '/v2/team/app/tags/list' },
+      message:
+        'Failed to use option auth.realmPath "/v2/team/app/tags/list": under /v2/ the token endpoint would hide an API route unless it is one segment other than _catalog. Pass one such as \'/v2/token\', or a path outside /v2/.',
+    },
+    {
+      auth: { realmPath: '/v2/_catalog' },
+      message:
+        'Failed to use option auth.realmPath "/v2/_catalog": under /v2/ the token endpoint would hide an API route unless it is one segment other than _catalog. Pass one such as \'/v2/token\', or a path outside /v2/.',
     },
     {
       auth: { service: 'has space' },

@@ -11,6 +11,7 @@ export const artifactoryProfile: RegistryProfile = {
   },
   auth: {
     scheme: 'bearer',
+    // One fixed repository key, `docker`: the fake serves one Docker repository of Artifactory's.
     realmPath: '/api/docker/docker/v2/token',
     serviceOnBase: true,
     baseStatus: 401,

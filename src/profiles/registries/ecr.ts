@@ -27,6 +27,7 @@ export const ecrProfile: RegistryProfile = {
     scheme: 'basic',
     basicRealm: 'https://<host>/',
     service: 'ecr.amazonaws.com',
+    basicService: true,
     serviceOnBase: true,
     baseStatus: 401,
     unknownRepository: 'unauthorized-401',

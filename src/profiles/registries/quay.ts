@@ -27,6 +27,8 @@ export const quayProfile: RegistryProfile = {
     unknownRepository: 'unauthorized-401',
     notAllowed: 'unauthorized-401',
     tokenFields: ['token'],
+    // TOKEN_VALIDITY_LIFETIME_S, not sent.
+    expiresIn: 3600,
     tokenPost: 405,
     anonymousPull: true,
   },

@@ -12,11 +12,12 @@ export const zotProfile: RegistryProfile = {
     scheme: 'basic',
     basicRealm: 'zot',
     // Lower-case scheme and an unquoted realm, on a 200 /v2/ in anonymous-read mode.
-    schemeWord: 'basic',
+    schemeWord: 'lower',
     serviceOnBase: true,
     baseStatus: 200,
     unknownRepository: 'unauthorized-401',
     notAllowed: 'denied-403',
+    deniedChallenge: true,
     tokenFields: [],
     anonymousPull: true,
   },
