@@ -30,6 +30,9 @@ type Entry = Mutable<Omit<RecordedRequest, 'response' | 'timings'>> & {
   timings: Mutable<RecordedRequest['timings']>
 }
 
+/** Headers as the record will show them: light ones copied as they are, others read at once. */
+type HeldHeaders = LightHeaders | Record<string, string>
+
 /**
  * One request being answered: counts the bodies as they stream, never buffering them.
  *
@@ -41,12 +44,9 @@ export class Recording {
   readonly facts: RequestFacts = {}
   /** The request to answer: the original, with its body counted as the handler reads it. */
   readonly request: Request
-  #file: (entry: RecordedRequest, size: number) => void
+  #file: (entry: PendingRecord, size: number) => void
   #maxManifestBytes: number
-  #entry: Entry
-  #started = performance.now()
-  #requestRead = 0
-  #requestDone = false
+  #pending: PendingRecord
 
   /**
    * `file` puts the finished record in the journal, with the bytes it accounts for; a manifest
@@ -56,34 +56,27 @@ export class Recording {
     id: number,
     request: Request,
     transport: string,
-    file: (entry: RecordedRequest, size: number) => void,
+    file: (entry: PendingRecord, size: number) => void,
     maxManifestBytes = Number.POSITIVE_INFINITY,
   ) {
     this.#file = file
     this.#maxManifestBytes = maxManifestBytes
-    const url = isLightRequest(request) ? request.parsedUrl : new URL(request.url)
-    this.#entry = {
+    const light = isLightRequest(request)
+    const pending = new PendingRecord(
       id,
       transport,
-      startedAt: new Date(),
-      method: request.method,
-      url: request.url,
-      path: url.pathname,
-      // `searchParams` builds an object; most registry requests have no query.
-      query: url.search === '' ? NO_QUERY : queryOf(url.searchParams),
-      resource: undefined,
-      repository: undefined,
-      reference: undefined,
-      digest: undefined,
-      headers: recordOf(request.headers),
-      bodySize: 0,
-      response: { status: 0, statusText: '', headers: {}, bodySize: 0, complete: false },
-      timings: { wait: 0, receive: 0 },
-    }
-    if (isLightRequest(request)) {
+      request.method,
+      light ? request.parsedUrl : new URL(request.url),
+      heldHeaders(request.headers),
+    )
+    this.#pending = pending
+    if (light) {
       // The light request counts its own body as it is read: no second stream, no copy.
       if (request.hasBody)
-        request.observe({ onBytes: (bytes) => (this.#requestRead += bytes), onEnd: () => (this.#requestDone = true) })
+        request.observe({
+          onBytes: (bytes) => (pending.requestRead += bytes),
+          onEnd: () => (pending.requestDone = true),
+        })
       this.request = request
       return
     }
@@ -91,8 +84,8 @@ export class Recording {
       ? new Request(request, {
           body: counted(
             request.body,
-            (bytes) => (this.#requestRead += bytes),
-            () => (this.#requestDone = true),
+            (bytes) => (pending.requestRead += bytes),
+            () => (pending.requestDone = true),
           ),
           duplex: 'half',
         } as RequestInit)
@@ -101,52 +94,23 @@ export class Recording {
 
   /** Records the answer and returns it, its body counted as the client reads it. */
   finish(response: Response): Response {
-    const entry = this.#entry
-    const { params, manifest, manifestBytes, error, fault, auth, resource } = this.facts
+    const pending = this.#pending
+    const { manifest, manifestBytes } = this.facts
     // The parsed body can be many times the size of its bytes: nothing here holds it once filed.
     this.facts.manifest = undefined
     this.facts.manifestBytes = undefined
-    entry.timings.wait = elapsed(this.#started)
-    // A handler that answered early (an error) read only part of the body: what was sent is
-    // the declared length, when there is one.
-    entry.bodySize = this.#requestDone ? this.#requestRead : (contentLength(entry.headers) ?? this.#requestRead)
-    if (params) {
-      entry.resource = resource ?? resourceOf(entry.path, params)
-      entry.repository = params.name
-      entry.reference = params.reference ?? params.digest
-    } else if (resource !== undefined) entry.resource = resource
-    if (fault !== undefined) entry.fault = fault
-    if (auth !== undefined) entry.auth = { ...auth, asked: [...auth.asked], granted: [...auth.granted] }
-    const answer = entry.response
-    answer.status = response.status
-    answer.statusText = response.statusText
-    answer.headers = recordOf(response.headers)
-    if (error) {
-      answer.errors = error.entries.map((e) =>
-        e.detail === undefined
-          ? { code: e.code, message: e.message }
-          : { code: e.code, message: e.message, detail: e.detail },
-      )
-      answer.errorCode = error.entries[0]?.code
-    }
-    entry.digest = digestOf(entry, params)
-    const kept = keepManifest(entry, manifest, manifestBytes, response.status, this.#maxManifestBytes)
-    this.#file(entry, sizeOf(entry) + kept)
+    pending.answered(this.facts, response, manifest, manifestBytes, this.#maxManifestBytes)
+    this.#file(pending, pending.size)
     const light = isLightResponse(response)
     if (light ? !response.hasBody : !response.body) {
-      answer.complete = true
+      pending.bodyDone(0, false)
       return response
     }
-    answer.bodySize = contentLength(answer.headers) ?? 0
     let sent = 0
     const onBytes = (bytes: number): void => {
       sent += bytes
     }
-    const onEnd = (): void => {
-      answer.bodySize = sent
-      answer.complete = true
-      entry.timings.receive = Math.max(0, elapsed(this.#started) - entry.timings.wait)
-    }
+    const onEnd = (): void => pending.bodyDone(sent, true)
     // A body in memory is counted when it is handed over, without a stream around it.
     if (light && response.inMemory) {
       response.observe({ onBytes, onEnd })
@@ -158,31 +122,172 @@ export class Recording {
   }
 }
 
-// What the journal keeps of a manifest PUT's body, and the bytes that costs. An accepted body up
-// to the limit is kept as its bytes and parsed again on each read of `manifest`: the parsed form
-// of a body of many small values takes tens of times its size. A refused body, or a larger one,
-// is only summarised: a stream of refused pushes must not grow the journal by their bodies.
-function keepManifest(
-  entry: Entry,
+/**
+ * A finished request as the journal holds it until someone reads it: what the record is made
+ * of, kept as it arrived. Most records are never read (a test reads a few, and the journal drops
+ * the oldest), so the record itself, its header records, dates and parsed query, is built on
+ * the first read and kept from then on.
+ */
+export class PendingRecord {
+  readonly id: number
+  readonly #transport: string
+  readonly #startedAt = Date.now()
+  readonly #started = performance.now()
+  readonly #method: string
+  readonly #url: URL
+  readonly #headers: HeldHeaders
+  requestRead = 0
+  requestDone = false
+  #facts: RequestFacts = {}
+  #status = 0
+  #statusText = ''
+  #responseHeaders: HeldHeaders = {}
+  #wait = 0
+  #kept: { bytes: Uint8Array } | { summary: NonNullable<RecordedRequest['manifestSummary']> } | undefined
+  #bodySize: number | undefined
+  #complete = false
+  #receive = 0
+  #record: Entry | undefined
+
+  constructor(id: number, transport: string, method: string, url: URL, headers: HeldHeaders) {
+    this.id = id
+    this.#transport = transport
+    this.#method = method
+    this.#url = url
+    this.#headers = headers
+  }
+
+  /** Bytes the record accounts for (see `sizeOf`), known once answered. */
+  size = 0
+
+  /** Takes what the answer is made of; a manifest is kept as its bytes or summarised. */
+  answered(
+    facts: RequestFacts,
+    response: Response,
+    document: unknown,
+    bytes: Uint8Array | undefined,
+    maxManifestBytes: number,
+  ): void {
+    this.#wait = elapsed(this.#started)
+    const { params, error, fault, auth, resource } = facts
+    this.#facts = { params, error, fault, resource }
+    if (auth !== undefined) this.#facts.auth = { ...auth, asked: [...auth.asked], granted: [...auth.granted] }
+    this.#status = response.status
+    this.#statusText = response.statusText
+    this.#responseHeaders = heldHeaders(response.headers)
+    this.#kept = keptManifest(document, bytes, response.status, maxManifestBytes)
+    this.size = this.#accountedSize()
+  }
+
+  /** The answer's body was handed over (`sent` bytes) or there was none. */
+  bodyDone(sent: number, hadBody: boolean): void {
+    this.#complete = true
+    if (hadBody) {
+      this.#bodySize = sent
+      this.#receive = Math.max(0, elapsed(this.#started) - this.#wait)
+    }
+    const record = this.#record
+    if (record) {
+      record.response.complete = true
+      if (hadBody) {
+        record.response.bodySize = sent
+        record.timings.receive = this.#receive
+      }
+    }
+  }
+
+  /** The record, built on the first call. */
+  materialize(): RecordedRequest {
+    this.#record ??= this.#build()
+    return this.#record
+  }
+
+  #build(): Entry {
+    const url = this.#url
+    const headers = recordOf(this.#headers)
+    const responseHeaders = recordOf(this.#responseHeaders)
+    const { params, error, fault, auth, resource } = this.#facts
+    const path = url.pathname
+    const entry: Entry = {
+      id: this.id,
+      transport: this.#transport,
+      startedAt: new Date(this.#startedAt),
+      method: this.#method,
+      url: url.href,
+      path,
+      // `searchParams` builds an object; most registry requests have no query.
+      query: url.search === '' ? NO_QUERY : queryOf(url.searchParams),
+      resource: params ? (resource ?? resourceOf(path, params)) : resource,
+      repository: params?.name,
+      reference: params ? (params.reference ?? params.digest) : undefined,
+      digest: undefined,
+      headers,
+      // A handler that answered early (an error) read only part of the body: what was sent is
+      // the declared length, when there is one.
+      bodySize: this.requestDone ? this.requestRead : (contentLength(headers) ?? this.requestRead),
+      response: {
+        status: this.#status,
+        statusText: this.#statusText,
+        headers: responseHeaders,
+        bodySize: this.#bodySize ?? (this.#complete ? 0 : (contentLength(responseHeaders) ?? 0)),
+        complete: this.#complete,
+      },
+      timings: { wait: this.#wait, receive: this.#receive },
+    }
+    if (fault !== undefined) entry.fault = fault
+    if (auth !== undefined) entry.auth = auth
+    if (error) {
+      entry.response.errors = error.entries.map((e) =>
+        e.detail === undefined
+          ? { code: e.code, message: e.message }
+          : { code: e.code, message: e.message, detail: e.detail },
+      )
+      entry.response.errorCode = error.entries[0]?.code
+    }
+    entry.digest = digestOf(entry, params)
+    const kept = this.#kept
+    if (kept && 'bytes' in kept) {
+      const { bytes } = kept
+      Object.defineProperty(entry, 'manifest', { enumerable: true, get: () => parseKept(bytes) })
+    } else if (kept) entry.manifestSummary = kept.summary
+    return entry
+  }
+
+  // A fixed share for the record's fields, plus its texts (URL, headers, error details, the
+  // manifest kept). An estimate, but one that grows with everything a request can make large.
+  #accountedSize(): number {
+    let size = RECORD_OVERHEAD + this.#url.href.length * 2
+    size += textLength(this.#headers) + textLength(this.#responseHeaders)
+    const error = this.#facts.error
+    if (error) size += JSON.stringify(error.entries).length
+    const kept = this.#kept
+    if (kept) size += 'bytes' in kept ? kept.bytes.byteLength : SUMMARY_TEXT
+    return size
+  }
+}
+
+// What the journal keeps of a manifest PUT's body. An accepted body up to the limit is kept as
+// its bytes and parsed again on each read of `manifest`: the parsed form of a body of many small
+// values takes tens of times its size. A refused body, or a larger one, is only summarised: a
+// stream of refused pushes must not grow the journal by their bodies.
+function keptManifest(
   document: unknown,
   bytes: Uint8Array | undefined,
   status: number,
   maxBytes: number,
-): number {
-  if (document === undefined) return 0
+): { bytes: Uint8Array } | { summary: NonNullable<RecordedRequest['manifestSummary']> } | undefined {
+  if (document === undefined) return undefined
   const size = bytes?.byteLength ?? 0
-  if (bytes !== undefined && status < 400 && size <= maxBytes) {
-    Object.defineProperty(entry, 'manifest', { enumerable: true, get: () => parseKept(bytes) })
-    return size
-  }
+  if (bytes !== undefined && status < 400 && size <= maxBytes) return { bytes }
   const mediaType =
     typeof document === 'object' && document !== null && 'mediaType' in document ? document.mediaType : undefined
-  entry.manifestSummary = {
-    size,
-    ...(typeof mediaType === 'string' ? { mediaType: mediaType.slice(0, SUMMARY_TEXT) } : {}),
-    reason: status >= 400 ? 'refused' : 'too large',
+  return {
+    summary: {
+      size,
+      ...(typeof mediaType === 'string' ? { mediaType: mediaType.slice(0, SUMMARY_TEXT) } : {}),
+      reason: status >= 400 ? 'refused' : 'too large',
+    },
   }
-  return SUMMARY_TEXT
 }
 
 const SUMMARY_TEXT = 256
@@ -200,18 +305,7 @@ function parseKept(bytes: Uint8Array): unknown {
   }
 }
 
-// Bytes a record accounts for: a fixed share for its fields, plus its texts (URL, headers, error
-// details). An estimate, but one that grows with everything a request can make large.
 const RECORD_OVERHEAD = 512
-
-function sizeOf(entry: Entry): number {
-  let size = RECORD_OVERHEAD + entry.url.length * 2
-  for (const headers of [entry.headers, entry.response.headers]) {
-    for (const name in headers) size += name.length + (headers[name] as string).length
-  }
-  if (entry.response.errors) size += JSON.stringify(entry.response.errors).length
-  return size
-}
 
 // A pull-driven wrapper rather than a TransformStream: it reads only as the consumer asks, so an
 // unread body stays unread, and it sees a cancel (a client that stops reading).
@@ -254,8 +348,19 @@ function counted(
   )
 }
 
-function recordOf(headers: Headers): Record<string, string> {
-  return headers instanceof LightHeaders ? headers.toObject() : Object.fromEntries(headers)
+function heldHeaders(headers: Headers): HeldHeaders {
+  return headers instanceof LightHeaders ? headers.snapshot() : Object.fromEntries(headers)
+}
+
+function recordOf(headers: HeldHeaders): Record<string, string> {
+  return headers instanceof LightHeaders ? headers.toObject() : headers
+}
+
+function textLength(headers: HeldHeaders): number {
+  if (headers instanceof LightHeaders) return headers.textLength
+  let length = 0
+  for (const name in headers) length += name.length + (headers[name] as string).length
+  return length
 }
 
 function elapsed(since: number): number {

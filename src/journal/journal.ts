@@ -1,6 +1,6 @@
 import { toHar, type Har } from './har.js'
 import { requestPredicate, type RequestMatch } from './journal-filter.js'
-import { Recording } from './journal-recording.js'
+import { PendingRecord, Recording } from './journal-recording.js'
 import type { RecordedRequest, RequestJournal } from './journal-types.js'
 
 export type {
@@ -50,7 +50,8 @@ const UNBOUNDED: Required<JournalLimits> = {
 export class Journal implements RequestJournal {
   // Records oldest first from `#head` on; the slots before it were dropped. Dropping moves the
   // head instead of shifting the array, which would copy every record on each request once full.
-  #entries: RecordedRequest[] = []
+  // A record is built on its first read (see PendingRecord): most are never read.
+  #entries: Array<RecordedRequest | PendingRecord> = []
   // The accounted size of each record, at the same index, so dropping one subtracts what filing it added.
   #sizes: number[] = []
   #head = 0
@@ -95,7 +96,7 @@ export class Journal implements RequestJournal {
   }
 
   last(match?: RequestMatch): RecordedRequest | undefined {
-    if (match === undefined) return this.size === 0 ? undefined : this.#entries.at(-1)
+    if (match === undefined) return this.size === 0 ? undefined : this.#read(this.#entries.length - 1)
     return this.#live().findLast(requestPredicate(match))
   }
 
@@ -132,10 +133,20 @@ export class Journal implements RequestJournal {
     )
   }
 
-  /** The records kept, oldest first, as one array with no dropped slots. */
+  /** The records kept, oldest first, as one array with no dropped slots, each one built. */
   #live(): RecordedRequest[] {
     if (this.#head > 0) this.#compact()
-    return this.#entries
+    for (let index = 0; index < this.#entries.length; index++) this.#read(index)
+    return this.#entries as RecordedRequest[]
+  }
+
+  /** The record at `index`, built and kept in its slot if it was pending. */
+  #read(index: number): RecordedRequest {
+    const slot = this.#entries[index] as RecordedRequest | PendingRecord
+    if (!(slot instanceof PendingRecord)) return slot
+    const record = slot.materialize()
+    this.#entries[index] = record
+    return record
   }
 
   #compact(): void {
@@ -147,10 +158,10 @@ export class Journal implements RequestJournal {
   // Answers can finish out of order (a slow upload, a quick GET): file by id, not by arrival here.
   // The oldest records go first, until both limits hold; a record larger than the byte limit on
   // its own is dropped too, so the bound holds whatever a request carried.
-  #file(entry: RecordedRequest, size: number): void {
+  #file(entry: PendingRecord, size: number): void {
     const entries = this.#entries
     let index = entries.length
-    while (index > this.#head && (entries[index - 1] as RecordedRequest).id > entry.id) index--
+    while (index > this.#head && (entries[index - 1] as RecordedRequest | PendingRecord).id > entry.id) index--
     if (index === entries.length) {
       entries.push(entry)
       this.#sizes.push(size)
@@ -163,16 +174,18 @@ export class Journal implements RequestJournal {
     while (this.size > maxEntries || (this.#bytes > maxBytes && this.size > 0)) {
       this.#bytes -= this.#sizes[this.#head] as number
       // The slot is cleared so the dropped record can be collected before the array is compacted.
-      entries[this.#head] = undefined as unknown as RecordedRequest
+      entries[this.#head] = undefined as unknown as PendingRecord
       this.#head++
       this.#dropped++
     }
     // Compacted once the dropped slots are as many as the records kept: each record is copied
     // a bounded number of times over its life.
     if (this.#head > 64 && this.#head * 2 > entries.length) this.#compact()
+    if (this.#listeners.size === 0) return
+    const record = entry.materialize()
     for (const listener of this.#listeners) {
       try {
-        listener(entry)
+        listener(record)
       } catch (error) {
         // The answer is on its way: a listener's bug is reported apart from it, never instead.
         queueMicrotask(() => {

@@ -175,6 +175,25 @@ export class LightHeaders {
     return this.entries()
   }
 
+  /** A copy that later changes to this one do not reach: two short lists, or the transport's own pairs. */
+  snapshot(): LightHeaders {
+    const copy = new LightHeaders()
+    if (this.#names) {
+      copy.#names = this.#names.slice()
+      copy.#values = this.#values.slice()
+    } else copy.#raw = this.#raw
+    return copy
+  }
+
+  /** The characters of every name and value: what holding these headers costs, roughly. */
+  get textLength(): number {
+    let length = 0
+    const names = this.#names ?? this.#raw ?? []
+    for (const text of names) length += text.length
+    if (this.#names) for (const value of this.#values) length += value.length
+    return length
+  }
+
   /** What `Object.fromEntries(headers)` gives (the last Set-Cookie wins), without the iterators. */
   toObject(): Record<string, string> {
     return this.#record((name, joined, last) => (name === 'set-cookie' ? last : joined)) as Record<string, string>
