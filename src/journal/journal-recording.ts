@@ -30,8 +30,10 @@ type Entry = Mutable<Omit<RecordedRequest, 'response' | 'timings'>> & {
   timings: Mutable<RecordedRequest['timings']>
 }
 
-/** Headers as the record will show them: light ones copied as they are, others read at once. */
-type HeldHeaders = LightHeaders | Record<string, string>
+/** Headers as the record will show them: light ones as their pairs, others read at once. */
+type HeldHeaders = readonly string[] | Record<string, string>
+
+const NO_PAIRS: readonly string[] = []
 
 /**
  * One request being answered: counts the bodies as they stream, never buffering them.
@@ -62,13 +64,7 @@ export class Recording {
     this.#file = file
     this.#maxManifestBytes = maxManifestBytes
     const light = isLightRequest(request)
-    const pending = new PendingRecord(
-      id,
-      transport,
-      request.method,
-      light ? request.parsedUrl : new URL(request.url),
-      heldHeaders(request.headers),
-    )
+    const pending = new PendingRecord(id, transport, request.method, request.url, heldHeaders(request.headers))
     this.#pending = pending
     if (light) {
       // The light request counts its own body as it is read: no second stream, no copy.
@@ -124,9 +120,10 @@ export class Recording {
 
 /**
  * A finished request as the journal holds it until someone reads it: what the record is made
- * of, kept as it arrived. Most records are never read (a test reads a few, and the journal drops
- * the oldest), so the record itself, its header records, dates and parsed query, is built on
- * the first read and kept from then on.
+ * of, kept as it arrived, in as few objects as possible since the journal keeps thousands. Most
+ * records are never read (a test reads a few, and the journal drops the oldest), so the record
+ * itself, with its header records, date, URL parts and query, is built on the first read and
+ * kept from then on.
  */
 export class PendingRecord {
   readonly id: number
@@ -134,31 +131,35 @@ export class PendingRecord {
   readonly #startedAt = Date.now()
   readonly #started = performance.now()
   readonly #method: string
-  readonly #url: URL
+  readonly #href: string
   readonly #headers: HeldHeaders
   requestRead = 0
   requestDone = false
-  #facts: RequestFacts = {}
+  #params: RequestParams | undefined
+  #error: OciError | undefined
+  #fault: string | undefined
+  #auth: AuthFacts | undefined
+  #resource: ResourceKind | undefined
   #status = 0
   #statusText = ''
-  #responseHeaders: HeldHeaders = {}
+  #responseHeaders: HeldHeaders = NO_PAIRS
   #wait = 0
-  #kept: { bytes: Uint8Array } | { summary: NonNullable<RecordedRequest['manifestSummary']> } | undefined
+  #manifestBytes: Uint8Array | undefined
+  #manifestSummary: RecordedRequest['manifestSummary']
   #bodySize: number | undefined
   #complete = false
   #receive = 0
   #record: Entry | undefined
+  /** Bytes the record accounts for (see `#accountedSize`), known once answered. */
+  size = 0
 
-  constructor(id: number, transport: string, method: string, url: URL, headers: HeldHeaders) {
+  constructor(id: number, transport: string, method: string, href: string, headers: HeldHeaders) {
     this.id = id
     this.#transport = transport
     this.#method = method
-    this.#url = url
+    this.#href = href
     this.#headers = headers
   }
-
-  /** Bytes the record accounts for (see `sizeOf`), known once answered. */
-  size = 0
 
   /** Takes what the answer is made of; a manifest is kept as its bytes or summarised. */
   answered(
@@ -169,13 +170,20 @@ export class PendingRecord {
     maxManifestBytes: number,
   ): void {
     this.#wait = elapsed(this.#started)
-    const { params, error, fault, auth, resource } = facts
-    this.#facts = { params, error, fault, resource }
-    if (auth !== undefined) this.#facts.auth = { ...auth, asked: [...auth.asked], granted: [...auth.granted] }
+    this.#params = facts.params
+    this.#error = facts.error
+    this.#fault = facts.fault
+    this.#resource = facts.resource
+    const { auth } = facts
+    if (auth !== undefined) this.#auth = { ...auth, asked: [...auth.asked], granted: [...auth.granted] }
     this.#status = response.status
     this.#statusText = response.statusText
     this.#responseHeaders = heldHeaders(response.headers)
-    this.#kept = keptManifest(document, bytes, response.status, maxManifestBytes)
+    if (document !== undefined) {
+      const size = bytes?.byteLength ?? 0
+      if (bytes !== undefined && response.status < 400 && size <= maxManifestBytes) this.#manifestBytes = bytes
+      else this.#manifestSummary = manifestSummary(document, size, response.status)
+    }
     this.size = this.#accountedSize()
   }
 
@@ -203,21 +211,21 @@ export class PendingRecord {
   }
 
   #build(): Entry {
-    const url = this.#url
+    const url = new URL(this.#href)
     const headers = recordOf(this.#headers)
     const responseHeaders = recordOf(this.#responseHeaders)
-    const { params, error, fault, auth, resource } = this.#facts
+    const params = this.#params
     const path = url.pathname
     const entry: Entry = {
       id: this.id,
       transport: this.#transport,
       startedAt: new Date(this.#startedAt),
       method: this.#method,
-      url: url.href,
+      url: this.#href,
       path,
       // `searchParams` builds an object; most registry requests have no query.
       query: url.search === '' ? NO_QUERY : queryOf(url.searchParams),
-      resource: params ? (resource ?? resourceOf(path, params)) : resource,
+      resource: params ? (this.#resource ?? resourceOf(path, params)) : this.#resource,
       repository: params?.name,
       reference: params ? (params.reference ?? params.digest) : undefined,
       digest: undefined,
@@ -234,8 +242,9 @@ export class PendingRecord {
       },
       timings: { wait: this.#wait, receive: this.#receive },
     }
-    if (fault !== undefined) entry.fault = fault
-    if (auth !== undefined) entry.auth = auth
+    if (this.#fault !== undefined) entry.fault = this.#fault
+    if (this.#auth !== undefined) entry.auth = this.#auth
+    const error = this.#error
     if (error) {
       entry.response.errors = error.entries.map((e) =>
         e.detail === undefined
@@ -245,48 +254,39 @@ export class PendingRecord {
       entry.response.errorCode = error.entries[0]?.code
     }
     entry.digest = digestOf(entry, params)
-    const kept = this.#kept
-    if (kept && 'bytes' in kept) {
-      const { bytes } = kept
-      Object.defineProperty(entry, 'manifest', { enumerable: true, get: () => parseKept(bytes) })
-    } else if (kept) entry.manifestSummary = kept.summary
+    const bytes = this.#manifestBytes
+    if (bytes) Object.defineProperty(entry, 'manifest', { enumerable: true, get: () => parseKept(bytes) })
+    else if (this.#manifestSummary) entry.manifestSummary = this.#manifestSummary
     return entry
   }
 
   // A fixed share for the record's fields, plus its texts (URL, headers, error details, the
   // manifest kept). An estimate, but one that grows with everything a request can make large.
   #accountedSize(): number {
-    let size = RECORD_OVERHEAD + this.#url.href.length * 2
+    let size = RECORD_OVERHEAD + this.#href.length * 2
     size += textLength(this.#headers) + textLength(this.#responseHeaders)
-    const error = this.#facts.error
-    if (error) size += JSON.stringify(error.entries).length
-    const kept = this.#kept
-    if (kept) size += 'bytes' in kept ? kept.bytes.byteLength : SUMMARY_TEXT
+    if (this.#error) size += JSON.stringify(this.#error.entries).length
+    if (this.#manifestBytes) size += this.#manifestBytes.byteLength
+    else if (this.#manifestSummary) size += SUMMARY_TEXT
     return size
   }
 }
 
-// What the journal keeps of a manifest PUT's body. An accepted body up to the limit is kept as
-// its bytes and parsed again on each read of `manifest`: the parsed form of a body of many small
-// values takes tens of times its size. A refused body, or a larger one, is only summarised: a
-// stream of refused pushes must not grow the journal by their bodies.
-function keptManifest(
+// What the journal keeps of a manifest PUT's body: an accepted body up to the limit as its bytes,
+// parsed again on each read of `manifest` (the parsed form of a body of many small values takes
+// tens of times its size); a refused body, or a larger one, only as this summary, so a stream of
+// refused pushes does not grow the journal by their bodies.
+function manifestSummary(
   document: unknown,
-  bytes: Uint8Array | undefined,
+  size: number,
   status: number,
-  maxBytes: number,
-): { bytes: Uint8Array } | { summary: NonNullable<RecordedRequest['manifestSummary']> } | undefined {
-  if (document === undefined) return undefined
-  const size = bytes?.byteLength ?? 0
-  if (bytes !== undefined && status < 400 && size <= maxBytes) return { bytes }
+): NonNullable<RecordedRequest['manifestSummary']> {
   const mediaType =
     typeof document === 'object' && document !== null && 'mediaType' in document ? document.mediaType : undefined
   return {
-    summary: {
-      size,
-      ...(typeof mediaType === 'string' ? { mediaType: mediaType.slice(0, SUMMARY_TEXT) } : {}),
-      reason: status >= 400 ? 'refused' : 'too large',
-    },
+    size,
+    ...(typeof mediaType === 'string' ? { mediaType: mediaType.slice(0, SUMMARY_TEXT) } : {}),
+    reason: status >= 400 ? 'refused' : 'too large',
   }
 }
 
@@ -349,16 +349,23 @@ function counted(
 }
 
 function heldHeaders(headers: Headers): HeldHeaders {
-  return headers instanceof LightHeaders ? headers.snapshot() : Object.fromEntries(headers)
+  return headers instanceof LightHeaders ? headers.pairs() : Object.fromEntries(headers)
+}
+
+function isPairs(headers: HeldHeaders): headers is readonly string[] {
+  return Array.isArray(headers)
 }
 
 function recordOf(headers: HeldHeaders): Record<string, string> {
-  return headers instanceof LightHeaders ? headers.toObject() : headers
+  return isPairs(headers) ? LightHeaders.fromRaw(headers).toObject() : headers
 }
 
 function textLength(headers: HeldHeaders): number {
-  if (headers instanceof LightHeaders) return headers.textLength
   let length = 0
+  if (isPairs(headers)) {
+    for (const text of headers) length += text.length
+    return length
+  }
   for (const name in headers) length += name.length + (headers[name] as string).length
   return length
 }

@@ -175,23 +175,15 @@ export class LightHeaders {
     return this.entries()
   }
 
-  /** A copy that later changes to this one do not reach: two short lists, or the transport's own pairs. */
-  snapshot(): LightHeaders {
-    const copy = new LightHeaders()
-    if (this.#names) {
-      copy.#names = this.#names.slice()
-      copy.#values = this.#values.slice()
-    } else copy.#raw = this.#raw
-    return copy
-  }
-
-  /** The characters of every name and value: what holding these headers costs, roughly. */
-  get textLength(): number {
-    let length = 0
-    const names = this.#names ?? this.#raw ?? []
-    for (const text of names) length += text.length
-    if (this.#names) for (const value of this.#values) length += value.length
-    return length
+  /**
+   * The pairs (name, value, name, value…) as one array that later changes to these headers do
+   * not reach: the transport's own pairs when nothing was read or changed, else a copy.
+   */
+  pairs(): readonly string[] {
+    if (!this.#names) return this.#raw ?? []
+    const pairs: string[] = []
+    for (let i = 0; i < this.#names.length; i++) pairs.push(this.#names[i] as string, this.#values[i] as string)
+    return pairs
   }
 
   /** What `Object.fromEntries(headers)` gives (the last Set-Cookie wins), without the iterators. */
