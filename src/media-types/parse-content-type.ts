@@ -15,6 +15,19 @@ const TRAILING = /^[ \t]*;?[ \t]*$/
  * parseMediaType('not a type') // undefined
  */
 export function parseMediaType(value: string): string | undefined {
+  // Clients send the same few values on every request: each is parsed once (a few short ones
+  // kept at most).
+  if (MEDIA_TYPES.has(value)) return MEDIA_TYPES.get(value)
+  const parsed = parseUncached(value)
+  if (value.length > 256) return parsed
+  if (MEDIA_TYPES.size >= 64) MEDIA_TYPES.clear()
+  MEDIA_TYPES.set(value, parsed)
+  return parsed
+}
+
+const MEDIA_TYPES = new Map<string, string | undefined>()
+
+function parseUncached(value: string): string | undefined {
   const trimmed = value.replace(/^[ \t]+/, '')
   const end = trimmed.search(/[ \t;]/)
   const essence = end === -1 ? trimmed : trimmed.slice(0, end)
