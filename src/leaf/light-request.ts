@@ -160,7 +160,7 @@ export class LightRequest {
     // A plain Uint8Array of its own: a caller may reuse its buffer, and a socket's chunks share
     // Node's pool, so those are copied; a single chunk made for the registry is kept as it is.
     if (this.#source.owned && chunks.length === 1 && (chunks[0] as Uint8Array).constructor === Uint8Array)
-      return chunks[0] as Uint8Array
+      return chunks[0]
     return concatBytes(chunks, size)
   }
 

@@ -84,7 +84,7 @@ function hostOf(req: IncomingMessage, ownHost: string): { ok: true; value: strin
     const name = raw[i] as string
     if (name.length !== 4 || name.toLowerCase() !== 'host') continue
     if (value !== undefined) return { ok: false, reason: 'the request has more than one Host header' }
-    value = raw[i + 1] as string
+    value = raw[i + 1]
   }
   if (value === undefined) {
     // RFC 9112 §3.2: HTTP/1.1 requires Host; HTTP/1.0 clients may leave it out.
