@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import { request, type Dispatcher } from 'undici'
 import { startBareServerProcess, startFakeServerProcess } from './fake-server.js'
 import { createBenchClient, sha256, type ManifestClient } from './http-client.js'
+import { AnsweringDispatcher, bareWorkClient } from './in-process-ceilings.js'
 import { manifestBlobs, manifestRoundTrips } from './manifest-loop.js'
 import { createFakeRegistry, type FakeRegistry } from './subject.js'
 
@@ -24,6 +25,10 @@ export interface RoundTripResult {
   loopback: number
   inProcess: number
   dispatcher: number
+  /** The bare server's work called in process: the most any in-process client loop can do. */
+  inProcessCeiling: number
+  /** `undici.request` through a dispatcher that answers at once: the most the dispatcher row can reach. */
+  dispatcherCeiling: number
   blobFloor: number
   blobLoopback: number
   startupNone: number
@@ -52,12 +57,11 @@ function fetchClient(registry: FakeRegistry): ManifestClient {
   }
 }
 
-/** The same calls through `undici.request` with `registry.dispatcher`. */
-function dispatcherClient(registry: FakeRegistry): ManifestClient {
-  const dispatcher = registry.dispatcher as unknown as Dispatcher
+/** The same calls through `undici.request` with a dispatcher: `registry.dispatcher`, or a reference. */
+function dispatcherClient(origin: string, dispatcher: Dispatcher): ManifestClient {
   return {
     async putManifest(repository, reference, body, mediaType) {
-      const response = await request(`${registry.url}/v2/${repository}/manifests/${reference}`, {
+      const response = await request(`${origin}/v2/${repository}/manifests/${reference}`, {
         method: 'PUT',
         headers: { 'content-type': mediaType },
         body,
@@ -67,7 +71,7 @@ function dispatcherClient(registry: FakeRegistry): ManifestClient {
       if (response.statusCode !== 201) throw new Error(`manifest put answered ${response.statusCode}: ${text}`)
     },
     async getManifest(repository, reference, accept) {
-      const response = await request(`${registry.url}/v2/${repository}/manifests/${reference}`, {
+      const response = await request(`${origin}/v2/${repository}/manifests/${reference}`, {
         headers: { accept },
         dispatcher,
       })
@@ -127,6 +131,11 @@ async function measure(): Promise<RoundTripResult> {
     let loopback = 0
     let inProcess = 0
     let dispatcher = 0
+    let inProcessCeiling = 0
+    let dispatcherCeiling = 0
+    const registryDispatcher = registry.dispatcher as unknown as Dispatcher
+    const answering = new AnsweringDispatcher()
+    const bareWork = bareWorkClient()
     for (let slice = 0; slice < Math.max(1, Math.round(SECONDS / SLICE_SECONDS)); slice++) {
       floor = Math.max(floor, await manifestRoundTrips(bareClient, 'bench/app', SLICE_SECONDS, CONCURRENCY))
       loopback = Math.max(loopback, await manifestRoundTrips(fakeClient, 'bench/app', SLICE_SECONDS, CONCURRENCY))
@@ -136,7 +145,25 @@ async function measure(): Promise<RoundTripResult> {
       )
       dispatcher = Math.max(
         dispatcher,
-        await manifestRoundTrips(dispatcherClient(registry), 'bench/app', SLICE_SECONDS, CONCURRENCY),
+        await manifestRoundTrips(
+          dispatcherClient(registry.url, registryDispatcher),
+          'bench/app',
+          SLICE_SECONDS,
+          CONCURRENCY,
+        ),
+      )
+      inProcessCeiling = Math.max(
+        inProcessCeiling,
+        await manifestRoundTrips(bareWork, 'bench/app', SLICE_SECONDS, CONCURRENCY),
+      )
+      dispatcherCeiling = Math.max(
+        dispatcherCeiling,
+        await manifestRoundTrips(
+          dispatcherClient('http://ceiling.invalid', answering),
+          'bench/app',
+          SLICE_SECONDS,
+          CONCURRENCY,
+        ),
       )
     }
     const push = (client: typeof bareClient) => async () => {
@@ -156,6 +183,8 @@ async function measure(): Promise<RoundTripResult> {
       loopback,
       inProcess,
       dispatcher,
+      inProcessCeiling,
+      dispatcherCeiling,
       blobFloor,
       blobLoopback,
       startupNone: await startup('none'),

@@ -208,6 +208,17 @@ async function benchRoundTrips(): Promise<RoundTripResult[]> {
     rate(`${TARGETS.loopback}x`, result.loopback, 'fake, loopback (`serve`)')
     rate(`${TARGETS.inProcess}x`, result.inProcess, "fake, `registry.fetch` (transport 'none')")
     rate(`${TARGETS.dispatcher}x`, result.dispatcher, 'fake, `undici.request` with `registry.dispatcher`')
+    // The ceilings of the two in-process rows: the same client loop with no registry behind it.
+    const ceiling = (value: number, subject: string, registry: number) =>
+      rows.push({
+        benchmark: `manifest PUT+GET round trips (8 concurrent), ${result.node}`,
+        subject,
+        result: `${value.toFixed(0)} /s`,
+        reference: floor,
+        ratio: `${(value / result.floor).toFixed(2)}x (the fake reaches ${((100 * registry) / value).toFixed(0)}% of it)`,
+      })
+    ceiling(result.inProcessCeiling, 'no registry: the bare work called in process', result.inProcess)
+    ceiling(result.dispatcherCeiling, '`undici.request` with a dispatcher that answers at once', result.dispatcher)
     rows.push({
       benchmark: `blob push over loopback, ${result.node}`,
       subject: 'fake, loopback (`serve`)',
@@ -305,6 +316,11 @@ machine: on a shared one, compare ratios within one run and repeat short runs.
   Each Node version runs in a process of its own: this one, and every binary in \`BENCH_NODES\`
   (colon-separated paths; \`npm install --prefix <some temp dir> node@24\` puts one under
   \`node_modules/node/bin\`).
+- **ceilings of the in-process rows**: the same client loop with no registry behind it
+  (\`bench/in-process-ceilings.ts\`): the bare server's work called as plain functions, and
+  \`undici.request\` through a dispatcher that does that work and answers at once. No registry in
+  process can beat them; their ratios to the floor are the most the in-process rows can show on
+  this machine, and the last column says how much of each the fake reaches.
 - **startup to first answer**: \`createFakeRegistry()\` plus the first \`GET /v2/\` answer, then close.
 - **manifest round trips against docker-registry**: the same loop against Debian's
   \`docker-registry\` (distribution 2.8.2, filesystem storage in a temp directory), when installed.
