@@ -170,7 +170,7 @@ export async function startHttpServer(handler: FetchHandler, options: HttpServer
   ownHost = `${hostname}:${port}`
   origin = `${scheme}://${ownHost}`
   return {
-    url: `${scheme}://${hostname}:${port}`,
+    url: origin,
     host: ownHost,
     port,
     close() {
