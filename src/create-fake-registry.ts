@@ -434,13 +434,19 @@ class StartedRegistry implements FakeRegistry {
 
   // The journal records what the code under test did, so the registry's own requests pass
   // `record: false`; in-process transports name themselves in `meta`.
-  async #send(input: Request | string | URL, init?: RequestInit, meta?: HandlerMeta): Promise<Response> {
-    this.#requireOpen('send a request to')
+  // Not async, to spare every request a promise of its own: what building the request throws
+  // (a closed registry, a URL or init Fetch refuses) is returned as a rejection all the same.
+  #send(input: Request | string | URL, init?: RequestInit, meta?: HandlerMeta): Promise<Response> {
     let request: Request
-    if (input instanceof Request) request = init ? new Request(input, init) : input
-    else {
-      const url = new URL(input, this.url)
-      request = lightRequestFor(url, init) ?? new Request(url, init)
+    try {
+      this.#requireOpen('send a request to')
+      if (input instanceof Request) request = init ? new Request(input, init) : input
+      else {
+        const url = new URL(input, this.url)
+        request = lightRequestFor(url, init) ?? new Request(url, init)
+      }
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)))
     }
     return this.#handler(request, meta)
   }
