@@ -19,6 +19,7 @@ import {
   type ResourceScope,
 } from './scopes.js'
 import { sameSecret } from './secrets.js'
+import { serviceFor, withHost } from './service.js'
 import { serveTokenRequest } from './token-endpoint.js'
 import type { AuthFacts, AuthFactsSink, AuthOutcome, ResolvedAuthOptions } from './types.js'
 
@@ -50,7 +51,7 @@ export interface Authority {
  * authority.authorize(request, new URL(request.url), 'team/app') // throws OciError 401 without a token
  */
 export function createAuthority(options: ResolvedAuthOptions): Authority {
-  const signer = new TokenSigner(ISSUER, options.service)
+  const signer = new TokenSigner(ISSUER)
   const verifyUser = (user: string, password: string): boolean => checkPassword(options, user, password)
   const baseScope = scopeRecords(options.shape.baseScope)
   return {
@@ -137,7 +138,7 @@ function authorizeBasic(
 }
 
 function authorizeBearer(check: Check, signer: TokenSigner, credential: Credential): void {
-  const { records, facts } = check
+  const { records, facts, options, url } = check
   // As distribution: anything but a Bearer header is no token at all, and gets the plain challenge.
   if (credential.kind !== 'bearer' && !(credential.kind === 'malformed' && credential.scheme === 'bearer')) {
     if (credential.kind === 'none' && anonymousBase(check)) {
@@ -147,7 +148,8 @@ function authorizeBearer(check: Check, signer: TokenSigner, credential: Credenti
     facts.outcome = 'missing'
     throw unauthorized(records, challenge(check))
   }
-  const verified = credential.kind === 'bearer' ? signer.verify(credential.token) : undefined
+  const verified =
+    credential.kind === 'bearer' ? signer.verify(credential.token, { aud: serviceFor(options, url) }) : undefined
   if (!verified?.ok) {
     facts.outcome = verified?.problem === 'expired' ? 'expired' : 'invalid'
     facts.error = 'invalid_token'
@@ -198,20 +200,21 @@ function challenge(check: Check, error?: BearerError): string {
   if (options.scheme === 'basic') return basicChallengeOf(check)
   const catalog = records.some((record) => record.type === CATALOG_ACCESS.type && record.name === CATALOG_ACCESS.name)
   if (options.shape.notAllowed === 'basic-401' && (check.carried || catalog)) return basicChallengeOf(check)
-  const service = base && !options.shape.serviceOnBase ? undefined : options.service
+  const service = base && !options.shape.serviceOnBase ? undefined : serviceFor(options, url)
   return bearerChallenge(`${url.origin}${options.realmPath}`, service, base ? check.baseScope : records, error)
 }
 
 function basicChallengeOf(check: Check): string {
-  const { shape, service } = check.options
-  return basicChallenge(shape.basicRealm.replace('<host>', check.url.host), shape.basicService ? service : undefined)
+  const { options, url } = check
+  const { shape } = options
+  return basicChallenge(withHost(shape.basicRealm, url), shape.basicService ? serviceFor(options, url) : undefined)
 }
 
 // zot's header on a 200 `/v2/`: `basic realm=<realm>`, or `bearer realm=<token url>`.
 function zotChallenge(check: Check): string {
   const { options, url } = check
   return options.scheme === 'basic'
-    ? lowerCaseChallenge('basic', options.shape.basicRealm.replace('<host>', url.host))
+    ? lowerCaseChallenge('basic', withHost(options.shape.basicRealm, url))
     : lowerCaseChallenge('bearer', `${url.origin}${options.realmPath}`)
 }
 

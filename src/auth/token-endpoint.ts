@@ -6,6 +6,7 @@ import { parseAuthorization } from './credentials.js'
 import type { TokenSigner } from './jwt.js'
 import { allowedActions } from './permissions.js'
 import { formatScope, parseScopes, type ResourceScope } from './scopes.js'
+import { serviceFor, withHost } from './service.js'
 import type { AuthFacts, AuthFactsSink, ResolvedAuthOptions } from './types.js'
 
 // The token endpoint of docs/content/spec/auth/token.md (GET) and oauth.md (POST), served on the
@@ -52,7 +53,7 @@ export async function serveTokenRequest(request: Request, url: URL, context: Tok
     case 'HEAD':
       return tokenByGet(request, url, context, facts, refuse)
     case 'POST':
-      return tokenByPost(request, context, facts, refuse)
+      return tokenByPost(request, url, context, facts, refuse)
     default: {
       const { tokenPost } = context.options.shape
       const allow = tokenPost === 'supported' || tokenPost === 400 ? 'GET, POST' : 'GET'
@@ -92,7 +93,8 @@ function tokenByGet(
   refuse: Refuse,
 ): Response {
   const { options, signer } = context
-  const serviceProblem = checkService(url.searchParams.getAll('service'), options)
+  const service = serviceFor(options, url)
+  const serviceProblem = checkService(url.searchParams.getAll('service'), service, options)
   if (serviceProblem) return refuse(400, 'invalid_request', serviceProblem)
   const scopes = parseScopes(url.searchParams.getAll('scope'))
   if ('error' in scopes)
@@ -107,7 +109,7 @@ function tokenByGet(
         'UNAUTHORIZED',
         credential.kind === 'malformed' ? credential.reason : 'incorrect username or password',
         {
-          headers: { 'www-authenticate': basicChallenge(options.shape.basicRealm.replace('<host>', url.host)) },
+          headers: { 'www-authenticate': basicChallenge(withHost(options.shape.basicRealm, url)) },
         },
       )
     }
@@ -124,7 +126,7 @@ function tokenByGet(
   }
   facts.outcome = 'issued'
   const now = Date.now()
-  const token = signer.sign({ sub: user ?? '', access, ttlSeconds: options.tokenTtlSeconds, now })
+  const token = signer.sign({ sub: user ?? '', aud: service, access, ttlSeconds: options.tokenTtlSeconds, now })
   const body: Record<string, unknown> = {}
   for (const field of options.shape.tokenFields) {
     if (field === 'token') body.token = token
@@ -134,12 +136,13 @@ function tokenByGet(
   }
   // token.md: a refresh token only with offline_token=true, and only for a user.
   if (url.searchParams.get('offline_token') === 'true' && user !== null)
-    body.refresh_token = signer.sign({ sub: user, access: [], now })
+    body.refresh_token = signer.sign({ sub: user, aud: service, access: [], now })
   return jsonResponse(body)
 }
 
 async function tokenByPost(
   request: Request,
+  url: URL,
   context: TokenEndpointContext,
   facts: AuthFacts,
   refuse: Refuse,
@@ -169,7 +172,8 @@ async function tokenByPost(
       'grant_type "password" is not supported: use GET with Basic credentials',
     )
   if (!form.get('client_id')) return refuse(400, 'invalid_request', 'client_id is required')
-  const serviceProblem = checkService(form.getAll('service'), options)
+  const service = serviceFor(options, url)
+  const serviceProblem = checkService(form.getAll('service'), service, options)
   if (serviceProblem) return refuse(400, 'invalid_request', serviceProblem)
   const scopes = parseScopes(form.getAll('scope'))
   if ('error' in scopes)
@@ -188,7 +192,7 @@ async function tokenByPost(
   } else {
     const given = form.get('refresh_token')
     if (!given) return refuse(400, 'invalid_request', 'refresh_token is required with grant_type refresh_token')
-    const verified = signer.verify(given, { refresh: true })
+    const verified = signer.verify(given, { aud: service, refresh: true })
     if (!verified.ok || !options.users.has(verified.claims.sub))
       return refuse(400, 'invalid_grant', 'the refresh token is not one this registry issued')
     user = verified.claims.sub
@@ -200,7 +204,7 @@ async function tokenByPost(
   facts.granted = granted
   facts.outcome = 'issued'
   const now = Date.now()
-  const token = signer.sign({ sub: user, access, ttlSeconds: options.tokenTtlSeconds, now })
+  const token = signer.sign({ sub: user, aud: service, access, ttlSeconds: options.tokenTtlSeconds, now })
   // oauth.md's fields; ACR, whose GET answer is access_token alone, answers a POST the same way.
   const body: Record<string, unknown> = { access_token: token }
   if (options.shape.tokenFields.includes('token')) {
@@ -209,7 +213,7 @@ async function tokenByPost(
     body.issued_at = issuedAt(now)
   }
   if (form.get('access_type') === 'offline')
-    body.refresh_token = refreshToken ?? signer.sign({ sub: user, access: [], now })
+    body.refresh_token = refreshToken ?? signer.sign({ sub: user, aud: service, access: [], now })
   return jsonResponse(body)
 }
 
@@ -223,8 +227,7 @@ function grant(options: ResolvedAuthOptions, user: string | null, scopes: readon
 }
 
 // A registry whose `/v2/` challenge names no service (GAR) takes token requests without one.
-function checkService(values: readonly string[], options: ResolvedAuthOptions): string | undefined {
-  const { service } = options
+function checkService(values: readonly string[], service: string, options: ResolvedAuthOptions): string | undefined {
   if (values.length === 0 && !options.shape.serviceOnBase) return undefined
   if (values.length === 0 || values[0] === '') return 'service is required'
   if (values.length > 1) return 'service is given more than once'

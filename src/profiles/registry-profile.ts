@@ -11,7 +11,10 @@ export interface AuthShape {
   scheme: 'bearer' | 'basic'
   /** Path of the token endpoint on the registry's origin (Bearer only): '/token', '/oauth2/token', '/v2/auth'… */
   realmPath?: string
-  /** The challenge's `service`; undefined: the fake's own (the real registry names its host). */
+  /**
+   * The challenge's `service`; `<host>` stands for the host the request was sent to, which GAR,
+   * ACR and Quay name; undefined: the fake's own (Artifactory, whose service nobody has recorded).
+   */
   service?: string
   /** Whether the `/v2/` challenge carries `service` (GAR: not, and its token endpoint does without). */
   serviceOnBase: boolean

@@ -10,6 +10,8 @@ import { assertFollowedChallenge } from '../../src/auth.js'
 import { basic, claimsOf, parseChallenge } from '../support/auth.js'
 
 const ORIGIN = 'http://registry.fake-oci.invalid'
+// The service of GAR, ACR and Quay: the host the request went to, here the registry's own.
+const HOST = 'registry.fake-oci.invalid'
 const USERS = { alice: 'secret', bob: 'hunter2' }
 // alice may do anything; bob may pull team/app and nothing else.
 const PERMISSIONS = { alice: ['repository:*:*', 'registry:catalog:*'], bob: ['repository:team/app:pull'] }
@@ -69,7 +71,7 @@ async function tokenByGet(
 ): Promise<Issued> {
   const auth = registry.options.auth!
   const query = [
-    ...(options.service === false ? [] : [`service=${auth.service}`]),
+    ...(options.service === false ? [] : [`service=${serviceOf(registry)}`]),
     ...options.scopes.map((scope) => `scope=${encodeURIComponent(scope)}`),
   ]
   const response = await registry.fetch(`${auth.realmPath}?${query.join('&')}${options.extra ?? ''}`, {
@@ -86,8 +88,13 @@ async function tokenByPost(registry: FakeRegistry, form: Record<string, string>)
   return registry.fetch(auth.realmPath, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: 'containerd-client', service: auth.service, ...form }).toString(),
+    body: new URLSearchParams({ client_id: 'containerd-client', service: serviceOf(registry), ...form }).toString(),
   })
+}
+
+/** The service a client reads from the registry's challenges. */
+function serviceOf(registry: FakeRegistry): string {
+  return registry.options.auth!.service.replaceAll('<host>', registry.host)
 }
 
 const PASSWORD_GRANT = { grant_type: 'password', username: 'alice', password: 'secret' }
@@ -278,9 +285,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
           challenge: `Bearer realm="${ORIGIN}/v2/token"`,
           code: 'UNAUTHORIZED',
         })
-        expect((await answer(registry, '/v2/team/app/manifests/1')).challenge).toBe(
-          bearer('/v2/token', 'fake-oci-registry', SCOPE),
-        )
+        expect((await answer(registry, '/v2/team/app/manifests/1')).challenge).toBe(bearer('/v2/token', HOST, SCOPE))
         // A client that learnt the challenge from /v2/ asks without a service, and gets its token.
         const issued = await tokenByGet(registry, {
           scopes: ['repository:team/app:pull'],
@@ -293,7 +298,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
         expect([post.status, await post.text()]).toEqual([404, ''])
       },
     ],
-    ...insufficientScopeRows('/v2/token', 'fake-oci-registry'),
+    ...insufficientScopeRows('/v2/token', HOST),
   ],
   acr: [
     [
@@ -302,7 +307,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
         const registry = await start(profile)
         expect(await answer(registry, '/v2/')).toEqual({
           status: 401,
-          challenge: bearer('/oauth2/token', 'fake-oci-registry'),
+          challenge: bearer('/oauth2/token', HOST),
           code: 'UNAUTHORIZED',
         })
         const issued = await tokenByGet(registry, {
@@ -326,7 +331,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
         expect([refreshed.status, Object.keys((await refreshed.json()) as object)]).toEqual([200, ['access_token']])
       },
     ],
-    ...insufficientScopeRows('/oauth2/token', 'fake-oci-registry'),
+    ...insufficientScopeRows('/oauth2/token', HOST),
   ],
   quay: [
     [
@@ -335,7 +340,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
         const registry = await start(profile)
         expect(await answer(registry, '/v2/')).toEqual({
           status: 401,
-          challenge: bearer('/v2/auth', 'fake-oci-registry'),
+          challenge: bearer('/v2/auth', HOST),
           code: 'UNAUTHORIZED',
         })
         const issued = await tokenByGet(registry, { scopes: ['repository:team/app:pull'], authorization: ALICE })
@@ -352,6 +357,10 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
           'text/html; charset=utf-8',
         ])
         expect(await post.text()).toContain('<title>405 Method Not Allowed</title>')
+        // A service given explicitly wins over the host.
+        expect((await answer(await start(profile, { service: 'quay.io' }), '/v2/')).challenge).toBe(
+          bearer('/v2/auth', 'quay.io'),
+        )
       },
     ],
     [
@@ -360,7 +369,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
         // 401 UNAUTHORIZED with the scope, and no error: Quay hides the repository.
         expect(await anonymousOnApp(await start(profile, { anonymous: 'none' }))).toEqual({
           status: 401,
-          challenge: bearer('/v2/auth', 'fake-oci-registry', SCOPE),
+          challenge: bearer('/v2/auth', HOST, SCOPE),
           code: 'UNAUTHORIZED',
         }),
     ],
@@ -369,7 +378,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
       async (profile) =>
         expect(await bobPushes(await start(profile))).toEqual({
           status: 401,
-          challenge: bearer('/v2/auth', 'fake-oci-registry', PUSH_SCOPE),
+          challenge: bearer('/v2/auth', HOST, PUSH_SCOPE),
           code: 'UNAUTHORIZED',
         }),
     ],
@@ -548,42 +557,48 @@ async function tokenLikeContainerd(
 }
 
 describe('a client that asks the token endpoint by POST first, as containerd', () => {
+  // The service each challenge names: GAR, ACR and Quay name the registry's host and port.
   it.each([
-    ['quay', 405, 'post_refused'],
-    ['gar', 404, 'post_refused'],
-    ['acr', 400, 'unsupported_grant_type'],
-    ['artifactory', 401, 'post_refused'],
-    ['docker-hub', 200, undefined],
-  ] as const)('%s: POST answers %i, and the client gets its token and its manifest', async (profile, posted, error) => {
-    const registry = await createFakeRegistry({ profile, auth: { users: USERS } })
-    open.push(registry)
-    await registry.seed.image('team/app:1')
-    const manifest = `${registry.url}/v2/team/app/manifests/1`
-    const accept = { accept: OCI_MANIFEST }
-    const first = await fetch(manifest, { headers: accept })
-    await first.arrayBuffer()
-    const challenge = parseChallenge(first.headers.get('www-authenticate'))!
-    expect([first.status, challenge.scheme, challenge.params.realm]).toEqual([
-      401,
-      'bearer',
-      `${registry.url}${registryProfile(profile)!.auth.realmPath}`,
-    ])
+    ['quay', 405, 'post_refused', 'host'],
+    ['gar', 404, 'post_refused', 'host'],
+    ['acr', 400, 'unsupported_grant_type', 'host'],
+    ['artifactory', 401, 'post_refused', 'fake-oci-registry'],
+    ['docker-hub', 200, undefined, 'registry.docker.io'],
+  ] as const)(
+    '%s: POST answers %i, and the client gets its token and its manifest',
+    async (profile, posted, error, service) => {
+      const registry = await createFakeRegistry({ profile, auth: { users: USERS } })
+      open.push(registry)
+      await registry.seed.image('team/app:1')
+      const manifest = `${registry.url}/v2/team/app/manifests/1`
+      const accept = { accept: OCI_MANIFEST }
+      const first = await fetch(manifest, { headers: accept })
+      await first.arrayBuffer()
+      const challenge = parseChallenge(first.headers.get('www-authenticate'))!
+      expect([first.status, challenge.scheme, challenge.params.realm, challenge.params.service]).toEqual([
+        401,
+        'bearer',
+        `${registry.url}${registryProfile(profile)!.auth.realmPath}`,
+        service === 'host' ? registry.host : service,
+      ])
+      expect(registry.host).toMatch(/^127\.0\.0\.1:[1-9][0-9]*$/)
 
-    const { token, statuses } = await tokenLikeContainerd(challenge.params, 'alice', 'secret')
-    expect(statuses).toEqual(posted === 200 ? [200] : [posted, 200])
-    const again = await fetch(manifest, { headers: { ...accept, authorization: `Bearer ${token}` } })
-    expect(again.status).toBe(200)
+      const { token, statuses } = await tokenLikeContainerd(challenge.params, 'alice', 'secret')
+      expect(statuses).toEqual(posted === 200 ? [200] : [posted, 200])
+      const again = await fetch(manifest, { headers: { ...accept, authorization: `Bearer ${token}` } })
+      expect(again.status).toBe(200)
 
-    const tokenRequests = registry.requests.filter({ resource: 'token' })
-    expect(tokenRequests.map((entry) => [entry.method, entry.response.status, entry.auth?.outcome])).toEqual(
-      posted === 200
-        ? [['POST', 200, 'issued']]
-        : [
-            ['POST', posted, 'refused'],
-            ['GET', 200, 'issued'],
-          ],
-    )
-    expect(tokenRequests[0]!.auth?.error).toBe(error)
-    assertFollowedChallenge(registry, { resource: 'manifest' })
-  })
+      const tokenRequests = registry.requests.filter({ resource: 'token' })
+      expect(tokenRequests.map((entry) => [entry.method, entry.response.status, entry.auth?.outcome])).toEqual(
+        posted === 200
+          ? [['POST', 200, 'issued']]
+          : [
+              ['POST', posted, 'refused'],
+              ['GET', 200, 'issued'],
+            ],
+      )
+      expect(tokenRequests[0]!.auth?.error).toBe(error)
+      assertFollowedChallenge(registry, { resource: 'manifest' })
+    },
+  )
 })

@@ -726,6 +726,7 @@ describe('choosing a profile', () => {
     expect(ghcr).toMatchObject({ scheme: 'bearer', service: 'ghcr.io', anonymous: 'pull', forbiddenStatus: 403 })
     expect((await start({ profile: 'quay', auth: { users } })).options.auth).toMatchObject({
       realmPath: '/v2/auth',
+      service: '<host>',
       tokenTtlSeconds: 3600,
     })
     const ecr = (await start({ profile: 'ecr', auth: { users } })).options.auth

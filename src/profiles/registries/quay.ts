@@ -22,6 +22,8 @@ export const quayProfile: RegistryProfile = {
   auth: {
     scheme: 'bearer',
     realmPath: '/v2/auth',
+    // Its own host (SERVER_HOSTNAME), as `service="quay.io"`.
+    service: '<host>',
     serviceOnBase: true,
     baseStatus: 401,
     unknownRepository: 'unauthorized-401',
