@@ -246,6 +246,7 @@ export const DEFAULTS = Object.freeze({
       basicOnRegistry: false,
       tokenFields: Object.freeze(['token', 'access_token', 'expires_in', 'issued_at'] as const),
       emptyAccessToken: false,
+      issuedAtNanoseconds: false,
       tokenPost: 'supported',
     } satisfies ResolvedAuthShape),
   } as const),
@@ -863,6 +864,7 @@ function resolveAuthShape(shape: Readonly<AuthShape>): ResolvedAuthShape {
     // A Basic registry (ECR, zot) has no token endpoint: given scheme 'bearer', the fake's own answers.
     tokenFields: shape.tokenFields.length > 0 ? shape.tokenFields : defaults.tokenFields,
     emptyAccessToken: shape.emptyAccessToken ?? defaults.emptyAccessToken,
+    issuedAtNanoseconds: shape.issuedAtNanoseconds ?? defaults.issuedAtNanoseconds,
     tokenPost: shape.tokenPost ?? defaults.tokenPost,
     ...(shape.baseScope === undefined ? {} : { baseScope: shape.baseScope }),
     ...(shape.schemeWord === undefined ? {} : { schemeWord: shape.schemeWord }),

@@ -132,7 +132,7 @@ function tokenByGet(
     if (field === 'token') body.token = token
     else if (field === 'access_token') body.access_token = options.shape.emptyAccessToken ? '' : token
     else if (field === 'expires_in') body.expires_in = options.tokenTtlSeconds
-    else body.issued_at = issuedAt(now)
+    else body.issued_at = issuedAt(now, options.shape.issuedAtNanoseconds)
   }
   // token.md: a refresh token only with offline_token=true, and only for a user.
   if (url.searchParams.get('offline_token') === 'true' && user !== null)
@@ -210,7 +210,7 @@ async function tokenByPost(
   if (options.shape.tokenFields.includes('token')) {
     body.scope = granted.join(' ')
     body.expires_in = options.tokenTtlSeconds
-    body.issued_at = issuedAt(now)
+    body.issued_at = issuedAt(now, options.shape.issuedAtNanoseconds)
   }
   if (form.get('access_type') === 'offline')
     body.refresh_token = refreshToken ?? signer.sign({ sub: user, aud: service, access: [], now })
@@ -235,9 +235,15 @@ function checkService(values: readonly string[], service: string, options: Resol
   return undefined
 }
 
-// RFC 3339, as token.md's issued_at.
-function issuedAt(now: number): string {
-  return new Date(Math.floor(now / 1000) * 1000).toISOString()
+// RFC 3339, as token.md's issued_at; with nanoseconds, as Go's time.RFC3339Nano: up to nine
+// fraction digits, trailing zeros dropped, no dot when nothing is left (Docker Hub's).
+function issuedAt(now: number, nanoseconds: boolean): string {
+  const second = Math.floor(now / 1000) * 1000
+  if (!nanoseconds) return new Date(second).toISOString()
+  // The clock reads milliseconds; the monotonic clock gives the digits below them.
+  const nanos = (now - second) * 1_000_000 + Number(process.hrtime.bigint() % 1_000_000n)
+  const fraction = String(nanos).padStart(9, '0').replace(/0+$/, '')
+  return `${new Date(second).toISOString().slice(0, 19)}${fraction === '' ? '' : `.${fraction}`}Z`
 }
 
 // Reads at most MAX_FORM_BYTES of the body; undefined when it is longer (the rest is left unread).

@@ -83,6 +83,7 @@ export type ResolvedAuthShape = Readonly<
       | 'basicOnRegistry'
       | 'tokenFields'
       | 'emptyAccessToken'
+      | 'issuedAtNanoseconds'
       | 'tokenPost'
     >
   > &

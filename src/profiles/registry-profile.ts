@@ -43,6 +43,11 @@ export interface AuthShape {
   tokenFields: ReadonlyArray<'token' | 'access_token' | 'expires_in' | 'issued_at'>
   /** Whether `access_token` is sent as an empty string (Harbor). */
   emptyAccessToken?: boolean
+  /**
+   * Whether `issued_at` carries nanoseconds as Go's `time.RFC3339Nano` writes them, up to nine
+   * fraction digits with trailing zeros dropped (Docker Hub: `2022-11-01T06:11:20.10593176Z`).
+   */
+  issuedAtNanoseconds?: boolean
   /** Lifetime of a token in seconds; sent as `expires_in` when `tokenFields` has it (Quay's lives 3600 s unsaid). */
   expiresIn?: number
   /**

@@ -27,6 +27,7 @@ describe('the auth option', () => {
         basicOnRegistry: false,
         tokenFields: ['token', 'access_token', 'expires_in', 'issued_at'],
         emptyAccessToken: false,
+        issuedAtNanoseconds: false,
         tokenPost: 'supported',
       },
     })

@@ -187,13 +187,39 @@ function insufficientScopeRows(realmPath: string, service: string): Row[] {
 }
 
 const TABLES: Record<RegistryProfileName, Row[]> = {
-  'docker-hub': tokenServerRows({
-    realmPath: '/token',
-    service: 'registry.docker.io',
-    fields: ALL_FIELDS,
-    post: 200,
-    expiresIn: 300,
-  }),
+  'docker-hub': [
+    ...tokenServerRows({
+      realmPath: '/token',
+      service: 'registry.docker.io',
+      fields: ALL_FIELDS,
+      post: 200,
+      expiresIn: 300,
+    }),
+    [
+      'challenge and token',
+      async (profile) => {
+        // issued_at as Go's RFC3339Nano writes it: the token's second, then up to nine digits
+        // without trailing zeros, by GET and by POST.
+        const registry = await start(profile)
+        const stamps: Array<[stamp: string, iat: number]> = []
+        for (let round = 0; round < 3; round++) {
+          const issued = await tokenByGet(registry, { scopes: ['repository:team/app:pull'], authorization: ALICE })
+          stamps.push([String(issued.body.issued_at), (claimsOf(issued.token) as { iat: number }).iat])
+          const posted = (await (await tokenByPost(registry, PASSWORD_GRANT)).json()) as Record<string, unknown>
+          stamps.push([String(posted.issued_at), (claimsOf(String(posted.access_token)) as { iat: number }).iat])
+        }
+        for (const [stamp, iat] of stamps) {
+          expect(stamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{0,8}[1-9])?Z$/)
+          expect(Date.parse(stamp.replace(/\.\d+/, '')) / 1000, stamp).toBe(iat)
+        }
+        // Digits below the millisecond: a millisecond clock alone leaves three at most.
+        expect(
+          stamps.some(([stamp]) => /\.\d{4,9}Z$/.test(stamp)),
+          stamps.join(' '),
+        ).toBe(true)
+      },
+    ],
+  ],
   ghcr: [
     [
       'challenge and token',
