@@ -46,6 +46,11 @@ export interface Quirks {
   digestOnTagGet?: boolean
   /** A tag `sha256-<hex>` that does not exist resolves to the manifest `sha256:<hex>` (GitLab). */
   digestTags?: boolean
+  /**
+   * The body of a 200 `/v2/`: 'object', `{}` as distribution writes it; 'empty', no bytes at all,
+   * still `Content-Type: application/json` (zot).
+   */
+  baseBody?: 'object' | 'empty'
   /** Whether `/v2/_catalog` is served (Docker Hub: not). */
   catalog?: boolean
   /** Whether `POST …/uploads/?digest=` with the body stores the blob at once; false opens a session (202). */

@@ -603,6 +603,25 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
     ],
   ],
   zot: [
+    [
+      '/v2/ body',
+      async (profile) => {
+        // 200 and no byte of body, declared JSON all the same; over a socket too.
+        const registry = await start({ profile })
+        const answers = []
+        for (const method of ['GET', 'HEAD']) answers.push(await registry.fetch('/v2/', { method }))
+        const overHttp = await start({ profile, transport: 'http' })
+        answers.push(await fetch(`${overHttp.url}/v2/`))
+        for (const response of answers) {
+          expect([
+            response.status,
+            response.headers.get('content-type'),
+            response.headers.get('content-length'),
+            await response.text(),
+          ]).toEqual([200, 'application/json', '0', ''])
+        }
+      },
+    ],
     ['referrers API', async (profile) => expectReferrersApi(await start({ profile }))],
     [
       'manifest DELETE',
