@@ -248,6 +248,7 @@ export const DEFAULTS = Object.freeze({
       tokenFields: Object.freeze(['token', 'access_token', 'expires_in', 'issued_at'] as const),
       emptyAccessToken: false,
       issuedAtNanoseconds: false,
+      loginRefusal: 'envelope',
       tokenPost: 'supported',
     } satisfies ResolvedAuthShape),
   } as const),
@@ -867,8 +868,11 @@ function resolveAuthShape(shape: Readonly<AuthShape>): ResolvedAuthShape {
     tokenFields: shape.tokenFields.length > 0 ? shape.tokenFields : defaults.tokenFields,
     emptyAccessToken: shape.emptyAccessToken ?? defaults.emptyAccessToken,
     issuedAtNanoseconds: shape.issuedAtNanoseconds ?? defaults.issuedAtNanoseconds,
+    loginRefusal: shape.loginRefusal ?? defaults.loginRefusal,
     tokenPost: shape.tokenPost ?? defaults.tokenPost,
     ...(shape.baseScope === undefined ? {} : { baseScope: shape.baseScope }),
     ...(shape.schemeWord === undefined ? {} : { schemeWord: shape.schemeWord }),
+    ...(shape.unauthorizedMessage === undefined ? {} : { unauthorizedMessage: shape.unauthorizedMessage }),
+    ...(shape.loginRefusalMessage === undefined ? {} : { loginRefusalMessage: shape.loginRefusalMessage }),
   })
 }

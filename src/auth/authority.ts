@@ -7,6 +7,7 @@ import {
   type BearerError,
 } from './challenge.js'
 import { parseAuthorization, type Credential } from './credentials.js'
+import type { OciError } from '../errors/oci-error.js'
 import { TokenSigner } from './jwt.js'
 import { allowedActions } from './permissions.js'
 import {
@@ -114,7 +115,7 @@ function authorizeBasic(
   const { options, records, facts } = check
   const refuse = (outcome: AuthOutcome): never => {
     facts.outcome = outcome
-    throw unauthorized(records, challenge(check))
+    throw refusal(check)
   }
   if (credential.kind === 'none') {
     const granted = grantedScopes(options, null, records)
@@ -146,14 +147,14 @@ function authorizeBearer(check: Check, signer: TokenSigner, credential: Credenti
       return
     }
     facts.outcome = 'missing'
-    throw unauthorized(records, challenge(check))
+    throw refusal(check)
   }
   const verified =
     credential.kind === 'bearer' ? signer.verify(credential.token, { aud: serviceFor(options, url) }) : undefined
   if (!verified?.ok) {
     facts.outcome = verified?.problem === 'expired' ? 'expired' : 'invalid'
     facts.error = 'invalid_token'
-    throw unauthorized(records, challenge(check, 'invalid_token'))
+    throw refusal(check, 'invalid_token')
   }
   const { claims } = verified
   const user = claims.sub === '' ? null : claims.sub
@@ -178,15 +179,19 @@ function authorizeBearer(check: Check, signer: TokenSigner, credential: Credenti
  * challenge (Quay, Harbor) or distribution's `insufficient_scope`.
  */
 function refuseInsufficient(check: Check, user: string | null, bearer: boolean): never {
-  const { options, records, facts } = check
+  const { options, facts } = check
   facts.outcome = 'insufficient'
   const { shape } = options
   if (options.forbiddenStatus === 403) throw denied(shape.deniedChallenge ? basicChallengeOf(check) : undefined)
   const variant = user === null ? shape.unknownRepository : shape.notAllowed
-  if (!bearer || variant === 'unauthorized-401' || variant === 'basic-401')
-    throw unauthorized(records, challenge(check))
+  if (!bearer || variant === 'unauthorized-401' || variant === 'basic-401') throw refusal(check)
   facts.error = 'insufficient_scope'
-  throw unauthorized(records, challenge(check, 'insufficient_scope'))
+  throw refusal(check, 'insufficient_scope')
+}
+
+/** The 401 of a refused request: the challenge, and the registry's own wording where it has one (Quay). */
+function refusal(check: Check, error?: BearerError): OciError {
+  return unauthorized(check.records, challenge(check, error), check.options.shape.unauthorizedMessage)
 }
 
 /**

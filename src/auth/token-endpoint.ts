@@ -63,12 +63,31 @@ export async function serveTokenRequest(request: Request, url: URL, context: Tok
 }
 
 /**
+ * A wrong password (or a malformed credential, whose `reason` is told) on GET: throws 401
+ * UNAUTHORIZED with a Basic challenge, in the registry's own words where it has them (Quay), for
+ * the error envelope to write; returns Harbor's bare 401, whose handler aborts with no body.
+ */
+function refuseLogin(options: ResolvedAuthOptions, url: URL, reason: string | undefined): Response {
+  const { loginRefusal, loginRefusalMessage, basicRealm } = options.shape
+  if (loginRefusal === 'empty') return emptyAnswer(401)
+  const headers = { 'www-authenticate': basicChallenge(withHost(basicRealm, url)) }
+  if (loginRefusalMessage !== undefined)
+    throw new OciError('UNAUTHORIZED', undefined, { message: loginRefusalMessage, headers })
+  throw new OciError('UNAUTHORIZED', reason ?? 'incorrect username or password', { headers })
+}
+
+/** A status and nothing else, as answers seen only as a status (or known to be bare) are. */
+function emptyAnswer(status: number): Response {
+  return createLightResponse(new Uint8Array(0), { status, headers: { 'content-length': '0' } })
+}
+
+/**
  * A token server that takes no POST, as clients meet it (containerd falls back to GET on each):
  * Quay's Flask route answers 405 with Werkzeug's page; GCR's 404 and Artifactory's 401 were seen
  * only as statuses, so their bodies are empty.
  */
 function refusePost(status: 401 | 404 | 405): Response {
-  if (status !== 405) return createLightResponse(new Uint8Array(0), { status, headers: { 'content-length': '0' } })
+  if (status !== 405) return emptyAnswer(status)
   const body = new TextEncoder().encode(WERKZEUG_405)
   return createLightResponse(body, {
     status,
@@ -105,13 +124,7 @@ function tokenByGet(
   if (credential.kind !== 'none') {
     if (credential.kind !== 'basic' || !context.verifyUser(credential.user, credential.password)) {
       facts.error = 'invalid_credentials'
-      throw new OciError(
-        'UNAUTHORIZED',
-        credential.kind === 'malformed' ? credential.reason : 'incorrect username or password',
-        {
-          headers: { 'www-authenticate': basicChallenge(withHost(options.shape.basicRealm, url)) },
-        },
-      )
+      return refuseLogin(options, url, credential.kind === 'malformed' ? credential.reason : undefined)
     }
     user = credential.user
   }

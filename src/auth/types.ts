@@ -84,10 +84,11 @@ export type ResolvedAuthShape = Readonly<
       | 'tokenFields'
       | 'emptyAccessToken'
       | 'issuedAtNanoseconds'
+      | 'loginRefusal'
       | 'tokenPost'
     >
   > &
-    Pick<AuthShape, 'baseScope' | 'schemeWord'>
+    Pick<AuthShape, 'baseScope' | 'schemeWord' | 'unauthorizedMessage' | 'loginRefusalMessage'>
 >
 
 /** The auth option with its defaults applied. */

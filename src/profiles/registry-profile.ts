@@ -37,6 +37,12 @@ export interface AuthShape {
   notAllowed: 'insufficient-scope-401' | 'unauthorized-401' | 'basic-401' | 'denied-403'
   /** Whether a 403 DENIED still carries the Basic challenge (zot). */
   deniedChallenge?: boolean
+  /**
+   * The message of `UNAUTHORIZED` when a registry request is refused, whose `detail` then holds no
+   * access records (Quay's: 'access to the requested resource is not authorized'). Undefined:
+   * distribution's 'authentication required' with the access records.
+   */
+  unauthorizedMessage?: string
   /** Whether Basic credentials are taken on registry requests besides tokens (Harbor, whose challenge asks for them). */
   basicOnRegistry?: boolean
   /** Fields of the token endpoint's JSON answer to GET, in the registry's order. */
@@ -48,6 +54,13 @@ export interface AuthShape {
    * fraction digits with trailing zeros dropped (Docker Hub: `2022-11-01T06:11:20.10593176Z`).
    */
   issuedAtNanoseconds?: boolean
+  /**
+   * The token endpoint's answer to a wrong password: 'envelope', 401 UNAUTHORIZED with a Basic
+   * challenge (the default); 'empty', 401 with no body and no challenge (Harbor).
+   */
+  loginRefusal?: 'envelope' | 'empty'
+  /** The message of that 401 UNAUTHORIZED, without a `detail` (Quay's: 'Specified credentials are invalid'). */
+  loginRefusalMessage?: string
   /** Lifetime of a token in seconds; sent as `expires_in` when `tokenFields` has it (Quay's lives 3600 s unsaid). */
   expiresIn?: number
   /**

@@ -28,6 +28,7 @@ describe('the auth option', () => {
         tokenFields: ['token', 'access_token', 'expires_in', 'issued_at'],
         emptyAccessToken: false,
         issuedAtNanoseconds: false,
+        loginRefusal: 'envelope',
         tokenPost: 'supported',
       },
     })

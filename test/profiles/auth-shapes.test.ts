@@ -55,6 +55,18 @@ async function answer(registry: FakeRegistry, path: string, authorization?: stri
   return result
 }
 
+/** The status, the challenge and the exact body of an answer. */
+async function exactly(
+  registry: FakeRegistry,
+  path: string,
+  authorization?: string,
+  method = 'GET',
+): Promise<{ status: number; challenge: string | null; body: string }> {
+  const headers: Record<string, string> = { accept: OCI_MANIFEST, ...(authorization ? { authorization } : {}) }
+  const response = await registry.fetch(path, { method, headers })
+  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.text() }
+}
+
 interface Issued {
   status: number
   body: Record<string, unknown>
@@ -120,6 +132,11 @@ const bearer = (realmPath: string, service: string, rest = ''): string =>
 const SCOPE = ',scope="repository:team/app:pull"'
 const PUSH_SCOPE = ',scope="repository:team/app:pull,push"'
 const INSUFFICIENT = ',error="insufficient_scope"'
+// Quay's refusals (endpoints/v2/errors.py): its own messages, and `detail: {}`.
+const QUAY_UNAUTHORIZED =
+  '{"errors":[{"code":"UNAUTHORIZED","message":"access to the requested resource is not authorized","detail":{}}]}\n'
+const QUAY_INVALID_LOGIN =
+  '{"errors":[{"code":"UNAUTHORIZED","message":"Specified credentials are invalid","detail":{}}]}\n'
 
 type Row = [behaviour: string, check: (profile: RegistryProfileName) => Promise<void>]
 
@@ -383,6 +400,9 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
           'text/html; charset=utf-8',
         ])
         expect(await post.text()).toContain('<title>405 Method Not Allowed</title>')
+        // A wrong password, in Quay's words.
+        const wrong = await exactly(registry, `/v2/auth?service=${HOST}`, basic('alice', 'wrong'))
+        expect([wrong.status, wrong.body]).toEqual([401, QUAY_INVALID_LOGIN])
         // A service given explicitly wins over the host.
         expect((await answer(await start(profile, { service: 'quay.io' }), '/v2/')).challenge).toBe(
           bearer('/v2/auth', 'quay.io'),
@@ -391,22 +411,26 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
     ],
     [
       'unknown repository (anonymous)',
-      async (profile) =>
-        // 401 UNAUTHORIZED with the scope, and no error: Quay hides the repository.
-        expect(await anonymousOnApp(await start(profile, { anonymous: 'none' }))).toEqual({
-          status: 401,
-          challenge: bearer('/v2/auth', HOST, SCOPE),
-          code: 'UNAUTHORIZED',
-        }),
+      async (profile) => {
+        // 401 UNAUTHORIZED with the scope, and no error: Quay hides the repository, in its words.
+        const registry = await start(profile, { anonymous: 'none' })
+        const refused = { status: 401, challenge: bearer('/v2/auth', HOST, SCOPE), body: QUAY_UNAUTHORIZED }
+        const issued = await tokenByGet(registry, { scopes: ['repository:team/app:pull'] })
+        expect(await exactly(registry, '/v2/team/app/manifests/1', `Bearer ${issued.token}`)).toEqual(refused)
+        expect(await exactly(registry, '/v2/team/app/manifests/1')).toEqual(refused)
+      },
     ],
     [
       'authenticated but not allowed',
-      async (profile) =>
-        expect(await bobPushes(await start(profile))).toEqual({
+      async (profile) => {
+        const registry = await start(profile)
+        const issued = await tokenByGet(registry, { scopes: ['repository:team/app:pull,push'], authorization: BOB })
+        expect(await exactly(registry, UPLOAD, `Bearer ${issued.token}`, 'POST')).toEqual({
           status: 401,
           challenge: bearer('/v2/auth', HOST, PUSH_SCOPE),
-          code: 'UNAUTHORIZED',
-        }),
+          body: QUAY_UNAUTHORIZED,
+        })
+      },
     ],
   ],
   harbor: [
@@ -434,6 +458,18 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
           code: 'UNAUTHORIZED',
         })
         expect((await answer(registry, '/v2/_catalog', ALICE)).status).toBe(200)
+        // A wrong password: the token endpoint answers 401 and nothing else.
+        const wrong = await registry.fetch('/service/token?service=harbor-registry&scope=repository:team/app:pull', {
+          headers: { authorization: basic('alice', 'wrong') },
+        })
+        expect([
+          wrong.status,
+          wrong.headers.get('www-authenticate'),
+          wrong.headers.get('content-type'),
+          wrong.headers.get('content-length'),
+          await wrong.text(),
+        ]).toEqual([401, null, null, '0', ''])
+        expect(registry.requests.last()?.auth).toMatchObject({ outcome: 'refused', error: 'invalid_credentials' })
       },
     ],
     [

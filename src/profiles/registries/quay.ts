@@ -28,6 +28,9 @@ export const quayProfile: RegistryProfile = {
     baseStatus: 401,
     unknownRepository: 'unauthorized-401',
     notAllowed: 'unauthorized-401',
+    // endpoints/v2/errors.py: Unauthorized and InvalidLogin, whose detail is {}.
+    unauthorizedMessage: 'access to the requested resource is not authorized',
+    loginRefusalMessage: 'Specified credentials are invalid',
     tokenFields: ['token'],
     // TOKEN_VALIDITY_LIFETIME_S, not sent.
     expiresIn: 3600,
