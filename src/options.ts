@@ -176,6 +176,7 @@ export const DEFAULT_QUIRKS: Readonly<ResolvedQuirks> = Object.freeze({
   catalogPageSize: undefined,
   catalogMaxPageSize: undefined,
   pageSizeAboveMax: 'clamp',
+  catalogPageSizeAboveMax: undefined,
   tagsIgnoreN: false,
   tagsIgnoreLast: false,
   opaqueLast: false,
@@ -549,12 +550,15 @@ const choice =
     )
   }
 
+const PAGE_SIZE_ABOVE_MAX = choice('clamp', 'distribution', 'ecr', 'quay')
+
 const QUIRK_CHECKS: Readonly<Record<keyof ResolvedQuirks, Check>> = {
   tagsPageSize: optionalCount,
   tagsMaxPageSize: optionalCount,
   catalogPageSize: optionalCount,
   catalogMaxPageSize: optionalCount,
-  pageSizeAboveMax: choice('clamp', 'distribution', 'ecr', 'quay'),
+  pageSizeAboveMax: PAGE_SIZE_ABOVE_MAX,
+  catalogPageSizeAboveMax: (name, value) => (value === undefined ? undefined : PAGE_SIZE_ABOVE_MAX(name, value)),
   tagsIgnoreN: boolean,
   tagsIgnoreLast: boolean,
   opaqueLast: boolean,

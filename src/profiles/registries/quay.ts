@@ -16,6 +16,9 @@ export const quayProfile: RegistryProfile = {
       // Tag lists moved to `n`/`last` in May 2024; the catalog still pages with encrypted tokens.
       catalogPageSize: 100,
       catalogPageToken: true,
+      // Its `paginate` takes the smaller of `n` and 100, without an error.
+      catalogMaxPageSize: 100,
+      catalogPageSizeAboveMax: 'clamp',
       errorEnvelope: 'quay',
     },
   },
@@ -43,6 +46,8 @@ export const quayProfile: RegistryProfile = {
     'quirks.pageSizeAboveMax': 'tags pagination',
     'quirks.catalogPageSize': '_catalog',
     'quirks.catalogPageToken': '_catalog',
+    'quirks.catalogMaxPageSize': '_catalog',
+    'quirks.catalogPageSizeAboveMax': '_catalog',
     'quirks.errorEnvelope': 'non-OCI error envelope',
     auth: 'challenge and token',
     'auth.unknownRepository': 'unknown repository (anonymous)',
