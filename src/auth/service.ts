@@ -5,7 +5,7 @@ import type { ResolvedAuthOptions } from './types.js'
  * port (`127.0.0.1:5000`), which is the registry's own host as the client names it. ECR's Basic
  * realm holds it, and so does the service of GAR, ACR and Quay, which name their host.
  */
-export const HOST = '<host>'
+const HOST = '<host>'
 
 /**
  * `text` with `<host>` replaced by the request's host.
