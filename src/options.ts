@@ -176,6 +176,7 @@ export const DEFAULT_QUIRKS: Readonly<ResolvedQuirks> = Object.freeze({
   catalogPageSize: undefined,
   catalogMaxPageSize: undefined,
   pageSizeAboveMax: 'clamp',
+  catalogPageSizeAboveMax: undefined,
   tagsIgnoreN: false,
   tagsIgnoreLast: false,
   opaqueLast: false,
@@ -186,6 +187,7 @@ export const DEFAULT_QUIRKS: Readonly<ResolvedQuirks> = Object.freeze({
   listContentType: 'application/json',
   digestOnTagGet: true,
   digestTags: false,
+  baseBody: 'object',
   catalog: true,
   singlePostUpload: true,
   crossMount: true,
@@ -246,6 +248,8 @@ export const DEFAULTS = Object.freeze({
       basicOnRegistry: false,
       tokenFields: Object.freeze(['token', 'access_token', 'expires_in', 'issued_at'] as const),
       emptyAccessToken: false,
+      issuedAtNanoseconds: false,
+      loginRefusal: 'envelope',
       tokenPost: 'supported',
     } satisfies ResolvedAuthShape),
   } as const),
@@ -546,12 +550,15 @@ const choice =
     )
   }
 
+const PAGE_SIZE_ABOVE_MAX = choice('clamp', 'distribution', 'ecr', 'quay')
+
 const QUIRK_CHECKS: Readonly<Record<keyof ResolvedQuirks, Check>> = {
   tagsPageSize: optionalCount,
   tagsMaxPageSize: optionalCount,
   catalogPageSize: optionalCount,
   catalogMaxPageSize: optionalCount,
-  pageSizeAboveMax: choice('clamp', 'distribution', 'ecr', 'quay'),
+  pageSizeAboveMax: PAGE_SIZE_ABOVE_MAX,
+  catalogPageSizeAboveMax: (name, value) => (value === undefined ? undefined : PAGE_SIZE_ABOVE_MAX(name, value)),
   tagsIgnoreN: boolean,
   tagsIgnoreLast: boolean,
   opaqueLast: boolean,
@@ -562,6 +569,7 @@ const QUIRK_CHECKS: Readonly<Record<keyof ResolvedQuirks, Check>> = {
   listContentType: choice('application/json', 'application/json; charset=utf-8'),
   digestOnTagGet: boolean,
   digestTags: boolean,
+  baseBody: choice('object', 'empty'),
   catalog: boolean,
   singlePostUpload: boolean,
   crossMount: boolean,
@@ -863,8 +871,12 @@ function resolveAuthShape(shape: Readonly<AuthShape>): ResolvedAuthShape {
     // A Basic registry (ECR, zot) has no token endpoint: given scheme 'bearer', the fake's own answers.
     tokenFields: shape.tokenFields.length > 0 ? shape.tokenFields : defaults.tokenFields,
     emptyAccessToken: shape.emptyAccessToken ?? defaults.emptyAccessToken,
+    issuedAtNanoseconds: shape.issuedAtNanoseconds ?? defaults.issuedAtNanoseconds,
+    loginRefusal: shape.loginRefusal ?? defaults.loginRefusal,
     tokenPost: shape.tokenPost ?? defaults.tokenPost,
     ...(shape.baseScope === undefined ? {} : { baseScope: shape.baseScope }),
     ...(shape.schemeWord === undefined ? {} : { schemeWord: shape.schemeWord }),
+    ...(shape.unauthorizedMessage === undefined ? {} : { unauthorizedMessage: shape.unauthorizedMessage }),
+    ...(shape.loginRefusalMessage === undefined ? {} : { loginRefusalMessage: shape.loginRefusalMessage }),
   })
 }

@@ -1,6 +1,6 @@
 import { jsonResponse } from '../leaf/json-response.js'
 import { OciError } from '../errors/oci-error.js'
-import type { ResolvedQuirks } from '../profiles/quirks.js'
+import type { PageSizeAboveMax, ResolvedQuirks } from '../profiles/quirks.js'
 import { pageTokensOf } from './page-tokens.js'
 import type { RegistryContext } from './route-types.js'
 
@@ -100,7 +100,7 @@ export type ListKind = 'tags' | 'catalog'
 /**
  * A list answer under the registry's quirks: the page `request` (from `quirkedRequest`) asks for
  * out of `sorted`, with the `Link` to the next one in the form the registry writes it, unless the
- * quirks drop it (docs/profiles.md, "tags pagination" and "_catalog").
+ * quirks drop it from tag lists (docs/profiles.md, "tags pagination" and "_catalog").
  *
  * @example
  * answerList('tags', '/v2/a/tags/list', ['1', '2'], { limit: 1 }, context, (tags) => ({ name: 'a', tags }))
@@ -115,7 +115,8 @@ export function answerList(
 ): Response {
   const { quirks } = context.options
   const page = selectPage(sorted, request)
-  const link = page.next && quirks.linkHeader ? quirkedLink(kind, path, page.next, context) : undefined
+  const link =
+    page.next && (kind === 'catalog' || quirks.linkHeader) ? quirkedLink(kind, path, page.next, context) : undefined
   return listResponse(body(page.entries), link, quirks.listContentType)
 }
 
@@ -136,8 +137,11 @@ export function quirkedRequest(kind: ListKind, query: URLSearchParams, context: 
   else if (usesPageToken(kind, quirks)) readNextPage(request, query, context)
   else if (quirks.opaqueLast && request.last !== undefined) request.last = readNextToken(request.last, context)
   const max = kind === 'tags' ? quirks.tagsMaxPageSize : quirks.catalogMaxPageSize
-  if (request.limit !== undefined && max !== undefined && request.limit > max)
-    request.limit = aboveMax(request.limit, max, quirks)
+  if (request.limit !== undefined && max !== undefined && request.limit > max) {
+    const answer =
+      kind === 'tags' ? quirks.pageSizeAboveMax : (quirks.catalogPageSizeAboveMax ?? quirks.pageSizeAboveMax)
+    request.limit = aboveMax(request.limit, max, answer)
+  }
   request.limit ??= kind === 'tags' ? quirks.tagsPageSize : quirks.catalogPageSize
   if (request.limit === undefined) delete request.limit
   return request
@@ -161,8 +165,8 @@ function quirkedLink(kind: ListKind, path: string, next: Required<PageRequest>, 
 }
 
 // The wording of each registry's refusal is quoted in docs/profiles.md, row "tags pagination".
-function aboveMax(limit: number, max: number, quirks: ResolvedQuirks): number {
-  switch (quirks.pageSizeAboveMax) {
+function aboveMax(limit: number, max: number, answer: PageSizeAboveMax): number {
+  switch (answer) {
     case 'clamp':
       return max
     case 'distribution':

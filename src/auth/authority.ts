@@ -7,6 +7,7 @@ import {
   type BearerError,
 } from './challenge.js'
 import { parseAuthorization, type Credential } from './credentials.js'
+import type { OciError } from '../errors/oci-error.js'
 import { TokenSigner } from './jwt.js'
 import { allowedActions } from './permissions.js'
 import {
@@ -19,6 +20,7 @@ import {
   type ResourceScope,
 } from './scopes.js'
 import { sameSecret } from './secrets.js'
+import { serviceFor, withHost } from './service.js'
 import { serveTokenRequest } from './token-endpoint.js'
 import type { AuthFacts, AuthFactsSink, AuthOutcome, ResolvedAuthOptions } from './types.js'
 
@@ -50,7 +52,7 @@ export interface Authority {
  * authority.authorize(request, new URL(request.url), 'team/app') // throws OciError 401 without a token
  */
 export function createAuthority(options: ResolvedAuthOptions): Authority {
-  const signer = new TokenSigner(ISSUER, options.service)
+  const signer = new TokenSigner(ISSUER)
   const verifyUser = (user: string, password: string): boolean => checkPassword(options, user, password)
   const baseScope = scopeRecords(options.shape.baseScope)
   return {
@@ -113,7 +115,7 @@ function authorizeBasic(
   const { options, records, facts } = check
   const refuse = (outcome: AuthOutcome): never => {
     facts.outcome = outcome
-    throw unauthorized(records, challenge(check))
+    throw refusal(check)
   }
   if (credential.kind === 'none') {
     const granted = grantedScopes(options, null, records)
@@ -137,7 +139,7 @@ function authorizeBasic(
 }
 
 function authorizeBearer(check: Check, signer: TokenSigner, credential: Credential): void {
-  const { records, facts } = check
+  const { records, facts, options, url } = check
   // As distribution: anything but a Bearer header is no token at all, and gets the plain challenge.
   if (credential.kind !== 'bearer' && !(credential.kind === 'malformed' && credential.scheme === 'bearer')) {
     if (credential.kind === 'none' && anonymousBase(check)) {
@@ -145,13 +147,14 @@ function authorizeBearer(check: Check, signer: TokenSigner, credential: Credenti
       return
     }
     facts.outcome = 'missing'
-    throw unauthorized(records, challenge(check))
+    throw refusal(check)
   }
-  const verified = credential.kind === 'bearer' ? signer.verify(credential.token) : undefined
+  const verified =
+    credential.kind === 'bearer' ? signer.verify(credential.token, { aud: serviceFor(options, url) }) : undefined
   if (!verified?.ok) {
     facts.outcome = verified?.problem === 'expired' ? 'expired' : 'invalid'
     facts.error = 'invalid_token'
-    throw unauthorized(records, challenge(check, 'invalid_token'))
+    throw refusal(check, 'invalid_token')
   }
   const { claims } = verified
   const user = claims.sub === '' ? null : claims.sub
@@ -176,15 +179,19 @@ function authorizeBearer(check: Check, signer: TokenSigner, credential: Credenti
  * challenge (Quay, Harbor) or distribution's `insufficient_scope`.
  */
 function refuseInsufficient(check: Check, user: string | null, bearer: boolean): never {
-  const { options, records, facts } = check
+  const { options, facts } = check
   facts.outcome = 'insufficient'
   const { shape } = options
   if (options.forbiddenStatus === 403) throw denied(shape.deniedChallenge ? basicChallengeOf(check) : undefined)
   const variant = user === null ? shape.unknownRepository : shape.notAllowed
-  if (!bearer || variant === 'unauthorized-401' || variant === 'basic-401')
-    throw unauthorized(records, challenge(check))
+  if (!bearer || variant === 'unauthorized-401' || variant === 'basic-401') throw refusal(check)
   facts.error = 'insufficient_scope'
-  throw unauthorized(records, challenge(check, 'insufficient_scope'))
+  throw refusal(check, 'insufficient_scope')
+}
+
+/** The 401 of a refused request: the challenge, and the registry's own wording where it has one (Quay). */
+function refusal(check: Check, error?: BearerError): OciError {
+  return unauthorized(check.records, challenge(check, error), check.options.shape.unauthorizedMessage)
 }
 
 /**
@@ -198,20 +205,21 @@ function challenge(check: Check, error?: BearerError): string {
   if (options.scheme === 'basic') return basicChallengeOf(check)
   const catalog = records.some((record) => record.type === CATALOG_ACCESS.type && record.name === CATALOG_ACCESS.name)
   if (options.shape.notAllowed === 'basic-401' && (check.carried || catalog)) return basicChallengeOf(check)
-  const service = base && !options.shape.serviceOnBase ? undefined : options.service
+  const service = base && !options.shape.serviceOnBase ? undefined : serviceFor(options, url)
   return bearerChallenge(`${url.origin}${options.realmPath}`, service, base ? check.baseScope : records, error)
 }
 
 function basicChallengeOf(check: Check): string {
-  const { shape, service } = check.options
-  return basicChallenge(shape.basicRealm.replace('<host>', check.url.host), shape.basicService ? service : undefined)
+  const { options, url } = check
+  const { shape } = options
+  return basicChallenge(withHost(shape.basicRealm, url), shape.basicService ? serviceFor(options, url) : undefined)
 }
 
 // zot's header on a 200 `/v2/`: `basic realm=<realm>`, or `bearer realm=<token url>`.
 function zotChallenge(check: Check): string {
   const { options, url } = check
   return options.scheme === 'basic'
-    ? lowerCaseChallenge('basic', options.shape.basicRealm.replace('<host>', url.host))
+    ? lowerCaseChallenge('basic', withHost(options.shape.basicRealm, url))
     : lowerCaseChallenge('bearer', `${url.origin}${options.realmPath}`)
 }
 

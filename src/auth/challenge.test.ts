@@ -83,4 +83,14 @@ describe('the 401 body', () => {
       '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]}\n',
     )
   })
+
+  it("carries a registry's own message without the access records (Quay's)", async () => {
+    const records = [{ type: 'repository', name: 'team/app', action: 'pull' }]
+    const response = writeOciErrors(unauthorized(records, 'x', 'access to the requested resource is not authorized'))
+    expect([response.status, response.headers.get('www-authenticate'), await response.text()]).toEqual([
+      401,
+      'x',
+      '{"errors":[{"code":"UNAUTHORIZED","message":"access to the requested resource is not authorized"}]}\n',
+    ])
+  })
 })

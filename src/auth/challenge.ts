@@ -51,12 +51,13 @@ export function lowerCaseChallenge(scheme: 'basic' | 'bearer', realm: string): s
 
 /**
  * The 401 distribution writes for any refused credential: `UNAUTHORIZED` whose `detail` is the
- * request's access records (`null` when it needs none, as for `/v2/`), and the challenge.
+ * request's access records (`null` when it needs none, as for `/v2/`), and the challenge. With a
+ * registry's own `message` (Quay's), the detail is left out, as that registry's error has none.
  */
-export function unauthorized(records: readonly AccessRecord[], challenge: string): OciError {
-  return new OciError('UNAUTHORIZED', records.length === 0 ? null : accessDetail(records), {
-    headers: { 'www-authenticate': challenge },
-  })
+export function unauthorized(records: readonly AccessRecord[], challenge: string, message?: string): OciError {
+  const headers = { 'www-authenticate': challenge }
+  if (message !== undefined) return new OciError('UNAUTHORIZED', undefined, { message, headers })
+  return new OciError('UNAUTHORIZED', records.length === 0 ? null : accessDetail(records), { headers })
 }
 
 /**

@@ -28,36 +28,35 @@ export type VerifiedToken = { ok: true; claims: TokenClaims } | { ok: false; pro
 
 /**
  * Signs and verifies one registry's tokens with a P-256 key made for it: a token from one
- * registry means nothing to another.
+ * registry means nothing to another. The audience is the service a token is for, given on each
+ * call: a registry that names its host as its service has one per host it is reached by.
  *
  * @example
- * const signer = new TokenSigner('fake-oci-registry', 'registry.test')
- * const token = signer.sign({ sub: 'alice', access: [], ttlSeconds: 300 })
- * signer.verify(token) // { ok: true, claims: { sub: 'alice', … } }
+ * const signer = new TokenSigner('fake-oci-registry')
+ * const token = signer.sign({ sub: 'alice', aud: 'registry.test', access: [], ttlSeconds: 300 })
+ * signer.verify(token, { aud: 'registry.test' }) // { ok: true, claims: { sub: 'alice', … } }
  */
 export class TokenSigner {
   readonly kid: string
   #privateKey: KeyObject
   #publicKey: KeyObject
   #issuer: string
-  #audience: string
 
-  constructor(issuer: string, audience: string) {
+  constructor(issuer: string) {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     this.#privateKey = privateKey
     this.#publicKey = publicKey
     this.#issuer = issuer
-    this.#audience = audience
     this.kid = thumbprint(publicKey.export({ format: 'jwk' }))
   }
 
-  /** A signed token for `sub` holding `access`; without `ttlSeconds`, a refresh token. */
-  sign(input: { sub: string; access: ResourceScope[]; ttlSeconds?: number; now?: number }): string {
+  /** A signed token for `sub` holding `access`, for the service `aud`; without `ttlSeconds`, a refresh token. */
+  sign(input: { sub: string; aud: string; access: ResourceScope[]; ttlSeconds?: number; now?: number }): string {
     const iat = Math.floor((input.now ?? Date.now()) / 1000)
     const claims: TokenClaims = {
       iss: this.#issuer,
       sub: input.sub,
-      aud: this.#audience,
+      aud: input.aud,
       iat,
       nbf: iat,
       jti: randomUUID(),
@@ -71,10 +70,10 @@ export class TokenSigner {
   }
 
   /**
-   * Checks the signature, issuer, audience, validity window and kind. `refresh` asks for a
-   * refresh token; otherwise only an access token passes.
+   * Checks the signature, issuer, audience (`aud`, the service the token is presented to),
+   * validity window and kind. `refresh` asks for a refresh token; otherwise only an access token passes.
    */
-  verify(token: string, options: { refresh?: boolean; now?: number } = {}): VerifiedToken {
+  verify(token: string, options: { aud: string; refresh?: boolean; now?: number }): VerifiedToken {
     const parts = token.split('.')
     if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]+$/.test(part)))
       return { ok: false, problem: 'malformed' }
@@ -95,7 +94,7 @@ export class TokenSigner {
     if (
       !claims ||
       claims.iss !== this.#issuer ||
-      claims.aud !== this.#audience ||
+      claims.aud !== options.aud ||
       typeof claims.sub !== 'string' ||
       !Array.isArray(claims.access)
     ) {

@@ -6,6 +6,7 @@ import { parseAuthorization } from './credentials.js'
 import type { TokenSigner } from './jwt.js'
 import { allowedActions } from './permissions.js'
 import { formatScope, parseScopes, type ResourceScope } from './scopes.js'
+import { serviceFor, withHost } from './service.js'
 import type { AuthFacts, AuthFactsSink, ResolvedAuthOptions } from './types.js'
 
 // The token endpoint of docs/content/spec/auth/token.md (GET) and oauth.md (POST), served on the
@@ -52,7 +53,7 @@ export async function serveTokenRequest(request: Request, url: URL, context: Tok
     case 'HEAD':
       return tokenByGet(request, url, context, facts, refuse)
     case 'POST':
-      return tokenByPost(request, context, facts, refuse)
+      return tokenByPost(request, url, context, facts, refuse)
     default: {
       const { tokenPost } = context.options.shape
       const allow = tokenPost === 'supported' || tokenPost === 400 ? 'GET, POST' : 'GET'
@@ -62,12 +63,31 @@ export async function serveTokenRequest(request: Request, url: URL, context: Tok
 }
 
 /**
+ * A wrong password (or a malformed credential, whose `reason` is told) on GET: throws 401
+ * UNAUTHORIZED with a Basic challenge, in the registry's own words where it has them (Quay), for
+ * the error envelope to write; returns Harbor's bare 401, whose handler aborts with no body.
+ */
+function refuseLogin(options: ResolvedAuthOptions, url: URL, reason: string | undefined): Response {
+  const { loginRefusal, loginRefusalMessage, basicRealm } = options.shape
+  if (loginRefusal === 'empty') return emptyAnswer(401)
+  const headers = { 'www-authenticate': basicChallenge(withHost(basicRealm, url)) }
+  if (loginRefusalMessage !== undefined)
+    throw new OciError('UNAUTHORIZED', undefined, { message: loginRefusalMessage, headers })
+  throw new OciError('UNAUTHORIZED', reason ?? 'incorrect username or password', { headers })
+}
+
+/** A status and nothing else, as answers seen only as a status (or known to be bare) are. */
+function emptyAnswer(status: number): Response {
+  return createLightResponse(new Uint8Array(0), { status, headers: { 'content-length': '0' } })
+}
+
+/**
  * A token server that takes no POST, as clients meet it (containerd falls back to GET on each):
  * Quay's Flask route answers 405 with Werkzeug's page; GCR's 404 and Artifactory's 401 were seen
  * only as statuses, so their bodies are empty.
  */
 function refusePost(status: 401 | 404 | 405): Response {
-  if (status !== 405) return createLightResponse(new Uint8Array(0), { status, headers: { 'content-length': '0' } })
+  if (status !== 405) return emptyAnswer(status)
   const body = new TextEncoder().encode(WERKZEUG_405)
   return createLightResponse(body, {
     status,
@@ -92,7 +112,8 @@ function tokenByGet(
   refuse: Refuse,
 ): Response {
   const { options, signer } = context
-  const serviceProblem = checkService(url.searchParams.getAll('service'), options)
+  const service = serviceFor(options, url)
+  const serviceProblem = checkService(url.searchParams.getAll('service'), service, options)
   if (serviceProblem) return refuse(400, 'invalid_request', serviceProblem)
   const scopes = parseScopes(url.searchParams.getAll('scope'))
   if ('error' in scopes)
@@ -103,13 +124,7 @@ function tokenByGet(
   if (credential.kind !== 'none') {
     if (credential.kind !== 'basic' || !context.verifyUser(credential.user, credential.password)) {
       facts.error = 'invalid_credentials'
-      throw new OciError(
-        'UNAUTHORIZED',
-        credential.kind === 'malformed' ? credential.reason : 'incorrect username or password',
-        {
-          headers: { 'www-authenticate': basicChallenge(options.shape.basicRealm.replace('<host>', url.host)) },
-        },
-      )
+      return refuseLogin(options, url, credential.kind === 'malformed' ? credential.reason : undefined)
     }
     user = credential.user
   }
@@ -124,22 +139,23 @@ function tokenByGet(
   }
   facts.outcome = 'issued'
   const now = Date.now()
-  const token = signer.sign({ sub: user ?? '', access, ttlSeconds: options.tokenTtlSeconds, now })
+  const token = signer.sign({ sub: user ?? '', aud: service, access, ttlSeconds: options.tokenTtlSeconds, now })
   const body: Record<string, unknown> = {}
   for (const field of options.shape.tokenFields) {
     if (field === 'token') body.token = token
     else if (field === 'access_token') body.access_token = options.shape.emptyAccessToken ? '' : token
     else if (field === 'expires_in') body.expires_in = options.tokenTtlSeconds
-    else body.issued_at = issuedAt(now)
+    else body.issued_at = issuedAt(now, options.shape.issuedAtNanoseconds)
   }
   // token.md: a refresh token only with offline_token=true, and only for a user.
   if (url.searchParams.get('offline_token') === 'true' && user !== null)
-    body.refresh_token = signer.sign({ sub: user, access: [], now })
+    body.refresh_token = signer.sign({ sub: user, aud: service, access: [], now })
   return jsonResponse(body)
 }
 
 async function tokenByPost(
   request: Request,
+  url: URL,
   context: TokenEndpointContext,
   facts: AuthFacts,
   refuse: Refuse,
@@ -169,7 +185,8 @@ async function tokenByPost(
       'grant_type "password" is not supported: use GET with Basic credentials',
     )
   if (!form.get('client_id')) return refuse(400, 'invalid_request', 'client_id is required')
-  const serviceProblem = checkService(form.getAll('service'), options)
+  const service = serviceFor(options, url)
+  const serviceProblem = checkService(form.getAll('service'), service, options)
   if (serviceProblem) return refuse(400, 'invalid_request', serviceProblem)
   const scopes = parseScopes(form.getAll('scope'))
   if ('error' in scopes)
@@ -188,7 +205,7 @@ async function tokenByPost(
   } else {
     const given = form.get('refresh_token')
     if (!given) return refuse(400, 'invalid_request', 'refresh_token is required with grant_type refresh_token')
-    const verified = signer.verify(given, { refresh: true })
+    const verified = signer.verify(given, { aud: service, refresh: true })
     if (!verified.ok || !options.users.has(verified.claims.sub))
       return refuse(400, 'invalid_grant', 'the refresh token is not one this registry issued')
     user = verified.claims.sub
@@ -200,16 +217,16 @@ async function tokenByPost(
   facts.granted = granted
   facts.outcome = 'issued'
   const now = Date.now()
-  const token = signer.sign({ sub: user, access, ttlSeconds: options.tokenTtlSeconds, now })
+  const token = signer.sign({ sub: user, aud: service, access, ttlSeconds: options.tokenTtlSeconds, now })
   // oauth.md's fields; ACR, whose GET answer is access_token alone, answers a POST the same way.
   const body: Record<string, unknown> = { access_token: token }
   if (options.shape.tokenFields.includes('token')) {
     body.scope = granted.join(' ')
     body.expires_in = options.tokenTtlSeconds
-    body.issued_at = issuedAt(now)
+    body.issued_at = issuedAt(now, options.shape.issuedAtNanoseconds)
   }
   if (form.get('access_type') === 'offline')
-    body.refresh_token = refreshToken ?? signer.sign({ sub: user, access: [], now })
+    body.refresh_token = refreshToken ?? signer.sign({ sub: user, aud: service, access: [], now })
   return jsonResponse(body)
 }
 
@@ -223,8 +240,7 @@ function grant(options: ResolvedAuthOptions, user: string | null, scopes: readon
 }
 
 // A registry whose `/v2/` challenge names no service (GAR) takes token requests without one.
-function checkService(values: readonly string[], options: ResolvedAuthOptions): string | undefined {
-  const { service } = options
+function checkService(values: readonly string[], service: string, options: ResolvedAuthOptions): string | undefined {
   if (values.length === 0 && !options.shape.serviceOnBase) return undefined
   if (values.length === 0 || values[0] === '') return 'service is required'
   if (values.length > 1) return 'service is given more than once'
@@ -232,9 +248,15 @@ function checkService(values: readonly string[], options: ResolvedAuthOptions): 
   return undefined
 }
 
-// RFC 3339, as token.md's issued_at.
-function issuedAt(now: number): string {
-  return new Date(Math.floor(now / 1000) * 1000).toISOString()
+// RFC 3339, as token.md's issued_at; with nanoseconds, as Go's time.RFC3339Nano: up to nine
+// fraction digits, trailing zeros dropped, no dot when nothing is left (Docker Hub's).
+function issuedAt(now: number, nanoseconds: boolean): string {
+  const second = Math.floor(now / 1000) * 1000
+  if (!nanoseconds) return new Date(second).toISOString()
+  // The clock reads milliseconds; the monotonic clock gives the digits below them.
+  const nanos = (now - second) * 1_000_000 + Number(process.hrtime.bigint() % 1_000_000n)
+  const fraction = String(nanos).padStart(9, '0').replace(/0+$/, '')
+  return `${new Date(second).toISOString().slice(0, 19)}${fraction === '' ? '' : `.${fraction}`}Z`
 }
 
 // Reads at most MAX_FORM_BYTES of the body; undefined when it is longer (the rest is left unread).

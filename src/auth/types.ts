@@ -42,7 +42,11 @@ export interface AuthOptions {
   permissions?: Readonly<Record<string, readonly string[]>>
   /** Lifetime of an access token in seconds. Default 300, as Docker Hub. */
   tokenTtlSeconds?: number
-  /** The `service` of the challenge, the token request and the tokens' audience. Default 'fake-oci-registry'. */
+  /**
+   * The `service` of the challenge, the token request and the tokens' audience. Default
+   * 'fake-oci-registry', or the profile's. `'<host>'` stands for the host each request was sent to
+   * (`127.0.0.1:5000`), as the `gar`, `acr` and `quay` profiles name their registry's host.
+   */
   service?: string
   /**
    * The answer to a valid credential without the access a request needs: 401 (default) with
@@ -79,10 +83,12 @@ export type ResolvedAuthShape = Readonly<
       | 'basicOnRegistry'
       | 'tokenFields'
       | 'emptyAccessToken'
+      | 'issuedAtNanoseconds'
+      | 'loginRefusal'
       | 'tokenPost'
     >
   > &
-    Pick<AuthShape, 'baseScope' | 'schemeWord'>
+    Pick<AuthShape, 'baseScope' | 'schemeWord' | 'unauthorizedMessage' | 'loginRefusalMessage'>
 >
 
 /** The auth option with its defaults applied. */
@@ -94,6 +100,7 @@ export interface ResolvedAuthOptions {
   /** Rules per user; undefined: every user may do everything. */
   permissions: ReadonlyMap<string, readonly PermissionRule[]> | undefined
   tokenTtlSeconds: number
+  /** The service; `'<host>'` in it stands for the host each request was sent to. */
   service: string
   forbiddenStatus: 401 | 403
   /** The profile's auth shape, or distribution's without a profile. */

@@ -145,7 +145,10 @@ const MORE_FLAGS: ReadonlyArray<{ name: string; help: string }> = [
     help: `path of the token endpoint, which challenges name (default: ${DEFAULTS.auth.realmPath}, or the profile's)`,
   },
   { name: '--token-ttl-seconds <n>', help: `lifetime of a bearer token (default: ${DEFAULTS.auth.tokenTtlSeconds})` },
-  { name: '--service <name>', help: `the service of challenges and tokens (default: ${DEFAULTS.auth.service})` },
+  {
+    name: '--service <name>',
+    help: `the service of challenges and tokens, where <host> stands for the host a request was sent to (default: ${DEFAULTS.auth.service}, or the profile's)`,
+  },
   {
     name: '--forbidden-status <401|403>',
     help: `answer to a credential without the access needed: 401 insufficient_scope or 403 DENIED (default: ${DEFAULTS.auth.forbiddenStatus})`,

@@ -19,9 +19,16 @@ export interface Quirks {
   /**
    * The answer to an `n` above the maximum: 'clamp' (a page of the maximum, distribution 3's tags),
    * 'distribution' (400 PAGINATION_NUMBER_INVALID), 'ecr' (405 UNSUPPORTED "Invalid parameter at
-   * 'maxResults'…"), 'quay' (413 TOO_MANY_TAGS_REQUESTED).
+   * 'maxResults'…"), 'quay' (413 TOO_MANY_TAGS_REQUESTED). The catalog's too, unless
+   * `catalogPageSizeAboveMax` says otherwise.
    */
   pageSizeAboveMax?: PageSizeAboveMax
+  /**
+   * The catalog's answer to an `n` above `catalogMaxPageSize` where it differs from the tag list's
+   * (Quay: 'clamp', a page of 100 without a word, while its tag list answers 413); undefined:
+   * `pageSizeAboveMax`.
+   */
+  catalogPageSizeAboveMax?: PageSizeAboveMax | undefined
   /** Tag lists ignore `n` (distribution 2.8, GAR, ACR). */
   tagsIgnoreN?: boolean
   /** Tag lists ignore `last` (distribution 2.8, GAR). */
@@ -36,7 +43,7 @@ export interface Quirks {
   tagsPageToken?: boolean
   /** The catalog pages with `next_page` tokens as `tagsPageToken` describes (Quay). Not with `opaqueLast`. */
   catalogPageToken?: boolean
-  /** Whether list pages carry a `Link` to the next page (distribution 2.8 sends none). */
+  /** Whether tag-list pages carry a `Link` to the next page (distribution 2.8 and GAR send none); catalog pages always do. */
   linkHeader?: boolean
   /** `Link` puts `last` before `n` and ends with an empty `orderby=`: `?last=<last>&n=<n>&orderby=` (ACR). */
   linkOrderBy?: boolean
@@ -46,6 +53,11 @@ export interface Quirks {
   digestOnTagGet?: boolean
   /** A tag `sha256-<hex>` that does not exist resolves to the manifest `sha256:<hex>` (GitLab). */
   digestTags?: boolean
+  /**
+   * The body of a 200 `/v2/`: 'object', `{}` as distribution writes it; 'empty', no bytes at all,
+   * still `Content-Type: application/json` (zot).
+   */
+  baseBody?: 'object' | 'empty'
   /** Whether `/v2/_catalog` is served (Docker Hub: not). */
   catalog?: boolean
   /** Whether `POST …/uploads/?digest=` with the body stores the blob at once; false opens a session (202). */
@@ -82,8 +94,13 @@ export type PageSizeAboveMax = 'clamp' | 'distribution' | 'ecr' | 'quay'
 
 type PageSizes = 'tagsPageSize' | 'tagsMaxPageSize' | 'catalogPageSize' | 'catalogMaxPageSize'
 
-/** Quirks with every default applied; a page size stays undefined where there is no limit. */
-export type ResolvedQuirks = Required<Omit<Quirks, PageSizes>> & { [K in PageSizes]: number | undefined }
+/**
+ * Quirks with every default applied; a page size stays undefined where there is no limit, and
+ * `catalogPageSizeAboveMax` where the catalog answers as the tag list does.
+ */
+export type ResolvedQuirks = Required<Omit<Quirks, PageSizes | 'catalogPageSizeAboveMax'>> & {
+  [K in PageSizes]: number | undefined
+} & { catalogPageSizeAboveMax: PageSizeAboveMax | undefined }
 
 /**
  * Docker Hub's pull limit (and its abuse limit), counted on the registry's clock.

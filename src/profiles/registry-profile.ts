@@ -11,7 +11,10 @@ export interface AuthShape {
   scheme: 'bearer' | 'basic'
   /** Path of the token endpoint on the registry's origin (Bearer only): '/token', '/oauth2/token', '/v2/auth'… */
   realmPath?: string
-  /** The challenge's `service`; undefined: the fake's own (the real registry names its host). */
+  /**
+   * The challenge's `service`; `<host>` stands for the host the request was sent to, which GAR,
+   * ACR and Quay name; undefined: the fake's own (Artifactory, whose service nobody has recorded).
+   */
   service?: string
   /** Whether the `/v2/` challenge carries `service` (GAR: not, and its token endpoint does without). */
   serviceOnBase: boolean
@@ -34,12 +37,30 @@ export interface AuthShape {
   notAllowed: 'insufficient-scope-401' | 'unauthorized-401' | 'basic-401' | 'denied-403'
   /** Whether a 403 DENIED still carries the Basic challenge (zot). */
   deniedChallenge?: boolean
+  /**
+   * The message of `UNAUTHORIZED` when a registry request is refused, whose `detail` then holds no
+   * access records (Quay's: 'access to the requested resource is not authorized'). Undefined:
+   * distribution's 'authentication required' with the access records.
+   */
+  unauthorizedMessage?: string
   /** Whether Basic credentials are taken on registry requests besides tokens (Harbor, whose challenge asks for them). */
   basicOnRegistry?: boolean
   /** Fields of the token endpoint's JSON answer to GET, in the registry's order. */
   tokenFields: ReadonlyArray<'token' | 'access_token' | 'expires_in' | 'issued_at'>
   /** Whether `access_token` is sent as an empty string (Harbor). */
   emptyAccessToken?: boolean
+  /**
+   * Whether `issued_at` carries nanoseconds as Go's `time.RFC3339Nano` writes them, up to nine
+   * fraction digits with trailing zeros dropped (Docker Hub: `2022-11-01T06:11:20.10593176Z`).
+   */
+  issuedAtNanoseconds?: boolean
+  /**
+   * The token endpoint's answer to a wrong password: 'envelope', 401 UNAUTHORIZED with a Basic
+   * challenge (the default); 'empty', 401 with no body and no challenge (Harbor).
+   */
+  loginRefusal?: 'envelope' | 'empty'
+  /** The message of that 401 UNAUTHORIZED, without a `detail` (Quay's: 'Specified credentials are invalid'). */
+  loginRefusalMessage?: string
   /** Lifetime of a token in seconds; sent as `expires_in` when `tokenFields` has it (Quay's lives 3600 s unsaid). */
   expiresIn?: number
   /**

@@ -27,6 +27,8 @@ describe('the auth option', () => {
         basicOnRegistry: false,
         tokenFields: ['token', 'access_token', 'expires_in', 'issued_at'],
         emptyAccessToken: false,
+        issuedAtNanoseconds: false,
+        loginRefusal: 'envelope',
         tokenPost: 'supported',
       },
     })

@@ -10,6 +10,8 @@ import { assertFollowedChallenge } from '../../src/auth.js'
 import { basic, claimsOf, parseChallenge } from '../support/auth.js'
 
 const ORIGIN = 'http://registry.fake-oci.invalid'
+// The service of GAR, ACR and Quay: the host the request went to, here the registry's own.
+const HOST = 'registry.fake-oci.invalid'
 const USERS = { alice: 'secret', bob: 'hunter2' }
 // alice may do anything; bob may pull team/app and nothing else.
 const PERMISSIONS = { alice: ['repository:*:*', 'registry:catalog:*'], bob: ['repository:team/app:pull'] }
@@ -53,6 +55,18 @@ async function answer(registry: FakeRegistry, path: string, authorization?: stri
   return result
 }
 
+/** The status, the challenge and the exact body of an answer. */
+async function exactly(
+  registry: FakeRegistry,
+  path: string,
+  authorization?: string,
+  method = 'GET',
+): Promise<{ status: number; challenge: string | null; body: string }> {
+  const headers: Record<string, string> = { accept: OCI_MANIFEST, ...(authorization ? { authorization } : {}) }
+  const response = await registry.fetch(path, { method, headers })
+  return { status: response.status, challenge: response.headers.get('www-authenticate'), body: await response.text() }
+}
+
 interface Issued {
   status: number
   body: Record<string, unknown>
@@ -69,7 +83,7 @@ async function tokenByGet(
 ): Promise<Issued> {
   const auth = registry.options.auth!
   const query = [
-    ...(options.service === false ? [] : [`service=${auth.service}`]),
+    ...(options.service === false ? [] : [`service=${serviceOf(registry)}`]),
     ...options.scopes.map((scope) => `scope=${encodeURIComponent(scope)}`),
   ]
   const response = await registry.fetch(`${auth.realmPath}?${query.join('&')}${options.extra ?? ''}`, {
@@ -86,8 +100,13 @@ async function tokenByPost(registry: FakeRegistry, form: Record<string, string>)
   return registry.fetch(auth.realmPath, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: 'containerd-client', service: auth.service, ...form }).toString(),
+    body: new URLSearchParams({ client_id: 'containerd-client', service: serviceOf(registry), ...form }).toString(),
   })
+}
+
+/** The service a client reads from the registry's challenges. */
+function serviceOf(registry: FakeRegistry): string {
+  return registry.options.auth!.service.replaceAll('<host>', registry.host)
 }
 
 const PASSWORD_GRANT = { grant_type: 'password', username: 'alice', password: 'secret' }
@@ -113,6 +132,11 @@ const bearer = (realmPath: string, service: string, rest = ''): string =>
 const SCOPE = ',scope="repository:team/app:pull"'
 const PUSH_SCOPE = ',scope="repository:team/app:pull,push"'
 const INSUFFICIENT = ',error="insufficient_scope"'
+// Quay's refusals (endpoints/v2/errors.py): its own messages, and `detail: {}`.
+const QUAY_UNAUTHORIZED =
+  '{"errors":[{"code":"UNAUTHORIZED","message":"access to the requested resource is not authorized","detail":{}}]}\n'
+const QUAY_INVALID_LOGIN =
+  '{"errors":[{"code":"UNAUTHORIZED","message":"Specified credentials are invalid","detail":{}}]}\n'
 
 type Row = [behaviour: string, check: (profile: RegistryProfileName) => Promise<void>]
 
@@ -180,13 +204,39 @@ function insufficientScopeRows(realmPath: string, service: string): Row[] {
 }
 
 const TABLES: Record<RegistryProfileName, Row[]> = {
-  'docker-hub': tokenServerRows({
-    realmPath: '/token',
-    service: 'registry.docker.io',
-    fields: ALL_FIELDS,
-    post: 200,
-    expiresIn: 300,
-  }),
+  'docker-hub': [
+    ...tokenServerRows({
+      realmPath: '/token',
+      service: 'registry.docker.io',
+      fields: ALL_FIELDS,
+      post: 200,
+      expiresIn: 300,
+    }),
+    [
+      'challenge and token',
+      async (profile) => {
+        // issued_at as Go's RFC3339Nano writes it: the token's second, then up to nine digits
+        // without trailing zeros, by GET and by POST.
+        const registry = await start(profile)
+        const stamps: Array<[stamp: string, iat: number]> = []
+        for (let round = 0; round < 3; round++) {
+          const issued = await tokenByGet(registry, { scopes: ['repository:team/app:pull'], authorization: ALICE })
+          stamps.push([String(issued.body.issued_at), (claimsOf(issued.token) as { iat: number }).iat])
+          const posted = (await (await tokenByPost(registry, PASSWORD_GRANT)).json()) as Record<string, unknown>
+          stamps.push([String(posted.issued_at), (claimsOf(String(posted.access_token)) as { iat: number }).iat])
+        }
+        for (const [stamp, iat] of stamps) {
+          expect(stamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{0,8}[1-9])?Z$/)
+          expect(Date.parse(stamp.replace(/\.\d+/, '')) / 1000, stamp).toBe(iat)
+        }
+        // Digits below the millisecond: a millisecond clock alone leaves three at most.
+        expect(
+          stamps.some(([stamp]) => /\.\d{4,9}Z$/.test(stamp)),
+          stamps.join(' '),
+        ).toBe(true)
+      },
+    ],
+  ],
   ghcr: [
     [
       'challenge and token',
@@ -278,9 +328,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
           challenge: `Bearer realm="${ORIGIN}/v2/token"`,
           code: 'UNAUTHORIZED',
         })
-        expect((await answer(registry, '/v2/team/app/manifests/1')).challenge).toBe(
-          bearer('/v2/token', 'fake-oci-registry', SCOPE),
-        )
+        expect((await answer(registry, '/v2/team/app/manifests/1')).challenge).toBe(bearer('/v2/token', HOST, SCOPE))
         // A client that learnt the challenge from /v2/ asks without a service, and gets its token.
         const issued = await tokenByGet(registry, {
           scopes: ['repository:team/app:pull'],
@@ -293,7 +341,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
         expect([post.status, await post.text()]).toEqual([404, ''])
       },
     ],
-    ...insufficientScopeRows('/v2/token', 'fake-oci-registry'),
+    ...insufficientScopeRows('/v2/token', HOST),
   ],
   acr: [
     [
@@ -302,7 +350,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
         const registry = await start(profile)
         expect(await answer(registry, '/v2/')).toEqual({
           status: 401,
-          challenge: bearer('/oauth2/token', 'fake-oci-registry'),
+          challenge: bearer('/oauth2/token', HOST),
           code: 'UNAUTHORIZED',
         })
         const issued = await tokenByGet(registry, {
@@ -326,7 +374,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
         expect([refreshed.status, Object.keys((await refreshed.json()) as object)]).toEqual([200, ['access_token']])
       },
     ],
-    ...insufficientScopeRows('/oauth2/token', 'fake-oci-registry'),
+    ...insufficientScopeRows('/oauth2/token', HOST),
   ],
   quay: [
     [
@@ -335,7 +383,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
         const registry = await start(profile)
         expect(await answer(registry, '/v2/')).toEqual({
           status: 401,
-          challenge: bearer('/v2/auth', 'fake-oci-registry'),
+          challenge: bearer('/v2/auth', HOST),
           code: 'UNAUTHORIZED',
         })
         const issued = await tokenByGet(registry, { scopes: ['repository:team/app:pull'], authorization: ALICE })
@@ -352,26 +400,37 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
           'text/html; charset=utf-8',
         ])
         expect(await post.text()).toContain('<title>405 Method Not Allowed</title>')
+        // A wrong password, in Quay's words.
+        const wrong = await exactly(registry, `/v2/auth?service=${HOST}`, basic('alice', 'wrong'))
+        expect([wrong.status, wrong.body]).toEqual([401, QUAY_INVALID_LOGIN])
+        // A service given explicitly wins over the host.
+        expect((await answer(await start(profile, { service: 'quay.io' }), '/v2/')).challenge).toBe(
+          bearer('/v2/auth', 'quay.io'),
+        )
       },
     ],
     [
       'unknown repository (anonymous)',
-      async (profile) =>
-        // 401 UNAUTHORIZED with the scope, and no error: Quay hides the repository.
-        expect(await anonymousOnApp(await start(profile, { anonymous: 'none' }))).toEqual({
-          status: 401,
-          challenge: bearer('/v2/auth', 'fake-oci-registry', SCOPE),
-          code: 'UNAUTHORIZED',
-        }),
+      async (profile) => {
+        // 401 UNAUTHORIZED with the scope, and no error: Quay hides the repository, in its words.
+        const registry = await start(profile, { anonymous: 'none' })
+        const refused = { status: 401, challenge: bearer('/v2/auth', HOST, SCOPE), body: QUAY_UNAUTHORIZED }
+        const issued = await tokenByGet(registry, { scopes: ['repository:team/app:pull'] })
+        expect(await exactly(registry, '/v2/team/app/manifests/1', `Bearer ${issued.token}`)).toEqual(refused)
+        expect(await exactly(registry, '/v2/team/app/manifests/1')).toEqual(refused)
+      },
     ],
     [
       'authenticated but not allowed',
-      async (profile) =>
-        expect(await bobPushes(await start(profile))).toEqual({
+      async (profile) => {
+        const registry = await start(profile)
+        const issued = await tokenByGet(registry, { scopes: ['repository:team/app:pull,push'], authorization: BOB })
+        expect(await exactly(registry, UPLOAD, `Bearer ${issued.token}`, 'POST')).toEqual({
           status: 401,
-          challenge: bearer('/v2/auth', 'fake-oci-registry', PUSH_SCOPE),
-          code: 'UNAUTHORIZED',
-        }),
+          challenge: bearer('/v2/auth', HOST, PUSH_SCOPE),
+          body: QUAY_UNAUTHORIZED,
+        })
+      },
     ],
   ],
   harbor: [
@@ -399,6 +458,18 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
           code: 'UNAUTHORIZED',
         })
         expect((await answer(registry, '/v2/_catalog', ALICE)).status).toBe(200)
+        // A wrong password: the token endpoint answers 401 and nothing else.
+        const wrong = await registry.fetch('/service/token?service=harbor-registry&scope=repository:team/app:pull', {
+          headers: { authorization: basic('alice', 'wrong') },
+        })
+        expect([
+          wrong.status,
+          wrong.headers.get('www-authenticate'),
+          wrong.headers.get('content-type'),
+          wrong.headers.get('content-length'),
+          await wrong.text(),
+        ]).toEqual([401, null, null, '0', ''])
+        expect(registry.requests.last()?.auth).toMatchObject({ outcome: 'refused', error: 'invalid_credentials' })
       },
     ],
     [
@@ -548,42 +619,48 @@ async function tokenLikeContainerd(
 }
 
 describe('a client that asks the token endpoint by POST first, as containerd', () => {
+  // The service each challenge names: GAR, ACR and Quay name the registry's host and port.
   it.each([
-    ['quay', 405, 'post_refused'],
-    ['gar', 404, 'post_refused'],
-    ['acr', 400, 'unsupported_grant_type'],
-    ['artifactory', 401, 'post_refused'],
-    ['docker-hub', 200, undefined],
-  ] as const)('%s: POST answers %i, and the client gets its token and its manifest', async (profile, posted, error) => {
-    const registry = await createFakeRegistry({ profile, auth: { users: USERS } })
-    open.push(registry)
-    await registry.seed.image('team/app:1')
-    const manifest = `${registry.url}/v2/team/app/manifests/1`
-    const accept = { accept: OCI_MANIFEST }
-    const first = await fetch(manifest, { headers: accept })
-    await first.arrayBuffer()
-    const challenge = parseChallenge(first.headers.get('www-authenticate'))!
-    expect([first.status, challenge.scheme, challenge.params.realm]).toEqual([
-      401,
-      'bearer',
-      `${registry.url}${registryProfile(profile)!.auth.realmPath}`,
-    ])
+    ['quay', 405, 'post_refused', 'host'],
+    ['gar', 404, 'post_refused', 'host'],
+    ['acr', 400, 'unsupported_grant_type', 'host'],
+    ['artifactory', 401, 'post_refused', 'fake-oci-registry'],
+    ['docker-hub', 200, undefined, 'registry.docker.io'],
+  ] as const)(
+    '%s: POST answers %i, and the client gets its token and its manifest',
+    async (profile, posted, error, service) => {
+      const registry = await createFakeRegistry({ profile, auth: { users: USERS } })
+      open.push(registry)
+      await registry.seed.image('team/app:1')
+      const manifest = `${registry.url}/v2/team/app/manifests/1`
+      const accept = { accept: OCI_MANIFEST }
+      const first = await fetch(manifest, { headers: accept })
+      await first.arrayBuffer()
+      const challenge = parseChallenge(first.headers.get('www-authenticate'))!
+      expect([first.status, challenge.scheme, challenge.params.realm, challenge.params.service]).toEqual([
+        401,
+        'bearer',
+        `${registry.url}${registryProfile(profile)!.auth.realmPath}`,
+        service === 'host' ? registry.host : service,
+      ])
+      expect(registry.host).toMatch(/^127\.0\.0\.1:[1-9][0-9]*$/)
 
-    const { token, statuses } = await tokenLikeContainerd(challenge.params, 'alice', 'secret')
-    expect(statuses).toEqual(posted === 200 ? [200] : [posted, 200])
-    const again = await fetch(manifest, { headers: { ...accept, authorization: `Bearer ${token}` } })
-    expect(again.status).toBe(200)
+      const { token, statuses } = await tokenLikeContainerd(challenge.params, 'alice', 'secret')
+      expect(statuses).toEqual(posted === 200 ? [200] : [posted, 200])
+      const again = await fetch(manifest, { headers: { ...accept, authorization: `Bearer ${token}` } })
+      expect(again.status).toBe(200)
 
-    const tokenRequests = registry.requests.filter({ resource: 'token' })
-    expect(tokenRequests.map((entry) => [entry.method, entry.response.status, entry.auth?.outcome])).toEqual(
-      posted === 200
-        ? [['POST', 200, 'issued']]
-        : [
-            ['POST', posted, 'refused'],
-            ['GET', 200, 'issued'],
-          ],
-    )
-    expect(tokenRequests[0]!.auth?.error).toBe(error)
-    assertFollowedChallenge(registry, { resource: 'manifest' })
-  })
+      const tokenRequests = registry.requests.filter({ resource: 'token' })
+      expect(tokenRequests.map((entry) => [entry.method, entry.response.status, entry.auth?.outcome])).toEqual(
+        posted === 200
+          ? [['POST', 200, 'issued']]
+          : [
+              ['POST', posted, 'refused'],
+              ['GET', 200, 'issued'],
+            ],
+      )
+      expect(tokenRequests[0]!.auth?.error).toBe(error)
+      assertFollowedChallenge(registry, { resource: 'manifest' })
+    },
+  )
 })

@@ -16,6 +16,8 @@ export const acrProfile: RegistryProfile = {
   auth: {
     scheme: 'bearer',
     realmPath: '/oauth2/token',
+    // Its own host, as `service="<name>.azurecr.io"`.
+    service: '<host>',
     serviceOnBase: true,
     baseStatus: 401,
     unknownRepository: 'insufficient-scope-401',

@@ -16,6 +16,8 @@ export const distribution28Profile: RegistryProfile = {
       tagsIgnoreLast: true,
       linkHeader: false,
       listContentType: 'application/json; charset=utf-8',
+      // A catalog page holds 100 repositories unless `n` says otherwise, with a Link while more remain.
+      catalogPageSize: 100,
       catalogMaxPageSize: 1000,
       pageSizeAboveMax: 'distribution',
       outOfOrderChunk: 'append',
@@ -41,6 +43,7 @@ export const distribution28Profile: RegistryProfile = {
     'quirks.tagsIgnoreLast': 'tags pagination',
     'quirks.linkHeader': 'tags pagination',
     'quirks.listContentType': 'list Content-Type',
+    'quirks.catalogPageSize': '_catalog',
     'quirks.catalogMaxPageSize': '_catalog',
     'quirks.pageSizeAboveMax': '_catalog',
     'quirks.outOfOrderChunk': 'chunked upload',

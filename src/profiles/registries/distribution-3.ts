@@ -8,12 +8,18 @@ export const distribution3Profile: RegistryProfile = {
   options: {
     referrers: false,
     deletes: true,
-    quirks: { catalogMaxPageSize: 1000, pageSizeAboveMax: 'distribution', headerCase: 'canonical' },
+    quirks: {
+      catalogPageSize: 100,
+      catalogMaxPageSize: 1000,
+      pageSizeAboveMax: 'distribution',
+      headerCase: 'canonical',
+    },
   },
   // The same token server and challenges as 2.8 (docs/profiles.md, auth rows).
   auth: distribution28Profile.auth,
   cites: {
     referrers: 'referrers API',
+    'quirks.catalogPageSize': '_catalog',
     'quirks.catalogMaxPageSize': '_catalog',
     'quirks.pageSizeAboveMax': '_catalog',
     'quirks.headerCase': 'header case',

@@ -13,6 +13,8 @@ export const garProfile: RegistryProfile = {
   auth: {
     scheme: 'bearer',
     realmPath: '/v2/token',
+    // Its own host, as `service="us-docker.pkg.dev"` on repository challenges.
+    service: '<host>',
     serviceOnBase: false,
     baseStatus: 401,
     unknownRepository: 'insufficient-scope-401',

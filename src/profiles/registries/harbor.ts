@@ -29,6 +29,8 @@ export const harborProfile: RegistryProfile = {
     tokenFields: ['token', 'access_token', 'expires_in', 'issued_at'],
     emptyAccessToken: true,
     expiresIn: 1800,
+    // A wrong password: the token handler aborts with 401 and an empty body.
+    loginRefusal: 'empty',
     tokenPost: 'supported',
     anonymousPull: true,
   },

@@ -16,16 +16,24 @@ export const quayProfile: RegistryProfile = {
       // Tag lists moved to `n`/`last` in May 2024; the catalog still pages with encrypted tokens.
       catalogPageSize: 100,
       catalogPageToken: true,
+      // Its `paginate` takes the smaller of `n` and 100, without an error.
+      catalogMaxPageSize: 100,
+      catalogPageSizeAboveMax: 'clamp',
       errorEnvelope: 'quay',
     },
   },
   auth: {
     scheme: 'bearer',
     realmPath: '/v2/auth',
+    // Its own host (SERVER_HOSTNAME), as `service="quay.io"`.
+    service: '<host>',
     serviceOnBase: true,
     baseStatus: 401,
     unknownRepository: 'unauthorized-401',
     notAllowed: 'unauthorized-401',
+    // endpoints/v2/errors.py: Unauthorized and InvalidLogin, whose detail is {}.
+    unauthorizedMessage: 'access to the requested resource is not authorized',
+    loginRefusalMessage: 'Specified credentials are invalid',
     tokenFields: ['token'],
     // TOKEN_VALIDITY_LIFETIME_S, not sent.
     expiresIn: 3600,
@@ -38,6 +46,8 @@ export const quayProfile: RegistryProfile = {
     'quirks.pageSizeAboveMax': 'tags pagination',
     'quirks.catalogPageSize': '_catalog',
     'quirks.catalogPageToken': '_catalog',
+    'quirks.catalogMaxPageSize': '_catalog',
+    'quirks.catalogPageSizeAboveMax': '_catalog',
     'quirks.errorEnvelope': 'non-OCI error envelope',
     auth: 'challenge and token',
     'auth.unknownRepository': 'unknown repository (anonymous)',

@@ -7,6 +7,7 @@ export const zotProfile: RegistryProfile = {
   options: {
     referrers: true,
     deletes: true,
+    quirks: { baseBody: 'empty' },
   },
   auth: {
     scheme: 'basic',
@@ -24,6 +25,7 @@ export const zotProfile: RegistryProfile = {
   cites: {
     referrers: 'referrers API',
     deletes: 'manifest DELETE',
+    'quirks.baseBody': '/v2/ body',
     auth: 'challenge and token',
     'auth.notAllowed': 'authenticated but not allowed',
   },
