@@ -1,7 +1,7 @@
 import type { AuthFacts } from '../auth/types.js'
 import type { OciError } from '../errors/oci-error.js'
 import { LightHeaders } from '../leaf/light-headers.js'
-import { isLightRequest } from '../leaf/light-request.js'
+import { isLightRequest, type BodyObserver } from '../leaf/light-request.js'
 import { createLightResponse, isLightResponse } from '../leaf/light-response.js'
 import type { RecordedRequest, RecordedResponse, RequestParams, ResourceKind } from './journal-types.js'
 
@@ -42,13 +42,15 @@ const NO_PAIRS: readonly string[] = []
  * const recording = journal.start(request, 'fetch')
  * return recording.finish(await answer(recording.request))
  */
-export class Recording {
+export class Recording implements BodyObserver {
   readonly facts: RequestFacts = {}
   /** The request to answer: the original, with its body counted as the handler reads it. */
   readonly request: Request
   #file: (entry: PendingRecord, size: number) => void
   #maxManifestBytes: number
   #pending: PendingRecord
+  #requestRead = 0
+  #requestDone = false
 
   /**
    * `file` puts the finished record in the journal, with the bytes it accounts for; a manifest
@@ -63,16 +65,10 @@ export class Recording {
   ) {
     this.#file = file
     this.#maxManifestBytes = maxManifestBytes
-    const light = isLightRequest(request)
-    const pending = new PendingRecord(id, transport, request.method, request.url, heldHeaders(request.headers))
-    this.#pending = pending
-    if (light) {
+    this.#pending = new PendingRecord(id, transport, request.method, request.url, heldHeaders(request.headers))
+    if (isLightRequest(request)) {
       // The light request counts its own body as it is read: no second stream, no copy.
-      if (request.hasBody)
-        request.observe({
-          onBytes: (bytes) => (pending.requestRead += bytes),
-          onEnd: () => (pending.requestDone = true),
-        })
+      if (request.hasBody) request.observe(this)
       this.request = request
       return
     }
@@ -80,12 +76,21 @@ export class Recording {
       ? new Request(request, {
           body: counted(
             request.body,
-            (bytes) => (pending.requestRead += bytes),
-            () => (pending.requestDone = true),
+            (bytes) => this.onBytes(bytes),
+            () => this.onEnd(),
           ),
           duplex: 'half',
         } as RequestInit)
       : request
+  }
+
+  /** The request body's bytes as the handler reads them. */
+  onBytes(bytes: number): void {
+    this.#requestRead += bytes
+  }
+
+  onEnd(): void {
+    this.#requestDone = true
   }
 
   /** Records the answer and returns it, its body counted as the client reads it. */
@@ -95,24 +100,30 @@ export class Recording {
     // The parsed body can be many times the size of its bytes: nothing here holds it once filed.
     this.facts.manifest = undefined
     this.facts.manifestBytes = undefined
-    pending.answered(this.facts, response, manifest, manifestBytes, this.#maxManifestBytes)
+    // A handler that answered early (an error) read only part of the body: what was sent is
+    // the declared length, when there is one.
+    const declared = this.#requestDone ? undefined : contentLength(this.request.headers.get('content-length'))
+    pending.answered(this.facts, response, declared ?? this.#requestRead, {
+      document: manifest,
+      bytes: manifestBytes,
+      maxBytes: this.#maxManifestBytes,
+    })
     this.#file(pending, pending.size)
     const light = isLightResponse(response)
     if (light ? !response.hasBody : !response.body) {
       pending.bodyDone(0, false)
       return response
     }
-    let sent = 0
-    const onBytes = (bytes: number): void => {
-      sent += bytes
-    }
-    const onEnd = (): void => pending.bodyDone(sent, true)
     // A body in memory is counted when it is handed over, without a stream around it.
     if (light && response.inMemory) {
-      response.observe({ onBytes, onEnd })
+      response.observe(pending)
       return response
     }
-    const body = counted(response.body as ReadableStream<Uint8Array>, onBytes, onEnd)
+    const body = counted(
+      response.body as ReadableStream<Uint8Array>,
+      (bytes) => pending.onBytes(bytes),
+      () => pending.onEnd(),
+    )
     const init = { status: response.status, statusText: response.statusText, headers: response.headers }
     return light ? createLightResponse(body, init) : new Response(body, init)
   }
@@ -125,7 +136,7 @@ export class Recording {
  * itself, with its header records, date, URL parts and query, is built on the first read and
  * kept from then on.
  */
-export class PendingRecord {
+export class PendingRecord implements BodyObserver {
   readonly id: number
   readonly #transport: string
   readonly #startedAt = Date.now()
@@ -133,8 +144,7 @@ export class PendingRecord {
   readonly #method: string
   readonly #href: string
   readonly #headers: HeldHeaders
-  requestRead = 0
-  requestDone = false
+  #bodySize = 0
   #params: RequestParams | undefined
   #error: OciError | undefined
   #fault: string | undefined
@@ -146,7 +156,8 @@ export class PendingRecord {
   #wait = 0
   #manifestBytes: Uint8Array | undefined
   #manifestSummary: RecordedRequest['manifestSummary']
-  #bodySize: number | undefined
+  #sent = 0
+  #answerBodySize: number | undefined
   #complete = false
   #receive = 0
   #record: Entry | undefined
@@ -165,11 +176,11 @@ export class PendingRecord {
   answered(
     facts: RequestFacts,
     response: Response,
-    document: unknown,
-    bytes: Uint8Array | undefined,
-    maxManifestBytes: number,
+    bodySize: number,
+    manifest: { document: unknown; bytes: Uint8Array | undefined; maxBytes: number },
   ): void {
     this.#wait = elapsed(this.#started)
+    this.#bodySize = bodySize
     this.#params = facts.params
     this.#error = facts.error
     this.#fault = facts.fault
@@ -179,19 +190,30 @@ export class PendingRecord {
     this.#status = response.status
     this.#statusText = response.statusText
     this.#responseHeaders = heldHeaders(response.headers)
+    const { document, bytes, maxBytes } = manifest
     if (document !== undefined) {
       const size = bytes?.byteLength ?? 0
-      if (bytes !== undefined && response.status < 400 && size <= maxManifestBytes) this.#manifestBytes = bytes
+      if (bytes !== undefined && response.status < 400 && size <= maxBytes) this.#manifestBytes = bytes
       else this.#manifestSummary = manifestSummary(document, size, response.status)
     }
     this.size = this.#accountedSize()
+  }
+
+  /** The answer's body bytes as they are handed over. */
+  onBytes(bytes: number): void {
+    this.#sent += bytes
+  }
+
+  /** The answer's body was handed over to its end, or cancelled. */
+  onEnd(): void {
+    this.bodyDone(this.#sent, true)
   }
 
   /** The answer's body was handed over (`sent` bytes) or there was none. */
   bodyDone(sent: number, hadBody: boolean): void {
     this.#complete = true
     if (hadBody) {
-      this.#bodySize = sent
+      this.#answerBodySize = sent
       this.#receive = Math.max(0, elapsed(this.#started) - this.#wait)
     }
     const record = this.#record
@@ -230,14 +252,13 @@ export class PendingRecord {
       reference: params ? (params.reference ?? params.digest) : undefined,
       digest: undefined,
       headers,
-      // A handler that answered early (an error) read only part of the body: what was sent is
-      // the declared length, when there is one.
-      bodySize: this.requestDone ? this.requestRead : (contentLength(headers) ?? this.requestRead),
+      bodySize: this.#bodySize,
       response: {
         status: this.#status,
         statusText: this.#statusText,
         headers: responseHeaders,
-        bodySize: this.#bodySize ?? (this.#complete ? 0 : (contentLength(responseHeaders) ?? 0)),
+        bodySize:
+          this.#answerBodySize ?? (this.#complete ? 0 : (contentLength(responseHeaders['content-length']) ?? 0)),
         complete: this.#complete,
       },
       timings: { wait: this.#wait, receive: this.#receive },
@@ -374,8 +395,8 @@ function elapsed(since: number): number {
   return Math.round((performance.now() - since) * 1000) / 1000
 }
 
-function contentLength(headers: Readonly<Record<string, string>>): number | undefined {
-  const length = Number(headers['content-length'] ?? Number.NaN)
+function contentLength(value: string | null | undefined): number | undefined {
+  const length = Number(value ?? Number.NaN)
   return Number.isSafeInteger(length) ? length : undefined
 }
 
