@@ -9,6 +9,7 @@ import { createFakeRegistry, type FakeRegistry, type FakeRegistryOptions } from 
 import type { RegistryProfileName } from '../../src/options.js'
 import { REGISTRY_PROFILE_NAMES } from '../../src/profiles/registries/index.js'
 import { makeTempDir, readLayout, removeLayout, writeImageLayout } from '../support/oci-layout.js'
+import { tagMany } from '../support/tags.js'
 import {
   createSkopeo,
   describeRun,
@@ -110,17 +111,7 @@ describe.skipIf(!skopeoPath)('skopeo against each registry profile', { timeout: 
     ['distribution-2.8', { profile: 'distribution-2.8' }, 120, 1],
   ])('%s: list-tags follows the Link pages', async (_label, options, count, pages) => {
     registry = await createFakeRegistry(options)
-    const tags = Array.from({ length: count }, (_, index) => `t${String(index).padStart(4, '0')}`)
-    await registry.seed.image(`team/app:${tags[0]}`)
-    const stored = (await registry.manifest(`team/app:${tags[0]}`))!
-    for (const tag of tags.slice(1)) {
-      const response = await registry.fetch(`/v2/team/app/manifests/${tag}`, {
-        method: 'PUT',
-        headers: { 'content-type': stored.mediaType },
-        body: stored.bytes as Uint8Array<ArrayBuffer>,
-      })
-      expect(response.status).toBe(201)
-    }
+    const tags = await tagMany(registry, count)
     const listed = JSON.parse((await run('list-tags', [`docker://${registry.ref('team/app')}`])).stdout) as {
       Tags: string[]
     }

@@ -5,6 +5,7 @@
 // registry puts in its URLs, ACR's `orderby=`, ECR's and Quay's sealed tokens, or no Link at all.
 import { afterEach, describe, expect, it } from 'vitest'
 import { createFakeRegistry, type FakeRegistry, type FakeRegistryOptions } from '../../src/index.js'
+import { tagMany } from '../support/tags.js'
 
 // A loop on a registry that never stops linking ends here, as a client's page limit would end it.
 const MAX_PAGES = 10
@@ -47,22 +48,6 @@ async function start(options: FakeRegistryOptions): Promise<FakeRegistry> {
   return registry
 }
 
-/** `team/app` with `count` tags t0000, t0001… on one image, made in process; returns them in list order. */
-async function tagged(registry: FakeRegistry, count: number): Promise<string[]> {
-  const tags = Array.from({ length: count }, (_, index) => `t${String(index).padStart(4, '0')}`)
-  await registry.seed.image(`team/app:${tags[0]}`)
-  const stored = (await registry.manifest(`team/app:${tags[0]}`))!
-  for (const tag of tags.slice(1)) {
-    const response = await registry.fetch(`/v2/team/app/manifests/${tag}`, {
-      method: 'PUT',
-      headers: { 'content-type': stored.mediaType },
-      body: stored.bytes as Uint8Array<ArrayBuffer>,
-    })
-    expect(response.status).toBe(201)
-  }
-  return tags
-}
-
 function tagsUrl(registry: FakeRegistry, query = ''): URL {
   return new URL(`/v2/team/app/tags/list${query}`, registry.url)
 }
@@ -70,7 +55,7 @@ function tagsUrl(registry: FakeRegistry, query = ''): URL {
 describe('a client that follows Link collects every tag exactly once', () => {
   it('acr: n is ignored, 1000 a page, Links with an empty orderby', async () => {
     const registry = await start({ profile: 'acr' })
-    const tags = await tagged(registry, 2001)
+    const tags = await tagMany(registry, 2001)
     const paged = await followLinks(tagsUrl(registry, '?n=50'), 'tags')
     expect(paged.entries).toEqual(tags)
     expect(paged.requests).toEqual([
@@ -82,7 +67,7 @@ describe('a client that follows Link collects every tag exactly once', () => {
 
   it('quay: n and last by tag name, as since May 2024', async () => {
     const registry = await start({ profile: 'quay' })
-    const tags = await tagged(registry, 120)
+    const tags = await tagMany(registry, 120)
     const paged = await followLinks(tagsUrl(registry, '?n=50'), 'tags')
     expect(paged.entries).toEqual(tags)
     expect(paged.requests).toEqual([
@@ -97,7 +82,7 @@ describe('a client that follows Link collects every tag exactly once', () => {
       profile: 'quay',
       quirks: { tagsPageToken: true, tagsPageSize: 50, pageSizeAboveMax: 'clamp' },
     })
-    const tags = await tagged(registry, 120)
+    const tags = await tagMany(registry, 120)
     const paged = await followLinks(tagsUrl(registry), 'tags')
     expect(paged.entries).toEqual(tags)
     expect(paged.requests).toHaveLength(3)
@@ -112,14 +97,14 @@ describe('a client that follows Link collects every tag exactly once', () => {
 
   it('distribution-2.8: n is ignored and there is no Link, so the first page is the whole list', async () => {
     const registry = await start({ profile: 'distribution-2.8' })
-    const tags = await tagged(registry, 120)
+    const tags = await tagMany(registry, 120)
     const paged = await followLinks(tagsUrl(registry, '?n=50'), 'tags')
     expect(paged).toEqual({ entries: tags, requests: ['/v2/team/app/tags/list?n=50'] })
   })
 
   it('ecr: 100 a page without n, last an opaque NextToken', async () => {
     const registry = await start({ profile: 'ecr' })
-    const tags = await tagged(registry, 250)
+    const tags = await tagMany(registry, 250)
     const paged = await followLinks(tagsUrl(registry), 'tags')
     expect(paged.entries).toEqual(tags)
     expect(paged.requests.map((request) => request.replace(/last=[A-Za-z0-9_-]+/, 'last=…'))).toEqual([
@@ -144,7 +129,7 @@ describe('a client that builds last from the tags it got instead of following Li
   // regclient/regclient#272: `regctl tag ls --last <tag>` against quay.io gave the first page again.
   it('sees the first page again from the Quay before May 2024, and never gets further', async () => {
     const registry = await start({ profile: 'quay', quirks: { tagsPageToken: true, tagsPageSize: 50 } })
-    const tags = await tagged(registry, 120)
+    const tags = await tagMany(registry, 120)
     const first = (await (await fetch(tagsUrl(registry))).json()) as { tags: string[] }
     const rebuilt = (await (await fetch(tagsUrl(registry, `?last=${first.tags.at(-1)}`))).json()) as {
       tags: string[]
@@ -154,7 +139,7 @@ describe('a client that builds last from the tags it got instead of following Li
 
   it('is refused by ECR, whose last must be a NextToken', async () => {
     const registry = await start({ profile: 'ecr' })
-    await tagged(registry, 150)
+    await tagMany(registry, 150)
     const response = await fetch(tagsUrl(registry, '?last=t0099'))
     expect(response.status).toBe(405)
     expect(((await response.json()) as { errors: Array<{ code: string }> }).errors[0]!.code).toBe('UNSUPPORTED')
