@@ -426,7 +426,7 @@ function digestOf(entry: Entry, params: RequestParams | undefined): string | und
  * @example
  * resourceOf('/v2/team/app/blobs/uploads/', { name: 'team/app' }) // 'upload'
  */
-export function resourceOf(path: string, params: RequestParams): ResourceKind {
+function resourceOf(path: string, params: RequestParams): ResourceKind {
   if (params.uuid !== undefined || /\/blobs\/uploads\/?$/.test(path)) return 'upload'
   if (params.reference !== undefined) return 'manifest'
   if (params.digest !== undefined) return /\/referrers\/[^/]+$/.test(path) ? 'referrers' : 'blob'

@@ -129,6 +129,33 @@ describe('registry.requests: what is recorded', () => {
     expect(recorded?.response).toMatchObject({ bodySize: 100_000, complete: true })
   })
 
+  it('builds each record once, when first read, from what the request was at the time', async () => {
+    const heard: unknown[] = []
+    const startedBefore = Date.now()
+    await registry.fetch('/v2/')
+    const stop = registry.requests.subscribe((request) => heard.push(request))
+    const answer = await registry.fetch('/v2/team/app/tags/list?n=2', { headers: { accept: 'application/json' } })
+    await answer.text()
+    stop()
+    const finishedBefore = Date.now()
+    // Read later than the requests: what a record says is still what happened then.
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const [base, tags] = registry.requests.all()
+    expect(base?.startedAt.getTime()).toBeGreaterThanOrEqual(startedBefore)
+    expect(tags?.startedAt.getTime()).toBeLessThanOrEqual(finishedBefore)
+    expect(tags).toMatchObject({
+      path: '/v2/team/app/tags/list',
+      query: { n: '2' },
+      headers: { accept: 'application/json' },
+      response: { status: 404, errorCode: 'NAME_UNKNOWN', complete: true },
+    })
+    // One object per record, whoever reads it and however often.
+    expect(heard).toEqual([tags])
+    expect(heard[0]).toBe(tags)
+    expect(registry.requests.last()).toBe(tags)
+    expect(registry.requests.find({ path: '/v2/' })).toBe(base)
+  })
+
   it('counts only the bytes read when the client stops reading', async () => {
     const layer = await pushBlob(registry, 'team/app', 'y'.repeat(1000))
     const response = await registry.fetch(`/v2/team/app/blobs/${layer.digest}`)
