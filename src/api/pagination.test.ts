@@ -44,6 +44,27 @@ describe('parsePageQuery', () => {
   })
 })
 
+describe('parsePageQuery as distribution 2.8 reads n (default-page)', () => {
+  // Go's strconv.Atoi: a sign and leading zeros are read; what it cannot read, a negative number
+  // and one past int64 leave the default page, so no limit.
+  it.each([
+    { n: '2', request: { limit: 2 } },
+    { n: '+2', request: { limit: 2 } },
+    { n: '007', request: { limit: 7 } },
+    { n: '-0', request: { limit: 0 } },
+    // Past 2^53 the number is read as near as a double holds it.
+    { n: '9223372036854775807', request: { limit: 2 ** 63 } },
+    { n: '-1', request: {} },
+    { n: 'abc', request: {} },
+    { n: '1.5', request: {} },
+    { n: '1e3', request: {} },
+    { n: ' 3', request: {} },
+    { n: '9223372036854775808', request: {} },
+  ])('n=$n → $request', ({ n, request }) => {
+    expect(parsePageQuery(new URLSearchParams({ n, last: 'v1' }), 'default-page')).toEqual({ ...request, last: 'v1' })
+  })
+})
+
 describe('selectPage', () => {
   const sorted = ['a', 'b', 'c', 'd', 'e']
   it.each<{ request: PageRequest; entries: string[]; next?: Required<PageRequest> }>([
@@ -95,8 +116,15 @@ describe('nextPageLink', () => {
     )
   })
 
+  it('puts last first with the keys sorted, as Go writes url.Values', () => {
+    expect(nextPageLink('/v2/_catalog', { limit: 1, last: 'team/app' }, 'sorted')).toBe(
+      '</v2/_catalog?last=team%2Fapp&n=1>; rel="next"',
+    )
+  })
+
   it('is undefined when there is no next page', () => {
     expect(nextPageLink('/v2/_catalog', undefined)).toBeUndefined()
+    expect(nextPageLink('/v2/_catalog', undefined, 'sorted')).toBeUndefined()
   })
 })
 

@@ -1,6 +1,6 @@
 import { jsonResponse } from '../leaf/json-response.js'
 import { OciError } from '../errors/oci-error.js'
-import type { PageSizeAboveMax, ResolvedQuirks } from '../profiles/quirks.js'
+import type { LinkQueryOrder, MalformedPageSize, PageSizeAboveMax, ResolvedQuirks } from '../profiles/quirks.js'
 import { pageTokensOf } from './page-tokens.js'
 import type { RegistryContext } from './route-types.js'
 
@@ -23,28 +23,49 @@ const DIGITS = /^[0-9]+$/
 
 /**
  * Reads `n` and `last` from a tags or catalog query. An empty `n=` counts as absent, as in
- * distribution. An `n` that is not a whole number from 0 to 2^53 - 1 is refused.
+ * distribution. An `n` that is not a whole number from 0 to 2^53 - 1 is refused, or with
+ * `malformed: 'default-page'` read as distribution 2.8 reads it: what Go's `strconv.Atoi`
+ * cannot read, and a negative number, count as no `n` at all.
  *
  * @example
  * parsePageQuery(new URLSearchParams('n=2&last=v1')) // { limit: 2, last: 'v1' }
+ * parsePageQuery(new URLSearchParams('n=abc'), 'default-page') // {}
  */
-export function parsePageQuery(query: URLSearchParams): PageRequest {
+export function parsePageQuery(query: URLSearchParams, malformed: MalformedPageSize = 'refuse'): PageRequest {
   const request: PageRequest = {}
   const n = query.get('n')
   if (n !== null && n !== '') {
-    const limit = DIGITS.test(n) ? Number(n) : Number.NaN
-    // distribution answers 400 PAGINATION_NUMBER_INVALID, a code outside the spec's 14. The spec
-    // describes UNSUPPORTED as "unsupported due to a missing implementation or invalid set of
-    // parameters", the only one of the 14 about parameters, so it is sent with distribution's
-    // status and message and the offending value as detail.
-    if (!Number.isSafeInteger(limit)) {
-      throw new OciError('UNSUPPORTED', { n }, { status: 400, message: 'invalid number of results requested' })
-    }
-    request.limit = limit
+    const limit = malformed === 'refuse' ? strictLimit(n) : atoiLimit(n)
+    if (limit !== undefined) request.limit = limit
   }
   const last = query.get('last')
   if (last !== null && last !== '') request.last = last
   return request
+}
+
+function strictLimit(n: string): number {
+  const limit = DIGITS.test(n) ? Number(n) : Number.NaN
+  // distribution answers 400 PAGINATION_NUMBER_INVALID, a code outside the spec's 14. The spec
+  // describes UNSUPPORTED as "unsupported due to a missing implementation or invalid set of
+  // parameters", the only one of the 14 about parameters, so it is sent with distribution's
+  // status and message and the offending value as detail.
+  if (!Number.isSafeInteger(limit)) {
+    throw new OciError('UNSUPPORTED', { n }, { status: 400, message: 'invalid number of results requested' })
+  }
+  return limit
+}
+
+// Go's strconv.Atoi on a 64-bit int: an optional sign, then decimal digits, within int64.
+const GO_INT = /^[+-]?[0-9]+$/
+const INT64_MAX = 2n ** 63n - 1n
+
+// distribution 2.8's catalog: `n` parsed with strconv.Atoi, and used only when that succeeds with
+// a number not below 0; anything else leaves the default page. A number past 2^53 is read
+// approximately, which only the 400 for an `n` above the maximum shows, in its detail.
+function atoiLimit(n: string): number | undefined {
+  if (!GO_INT.test(n)) return undefined
+  const value = BigInt(n)
+  return value < 0n || value > INT64_MAX ? undefined : Number(value)
 }
 
 /**
@@ -68,13 +89,23 @@ export function selectPage(sorted: readonly string[], request: PageRequest): Pag
 
 /**
  * The `Link` header for the next page, or undefined when there is none. The URL is relative, like
- * every `Location` the registry sends, so it holds behind any transport and origin.
+ * every `Location` the registry sends, so it holds behind any transport and origin. The query
+ * names `n` first, or with `order: 'sorted'` its keys in order, `last` first, as Go's
+ * `url.Values.Encode` writes them (distribution, Harbor, GitLab).
  *
  * @example
  * nextPageLink('/v2/team/app/tags/list', { limit: 2, last: 'v2' }) // '</v2/team/app/tags/list?n=2&last=v2>; rel="next"'
+ * nextPageLink('/v2/_catalog', { limit: 2, last: 'r1' }, 'sorted') // '</v2/_catalog?last=r1&n=2>; rel="next"'
  */
-export function nextPageLink(path: string, next: Required<PageRequest> | undefined): string | undefined {
-  return next && `<${path}?n=${next.limit}&last=${encodeURIComponent(next.last)}>; rel="next"`
+export function nextPageLink(
+  path: string,
+  next: Required<PageRequest> | undefined,
+  order: LinkQueryOrder = 'n-last',
+): string | undefined {
+  if (!next) return undefined
+  const n = `n=${next.limit}`
+  const last = `last=${encodeURIComponent(next.last)}`
+  return `<${path}?${order === 'sorted' ? `${last}&${n}` : `${n}&${last}`}>; rel="next"`
 }
 
 /** A 200 JSON answer for a list resource, with the `Link` header when there is a next page. */
@@ -131,7 +162,7 @@ export function answerList(
  */
 export function quirkedRequest(kind: ListKind, query: URLSearchParams, context: RegistryContext): PageRequest {
   const { quirks } = context.options
-  const request = parsePageQuery(query)
+  const request = parsePageQuery(query, quirks.malformedPageSize)
   if (kind === 'tags' && quirks.tagsIgnoreN) delete request.limit
   if (kind === 'tags' && quirks.tagsIgnoreLast) delete request.last
   else if (usesPageToken(kind, quirks)) readNextPage(request, query, context)
@@ -152,7 +183,8 @@ function usesPageToken(kind: ListKind, quirks: ResolvedQuirks): boolean {
 }
 
 // The next page's URL as each registry writes it: Quay's `next_page` token first (captured on
-// quay.io), ACR's `last` first with an empty `orderby=` (its documentation), else `n` then `last`.
+// quay.io), ACR's `last` first with an empty `orderby=` (its documentation), else `n` then `last`
+// or, where the quirks say so, the keys sorted as Go's url.Values writes them.
 function quirkedLink(kind: ListKind, path: string, next: Required<PageRequest>, context: RegistryContext): string {
   const { quirks } = context.options
   if (usesPageToken(kind, quirks)) {
@@ -161,7 +193,7 @@ function quirkedLink(kind: ListKind, path: string, next: Required<PageRequest>, 
   }
   const last = quirks.opaqueLast ? pageTokensOf(context).seal(next.last) : next.last
   if (quirks.linkOrderBy) return `<${path}?last=${encodeURIComponent(last)}&n=${next.limit}&orderby=>; rel="next"`
-  return nextPageLink(path, { limit: next.limit, last })!
+  return nextPageLink(path, { limit: next.limit, last }, quirks.linkQueryOrder)!
 }
 
 // The wording of each registry's refusal is quoted in docs/profiles.md, row "tags pagination".
@@ -170,7 +202,8 @@ function aboveMax(limit: number, max: number, answer: PageSizeAboveMax): number 
     case 'clamp':
       return max
     case 'distribution':
-      throw new OciError('PAGINATION_NUMBER_INVALID', { n: limit, max })
+      // distribution's detail names the `n` asked for and nothing else: `{"n":1001}`.
+      throw new OciError('PAGINATION_NUMBER_INVALID', { n: limit })
     case 'ecr':
       throw new OciError('UNSUPPORTED', undefined, {
         message: `Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value less than or equal to ${max}'`,

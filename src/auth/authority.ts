@@ -33,15 +33,20 @@ export interface Authority {
   serveToken(request: Request, url: URL, sink?: AuthFactsSink): Promise<Response>
   /**
    * Lets a routed request through, or throws the `OciError` to answer with (401 and a
-   * challenge, or 403 DENIED). `name` is the route's repository, when it has one. Returns the
-   * headers the answer carries besides the handler's: zot's challenge on a 200 `/v2/`.
+   * challenge, or 403 DENIED). `name` is the route's repository, when it has one. Returns what
+   * the answer takes along besides the handler's (`Passage`), or undefined.
    */
-  authorize(
-    request: Request,
-    url: URL,
-    name: string | undefined,
-    sink?: AuthFactsSink,
-  ): Readonly<Record<string, string>> | undefined
+  authorize(request: Request, url: URL, name: string | undefined, sink?: AuthFactsSink): Passage | undefined
+}
+
+/**
+ * What a request let through takes to its answer: headers besides the handler's (zot's and
+ * Quay's challenge on `/v2/`), and the status that replaces the handler's (Quay's `/v2/`, whose
+ * handler answers a client without credentials 401 with its usual body).
+ */
+export interface Passage {
+  headers: Readonly<Record<string, string>>
+  status?: 401
 }
 
 /**
@@ -80,12 +85,18 @@ export function createAuthority(options: ResolvedAuthOptions): Authority {
         carried: header !== null && header !== '',
         baseScope,
       }
+      // Quay's `/v2/` handler answers every request itself: 401 without a credential, and its
+      // challenge either way.
+      const handlerAnswers = check.base && options.shape.baseAnswer === 'handler'
+      if (handlerAnswers && credential.kind === 'none') {
+        return { headers: { 'www-authenticate': challenge(check) }, status: 401 }
+      }
       const basic = options.scheme === 'basic' || (credential.kind === 'basic' && options.shape.basicOnRegistry)
       if (basic) authorizeBasic(check, credential, verifyUser)
       else authorizeBearer(check, signer, credential)
-      return check.base && options.shape.schemeWord === 'lower'
-        ? { 'www-authenticate': zotChallenge(check) }
-        : undefined
+      if (check.base && options.shape.schemeWord === 'lower')
+        return { headers: { 'www-authenticate': zotChallenge(check) } }
+      return handlerAnswers ? { headers: { 'www-authenticate': challenge(check) } } : undefined
     },
   }
 }

@@ -1,13 +1,13 @@
 import { jsonResponse } from '../leaf/json-response.js'
 import { createLightResponse } from '../leaf/light-response.js'
 import { OciError } from '../errors/oci-error.js'
-import { basicChallenge } from './challenge.js'
-import { parseAuthorization } from './credentials.js'
+import { basicChallenge, bearerChallenge } from './challenge.js'
+import { parseAuthorization, type Credential } from './credentials.js'
 import type { TokenSigner } from './jwt.js'
 import { allowedActions } from './permissions.js'
 import { formatScope, parseScopes, type ResourceScope } from './scopes.js'
 import { serviceFor, withHost } from './service.js'
-import type { AuthFacts, AuthFactsSink, ResolvedAuthOptions } from './types.js'
+import type { AuthFacts, AuthFactsSink, ResolvedAuthOptions, ResolvedAuthShape } from './types.js'
 
 // The token endpoint of docs/content/spec/auth/token.md (GET) and oauth.md (POST), served on the
 // registry's own origin: go-containerregistry refuses a realm on another loopback port.
@@ -31,8 +31,9 @@ type OAuthError = 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type'
  * Answers GET (Basic credentials or none, repeated `scope`, `service`, `offline_token`) and POST
  * (an OAuth2 form, `grant_type` password or refresh_token), in the shape of the profile's token
  * server: its body fields, its refusal of POST, GHCR's 403 for a scope anonymous clients may not
- * have. Misuse gets 400 with an OAuth2 error body, a wrong password on GET a 401 with the OCI
- * envelope and a Basic challenge, any other method 405: never a 500.
+ * have. Misuse gets 400 with an OAuth2 error body (Harbor's text for a service it does not know),
+ * a wrong password on GET a 401 (the OCI envelope and a Basic challenge, or the profile's own),
+ * any other method 405: never a 500.
  */
 export async function serveTokenRequest(request: Request, url: URL, context: TokenEndpointContext): Promise<Response> {
   const header = request.headers.get('authorization')
@@ -63,17 +64,60 @@ export async function serveTokenRequest(request: Request, url: URL, context: Tok
 }
 
 /**
- * A wrong password (or a malformed credential, whose `reason` is told) on GET: throws 401
- * UNAUTHORIZED with a Basic challenge, in the registry's own words where it has them (Quay), for
- * the error envelope to write; returns Harbor's bare 401, whose handler aborts with no body.
+ * A wrong password (or a malformed credential, whose reason is told) on GET, in the registry's
+ * way: throws 401 UNAUTHORIZED for the error envelope to write, with a Basic challenge, or
+ * Quay's words and Bearer challenge; returns Harbor's bare 401, whose handler aborts with no
+ * body, and GitLab's, which Rails renders itself.
  */
-function refuseLogin(options: ResolvedAuthOptions, url: URL, reason: string | undefined): Response {
-  const { loginRefusal, loginRefusalMessage, basicRealm } = options.shape
-  if (loginRefusal === 'empty') return emptyAnswer(401)
-  const headers = { 'www-authenticate': basicChallenge(withHost(basicRealm, url)) }
-  if (loginRefusalMessage !== undefined)
-    throw new OciError('UNAUTHORIZED', undefined, { message: loginRefusalMessage, headers })
-  throw new OciError('UNAUTHORIZED', reason ?? 'incorrect username or password', { headers })
+function refuseLogin(options: ResolvedAuthOptions, url: URL, credential: Credential): Response {
+  const { loginRefusal, basicRealm } = options.shape
+  switch (loginRefusal) {
+    case 'empty':
+      return emptyAnswer(401)
+    case 'gitlab':
+      return gitlabAccessDenied(url)
+    case 'quay': {
+      // endpoints/v2/v2auth.py raises InvalidLogin with the user store's message; a header that
+      // is not a Basic pair counts as no credential there, and gets InvalidLogin's own words.
+      const message = credential.kind === 'basic' ? 'Invalid Username or Password' : 'Specified credentials are invalid'
+      const challenge = bearerChallenge(`${url.origin}${options.realmPath}`, serviceFor(options, url), [])
+      throw new OciError('UNAUTHORIZED', undefined, { message, headers: { 'www-authenticate': challenge } })
+    }
+    case 'envelope': {
+      const headers = { 'www-authenticate': basicChallenge(withHost(basicRealm, url)) }
+      const reason = credential.kind === 'malformed' ? credential.reason : 'incorrect username or password'
+      throw new OciError('UNAUTHORIZED', reason, { headers })
+    }
+  }
+}
+
+// GitLab's JwtController#render_access_denied: Rails' JSON (no trailing newline, its charset),
+// no challenge, and a link to the instance's own help page.
+const GITLAB_HELP_PAGE =
+  '/help/user/profile/account/two_factor_authentication_troubleshooting.md#error-http-basic-access-denied-if-a-password-was-provided-for-git-authentication-'
+
+function gitlabAccessDenied(url: URL): Response {
+  const message =
+    'HTTP Basic: Access denied. If a password was provided for Git authentication, the password was incorrect ' +
+    "or you're required to use a token instead of a password. If a token was provided, it was either incorrect, " +
+    `expired, or improperly scoped. See ${url.origin}${GITLAB_HELP_PAGE}`
+  const body = new TextEncoder().encode(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message }] }))
+  return createLightResponse(body, {
+    status: 401,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.byteLength) },
+  })
+}
+
+/**
+ * Harbor's token handler for a service it has no token maker for: beego's CustomAbort writes the
+ * text as it is, and Go's server names it text/plain.
+ */
+function harborUnknownService(service: string): Response {
+  const body = new TextEncoder().encode(`Unable to handle service: ${service}`)
+  return createLightResponse(body, {
+    status: 400,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.byteLength) },
+  })
 }
 
 /** A status and nothing else, as answers seen only as a status (or known to be bare) are. */
@@ -113,8 +157,17 @@ function tokenByGet(
 ): Response {
   const { options, signer } = context
   const service = serviceFor(options, url)
-  const serviceProblem = checkService(url.searchParams.getAll('service'), service, options)
-  if (serviceProblem) return refuse(400, 'invalid_request', serviceProblem)
+  if (options.shape.unknownService === 'harbor') {
+    // beego's GetString: the first `service`, or '' without one.
+    const given = url.searchParams.get('service') ?? ''
+    if (given !== service) {
+      facts.error = 'invalid_request'
+      return harborUnknownService(given)
+    }
+  } else {
+    const serviceProblem = checkService(url.searchParams.getAll('service'), service, options)
+    if (serviceProblem) return refuse(400, 'invalid_request', serviceProblem)
+  }
   const scopes = parseScopes(url.searchParams.getAll('scope'))
   if ('error' in scopes)
     return refuse(400, 'invalid_scope', `the scope "${scopes.scope}" is malformed: ${scopes.error}`)
@@ -124,7 +177,7 @@ function tokenByGet(
   if (credential.kind !== 'none') {
     if (credential.kind !== 'basic' || !context.verifyUser(credential.user, credential.password)) {
       facts.error = 'invalid_credentials'
-      return refuseLogin(options, url, credential.kind === 'malformed' ? credential.reason : undefined)
+      return refuseLogin(options, url, credential)
     }
     user = credential.user
   }
@@ -145,7 +198,7 @@ function tokenByGet(
     if (field === 'token') body.token = token
     else if (field === 'access_token') body.access_token = options.shape.emptyAccessToken ? '' : token
     else if (field === 'expires_in') body.expires_in = options.tokenTtlSeconds
-    else body.issued_at = issuedAt(now, options.shape.issuedAtNanoseconds)
+    else body.issued_at = issuedAt(now, options.shape.issuedAt)
   }
   // token.md: a refresh token only with offline_token=true, and only for a user.
   if (url.searchParams.get('offline_token') === 'true' && user !== null)
@@ -223,7 +276,7 @@ async function tokenByPost(
   if (options.shape.tokenFields.includes('token')) {
     body.scope = granted.join(' ')
     body.expires_in = options.tokenTtlSeconds
-    body.issued_at = issuedAt(now, options.shape.issuedAtNanoseconds)
+    body.issued_at = issuedAt(now, options.shape.issuedAt)
   }
   if (form.get('access_type') === 'offline')
     body.refresh_token = refreshToken ?? signer.sign({ sub: user, aud: service, access: [], now })
@@ -248,15 +301,18 @@ function checkService(values: readonly string[], service: string, options: Resol
   return undefined
 }
 
-// RFC 3339, as token.md's issued_at; with nanoseconds, as Go's time.RFC3339Nano: up to nine
-// fraction digits, trailing zeros dropped, no dot when nothing is left (Docker Hub's).
-function issuedAt(now: number, nanoseconds: boolean): string {
+// RFC 3339, as token.md's issued_at: JavaScript's milliseconds by default; whole seconds as Go's
+// time.RFC3339 (Harbor's); nanoseconds as Go's time.RFC3339Nano: up to nine fraction digits,
+// trailing zeros dropped, no dot when nothing is left (Docker Hub's).
+function issuedAt(now: number, precision: ResolvedAuthShape['issuedAt']): string {
   const second = Math.floor(now / 1000) * 1000
-  if (!nanoseconds) return new Date(second).toISOString()
+  if (precision === 'milliseconds') return new Date(second).toISOString()
+  const whole = new Date(second).toISOString().slice(0, 19)
+  if (precision === 'seconds') return `${whole}Z`
   // The clock reads milliseconds; the monotonic clock gives the digits below them.
   const nanos = (now - second) * 1_000_000 + Number(process.hrtime.bigint() % 1_000_000n)
   const fraction = String(nanos).padStart(9, '0').replace(/0+$/, '')
-  return `${new Date(second).toISOString().slice(0, 19)}${fraction === '' ? '' : `.${fraction}`}Z`
+  return `${whole}${fraction === '' ? '' : `.${fraction}`}Z`
 }
 
 // Reads at most MAX_FORM_BYTES of the body; undefined when it is longer (the rest is left unread).

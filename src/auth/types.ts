@@ -77,18 +77,20 @@ export type ResolvedAuthShape = Readonly<
       | 'basicRealm'
       | 'basicService'
       | 'baseStatus'
+      | 'baseAnswer'
       | 'unknownRepository'
       | 'notAllowed'
       | 'deniedChallenge'
       | 'basicOnRegistry'
       | 'tokenFields'
       | 'emptyAccessToken'
-      | 'issuedAtNanoseconds'
+      | 'issuedAt'
+      | 'unknownService'
       | 'loginRefusal'
       | 'tokenPost'
     >
   > &
-    Pick<AuthShape, 'baseScope' | 'schemeWord' | 'unauthorizedMessage' | 'loginRefusalMessage'>
+    Pick<AuthShape, 'baseScope' | 'schemeWord' | 'unauthorizedMessage'>
 >
 
 /** The auth option with its defaults applied. */

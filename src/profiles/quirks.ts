@@ -47,6 +47,17 @@ export interface Quirks {
   linkHeader?: boolean
   /** `Link` puts `last` before `n` and ends with an empty `orderby=`: `?last=<last>&n=<n>&orderby=` (ACR). */
   linkOrderBy?: boolean
+  /**
+   * The order of the `Link` query: 'n-last' (`?n=<n>&last=<last>`), or 'sorted' (`?last=<last>&n=<n>`),
+   * the keys in order as Go's `url.Values.Encode` writes them (distribution, Harbor, GitLab).
+   * `linkOrderBy` and the page tokens keep their own order.
+   */
+  linkQueryOrder?: LinkQueryOrder
+  /**
+   * An `n` that is not a whole number: 'refuse' (400), or 'default-page' (distribution 2.8), the
+   * list answered as without `n`, and so a negative `n` or one past Go's int64 too.
+   */
+  malformedPageSize?: MalformedPageSize
   /** `Content-Type` of tag lists and the catalog: distribution 2.8 adds `; charset=utf-8`. */
   listContentType?: 'application/json' | 'application/json; charset=utf-8'
   /** Whether a manifest GET by tag carries `Docker-Content-Digest` (ECR omits it; HEAD keeps it). */
@@ -55,9 +66,10 @@ export interface Quirks {
   digestTags?: boolean
   /**
    * The body of a 200 `/v2/`: 'object', `{}` as distribution writes it; 'empty', no bytes at all,
-   * still `Content-Type: application/json` (zot).
+   * still `Content-Type: application/json` (zot); 'true', the text `true` as Flask writes it,
+   * `Content-Type: text/html; charset=utf-8` (Quay, whose 401 `/v2/` carries it too).
    */
-  baseBody?: 'object' | 'empty'
+  baseBody?: 'object' | 'empty' | 'true'
   /** Whether `/v2/_catalog` is served (Docker Hub: not). */
   catalog?: boolean
   /** Whether `POST …/uploads/?digest=` with the body stores the blob at once; false opens a session (202). */
@@ -91,6 +103,12 @@ export interface Quirks {
 
 /** How a list answers an `n` above its maximum. */
 export type PageSizeAboveMax = 'clamp' | 'distribution' | 'ecr' | 'quay'
+
+/** The order of the keys in a `Link` query (quirk `linkQueryOrder`). */
+export type LinkQueryOrder = 'n-last' | 'sorted'
+
+/** How a list reads an `n` that is not a whole number (quirk `malformedPageSize`). */
+export type MalformedPageSize = 'refuse' | 'default-page'
 
 type PageSizes = 'tagsPageSize' | 'tagsMaxPageSize' | 'catalogPageSize' | 'catalogMaxPageSize'
 

@@ -31,6 +31,12 @@ export interface AuthShape {
   schemeWord?: 'lower'
   /** Status of `/v2/` without credentials when anonymous clients may pull (zot: 200). */
   baseStatus: 200 | 401
+  /**
+   * Who answers `/v2/`: 'refuse' (the default), a client without a credential gets the 401 error
+   * envelope; 'handler' (Quay), the `/v2/` handler answers every request with its own body
+   * (`quirks.baseBody`), 401 without a credential, and its challenge on the 401 and on the 200.
+   */
+  baseAnswer?: 'refuse' | 'handler'
   /** What an anonymous client gets for a repository that does not exist or is private. */
   unknownRepository: 'insufficient-scope-401' | 'unauthorized-401' | 'token-403' | 'denied-403'
   /** What an authenticated client without the right gets. */
@@ -50,17 +56,26 @@ export interface AuthShape {
   /** Whether `access_token` is sent as an empty string (Harbor). */
   emptyAccessToken?: boolean
   /**
-   * Whether `issued_at` carries nanoseconds as Go's `time.RFC3339Nano` writes them, up to nine
-   * fraction digits with trailing zeros dropped (Docker Hub: `2022-11-01T06:11:20.10593176Z`).
+   * How `issued_at` is written: 'milliseconds' (`2018-04-10T09:34:39.000Z`, the default);
+   * 'nanoseconds' as Go's `time.RFC3339Nano` writes them, up to nine fraction digits with trailing
+   * zeros dropped (Docker Hub: `2022-11-01T06:11:20.10593176Z`); 'seconds' as Go's `time.RFC3339`
+   * writes them, no fraction (Harbor: `2022-11-01T06:11:20Z`).
    */
-  issuedAtNanoseconds?: boolean
+  issuedAt?: 'milliseconds' | 'nanoseconds' | 'seconds'
+  /**
+   * The token endpoint's answer to a `service` that is not the registry's (missing included):
+   * 'oauth', 400 with an OAuth2 error body (the default); 'harbor', 400 `text/plain`
+   * `Unable to handle service: <service>`, only the first `service` read.
+   */
+  unknownService?: 'oauth' | 'harbor'
   /**
    * The token endpoint's answer to a wrong password: 'envelope', 401 UNAUTHORIZED with a Basic
-   * challenge (the default); 'empty', 401 with no body and no challenge (Harbor).
+   * challenge (the default); 'empty', 401 with no body and no challenge (Harbor); 'quay', 401
+   * UNAUTHORIZED "Invalid Username or Password" ("Specified credentials are invalid" for a
+   * credential that is not a Basic pair) with Quay's Bearer challenge; 'gitlab', 401 with Rails'
+   * JSON, GitLab's "HTTP Basic: Access denied. …" and no challenge.
    */
-  loginRefusal?: 'envelope' | 'empty'
-  /** The message of that 401 UNAUTHORIZED, without a `detail` (Quay's: 'Specified credentials are invalid'). */
-  loginRefusalMessage?: string
+  loginRefusal?: 'envelope' | 'empty' | 'quay' | 'gitlab'
   /** Lifetime of a token in seconds; sent as `expires_in` when `tokenFields` has it (Quay's lives 3600 s unsaid). */
   expiresIn?: number
   /**

@@ -1,4 +1,4 @@
-import type { Authority } from '../auth/authority.js'
+import type { Authority, Passage } from '../auth/authority.js'
 import { isOciError, OciError } from '../errors/oci-error.js'
 import type { RegistryContext } from '../api/route-types.js'
 import type { FaultInjector } from '../faults/faults.js'
@@ -162,7 +162,7 @@ function route(
     facts.params = matched.params
     facts.resource = matched.route.resource
   }
-  const authHeaders = authority?.authorize(request, url, matched.params.name, facts)
+  const passage = authority?.authorize(request, url, matched.params.name, facts)
   // An own property only: a method named `constructor` or `toString` is just another unknown method.
   const handler = Object.hasOwn(matched.route.methods, request.method)
     ? matched.route.methods[request.method]
@@ -174,17 +174,19 @@ function route(
   const { name } = matched.params
   if (name !== undefined && !isRepositoryName(name)) throw new OciError('NAME_INVALID', { name })
   const answered = handler({ request, url, params: matched.params, context, facts })
-  return authHeaders ? withHeaders(answered, authHeaders) : answered
+  return passage ? withPassage(answered, passage) : answered
 }
 
-/** The answer with the auth layer's headers added (zot's challenge on an open `/v2/`). */
-async function withHeaders(
-  answered: Promise<Response> | Response,
-  headers: Readonly<Record<string, string>>,
-): Promise<Response> {
+/**
+ * The answer with what the auth layer let it take along: its headers (zot's and Quay's challenge
+ * on `/v2/`), and its status in place of the handler's (Quay's 401 `/v2/`, the body kept).
+ */
+async function withPassage(answered: Promise<Response> | Response, passage: Passage): Promise<Response> {
   const response = await answered
-  for (const [header, value] of Object.entries(headers)) response.headers.set(header, value)
-  return response
+  for (const [header, value] of Object.entries(passage.headers)) response.headers.set(header, value)
+  if (passage.status === undefined) return response
+  const body = new Uint8Array(await response.arrayBuffer())
+  return createLightResponse(body, { status: passage.status, headers: response.headers })
 }
 
 // A light request was parsed once by whoever built it.

@@ -135,6 +135,10 @@ const INSUFFICIENT = ',error="insufficient_scope"'
 // Quay's refusals (endpoints/v2/errors.py): its own messages, and `detail: {}`.
 const QUAY_UNAUTHORIZED =
   '{"errors":[{"code":"UNAUTHORIZED","message":"access to the requested resource is not authorized","detail":{}}]}\n'
+// A wrong password: the user store's message (data/users/database.py); a header that is not a
+// Basic pair: InvalidLogin's own.
+const QUAY_WRONG_PASSWORD =
+  '{"errors":[{"code":"UNAUTHORIZED","message":"Invalid Username or Password","detail":{}}]}\n'
 const QUAY_INVALID_LOGIN =
   '{"errors":[{"code":"UNAUTHORIZED","message":"Specified credentials are invalid","detail":{}}]}\n'
 
@@ -381,13 +385,23 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
       'challenge and token',
       async (profile) => {
         const registry = await start(profile)
-        expect(await answer(registry, '/v2/')).toEqual({
-          status: 401,
-          challenge: bearer('/v2/auth', HOST),
-          code: 'UNAUTHORIZED',
-        })
+        // /v2/ answers `true` itself: 401 without a credential, 200 with a token, the challenge on both.
+        const ping = await registry.fetch('/v2/')
+        expect([ping.status, ping.headers.get('content-type'), ping.headers.get('www-authenticate')]).toEqual([
+          401,
+          'text/html; charset=utf-8',
+          bearer('/v2/auth', HOST),
+        ])
+        expect(await ping.text()).toBe('true')
+        expect(registry.requests.last()?.auth?.outcome).toBe('missing')
         const issued = await tokenByGet(registry, { scopes: ['repository:team/app:pull'], authorization: ALICE })
         expect([issued.status, issued.keys]).toEqual([200, ['token']])
+        expect(await exactly(registry, '/v2/', `Bearer ${issued.token}`)).toEqual({
+          status: 200,
+          challenge: bearer('/v2/auth', HOST),
+          body: 'true',
+        })
+        expect((await registry.fetch('/v2/', { method: 'HEAD' })).status).toBe(401)
         // The token lives an hour, which the body does not say.
         const claims = claimsOf(issued.token) as { iat: number; exp: number }
         expect(claims.exp - claims.iat).toBe(3600)
@@ -400,11 +414,19 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
           'text/html; charset=utf-8',
         ])
         expect(await post.text()).toContain('<title>405 Method Not Allowed</title>')
-        // A wrong password, in Quay's words.
-        const wrong = await exactly(registry, `/v2/auth?service=${HOST}`, basic('alice', 'wrong'))
-        expect([wrong.status, wrong.body]).toEqual([401, QUAY_INVALID_LOGIN])
+        // A wrong password, in Quay's words, with its Bearer challenge (the V2RegistryException handler's).
+        expect(await exactly(registry, `/v2/auth?service=${HOST}`, basic('alice', 'wrong'))).toEqual({
+          status: 401,
+          challenge: bearer('/v2/auth', HOST),
+          body: QUAY_WRONG_PASSWORD,
+        })
+        expect(await exactly(registry, `/v2/auth?service=${HOST}`, 'Bearer not.a.password')).toEqual({
+          status: 401,
+          challenge: bearer('/v2/auth', HOST),
+          body: QUAY_INVALID_LOGIN,
+        })
         // A service given explicitly wins over the host.
-        expect((await answer(await start(profile, { service: 'quay.io' }), '/v2/')).challenge).toBe(
+        expect((await exactly(await start(profile, { service: 'quay.io' }), '/v2/')).challenge).toBe(
           bearer('/v2/auth', 'quay.io'),
         )
       },
@@ -450,6 +472,29 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
           '',
           1800,
         ])
+        // issued_at as Go's time.RFC3339 writes it: the token's second, no fraction.
+        const stamp = String(issued.body.issued_at)
+        expect(stamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+        expect(Date.parse(stamp) / 1000).toBe((claimsOf(issued.token) as { iat: number }).iat)
+        // A service it has no token maker for, none included: beego's plain-text 400. Only the first counts.
+        for (const [query, service] of [
+          ['service=quay.io', 'quay.io'],
+          ['scope=repository:team/app:pull', ''],
+          ['service=quay.io&service=harbor-registry', 'quay.io'],
+        ]) {
+          const refused = await registry.fetch(`/service/token?${query}`, { headers: { authorization: ALICE } })
+          const text = `Unable to handle service: ${service}`
+          expect([
+            refused.status,
+            refused.headers.get('content-type'),
+            refused.headers.get('content-length'),
+            await refused.text(),
+          ]).toEqual([400, 'text/plain; charset=utf-8', String(text.length), text])
+        }
+        const twice = await registry.fetch('/service/token?service=harbor-registry&service=quay.io', {
+          headers: { authorization: ALICE },
+        })
+        expect(twice.status).toBe(200)
         expect((await answer(registry, '/v2/team/app/manifests/1', `Bearer ${issued.token}`)).status).toBe(200)
         // The catalog always asks for Basic, and Basic credentials are taken.
         expect(await answer(registry, '/v2/_catalog')).toEqual({
@@ -502,7 +547,32 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
       },
     ],
   ],
-  gitlab: tokenServerRows({ realmPath: '/jwt/auth', service: 'container_registry', fields: ['token'], post: 200 }),
+  gitlab: [
+    ...tokenServerRows({ realmPath: '/jwt/auth', service: 'container_registry', fields: ['token'], post: 200 }),
+    [
+      'challenge and token',
+      async (profile) => {
+        // A wrong password: JwtController#render_access_denied, Rails' JSON, no challenge.
+        const registry = await start(profile)
+        const wrong = await registry.fetch('/jwt/auth?service=container_registry&scope=repository:team/app:pull', {
+          headers: { authorization: basic('alice', 'wrong') },
+        })
+        expect([wrong.status, wrong.headers.get('www-authenticate'), wrong.headers.get('content-type')]).toEqual([
+          401,
+          null,
+          'application/json; charset=utf-8',
+        ])
+        expect(await wrong.text()).toBe(
+          '{"errors":[{"code":"UNAUTHORIZED","message":"HTTP Basic: Access denied. If a password was provided for Git authentication, ' +
+            "the password was incorrect or you're required to use a token instead of a password. If a token was provided, " +
+            'it was either incorrect, expired, or improperly scoped. See ' +
+            `${ORIGIN}/help/user/profile/account/two_factor_authentication_troubleshooting.md` +
+            '#error-http-basic-access-denied-if-a-password-was-provided-for-git-authentication-"}]}',
+        )
+        expect(registry.requests.last()?.auth).toMatchObject({ outcome: 'refused', error: 'invalid_credentials' })
+      },
+    ],
+  ],
   artifactory: [
     ...tokenServerRows({
       realmPath: '/api/docker/docker/v2/token',

@@ -102,6 +102,20 @@ describe('a client that follows Link collects every tag exactly once', () => {
     expect(paged).toEqual({ entries: tags, requests: ['/v2/team/app/tags/list?n=50'] })
   })
 
+  it('distribution-3, harbor, gitlab: the Link query keys sorted as Go writes them', async () => {
+    for (const profile of ['distribution-3', 'harbor', 'gitlab'] as const) {
+      const registry = await start({ profile })
+      const tags = await tagMany(registry, 120)
+      const paged = await followLinks(tagsUrl(registry, '?n=50'), 'tags')
+      expect(paged.entries, profile).toEqual(tags)
+      expect(paged.requests, profile).toEqual([
+        '/v2/team/app/tags/list?n=50',
+        '/v2/team/app/tags/list?last=t0049&n=50',
+        '/v2/team/app/tags/list?last=t0099&n=50',
+      ])
+    }
+  })
+
   it('ecr: 100 a page without n, last an opaque NextToken', async () => {
     const registry = await start({ profile: 'ecr' })
     const tags = await tagMany(registry, 250)

@@ -434,8 +434,32 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
       },
     ],
     ['referrers API', async (profile) => expectReferrersApi(await start({ profile }))],
+    [
+      '/v2/ body',
+      async (profile) => {
+        // Flask's make_response("true"): four bytes of text/html, over a socket too; HEAD keeps the length.
+        const registry = await start({ profile })
+        const overHttp = await start({ profile, transport: 'http' })
+        const answers = [
+          await registry.fetch('/v2/'),
+          await registry.fetch('/v2/', { method: 'HEAD' }),
+          await fetch(`${overHttp.url}/v2/`),
+        ]
+        const seen = []
+        for (const response of answers) {
+          const { status, headers } = response
+          seen.push([status, headers.get('content-type'), headers.get('content-length'), await response.text()])
+        }
+        expect(seen).toEqual([
+          [200, 'text/html; charset=utf-8', '4', 'true'],
+          [200, 'text/html; charset=utf-8', '4', ''],
+          [200, 'text/html; charset=utf-8', '4', 'true'],
+        ])
+      },
+    ],
   ],
   harbor: [
+    ['tags pagination', async (profile) => expectSortedLinks(profile)],
     [
       'manifest DELETE',
       async (profile) =>
@@ -487,6 +511,7 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
     ['referrers API', async (profile) => expectReferrersApi(await start({ profile }))],
   ],
   gitlab: [
+    ['tags pagination', async (profile) => expectSortedLinks(profile)],
     ['referrers API', async (profile) => expectNoReferrersApi(await start({ profile }))],
     [
       'referrers API',
@@ -515,6 +540,14 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
           tags: ['t000', 't001', 't002'],
           link: null,
         })
+        // The tag list does not read n at all, so one that does not parse is no error either.
+        for (const n of ['abc', '-1', '1.5']) {
+          expect(await tagsOf(registry, `?n=${n}`), n).toEqual({
+            status: 200,
+            tags: ['t000', 't001', 't002'],
+            link: null,
+          })
+        }
       },
     ],
     ['_catalog', async (profile) => expectDistributionCatalog(profile)],
@@ -574,11 +607,21 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
       async (profile) => {
         const registry = await start({ profile })
         await tagged(registry, 3)
-        expect(await tagsOf(registry, '?n=1&last=t000')).toEqual({
+        // Go's url.Values.Encode writes the keys sorted: last, then n.
+        const page = await tagsOf(registry, '?n=1&last=t000')
+        expect(page).toEqual({
           status: 200,
           tags: ['t001'],
-          link: '</v2/team/app/tags/list?n=1&last=t001>; rel="next"',
+          link: '</v2/team/app/tags/list?last=t001&n=1>; rel="next"',
         })
+        const next = nextUrl(page.link)
+        expect(await tagsOf(registry, next.slice(next.indexOf('?')))).toEqual({
+          status: 200,
+          tags: ['t002'],
+          link: null,
+        })
+        // An n that does not parse is refused, as distribution 3 refuses it.
+        expect((await registry.fetch('/v2/team/app/tags/list?n=abc')).status).toBe(400)
       },
     ],
     ['_catalog', async (profile) => expectDistributionCatalog(profile)],
@@ -625,22 +668,74 @@ const TABLES: Record<RegistryProfileName, Row[]> = {
 }
 
 /**
- * distribution's catalog: without `n`, 100 repositories and a `Link` to the rest; `n` above
- * `catalog.maxentries` (1000) refused with 400 PAGINATION_NUMBER_INVALID.
+ * distribution's catalog: without `n`, 100 repositories and a `Link` to the rest, its query keys
+ * sorted (`?last=…&n=…`) as Go's url.Values writes them; `n` above `catalog.maxentries` (1000)
+ * refused with 400 PAGINATION_NUMBER_INVALID and the `n` asked for as detail. An `n` that does
+ * not parse: 2.8 serves the default page, 3 refuses it.
  */
 async function expectDistributionCatalog(profile: RegistryProfileName): Promise<void> {
   const registry = await start({ profile })
   await repositories(registry, 101)
   const first = await registry.fetch('/v2/_catalog')
   const names = Array.from({ length: 100 }, (_, index) => `r${String(index).padStart(3, '0')}`)
-  expect([first.status, first.headers.get('link'), await first.text()]).toEqual([
+  const defaultPage = [
     200,
-    '</v2/_catalog?n=100&last=r099>; rel="next"',
+    '</v2/_catalog?last=r099&n=100>; rel="next"',
     `${JSON.stringify({ repositories: names })}\n`,
-  ])
-  expect(await catalogOf(registry, '?n=100&last=r099')).toEqual({ status: 200, repositories: ['r100'], link: null })
+  ]
+  expect([first.status, first.headers.get('link'), await first.text()]).toEqual(defaultPage)
+  expect(await catalogOf(registry, '?last=r099&n=100')).toEqual({ status: 200, repositories: ['r100'], link: null })
+  expect(await catalogOf(registry, '?n=2&last=r000')).toEqual({
+    status: 200,
+    repositories: ['r001', 'r002'],
+    link: '</v2/_catalog?last=r002&n=2>; rel="next"',
+  })
   const tooMany = await registry.fetch('/v2/_catalog?n=1001')
-  expect([tooMany.status, (await errorsOf(tooMany))[0]!.code]).toEqual([400, 'PAGINATION_NUMBER_INVALID'])
+  expect([tooMany.status, await tooMany.text()]).toEqual([
+    400,
+    '{"errors":[{"code":"PAGINATION_NUMBER_INVALID","message":"invalid number of results requested","detail":{"n":1001}}]}\n',
+  ])
+  if (profile === 'distribution-3') {
+    expect((await registry.fetch('/v2/_catalog?n=abc')).status).toBe(400)
+    return
+  }
+  // strconv.Atoi: what it cannot read, a negative number and one past int64 leave the default page.
+  for (const n of ['abc', '-1', '2.5', '99999999999999999999']) {
+    const page = await registry.fetch(`/v2/_catalog?n=${n}`)
+    expect([page.status, page.headers.get('link'), await page.text()], n).toEqual(defaultPage)
+  }
+  // What it reads, a sign and leading zeros included, is a page size as any other.
+  for (const n of ['%2B2', '002']) {
+    expect(await catalogOf(registry, `?n=${n}`), n).toEqual({
+      status: 200,
+      repositories: ['r000', 'r001'],
+      link: '</v2/_catalog?last=r001&n=2>; rel="next"',
+    })
+  }
+  expect(await catalogOf(registry, '?n=-0')).toEqual({ status: 200, repositories: [], link: null })
+}
+
+/**
+ * The `Link` of a registry that writes its query with Go's url.Values.Encode (Harbor, GitLab):
+ * keys sorted, `?last=…&n=…`, on tag lists and the catalog, and following it gives the rest.
+ */
+async function expectSortedLinks(profile: RegistryProfileName): Promise<void> {
+  const registry = await start({ profile })
+  await tagged(registry, 3)
+  const page = await tagsOf(registry, '?n=2')
+  expect(page).toEqual({
+    status: 200,
+    tags: ['t000', 't001'],
+    link: '</v2/team/app/tags/list?last=t001&n=2>; rel="next"',
+  })
+  const next = nextUrl(page.link)
+  expect(await tagsOf(registry, next.slice(next.indexOf('?')))).toEqual({ status: 200, tags: ['t002'], link: null })
+  await registry.seed.blob('team/other', 'x')
+  expect(await catalogOf(registry, '?n=1')).toEqual({
+    status: 200,
+    repositories: ['team/app'],
+    link: '</v2/_catalog?last=team%2Fapp&n=1>; rel="next"',
+  })
 }
 
 /** A second registry of the profile, with two repositories. */
@@ -717,6 +812,26 @@ describe('choosing a profile', () => {
     await expect(
       createFakeRegistry({ transport: 'none', quirks: { catalogPageSizeAboveMax: 'ignore' as never } }),
     ).rejects.toThrow(/quirks\.catalogPageSizeAboveMax must be one of "clamp", "distribution", "ecr", "quay"/)
+    await expect(
+      createFakeRegistry({ transport: 'none', quirks: { linkQueryOrder: 'last-n' as never } }),
+    ).rejects.toThrow(/quirks\.linkQueryOrder must be one of "n-last", "sorted"/)
+    await expect(
+      createFakeRegistry({ transport: 'none', quirks: { malformedPageSize: 'ignore' as never } }),
+    ).rejects.toThrow(/quirks\.malformedPageSize must be one of "refuse", "default-page"/)
+    await expect(createFakeRegistry({ transport: 'none', quirks: { baseBody: 'text' as never } })).rejects.toThrow(
+      /quirks\.baseBody must be one of "object", "empty", "true"/,
+    )
+  })
+
+  it('takes the listing quirks without a profile', async () => {
+    const registry = await start({ quirks: { linkQueryOrder: 'sorted', malformedPageSize: 'default-page' } })
+    await tagged(registry, 3)
+    expect(await tagsOf(registry, '?n=1')).toEqual({
+      status: 200,
+      tags: ['t000'],
+      link: '</v2/team/app/tags/list?last=t000&n=1>; rel="next"',
+    })
+    expect(await tagsOf(registry, '?n=abc')).toEqual({ status: 200, tags: ['t000', 't001', 't002'], link: null })
   })
 
   it("refuses ECR's opaque last together with a next_page token, which answer a bad token differently", async () => {

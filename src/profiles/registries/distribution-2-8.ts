@@ -20,6 +20,10 @@ export const distribution28Profile: RegistryProfile = {
       catalogPageSize: 100,
       catalogMaxPageSize: 1000,
       pageSizeAboveMax: 'distribution',
+      // createLinkEntry encodes url.Values, keys sorted: `?last=<last>&n=<n>`.
+      linkQueryOrder: 'sorted',
+      // GetCatalog: an `n` strconv.Atoi cannot read, or a negative one, leaves the default page.
+      malformedPageSize: 'default-page',
       outOfOrderChunk: 'append',
       uploadState: true,
       deleteByTag: 'digest-invalid',
@@ -46,6 +50,8 @@ export const distribution28Profile: RegistryProfile = {
     'quirks.catalogPageSize': '_catalog',
     'quirks.catalogMaxPageSize': '_catalog',
     'quirks.pageSizeAboveMax': '_catalog',
+    'quirks.linkQueryOrder': '_catalog',
+    'quirks.malformedPageSize': '_catalog',
     'quirks.outOfOrderChunk': 'chunked upload',
     'quirks.uploadState': 'chunked upload',
     'quirks.deleteByTag': 'manifest DELETE',

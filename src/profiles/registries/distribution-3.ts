@@ -12,6 +12,8 @@ export const distribution3Profile: RegistryProfile = {
       catalogPageSize: 100,
       catalogMaxPageSize: 1000,
       pageSizeAboveMax: 'distribution',
+      // createLinkEntry encodes url.Values, keys sorted: `?last=<last>&n=<n>`.
+      linkQueryOrder: 'sorted',
       headerCase: 'canonical',
     },
   },
@@ -22,6 +24,7 @@ export const distribution3Profile: RegistryProfile = {
     'quirks.catalogPageSize': '_catalog',
     'quirks.catalogMaxPageSize': '_catalog',
     'quirks.pageSizeAboveMax': '_catalog',
+    'quirks.linkQueryOrder': 'tags pagination',
     'quirks.headerCase': 'header case',
     auth: 'challenge and token',
   },

@@ -23,7 +23,7 @@ export const dockerHubProfile: RegistryProfile = {
     notAllowed: 'insufficient-scope-401',
     tokenFields: ['token', 'access_token', 'expires_in', 'issued_at'],
     expiresIn: 300,
-    issuedAtNanoseconds: true,
+    issuedAt: 'nanoseconds',
     tokenPost: 'supported',
     anonymousPull: true,
   },

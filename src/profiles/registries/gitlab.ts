@@ -11,7 +11,8 @@ export const gitlabProfile: RegistryProfile = {
     mode: 'strict',
     // No referrers API, and the tag sha256-<hex> resolves to the manifest sha256:<hex>.
     referrers: false,
-    quirks: { digestTags: true },
+    // Its registry (a distribution fork) writes Link queries with url.Values: `?last=<last>&n=<n>`.
+    quirks: { digestTags: true, linkQueryOrder: 'sorted' },
     // "?" on the sheet: distribution's behaviour (DELETE 405 unless enabled).
     deletes: false,
   },
@@ -24,6 +25,8 @@ export const gitlabProfile: RegistryProfile = {
     unknownRepository: 'insufficient-scope-401',
     notAllowed: 'insufficient-scope-401',
     tokenFields: ['token'],
+    // JwtController#render_access_denied.
+    loginRefusal: 'gitlab',
     tokenPost: 'supported',
     anonymousPull: true,
   },
@@ -31,6 +34,7 @@ export const gitlabProfile: RegistryProfile = {
     mode: 'media types',
     referrers: 'referrers API',
     'quirks.digestTags': 'referrers API',
+    'quirks.linkQueryOrder': 'tags pagination',
     deletes: 'manifest DELETE',
     auth: 'challenge and token',
   },

@@ -14,6 +14,8 @@ export const harborProfile: RegistryProfile = {
       errorEnvelope: 'harbor',
       headerCase: 'canonical',
       listContentType: 'application/json; charset=utf-8',
+      // util.SetLinkHeader encodes url.Values: `?last=<last>&n=<n>`.
+      linkQueryOrder: 'sorted',
     },
   },
   auth: {
@@ -29,6 +31,10 @@ export const harborProfile: RegistryProfile = {
     tokenFields: ['token', 'access_token', 'expires_in', 'issued_at'],
     emptyAccessToken: true,
     expiresIn: 1800,
+    // MakeToken: `now.Format(time.RFC3339)`, whole seconds.
+    issuedAt: 'seconds',
+    // token.go: CustomAbort(400, "Unable to handle service: …") for any service but its own.
+    unknownService: 'harbor',
     // A wrong password: the token handler aborts with 401 and an empty body.
     loginRefusal: 'empty',
     tokenPost: 'supported',
@@ -40,6 +46,7 @@ export const harborProfile: RegistryProfile = {
     'quirks.errorEnvelope': 'non-OCI error envelope',
     'quirks.headerCase': 'header case',
     'quirks.listContentType': 'list Content-Type',
+    'quirks.linkQueryOrder': 'tags pagination',
     'quirks.immutableTags': 'tag immutability',
     auth: 'challenge and token',
     'auth.notAllowed': 'authenticated but not allowed',

@@ -20,6 +20,8 @@ export const quayProfile: RegistryProfile = {
       catalogMaxPageSize: 100,
       catalogPageSizeAboveMax: 'clamp',
       errorEnvelope: 'quay',
+      // `v2_support_enabled` answers make_response("true").
+      baseBody: 'true',
     },
   },
   auth: {
@@ -29,11 +31,13 @@ export const quayProfile: RegistryProfile = {
     service: '<host>',
     serviceOnBase: true,
     baseStatus: 401,
+    // The `/v2/` handler answers `true` itself, 401 when nobody is logged in, the challenge either way.
+    baseAnswer: 'handler',
     unknownRepository: 'unauthorized-401',
     notAllowed: 'unauthorized-401',
     // endpoints/v2/errors.py: Unauthorized and InvalidLogin, whose detail is {}.
     unauthorizedMessage: 'access to the requested resource is not authorized',
-    loginRefusalMessage: 'Specified credentials are invalid',
+    loginRefusal: 'quay',
     tokenFields: ['token'],
     // TOKEN_VALIDITY_LIFETIME_S, not sent.
     expiresIn: 3600,
@@ -49,6 +53,7 @@ export const quayProfile: RegistryProfile = {
     'quirks.catalogMaxPageSize': '_catalog',
     'quirks.catalogPageSizeAboveMax': '_catalog',
     'quirks.errorEnvelope': 'non-OCI error envelope',
+    'quirks.baseBody': '/v2/ body',
     auth: 'challenge and token',
     'auth.unknownRepository': 'unknown repository (anonymous)',
   },
