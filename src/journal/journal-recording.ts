@@ -35,6 +35,14 @@ type HeldHeaders = readonly string[] | Record<string, string>
 
 const NO_PAIRS: readonly string[] = []
 
+/** The parts of a record only some answers have. */
+interface RareFacts {
+  error?: OciError
+  fault?: string
+  auth?: AuthFacts
+  manifestSummary?: RecordedRequest['manifestSummary']
+}
+
 /**
  * One request being answered: counts the bodies as they stream, never buffering them.
  *
@@ -103,12 +111,12 @@ export class Recording implements BodyObserver {
     // A handler that answered early (an error) read only part of the body: what was sent is
     // the declared length, when there is one.
     const declared = this.#requestDone ? undefined : contentLength(this.request.headers.get('content-length'))
-    pending.answered(this.facts, response, declared ?? this.#requestRead, {
+    const size = pending.answered(this.facts, response, declared ?? this.#requestRead, {
       document: manifest,
       bytes: manifestBytes,
       maxBytes: this.#maxManifestBytes,
     })
-    this.#file(pending, pending.size)
+    this.#file(pending, size)
     const light = isLightResponse(response)
     if (light ? !response.hasBody : !response.body) {
       pending.bodyDone(0, false)
@@ -139,30 +147,28 @@ export class Recording implements BodyObserver {
 export class PendingRecord implements BodyObserver {
   readonly id: number
   readonly #transport: string
-  readonly #startedAt = Date.now()
-  readonly #started = performance.now()
+  // Times as whole milliseconds and microseconds from the module's start: small integers, which
+  // a record holds without a heap number apiece (the journal keeps thousands of records).
+  readonly #startedAt = Date.now() - WALL_CLOCK_START
+  readonly #started = microsecondsNow()
   readonly #method: string
   readonly #href: string
   readonly #headers: HeldHeaders
   #bodySize = 0
   #params: RequestParams | undefined
-  #error: OciError | undefined
-  #fault: string | undefined
-  #auth: AuthFacts | undefined
+  // What only some answers have, in one object made for those alone.
+  #rare: RareFacts | undefined
   #resource: ResourceKind | undefined
   #status = 0
   #statusText = ''
   #responseHeaders: HeldHeaders = NO_PAIRS
   #wait = 0
   #manifestBytes: Uint8Array | undefined
-  #manifestSummary: RecordedRequest['manifestSummary']
   #sent = 0
-  #answerBodySize: number | undefined
-  #complete = false
+  // The answer's body size once it was handed over to its end (0 without a body); -1 until then.
+  #answerBodySize = -1
   #receive = 0
   #record: Entry | undefined
-  /** Bytes the record accounts for (see `#accountedSize`), known once answered. */
-  size = 0
 
   constructor(id: number, transport: string, method: string, href: string, headers: HeldHeaders) {
     this.id = id
@@ -172,21 +178,24 @@ export class PendingRecord implements BodyObserver {
     this.#headers = headers
   }
 
-  /** Takes what the answer is made of; a manifest is kept as its bytes or summarised. */
+  /**
+   * Takes what the answer is made of, a manifest kept as its bytes or summarised; returns the
+   * bytes the record accounts for.
+   */
   answered(
     facts: RequestFacts,
     response: Response,
     bodySize: number,
     manifest: { document: unknown; bytes: Uint8Array | undefined; maxBytes: number },
-  ): void {
-    this.#wait = elapsed(this.#started)
+  ): number {
+    this.#wait = microsecondsNow() - this.#started
     this.#bodySize = bodySize
     this.#params = facts.params
-    this.#error = facts.error
-    this.#fault = facts.fault
     this.#resource = facts.resource
-    const { auth } = facts
-    if (auth !== undefined) this.#auth = { ...auth, asked: [...auth.asked], granted: [...auth.granted] }
+    const { error, fault, auth } = facts
+    if (error !== undefined) (this.#rare ??= {}).error = error
+    if (fault !== undefined) (this.#rare ??= {}).fault = fault
+    if (auth !== undefined) (this.#rare ??= {}).auth = { ...auth, asked: [...auth.asked], granted: [...auth.granted] }
     this.#status = response.status
     this.#statusText = response.statusText
     this.#responseHeaders = heldHeaders(response.headers)
@@ -194,9 +203,9 @@ export class PendingRecord implements BodyObserver {
     if (document !== undefined) {
       const size = bytes?.byteLength ?? 0
       if (bytes !== undefined && response.status < 400 && size <= maxBytes) this.#manifestBytes = bytes
-      else this.#manifestSummary = manifestSummary(document, size, response.status)
+      else (this.#rare ??= {}).manifestSummary = manifestSummary(document, size, response.status)
     }
-    this.size = this.#accountedSize()
+    return this.#accountedSize()
   }
 
   /** The answer's body bytes as they are handed over. */
@@ -211,17 +220,16 @@ export class PendingRecord implements BodyObserver {
 
   /** The answer's body was handed over (`sent` bytes) or there was none. */
   bodyDone(sent: number, hadBody: boolean): void {
-    this.#complete = true
+    this.#answerBodySize = hadBody ? sent : 0
     if (hadBody) {
-      this.#answerBodySize = sent
-      this.#receive = Math.max(0, elapsed(this.#started) - this.#wait)
+      this.#receive = Math.max(0, microsecondsNow() - this.#started - this.#wait)
     }
     const record = this.#record
     if (record) {
       record.response.complete = true
       if (hadBody) {
         record.response.bodySize = sent
-        record.timings.receive = this.#receive
+        record.timings.receive = this.#receive / 1000
       }
     }
   }
@@ -241,7 +249,7 @@ export class PendingRecord implements BodyObserver {
     const entry: Entry = {
       id: this.id,
       transport: this.#transport,
-      startedAt: new Date(this.#startedAt),
+      startedAt: new Date(WALL_CLOCK_START + this.#startedAt),
       method: this.#method,
       url: this.#href,
       path,
@@ -258,14 +266,14 @@ export class PendingRecord implements BodyObserver {
         statusText: this.#statusText,
         headers: responseHeaders,
         bodySize:
-          this.#answerBodySize ?? (this.#complete ? 0 : (contentLength(responseHeaders['content-length']) ?? 0)),
-        complete: this.#complete,
+          this.#answerBodySize >= 0 ? this.#answerBodySize : (contentLength(responseHeaders['content-length']) ?? 0),
+        complete: this.#answerBodySize >= 0,
       },
-      timings: { wait: this.#wait, receive: this.#receive },
+      timings: { wait: this.#wait / 1000, receive: this.#receive / 1000 },
     }
-    if (this.#fault !== undefined) entry.fault = this.#fault
-    if (this.#auth !== undefined) entry.auth = this.#auth
-    const error = this.#error
+    const { error, fault, auth, manifestSummary } = this.#rare ?? {}
+    if (fault !== undefined) entry.fault = fault
+    if (auth !== undefined) entry.auth = auth
     if (error) {
       entry.response.errors = error.entries.map((e) =>
         e.detail === undefined
@@ -277,7 +285,7 @@ export class PendingRecord implements BodyObserver {
     entry.digest = digestOf(entry, params)
     const bytes = this.#manifestBytes
     if (bytes) Object.defineProperty(entry, 'manifest', { enumerable: true, get: () => parseKept(bytes) })
-    else if (this.#manifestSummary) entry.manifestSummary = this.#manifestSummary
+    else if (manifestSummary) entry.manifestSummary = manifestSummary
     return entry
   }
 
@@ -286,9 +294,10 @@ export class PendingRecord implements BodyObserver {
   #accountedSize(): number {
     let size = RECORD_OVERHEAD + this.#href.length * 2
     size += textLength(this.#headers) + textLength(this.#responseHeaders)
-    if (this.#error) size += JSON.stringify(this.#error.entries).length
+    const rare = this.#rare
+    if (rare?.error) size += JSON.stringify(rare.error.entries).length
     if (this.#manifestBytes) size += this.#manifestBytes.byteLength
-    else if (this.#manifestSummary) size += SUMMARY_TEXT
+    else if (rare?.manifestSummary) size += SUMMARY_TEXT
     return size
   }
 }
@@ -391,8 +400,12 @@ function textLength(headers: HeldHeaders): number {
   return length
 }
 
-function elapsed(since: number): number {
-  return Math.round((performance.now() - since) * 1000) / 1000
+const WALL_CLOCK_START = Date.now()
+const CLOCK_START = performance.now()
+
+/** Microseconds since the module loaded, as a whole number. */
+function microsecondsNow(): number {
+  return Math.round((performance.now() - CLOCK_START) * 1000)
 }
 
 function contentLength(value: string | null | undefined): number | undefined {
