@@ -41,6 +41,7 @@ import { listening, startTransport, type TransportHandle } from './start-transpo
 import { startHttpServer } from './transports/http.js'
 import { collectGarbage, restoreSnapshot, takeSnapshot } from './storage/snapshots.js'
 import type { GarbageCollection, StorageSnapshot } from './storage/storage.js'
+import { createPageTokens } from './api/page-tokens.js'
 import {
   createRegistryDispatcher,
   type RegistryDispatcher,
@@ -200,6 +201,7 @@ export async function createFakeRegistry(options: FakeRegistryOptions = {}): Pro
     // One clock for the registry: `registry.clock.advance` expires upload sessions too.
     openUploads: new OpenUploads(resolved, () => clock.now()),
     clock,
+    pageTokens: createPageTokens(),
   }
   // A directory that cannot be used fails here, not in the middle of the first request.
   await resolved.storage.open?.({ uploadTimeoutMs: resolved.uploadTimeoutMs })

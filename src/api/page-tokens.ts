@@ -1,5 +1,4 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import type { RegistryContext } from './route-types.js'
 
 /**
  * Opaque page tokens: the last entry of a page, sealed so that a client can neither read it nor
@@ -46,14 +45,4 @@ export function createPageTokens(key: Uint8Array = randomBytes(32)): PageTokens 
       }
     },
   }
-}
-
-// One key per registry, made on its first list page: a token from another registry does not open.
-const TOKENS = new WeakMap<RegistryContext, PageTokens>()
-
-/** The page tokens of the registry `context` belongs to. */
-export function pageTokensOf(context: RegistryContext): PageTokens {
-  let tokens = TOKENS.get(context)
-  if (!tokens) TOKENS.set(context, (tokens = createPageTokens()))
-  return tokens
 }

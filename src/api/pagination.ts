@@ -1,7 +1,6 @@
 import { jsonResponse } from '../leaf/json-response.js'
 import { OciError } from '../errors/oci-error.js'
 import type { LinkQueryOrder, MalformedPageSize, PageSizeAboveMax, ResolvedQuirks } from '../profiles/quirks.js'
-import { pageTokensOf } from './page-tokens.js'
 import type { RegistryContext } from './route-types.js'
 
 /** What a list request asks for: at most `limit` entries (none: all), strictly after `last` (none: from the start). */
@@ -188,10 +187,10 @@ function usesPageToken(kind: ListKind, quirks: ResolvedQuirks): boolean {
 function quirkedLink(kind: ListKind, path: string, next: Required<PageRequest>, context: RegistryContext): string {
   const { quirks } = context.options
   if (usesPageToken(kind, quirks)) {
-    const token = pageTokensOf(context).seal(next.last)
+    const token = context.pageTokens.seal(next.last)
     return `<${path}?next_page=${encodeURIComponent(token)}&n=${next.limit}>; rel="next"`
   }
-  const last = quirks.opaqueLast ? pageTokensOf(context).seal(next.last) : next.last
+  const last = quirks.opaqueLast ? context.pageTokens.seal(next.last) : next.last
   if (quirks.linkOrderBy) return `<${path}?last=${encodeURIComponent(last)}&n=${next.limit}&orderby=>; rel="next"`
   return nextPageLink(path, { limit: next.limit, last }, quirks.linkQueryOrder)!
 }
@@ -219,7 +218,7 @@ function aboveMax(limit: number, max: number, answer: PageSizeAboveMax): number 
 // foreign token) is no token at all: the list starts again at the first page.
 function readNextPage(request: PageRequest, query: URLSearchParams, context: RegistryContext): void {
   const token = query.get('next_page') || request.last
-  const last = token === undefined ? undefined : pageTokensOf(context).open(token)
+  const last = token === undefined ? undefined : context.pageTokens.open(token)
   if (last === undefined) delete request.last
   else request.last = last
 }
@@ -227,7 +226,7 @@ function readNextPage(request: PageRequest, query: URLSearchParams, context: Reg
 // ECR refuses a `last` that is not one of its NextTokens, so a client that builds `last=<tag>`
 // itself is refused as ECR refuses it, while one that follows `Link` goes on.
 function readNextToken(token: string, context: RegistryContext): string {
-  const last = pageTokensOf(context).open(token)
+  const last = context.pageTokens.open(token)
   if (last !== undefined) return last
   throw new OciError('UNSUPPORTED', undefined, {
     message: "Invalid parameter at 'NextToken' failed to satisfy constraint: 'Invalid next token provided'",

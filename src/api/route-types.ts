@@ -5,6 +5,7 @@ import type { Storage } from '../storage/storage.js'
 import type { OpenUploads } from './open-uploads.js'
 import type { UploadDigesters } from './upload-digesters.js'
 import type { RequestFacts, RequestParams } from '../journal/journal.js'
+import type { PageTokens } from './page-tokens.js'
 
 /** What every resource handler is given besides the request. */
 export interface RegistryContext {
@@ -22,6 +23,8 @@ export interface RegistryContext {
   readonly openUploads: OpenUploads
   /** The registry's clock (`registry.clock`): signed-URL lifetimes and rate-limit windows read it. */
   readonly clock: RegistryClock
+  /** Opaque page tokens under the registry's own key: a token from another registry does not open. */
+  readonly pageTokens: PageTokens
   /** With `blobRedirect`: signs the storage-origin URL a blob GET or HEAD is redirected to. */
   blobUrls?: BlobUrlSigner
 }

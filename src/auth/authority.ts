@@ -20,7 +20,7 @@ import {
   type ResourceScope,
 } from './scopes.js'
 import { sameSecret } from './secrets.js'
-import { serviceFor, withHost } from './service.js'
+import { realmOf, serviceFor, withHost } from './service.js'
 import { serveTokenRequest } from './token-endpoint.js'
 import type { AuthFacts, AuthFactsSink, AuthOutcome, ResolvedAuthOptions } from './types.js'
 
@@ -217,7 +217,7 @@ function challenge(check: Check, error?: BearerError): string {
   const catalog = records.some((record) => record.type === CATALOG_ACCESS.type && record.name === CATALOG_ACCESS.name)
   if (options.shape.notAllowed === 'basic-401' && (check.carried || catalog)) return basicChallengeOf(check)
   const service = base && !options.shape.serviceOnBase ? undefined : serviceFor(options, url)
-  return bearerChallenge(`${url.origin}${options.realmPath}`, service, base ? check.baseScope : records, error)
+  return bearerChallenge(realmOf(options, url), service, base ? check.baseScope : records, error)
 }
 
 function basicChallengeOf(check: Check): string {
@@ -231,7 +231,7 @@ function zotChallenge(check: Check): string {
   const { options, url } = check
   return options.scheme === 'basic'
     ? lowerCaseChallenge('basic', withHost(options.shape.basicRealm, url))
-    : lowerCaseChallenge('bearer', `${url.origin}${options.realmPath}`)
+    : lowerCaseChallenge('bearer', realmOf(options, url))
 }
 
 // zot lets an anonymous `/v2/` through when anonymous clients may read. Elsewhere `/v2/` still

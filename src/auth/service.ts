@@ -26,3 +26,14 @@ export function withHost(text: string, url: URL): string {
 export function serviceFor(options: ResolvedAuthOptions, url: URL): string {
   return withHost(options.service, url)
 }
+
+/**
+ * The token endpoint's URL, which Bearer challenges name as their realm: the profile's path
+ * (`realmPath`) on the origin the request was sent to.
+ *
+ * @example
+ * realmOf({ ...options, realmPath: '/v2/auth' }, new URL('http://127.0.0.1:5000/v2/')) // 'http://127.0.0.1:5000/v2/auth'
+ */
+export function realmOf(options: ResolvedAuthOptions, url: URL): string {
+  return `${url.origin}${options.realmPath}`
+}

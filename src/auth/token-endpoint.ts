@@ -1,12 +1,12 @@
-import { jsonResponse } from '../leaf/json-response.js'
+import { jsonResponse, textResponse } from '../leaf/json-response.js'
 import { createLightResponse } from '../leaf/light-response.js'
 import { OciError } from '../errors/oci-error.js'
-import { basicChallenge, bearerChallenge } from './challenge.js'
+import { basicChallenge, bearerChallenge, unauthorized } from './challenge.js'
 import { parseAuthorization, type Credential } from './credentials.js'
 import type { TokenSigner } from './jwt.js'
 import { allowedActions } from './permissions.js'
 import { formatScope, parseScopes, type ResourceScope } from './scopes.js'
-import { serviceFor, withHost } from './service.js'
+import { realmOf, serviceFor, withHost } from './service.js'
 import type { AuthFacts, AuthFactsSink, ResolvedAuthOptions, ResolvedAuthShape } from './types.js'
 
 // The token endpoint of docs/content/spec/auth/token.md (GET) and oauth.md (POST), served on the
@@ -80,8 +80,7 @@ function refuseLogin(options: ResolvedAuthOptions, url: URL, credential: Credent
       // endpoints/v2/v2auth.py raises InvalidLogin with the user store's message; a header that
       // is not a Basic pair counts as no credential there, and gets InvalidLogin's own words.
       const message = credential.kind === 'basic' ? 'Invalid Username or Password' : 'Specified credentials are invalid'
-      const challenge = bearerChallenge(`${url.origin}${options.realmPath}`, serviceFor(options, url), [])
-      throw new OciError('UNAUTHORIZED', undefined, { message, headers: { 'www-authenticate': challenge } })
+      throw unauthorized([], bearerChallenge(realmOf(options, url), serviceFor(options, url), []), message)
     }
     case 'envelope': {
       const headers = { 'www-authenticate': basicChallenge(withHost(basicRealm, url)) }
@@ -101,10 +100,9 @@ function gitlabAccessDenied(url: URL): Response {
     'HTTP Basic: Access denied. If a password was provided for Git authentication, the password was incorrect ' +
     "or you're required to use a token instead of a password. If a token was provided, it was either incorrect, " +
     `expired, or improperly scoped. See ${url.origin}${GITLAB_HELP_PAGE}`
-  const body = new TextEncoder().encode(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message }] }))
-  return createLightResponse(body, {
+  return textResponse(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message }] }), {
     status: 401,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.byteLength) },
+    contentType: 'application/json; charset=utf-8',
   })
 }
 
@@ -113,11 +111,7 @@ function gitlabAccessDenied(url: URL): Response {
  * text as it is, and Go's server names it text/plain.
  */
 function harborUnknownService(service: string): Response {
-  const body = new TextEncoder().encode(`Unable to handle service: ${service}`)
-  return createLightResponse(body, {
-    status: 400,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.byteLength) },
-  })
+  return textResponse(`Unable to handle service: ${service}`, { status: 400, contentType: 'text/plain; charset=utf-8' })
 }
 
 /** A status and nothing else, as answers seen only as a status (or known to be bare) are. */
@@ -132,14 +126,10 @@ function emptyAnswer(status: number): Response {
  */
 function refusePost(status: 401 | 404 | 405): Response {
   if (status !== 405) return emptyAnswer(status)
-  const body = new TextEncoder().encode(WERKZEUG_405)
-  return createLightResponse(body, {
+  return textResponse(WERKZEUG_405, {
     status,
-    headers: {
-      'content-type': 'text/html; charset=utf-8',
-      'content-length': String(body.byteLength),
-      allow: 'GET, HEAD',
-    },
+    contentType: 'text/html; charset=utf-8',
+    headers: { allow: 'GET, HEAD' },
   })
 }
 
