@@ -1,7 +1,8 @@
-// A `Headers` with the same methods and iteration order as Fetch's, kept in a plain Map. Building
+// A `Headers` with the same methods and iteration order as Fetch's, kept as two short lists. Building
 // a Fetch `Headers` validates and copies every pair into a sorted list; the registry reads two or
 // three headers per request, so the light one is built from what a transport already holds and
 // only what is read gets looked at.
+import { memoize } from './memo.js'
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 // Fetch refuses NUL, CR and LF in a value, and anything above U+00FF (a ByteString).
@@ -33,14 +34,11 @@ function isHttpWhitespace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d
 }
 
-// Names that passed the token check: the registry sets the same few names on every answer.
-const CHECKED_NAMES = new Set<string>()
+// The registry sets the same few names on every answer: each is checked once.
+const isHeaderName = memoize((name: string) => TOKEN.test(name), { maxEntries: 256 })
 
 function check(name: string, value: string | undefined): void {
-  if (!CHECKED_NAMES.has(name)) {
-    if (!TOKEN.test(name)) throw new TypeError(`Headers: invalid header name ${JSON.stringify(name)}`)
-    if (CHECKED_NAMES.size < 256) CHECKED_NAMES.add(name)
-  }
+  if (!isHeaderName(name)) throw new TypeError(`Headers: invalid header name ${JSON.stringify(name)}`)
   if (value !== undefined && BAD_VALUE.test(value))
     throw new TypeError(`Headers: invalid value for header ${JSON.stringify(name)}`)
 }

@@ -1,3 +1,5 @@
+import { memoize } from './memo.js'
+
 // Repository names and tags, as distribution-spec §Pulling manifests defines them.
 const NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/
 const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/
@@ -6,17 +8,11 @@ const MAX_NAME_LENGTH = 255
 
 /** True when `name` is a valid repository name (spec regex, at most 255 characters). */
 export function isRepositoryName(name: string): boolean {
-  if (VALID_NAMES.has(name)) return true
-  const valid = name.length <= MAX_NAME_LENGTH && NAME.test(name)
-  // A test talks to a few repositories many times: each name is matched once (a few kept at most).
-  if (valid) {
-    if (VALID_NAMES.size >= 256) VALID_NAMES.clear()
-    VALID_NAMES.add(name)
-  }
-  return valid
+  return checkName(name)
 }
 
-const VALID_NAMES = new Set<string>()
+// A test talks to a few repositories many times: each name is matched once.
+const checkName = memoize((name: string) => name.length <= MAX_NAME_LENGTH && NAME.test(name), { maxEntries: 256 })
 
 /** True when `tag` is a valid tag. */
 export function isTag(tag: string): boolean {

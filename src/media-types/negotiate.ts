@@ -1,4 +1,5 @@
 import { DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from './constants.js'
+import { memoize } from '../leaf/memo.js'
 import { parseMediaType } from './parse-content-type.js'
 
 /**
@@ -12,24 +13,21 @@ import { parseMediaType } from './parse-content-type.js'
  * parseAcceptSet('application/vnd.oci.image.index.v1+json;q=0.5, Text/HTML') // Set { 'application/vnd.oci.image.index.v1+json', 'text/html' }
  */
 export function parseAcceptSet(accept: string | null): ReadonlySet<string> {
-  const key = accept ?? ''
-  const known = ACCEPT_SETS.get(key)
-  if (known) return known
-  const types = new Set<string>()
-  for (const item of key.split(',')) {
-    const type = parseMediaType(item)
-    if (type !== undefined) types.add(type)
-  }
-  // A client sends the same Accept on every pull: parsed once, kept for the next (a few short
-  // ones kept at most).
-  if (key.length > CACHED_LENGTH) return types
-  if (ACCEPT_SETS.size >= 64) ACCEPT_SETS.clear()
-  ACCEPT_SETS.set(key, types)
-  return types
+  return acceptSetOf(accept ?? '')
 }
 
-const ACCEPT_SETS = new Map<string, ReadonlySet<string>>()
-const CACHED_LENGTH = 1024
+// A client sends the same Accept on every pull: each is parsed once.
+const acceptSetOf = memoize(
+  (accept: string): ReadonlySet<string> => {
+    const types = new Set<string>()
+    for (const item of accept.split(',')) {
+      const type = parseMediaType(item)
+      if (type !== undefined) types.add(type)
+    }
+    return types
+  },
+  { maxKeyLength: 1024 },
+)
 
 /** What a GET does with a stored kind: serve it, refuse it, or serve the list's linux/amd64 child. */
 export type Negotiation = { action: 'serve' } | { action: 'refuse'; message: string } | { action: 'rewrite' }

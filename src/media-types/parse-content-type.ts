@@ -1,3 +1,5 @@
+import { memoize } from '../leaf/memo.js'
+
 // RFC 7231 §3.1.1.1: media-type = type "/" subtype *( OWS ";" OWS parameter ),
 // parameter = token "=" ( token / quoted-string ). Types and subtypes are case-insensitive.
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
@@ -15,17 +17,11 @@ const TRAILING = /^[ \t]*;?[ \t]*$/
  * parseMediaType('not a type') // undefined
  */
 export function parseMediaType(value: string): string | undefined {
-  // Clients send the same few values on every request: each is parsed once (a few short ones
-  // kept at most).
-  if (MEDIA_TYPES.has(value)) return MEDIA_TYPES.get(value)
-  const parsed = parseUncached(value)
-  if (value.length > 256) return parsed
-  if (MEDIA_TYPES.size >= 64) MEDIA_TYPES.clear()
-  MEDIA_TYPES.set(value, parsed)
-  return parsed
+  return parseOnce(value)
 }
 
-const MEDIA_TYPES = new Map<string, string | undefined>()
+// Clients send the same few values on every request: each is parsed once.
+const parseOnce = memoize(parseUncached)
 
 function parseUncached(value: string): string | undefined {
   const trimmed = value.replace(/^[ \t]+/, '')
